@@ -1,0 +1,36 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "SoftmaxKit",
+    products: [
+        .library(name: "SoftmaxKit", targets: ["SoftmaxKit"]),
+        .library(name: "SoftmaxLab", targets: ["SoftmaxLab"]),
+        .executable(name: "softmaxkit", targets: ["softmaxkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // Public products.
+        .target(name: "SoftmaxKit", dependencies: ["_SoftmaxShims"]),
+        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit"]),
+        .executableTarget(
+            name: "softmaxkit",
+            dependencies: [
+                "SoftmaxKit", "SoftmaxLab",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Implementation details.
+        .target(name: "_SoftmaxShims"),
+
+        // Tests.
+        .testTarget(
+            name: "SoftmaxKitTests",
+            dependencies: ["SoftmaxKit", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "SoftmaxLabTests", dependencies: ["SoftmaxLab"]),
+        .testTarget(name: "softmaxkitTests", dependencies: ["softmaxkit", "SoftmaxLab"]),
+    ]
+)

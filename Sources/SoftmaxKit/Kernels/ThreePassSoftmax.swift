@@ -1,0 +1,46 @@
+/// Three-pass softmax, the scheme of XNNPACK's production operator and of PyTorch's CPU kernel.
+///
+/// ```
+/// pass 1 (read x):            m = maxᵢ xᵢ
+/// pass 2 (read x):            d = Σᵢ e^{(xᵢ − m)/T}            reload: also store eᵢ to y
+/// pass 3 reload (read y):     yᵢ ← yᵢ / d
+/// pass 3 recompute (read x):  yᵢ = e^{(xᵢ − m)/T} / d
+/// ```
+/// Reload trades a second exponential for a re-read of `y` (cheap while a row fits in cache);
+/// recompute never reads `y`, so with streaming stores its output bypasses the caches entirely.
+/// Subtracting the maximum keeps every exponent ≤ 0: no overflow for any finite input.
+/// Log-probabilities are `(xᵢ − m)/T − log d`, which is exact for the largest entries
+/// (no cancellation between two large numbers).
+@usableFromInline
+enum ThreePassSoftmax {
+    @inlinable @inline(__always)
+    static func row<T: KernelScalar>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T,
+        output: RowOutput, reload: Bool, streaming: Bool
+    ) -> Double {
+        // Pass 1: the maximum. A non-finite maximum means +∞, all −∞ or all NaN: §0 handles it.
+        let m = rowMaximum(x, count: n)
+        guard m.isFinite else { return rowEdgeCase(x, y, count: n, output: output) }
+        let mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
+        let storeExponentials = reload && output == .probabilities
+        // Pass 2: the sum of exponentials (NaN inputs make it NaN).
+        let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, maximum: m, scale: s)
+        guard !d.isNaN else { return rowEdgeCase(x, y, count: n, output: output) }
+        // Pass 3: normalize.
+        switch output {
+        case .probabilities:
+            let r = T.Vector(repeating: T(1 / d))
+            if storeExponentials {
+                rowMap(UnsafePointer(y), y, count: n, streaming: streaming, fill: 0) { $0 * r }
+            } else {
+                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { T.expNonPositive(($0 - mv) * sv) * r }
+            }
+        case .logProbabilities:
+            let logD = T.Vector(repeating: T(T.scalarLogDouble(d)))
+            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { ($0 - mv) * sv - logD }
+        case .nothing:
+            break
+        }
+        return Double(m) * Double(s) + T.scalarLogDouble(d)
+    }
+}

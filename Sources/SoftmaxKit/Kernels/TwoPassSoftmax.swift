@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The two-pass state of a row: `Σ eᵢ = mantissaSum · 2^exponentSum`, with `exponentSum = maxᵢ nᵢ`
+/// and `mantissaSum = Σᵢ mᵢ·2^{nᵢ − exponentSum}` (spec §1). `(0, −∞)` for a row with no
+/// finite entry.
+public struct ExtendedSum: Sendable, Equatable {
+    public var mantissaSum: Double
+    public var exponentSum: Double
+
+    public init(mantissaSum: Double = 0, exponentSum: Double = -.infinity) {
+        self.mantissaSum = mantissaSum
+        self.exponentSum = exponentSum
+    }
+
+    /// `log Σ eᵢ = exponentSum·ln2 + log mantissaSum`.
+    public var logSumExp: Double {
+        mantissaSum == 0 ? -.infinity : exponentSum * M_LN2 + log(mantissaSum)
+    }
+
+    /// Merges two partial sums by the same rule as elements: align to the larger exponent.
+    @inlinable
+    public func merged(with other: ExtendedSum) -> ExtendedSum {
+        if other.mantissaSum == 0 { return self }
+        if mantissaSum == 0 { return other }
+        let n = Swift.max(exponentSum, other.exponentSum)
+        return ExtendedSum(
+            mantissaSum: mantissaSum * exp2(exponentSum - n) + other.mantissaSum * exp2(other.exponentSum - n),
+            exponentSum: n)
+    }
+}
+
+/// Two-pass softmax with (mantissa, exponent) accumulation: Dukhan & Ablavatski, "The Two-Pass
+/// Softmax Algorithm", 2020 (arXiv 2001.04438); XNNPACK `f32-raddextexp` / `f32-vscaleextexp`.
+///
+/// ```
+/// pass 1 (read x):           eˣⁱ = mᵢ·2^{nᵢ};  N = max nᵢ,  M = Σ mᵢ·2^{nᵢ−N}
+/// pass 2 (read x, write y):  yᵢ = (mᵢ / M)·2^{nᵢ−N}
+/// ```
+/// No max pass and no overflow: the exponent is carried separately. Terms more than 2¹²⁷ (Float)
+/// below the running maximum are flushed to 0, as in XNNPACK's AVX2 kernels. −∞ contributes 0 and
+/// a row of −∞ gives zeros (§0; XNNPACK's kernels give NaN there).
+///
+/// Domain: the magic-number rounding of `x·log₂e` needs `|x/T| < 2^(p−2)·ln2` (p = significand
+/// bits: about ±1.45·10⁶ for Float). Rows outside it, and rows with NaN or +∞, are computed by
+/// three-pass-recompute instead, which agrees to rounding: the result never depends on the domain.
+@usableFromInline
+enum TwoPassSoftmax {
+    /// `2^(p−2)`: the largest |n| handled by the extended exponential.
+    @inlinable @inline(__always)
+    static func exponentLimit<T: KernelScalar>(_: T.Type) -> T { T(sign: .plus, exponent: T.Exponent(T.significandBitCount - 2), significand: 1) }
+
+    /// Pass 1: the extended sum of `e^{xᵢ/T}`, or nil outside the domain / for non-finite rows.
+    @inlinable @inline(__always)
+    static func sum<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int, inverseTemperature s: T) -> ExtendedSum? {
+        let lanes = T.lanes
+        let sv = T.Vector(repeating: s)
+        // Clamp point for −∞ and very negative inputs: inside the rounding range, below the domain.
+        let floor = T.Vector(repeating: -exponentLimit(T.self))
+        let initialExponent = T.Vector(repeating: -T.greatestFiniteMagnitude)
+        var total = ExtendedSum()
+        var start = 0
+        while start < n {
+            let end = min(n, start + blockElements)
+            var mSum = T.Vector(), nMax = initialExponent
+            @inline(__always) func accumulate(_ v0: T.Vector, _ v1: T.Vector) {
+                let z0 = T.maximum(v0 * sv, floor), z1 = T.maximum(v1 * sv, floor)
+                let (m0, n0) = T.extendedExp(z0)
+                let (m1, n1) = T.extendedExp(z1)
+                let nNew = T.maximum(nMax, T.maximum(n0, n1))
+                var acc = mSum * T.exp2NonPositiveIntegral(nMax - nNew)
+                acc = acc.addingProduct(m0, T.exp2NonPositiveIntegral(n0 - nNew))
+                mSum = acc.addingProduct(m1, T.exp2NonPositiveIntegral(n1 - nNew))
+                nMax = nNew
+            }
+            var i = start
+            while i + 2 * lanes <= end {
+                accumulate(T.load(x + i), T.load(x + i + lanes))
+                i += 2 * lanes
+            }
+            while i < end {
+                let v = i + lanes <= end ? T.load(x + i) : loadPartial(x + i, count: end - i, fill: -.infinity)
+                accumulate(v, T.Vector(repeating: -.infinity))
+                i += lanes
+            }
+            for j in 0..<lanes {
+                let lane = ExtendedSum(mantissaSum: Double(mSum[j]), exponentSum: Double(nMax[j]))
+                if lane.mantissaSum.isNaN || lane.exponentSum.isNaN { return nil }
+                total = total.merged(with: lane)
+            }
+            start = end
+        }
+        let limit = Double(exponentLimit(T.self))
+        guard total.mantissaSum.isFinite, total.mantissaSum > 0, abs(total.exponentSum) < limit else { return nil }
+        return total
+    }
+
+    @inlinable @inline(__always)
+    static func row<T: KernelScalar>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T,
+        output: RowOutput, streaming: Bool, state: inout ExtendedSum
+    ) -> Double {
+        guard let total = sum(x, count: n, inverseTemperature: s) else {
+            // Outside the domain, or NaN / +∞ / all −∞: three-pass-recompute (which applies §0).
+            let lse = ThreePassSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, reload: false, streaming: streaming)
+            state = ExtendedSum(logSumExp: lse)
+            return lse
+        }
+        state = total
+        let sv = T.Vector(repeating: s)
+        let floor = T.Vector(repeating: -exponentLimit(T.self))
+        switch output {
+        case .probabilities:
+            // Pass 2: yᵢ = mᵢ · (1/M) · 2^{nᵢ − N}.
+            let r = T.Vector(repeating: T(1 / total.mantissaSum))
+            let nv = T.Vector(repeating: T(total.exponentSum))
+            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) {
+                let (m, e) = T.extendedExp(T.maximum($0 * sv, floor))
+                return (m * r) * T.exp2NonPositiveIntegral(e - nv)
+            }
+        case .logProbabilities:
+            // yᵢ = xᵢ/T − lse with lse split in two so that the large entries lose nothing.
+            let lse = total.logSumExp
+            let hi = T(lse), lo = T(lse - Double(T(lse)))
+            let hv = T.Vector(repeating: -hi), lv = T.Vector(repeating: lo)
+            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { hv.addingProduct($0, sv) - lv }
+        case .nothing:
+            break
+        }
+        return total.logSumExp
+    }
+}
+
+extension ExtendedSum {
+    /// The canonical (mantissa, exponent) pair of a given logsumexp: `n = rne(lse·log₂e)`,
+    /// `m = e^{lse − n·ln2}`; `(0, −∞)` for −∞, NaN for NaN, `(1, +∞)` for +∞.
+    public init(logSumExp lse: Double) {
+        if lse.isNaN { self.init(mantissaSum: .nan, exponentSum: .nan); return }
+        if lse == -.infinity { self.init(); return }
+        if lse == .infinity { self.init(mantissaSum: 1, exponentSum: .infinity); return }
+        let n = (lse / M_LN2).rounded(.toNearestOrEven)
+        self.init(mantissaSum: exp(lse - n * M_LN2), exponentSum: n)
+    }
+}

@@ -1,0 +1,121 @@
+import _SoftmaxShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `Float` kernels use `SIMD16<Float>`.
+///
+/// The exponential follows the classic scheme (Cody & Waite range reduction, a polynomial on the
+/// reduced interval, the power of two built from bits), with the constants of SLEEF's 1-ULP `expf`:
+///
+/// ```
+/// n = rne(x·log₂e)                         (magic-number rounding: add and subtract 1.5·2²³)
+/// r = (x − n·ln2_hi) − n·ln2_lo            (two FMAs; |r| ≤ ln2/2)
+/// eʳ ≈ 1 + r + r²·(c₂ + r·(c₃ + … + r·c₇))  (degree-7 minimax)
+/// eˣ = eʳ · 2ⁿ                              (2ⁿ from the exponent bits)
+/// ```
+/// Measured over 10⁷ arguments spread over [−104, 89] plus special values: ≤ 1 ULP
+/// (see `VectorExpTests`).
+extension Float: KernelScalar {
+    public typealias Vector = SIMD16<Float>
+    public static var dtypeName: String { "f32" }
+
+    @usableFromInline static let log2e: Float = 0x1.715476p+0
+    /// 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer (round-half-even),
+    /// which then sits in the low mantissa bits.
+    @usableFromInline static let roundingMagic: Float = 0x1.8p23
+    /// ln2 split so that `n·ln2_hi` is exact for |n| < 2⁸ and the FMA keeps it exact beyond.
+    @usableFromInline static let ln2Hi: Float = 0.693145751953125
+    @usableFromInline static let ln2Lo: Float = 1.428606765330187045e-06
+
+    /// `e^r − 1 − r` on |r| ≤ ln2/2 divided by r², Horner form, then `1 + (r + r²·u)`.
+    @inlinable @inline(__always)
+    static func expReduced(_ r: Vector) -> Vector {
+        var u = Vector(repeating: 0.000198527617612853646278381)
+        u = Vector(repeating: 0.00139304355252534151077271).addingProduct(u, r)
+        u = Vector(repeating: 0.00833336077630519866943359).addingProduct(u, r)
+        u = Vector(repeating: 0.0416664853692054748535156).addingProduct(u, r)
+        u = Vector(repeating: 0.166666671633720397949219).addingProduct(u, r)
+        u = Vector(repeating: 0.5).addingProduct(u, r)
+        let r2 = r * r
+        return Vector(repeating: 1) + r.addingProduct(r2, u)
+    }
+
+    /// Rounds `x·log₂e` to the nearest integer `n` and reduces: returns `(n as float, bits-ready t, r)`.
+    @inlinable @inline(__always)
+    static func reduce(_ x: Vector) -> (n: Vector, t: Vector, r: Vector) {
+        let t = Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
+        let n = t - Vector(repeating: roundingMagic)
+        var r = x.addingProduct(n, Vector(repeating: -ln2Hi))
+        r = r.addingProduct(n, Vector(repeating: -ln2Lo))
+        return (n, t, r)
+    }
+
+    /// `2^k` for integer `k` in [−126, 127] given as Int32 lanes.
+    @inlinable @inline(__always)
+    static func pow2(_ k: SIMD16<Int32>) -> Vector {
+        unsafeBitCast((k &+ 127) &<< 23, to: Vector.self)
+    }
+
+    @inlinable @inline(__always)
+    public static func exp(_ x: Vector) -> Vector {
+        // Clamp so that n stays in [−159, 130]: beyond, the result is 0 or +∞ anyway, and the
+        // clamp keeps the bit tricks in range. NaN fails both comparisons and propagates.
+        var xc = x.replacing(with: -110, where: x .< -110)
+        xc = xc.replacing(with: 90, where: xc .> 90)
+        let (_, t, r) = reduce(xc)
+        let p = expReduced(r)
+        let n = unsafeBitCast(t, to: SIMD16<Int32>.self) &- unsafeBitCast(Vector(repeating: roundingMagic), to: SIMD16<Int32>.self)
+        // Split 2ⁿ into two normal factors so subnormal and overflowing results round once, at the end.
+        let n1 = n &>> 1
+        let n2 = n &- n1
+        return (p * pow2(n1)) * pow2(n2)
+    }
+
+    /// Below this, eˣ is not a normal float (`ln(2⁻¹²⁶)`).
+    @usableFromInline static let normalExpCutoff: Float = -0x1.5D589Ep6
+
+    @inlinable @inline(__always)
+    public static func expNonPositive(_ x: Vector) -> Vector {
+        let (_, t, r) = reduce(x)
+        let p = expReduced(r)
+        let n = unsafeBitCast(t, to: SIMD16<Int32>.self) &- unsafeBitCast(Vector(repeating: roundingMagic), to: SIMD16<Int32>.self)
+        let y = p * pow2(n)
+        return y.replacing(with: 0, where: x .< normalExpCutoff)
+    }
+
+    @inlinable @inline(__always)
+    public static func extendedExp(_ x: Vector) -> (mantissa: Vector, exponent: Vector) {
+        let (n, _, r) = reduce(x)
+        return (expReduced(r), n)
+    }
+
+    /// Magic bias `1.5·2²³ + 127`: after adding it to an integral δ ≥ −127 the low mantissa bits
+    /// hold δ + 127, which a left shift by 23 moves into the exponent field (δ = −127 gives +0).
+    @usableFromInline static let exponentMagic: Float = 0x1.8000FEp23
+
+    @inlinable @inline(__always)
+    public static func exp2NonPositiveIntegral(_ delta: Vector) -> Vector {
+        let d = delta.replacing(with: -127, where: delta .< -127)
+        let biased = Vector(repeating: exponentMagic) + d
+        return unsafeBitCast(unsafeBitCast(biased, to: SIMD16<UInt32>.self) &<< 23, to: Vector.self)
+    }
+
+    @inlinable @inline(__always)
+    public static func maximum(_ a: Vector, _ b: Vector) -> Vector {
+        a.replacing(with: b, where: b .> a)
+    }
+
+    @inlinable @inline(__always)
+    public static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Float>) {
+        sk_stream_f32x16(p, v)
+    }
+
+    @inlinable @inline(__always)
+    public static func streamFence() { sk_store_fence() }
+
+    @inlinable public static func scalarLog(_ x: Float) -> Float { logf(x) }
+    @inlinable public static func scalarExp(_ x: Float) -> Float { expf(x) }
+}

@@ -1,0 +1,76 @@
+/// A floating-point type that SoftmaxKit's kernels compute in: `Float` and `Double`.
+///
+/// Each conforming type supplies a native SIMD vector (`SIMD16<Float>`, `SIMD8<Double>`: one
+/// AVX-512 register, or two AVX2 registers) and the few vector primitives whose fast spelling
+/// depends on the bit layout of the type: the exponential with range reduction, building powers
+/// of two from bits, lane-wise maximum and streaming stores. Kernels are written once, generically,
+/// against this protocol, and specialized for both types (`@_specialize`), so no protocol dispatch
+/// remains in a hot loop.
+///
+/// Goals, in order: exact special values (±∞, NaN, 0) > accuracy stated per function > speed.
+public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
+where Vector.Scalar == Self {
+    /// The SIMD vector the kernels of this type use.
+    associatedtype Vector: SIMD & Sendable
+
+    /// Short dtype name used in kernel variant names and JSON (`f32`, `f64`).
+    static var dtypeName: String { get }
+
+    /// `eˣ` lane-wise over the whole domain, within 2 ULP of the correctly rounded result
+    /// (subnormal results included); `+∞ → +∞`, `−∞ → 0`, NaN → NaN.
+    static func exp(_ x: Vector) -> Vector
+
+    /// `eˣ` for `x ≤ 0` (the arguments of a max-subtracted softmax). Results that would be
+    /// subnormal are flushed to 0 (`x` below `ln(leastNormalMagnitude)`); `−∞ → 0`, NaN → NaN.
+    /// Same accuracy as `exp` elsewhere.
+    static func expNonPositive(_ x: Vector) -> Vector
+
+    /// The extended exponential of the two-pass algorithm: `eˣ = mantissa · 2^exponent` with
+    /// `exponent = rne(x·log₂e)` (an integral value carried in floating point) and
+    /// `mantissa = e^{x − exponent·ln2} ∈ [2^{−½}, 2^{½}]`. Valid for `|x·log₂e| < 2^(p−2)`
+    /// (p = significand bits; ±2.9e6 for Float); callers check the range.
+    static func extendedExp(_ x: Vector) -> (mantissa: Vector, exponent: Vector)
+
+    /// `2^δ` for integral `δ ≤ 0`; values below the normal range give 0 (the two-pass flush rule).
+    static func exp2NonPositiveIntegral(_ delta: Vector) -> Vector
+
+    /// Lane-wise maximum; a NaN in `b` never replaces `a`.
+    static func maximum(_ a: Vector, _ b: Vector) -> Vector
+
+    /// Stores `v` at `p` bypassing the caches. `p` must be aligned to `MemoryLayout<Vector>.size`.
+    static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Self>)
+
+    /// Orders preceding streaming stores before later stores.
+    static func streamFence()
+
+    /// Scalar natural logarithm and exponential (libm), for once-per-row work.
+    static func scalarLog(_ x: Self) -> Self
+    static func scalarExp(_ x: Self) -> Self
+}
+
+extension KernelScalar {
+    /// Elements per vector.
+    @inlinable @inline(__always)
+    static var lanes: Int { Vector.scalarCount }
+
+    @inlinable @inline(__always)
+    static func load(_ p: UnsafePointer<Self>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+
+    @inlinable @inline(__always)
+    static func store(_ v: Vector, to p: UnsafeMutablePointer<Self>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension KernelScalar {
+    /// Natural logarithm of a `Double` (row totals are accumulated in Double).
+    @inlinable static func scalarLogDouble(_ x: Double) -> Double { log(x) }
+}

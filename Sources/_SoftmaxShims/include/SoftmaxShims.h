@@ -1,0 +1,29 @@
+// Tiny C helpers for what Swift cannot spell: non-temporal (streaming) stores and the store fence
+// that orders them. Everything is `static inline`, so it compiles into the calling Swift code and no
+// call remains in a hot loop.
+#ifndef SOFTMAXKIT_SHIMS_H
+#define SOFTMAXKIT_SHIMS_H
+
+typedef float sk_float16_t __attribute__((ext_vector_type(16)));
+typedef double sk_double8_t __attribute__((ext_vector_type(8)));
+
+/// Stores 16 floats to `p`, bypassing the cache. `p` must be 64-byte aligned.
+static inline __attribute__((always_inline)) void sk_stream_f32x16(float *p, sk_float16_t v) {
+    __builtin_nontemporal_store(v, (sk_float16_t *)p);
+}
+
+/// Stores 8 doubles to `p`, bypassing the cache. `p` must be 64-byte aligned.
+static inline __attribute__((always_inline)) void sk_stream_f64x8(double *p, sk_double8_t v) {
+    __builtin_nontemporal_store(v, (sk_double8_t *)p);
+}
+
+/// Makes preceding streaming stores visible before any later store (x86 `sfence`).
+static inline __attribute__((always_inline)) void sk_store_fence(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_sfence();
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+#endif

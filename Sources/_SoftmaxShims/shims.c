@@ -1,0 +1,1 @@
+// The shims are header-only; this file gives the target a translation unit.
