@@ -18,7 +18,8 @@
 /// - Float softmax: relative error ≤ 2·10⁻⁶ on every output ≥ 10⁻³⁰ for rows up to 10⁵ elements,
 ///   ≤ 5·10⁻⁶ up to 10⁶; rows sum to 1 within 10⁻⁶ (5·10⁻⁶ beyond 10⁵). Outputs below
 ///   about 10⁻³⁸ may be flushed to 0.
-/// - Float log-softmax: absolute error ≤ 10⁻⁶·max(1, |reference|); logsumexp relative ≤ 10⁻⁶.
+/// - Float log-softmax and logsumexp: absolute error ≤ 10⁻⁶·max(1, |reference|) (near 0, logsumexp
+///   is a cancellation between the maximum and log d, so the error is relative to max(1, |lse|)).
 /// - Double: relative error ≤ 10⁻¹⁴ for all three.
 /// The sums are accumulated in vector registers per block of 4096 elements, then in Double.
 ///

@@ -36,7 +36,7 @@ public struct SoftmaxState: Sendable, Equatable {
             let b = other.maximum == .infinity ? other.sum : 0
             return SoftmaxState(maximum: .infinity, sum: a + b)
         }
-        return SoftmaxState(maximum: m, sum: sum * exp(maximum - m) + other.sum * exp(other.maximum - m))
+        return SoftmaxState(maximum: m, sum: sum * expOfDifference(maximum, m) + other.sum * expOfDifference(other.maximum, m))
     }
 }
 
@@ -51,13 +51,15 @@ public struct SoftmaxState: Sendable, Equatable {
 /// `SoftmaxState.merged(with:)` in Double. −∞ inputs are skipped (never `−∞ − (−∞)`).
 @usableFromInline
 enum OnlineSoftmax {
-    /// The state of one row: the exact maximum of `x` (unscaled) and `d = Σ e^{(xᵢ − m)/T}` in Double.
+    /// The state of one row: `m = max xᵢ/T` and `d = Σ e^{xᵢ/T − m}` (sum in Double).
     /// NaN anywhere gives a NaN sum; +∞ gives `m = +∞`.
     @inlinable @inline(__always)
     static func state<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int, inverseTemperature s: T) -> (maximum: T, sum: Double) {
         let lanes = T.lanes
         let sv = T.Vector(repeating: s)
         let lowest = T.Vector(repeating: -.infinity)
+        // (Comparisons against ±∞ constants defeat the vectorizer; the finite bound does not.)
+        let finiteFloor = T.Vector(repeating: -.greatestFiniteMagnitude)
         var m = -T.infinity, d = 0.0
         var start = 0
         while start < n {
@@ -65,11 +67,12 @@ enum OnlineSoftmax {
             var mv = lowest, dv = T.Vector()
             @inline(__always) func update(_ v0: T.Vector, _ v1: T.Vector, _ v2: T.Vector, _ v3: T.Vector) {
                 let mNew = T.maximum(mv, T.maximum(T.maximum(v0, v1), T.maximum(v2, v3)))
-                var e = dv * T.expNonPositive((mv - mNew) * sv)
-                e += T.expNonPositive((v0 - mNew) * sv) + T.expNonPositive((v1 - mNew) * sv)
-                e += T.expNonPositive((v2 - mNew) * sv) + T.expNonPositive((v3 - mNew) * sv)
+                let ms = mNew * sv
+                var e = dv * T.expShifted(mv, scale: sv, maximum: ms)
+                e += T.expShifted(v0, scale: sv, maximum: ms) + T.expShifted(v1, scale: sv, maximum: ms)
+                e += T.expShifted(v2, scale: sv, maximum: ms) + T.expShifted(v3, scale: sv, maximum: ms)
                 // Lanes that have seen only −∞ keep d = 0 (their arithmetic above was −∞ − (−∞)).
-                dv = e.replacing(with: 0, where: mNew .== lowest)
+                dv = T.Vector().replacing(with: e, where: mNew .>= finiteFloor)
                 mv = mNew
             }
             var i = start
@@ -84,13 +87,13 @@ enum OnlineSoftmax {
             }
             // Merge the lanes, then the block, into (m, d): (m,d) ⊕ (m',d') with M = max(m, m').
             for j in 0..<lanes {
-                let (mj, dj) = (mv[j], Double(dv[j]))
+                let (mj, dj) = (mv[j] * s, Double(dv[j]))
                 if mj.isNaN || dj.isNaN { return (.nan, .nan) }
                 if mj == -.infinity { continue }
                 let mNew = Swift.max(m, mj)
                 if mNew == .infinity { return (.infinity, .nan) }
-                d = (m == -.infinity ? 0 : d * exp((Double(m) - Double(mNew)) * Double(s)))
-                    + dj * exp((Double(mj) - Double(mNew)) * Double(s))
+                d = (m == -.infinity ? 0 : d * expOfDifference(Double(m), Double(mNew)))
+                    + dj * expOfDifference(Double(mj), Double(mNew))
                 m = mNew
             }
             start = end
@@ -112,16 +115,16 @@ enum OnlineSoftmax {
                 : SoftmaxState()
             return lse
         }
-        state = SoftmaxState(maximum: Double(m) * Double(s), sum: d)
+        state = SoftmaxState(maximum: Double(m), sum: d)
         // Pass 2: write, as the third pass of three-pass-recompute.
         let mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
         switch output {
         case .probabilities:
             let r = T.Vector(repeating: T(1 / d))
-            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { T.expNonPositive(($0 - mv) * sv) * r }
+            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { T.expShifted($0, scale: sv, maximum: mv) * r }
         case .logProbabilities:
             let logD = T.Vector(repeating: T(log(d)))
-            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { ($0 - mv) * sv - logD }
+            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { ($0 * sv - mv) - logD }
         case .nothing:
             break
         }
@@ -135,4 +138,15 @@ func countInfinities<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> In
     var k = 0
     for i in 0..<n where x[i] == .infinity { k += 1 }
     return k
+}
+
+/// `e^{a − b}` in Double with the rounding error of `a − b` compensated (TwoSum), for `a ≤ b`
+/// finite. Used where partial states are merged.
+@inlinable
+func expOfDifference(_ a: Double, _ b: Double) -> Double {
+    let z = a - b
+    let bv = z - a
+    let delta = (a - (z - bv)) - (b + bv)
+    let e = exp(z)
+    return delta.isFinite ? e + e * delta : e
 }

@@ -48,11 +48,11 @@ func rowMaximum<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> T {
     return m
 }
 
-/// `Σ exp((xᵢ − m)·s)` over a row, optionally storing each exponential to `y` (pass 2 of
+/// `Σ exp(xᵢ·s − m)` over a row (m = the maximum of the scaled row), optionally storing each exponential to `y` (pass 2 of
 /// three-pass-reload). Sums in vector accumulators within blocks of `blockElements`, then in Double.
 @inlinable @inline(__always)
 func rowSumExp<T: KernelScalar>(
-    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, count n: Int, maximum m: T, scale s: T
+    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, count n: Int, scaledMaximum m: T, scale s: T
 ) -> Double {
     let lanes = T.lanes
     let mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
@@ -63,10 +63,10 @@ func rowSumExp<T: KernelScalar>(
         var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
         var i = start
         while i + 4 * lanes <= end {
-            let e0 = T.expNonPositive((T.load(x + i) - mv) * sv)
-            let e1 = T.expNonPositive((T.load(x + i + lanes) - mv) * sv)
-            let e2 = T.expNonPositive((T.load(x + i + 2 * lanes) - mv) * sv)
-            let e3 = T.expNonPositive((T.load(x + i + 3 * lanes) - mv) * sv)
+            let e0 = T.expShifted(T.load(x + i), scale: sv, maximum: mv)
+            let e1 = T.expShifted(T.load(x + i + lanes), scale: sv, maximum: mv)
+            let e2 = T.expShifted(T.load(x + i + 2 * lanes), scale: sv, maximum: mv)
+            let e3 = T.expShifted(T.load(x + i + 3 * lanes), scale: sv, maximum: mv)
             if let y {
                 T.store(e0, to: y + i)
                 T.store(e1, to: y + i + lanes)
@@ -77,13 +77,13 @@ func rowSumExp<T: KernelScalar>(
             i += 4 * lanes
         }
         while i + lanes <= end {
-            let e = T.expNonPositive((T.load(x + i) - mv) * sv)
+            let e = T.expShifted(T.load(x + i), scale: sv, maximum: mv)
             if let y { T.store(e, to: y + i) }
             s0 += e
             i += lanes
         }
         if i < end {
-            let e = T.expNonPositive((loadPartial(x + i, count: end - i, fill: -.infinity) - mv) * sv)
+            let e = T.expShifted(loadPartial(x + i, count: end - i, fill: -.infinity), scale: sv, maximum: mv)
             if let y { storePartial(e, to: y + i, count: end - i) }
             s1 += e
         }

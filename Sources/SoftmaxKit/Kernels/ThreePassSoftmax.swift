@@ -1,16 +1,17 @@
 /// Three-pass softmax, the scheme of XNNPACK's production operator and of PyTorch's CPU kernel.
 ///
 /// ```
-/// pass 1 (read x):            m = maxᵢ xᵢ
-/// pass 2 (read x):            d = Σᵢ e^{(xᵢ − m)/T}            reload: also store eᵢ to y
+/// pass 1 (read x):            m = maxᵢ xᵢ/T
+/// pass 2 (read x):            d = Σᵢ e^{xᵢ/T − m}            reload: also store eᵢ to y
 /// pass 3 reload (read y):     yᵢ ← yᵢ / d
-/// pass 3 recompute (read x):  yᵢ = e^{(xᵢ − m)/T} / d
+/// pass 3 recompute (read x):  yᵢ = e^{xᵢ/T − m} / d
 /// ```
 /// Reload trades a second exponential for a re-read of `y` (cheap while a row fits in cache);
 /// recompute never reads `y`, so with streaming stores its output bypasses the caches entirely.
 /// Subtracting the maximum keeps every exponent ≤ 0: no overflow for any finite input.
-/// Log-probabilities are `(xᵢ − m)/T − log d`, which is exact for the largest entries
-/// (no cancellation between two large numbers).
+/// The rounding error of `xᵢ/T − m` is compensated (`KernelScalar.expShifted`). Log-probabilities
+/// are `(xᵢ/T − m) − log d`, exact for the largest entries (no cancellation between large numbers).
+/// `x/T` is computed as `x·(1/T)`, one rounding, as frameworks scale logits before the softmax.
 @usableFromInline
 enum ThreePassSoftmax {
     @inlinable @inline(__always)
@@ -19,12 +20,12 @@ enum ThreePassSoftmax {
         output: RowOutput, reload: Bool, streaming: Bool
     ) -> Double {
         // Pass 1: the maximum. A non-finite maximum means +∞, all −∞ or all NaN: §0 handles it.
-        let m = rowMaximum(x, count: n)
+        let m = rowMaximum(x, count: n) * s
         guard m.isFinite else { return rowEdgeCase(x, y, count: n, output: output) }
         let mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
         let storeExponentials = reload && output == .probabilities
         // Pass 2: the sum of exponentials (NaN inputs make it NaN).
-        let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, maximum: m, scale: s)
+        let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, scaledMaximum: m, scale: s)
         guard !d.isNaN else { return rowEdgeCase(x, y, count: n, output: output) }
         // Pass 3: normalize.
         switch output {
@@ -33,14 +34,14 @@ enum ThreePassSoftmax {
             if storeExponentials {
                 rowMap(UnsafePointer(y), y, count: n, streaming: streaming, fill: 0) { $0 * r }
             } else {
-                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { T.expNonPositive(($0 - mv) * sv) * r }
+                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { T.expShifted($0, scale: sv, maximum: mv) * r }
             }
         case .logProbabilities:
             let logD = T.Vector(repeating: T(T.scalarLogDouble(d)))
-            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { ($0 - mv) * sv - logD }
+            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { ($0 * sv - mv) - logD }
         case .nothing:
             break
         }
-        return Double(m) * Double(s) + T.scalarLogDouble(d)
+        return Double(m) + T.scalarLogDouble(d)
     }
 }

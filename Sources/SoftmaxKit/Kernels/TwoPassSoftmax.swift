@@ -18,7 +18,25 @@ public struct ExtendedSum: Sendable, Equatable {
 
     /// `log Σ eᵢ = exponentSum·ln2 + log mantissaSum`.
     public var logSumExp: Double {
-        mantissaSum == 0 ? -.infinity : exponentSum * M_LN2 + log(mantissaSum)
+        let (hi, lo) = logSumExpParts
+        return hi + lo
+    }
+
+    /// `logSumExp` as an unevaluated sum `hi + lo` (about 70 significant bits): `exponentSum·ln2`
+    /// is large when the inputs are, and a plain Double product would lose more than the 10⁻¹⁴
+    /// the Double kernels promise. `ln2` is split so that `exponentSum·ln2Hi` is exact for
+    /// |exponentSum| < 2²¹.
+    public var logSumExpParts: (hi: Double, lo: Double) {
+        if mantissaSum == 0 { return (-.infinity, 0) }
+        if !exponentSum.isFinite || !mantissaSum.isFinite { return (exponentSum * M_LN2 + log(mantissaSum), 0) }
+        // ln2 = ln2Hi + ln2Mid + ln2Lo; ln2Hi has 32 significant bits.
+        let ln2Hi = 0x1.62e42fefa0000p-1
+        let ln2Mid = 0x1.62e42fefa39efp-1 - ln2Hi
+        let ln2Lo = 2.319046813846299558e-17
+        let a = exponentSum * ln2Hi
+        let b = (exponentSum * ln2Mid + exponentSum * ln2Lo) + log(mantissaSum)
+        let hi = a + b
+        return (hi, (a - hi) + b)
     }
 
     /// Merges two partial sums by the same rule as elements: align to the larger exponent.
@@ -123,8 +141,8 @@ enum TwoPassSoftmax {
             }
         case .logProbabilities:
             // yᵢ = xᵢ/T − lse with lse split in two so that the large entries lose nothing.
-            let lse = total.logSumExp
-            let hi = T(lse), lo = T(lse - Double(T(lse)))
+            let (lseHi, lseLo) = total.logSumExpParts
+            let hi = T(lseHi), lo = T((lseHi - Double(hi)) + lseLo)
             let hv = T.Vector(repeating: -hi), lv = T.Vector(repeating: lo)
             rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { hv.addingProduct($0, sv) - lv }
         case .nothing:

@@ -78,8 +78,9 @@ extension Float: KernelScalar {
     @usableFromInline static let normalExpCutoff: Float = -0x1.5D589Ep6
 
     @inlinable @inline(__always)
-    public static func expNonPositive(_ x: Vector) -> Vector {
-        let (_, t, r) = reduce(x)
+    public static func expNonPositive(_ x: Vector, correction: Vector) -> Vector {
+        var (_, t, r) = reduce(x)
+        r += correction
         let p = expReduced(r)
         let n = unsafeBitCast(t, to: SIMD16<Int32>.self) &- unsafeBitCast(Vector(repeating: roundingMagic), to: SIMD16<Int32>.self)
         let y = p * pow2(n)

@@ -20,10 +20,11 @@ where Vector.Scalar == Self {
     /// (subnormal results included); `+∞ → +∞`, `−∞ → 0`, NaN → NaN.
     static func exp(_ x: Vector) -> Vector
 
-    /// `eˣ` for `x ≤ 0` (the arguments of a max-subtracted softmax). Results that would be
-    /// subnormal are flushed to 0 (`x` below `ln(leastNormalMagnitude)`); `−∞ → 0`, NaN → NaN.
+    /// `e^{x + c}` for `x ≤ 0` (the arguments of a max-subtracted softmax) and a tiny correction
+    /// `c` (|c| ≤ ulp(x), added to the reduced argument). Results that would be subnormal are
+    /// flushed to 0 (`x` below `ln(leastNormalMagnitude)`, whatever `c`); `−∞ → 0`, NaN → NaN.
     /// Same accuracy as `exp` elsewhere.
-    static func expNonPositive(_ x: Vector) -> Vector
+    static func expNonPositive(_ x: Vector, correction c: Vector) -> Vector
 
     /// The extended exponential of the two-pass algorithm: `eˣ = mantissa · 2^exponent` with
     /// `exponent = rne(x·log₂e)` (an integral value carried in floating point) and
@@ -73,4 +74,27 @@ import Darwin
 extension KernelScalar {
     /// Natural logarithm of a `Double` (row totals are accumulated in Double).
     @inlinable static func scalarLogDouble(_ x: Double) -> Double { log(x) }
+}
+
+extension KernelScalar {
+    /// `eˣ` for `x ≤ 0`; see `expNonPositive(_:correction:)`.
+    @inlinable @inline(__always)
+    static func expNonPositive(_ x: Vector) -> Vector { expNonPositive(x, correction: Vector()) }
+
+    /// `e^{x·s − m}` for `m ≥ x·s` (m = the row maximum of the scaled inputs), with the rounding
+    /// error of the subtraction folded back in.
+    ///
+    /// `x·s − m` rounds to the precision of `x`: for a difference of 600 in Double that is an
+    /// absolute error of 5.7·10⁻¹⁴, which `e^{…}` turns into the same relative error — five times the
+    /// 10⁻¹⁴ budget (and up to 3.8·10⁻⁶ in Float for outputs near 10⁻³⁰). TwoSum (Knuth) recovers
+    /// the exact error `δ` of the subtraction, which is added to the reduced argument. Where `δ` is
+    /// NaN (`x = −∞`) the result is still 0: the flush test looks at `x·s − m` alone.
+    @inlinable @inline(__always)
+    static func expShifted(_ x: Vector, scale s: Vector, maximum m: Vector) -> Vector {
+        let a = x * s
+        let z = a - m
+        let bv = z - a
+        let delta = (a - (z - bv)) - (m + bv)
+        return expNonPositive(z, correction: delta)
+    }
 }

@@ -1,0 +1,110 @@
+import Testing
+import SoftmaxKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The shared contract (spec §0) for every algorithm, both precisions, all three outputs, with the
+/// special values placed in the vector body, in the tail, and at both ends.
+@Suite struct ExactSoftmaxEdgeCaseTests {
+    struct Outputs<T: KernelScalar> {
+        var softmax: [T], logSoftmax: [T], logSumExp: T
+    }
+
+    func outputs<T: KernelScalar>(_ x: [T], _ algorithm: SoftmaxAlgorithm, mask: [Bool]? = nil) throws -> Outputs<T> {
+        let options = SoftmaxOptions(algorithm: algorithm)
+        let n = x.count
+        func withMask<R>(_ body: (RowBatch<Bool>?) throws -> R) rethrows -> R {
+            guard let mask else { return try body(nil) }
+            return try mask.withUnsafeBufferPointer { try body(RowBatch($0, rows: 1, cols: n)) }
+        }
+        let y = try withMask { m in try applyRow(x) { try ExactSoftmax.softmax($0, into: $1, mask: m, options: options) } }
+        let l = try withMask { m in try applyRow(x) { try ExactSoftmax.logSoftmax($0, into: $1, mask: m, options: options) } }
+        var lse = [T](repeating: 0, count: 1)
+        try withMask { m in
+            try x.withUnsafeBufferPointer { xb in
+                try lse.withUnsafeMutableBufferPointer { try ExactSoftmax.logSumExp(RowBatch(xb, rows: 1, cols: n), into: $0, mask: m, options: options) }
+            }
+        }
+        return Outputs(softmax: y, logSoftmax: l, logSumExp: lse[0])
+    }
+
+    /// Rows of the given length with the special values at these positions.
+    static let placements: [(length: Int, positions: [Int])] = [(1, [0]), (5, [2]), (16, [0, 15]), (37, [36]), (100, [0, 63, 99]), (4099, [4097])]
+
+    func checkAll<T: KernelScalar>(_: T.Type) throws {
+        for algorithm in SoftmaxAlgorithm.allCases {
+            // Empty row.
+            let e: Outputs<T> = try outputs([], algorithm)
+            #expect(e.softmax.isEmpty && e.logSumExp == -.infinity)
+
+            for (n, positions) in Self.placements {
+                var g = SplitMix64(seed: UInt64(n))
+                let base = (0..<n).map { _ in T(g.normal()) }
+
+                // NaN anywhere → the whole row NaN.
+                var x = base
+                x[positions[0]] = .nan
+                var o = try outputs(x, algorithm)
+                #expect(o.softmax.allSatisfy(\.isNaN) && o.logSoftmax.allSatisfy(\.isNaN) && o.logSumExp.isNaN, "\(T.self) \(algorithm) NaN n=\(n)")
+
+                // +∞ entries share the mass.
+                x = base
+                for p in positions { x[p] = .infinity }
+                o = try outputs(x, algorithm)
+                let share = T(1) / T(positions.count)
+                for i in 0..<n {
+                    let inf = positions.contains(i)
+                    #expect(o.softmax[i] == (inf ? share : 0), "\(T.self) \(algorithm) +∞ n=\(n) i=\(i)")
+                    #expect(inf ? abs(o.logSoftmax[i] + T.scalarLog(T(positions.count))) < 1e-6 : o.logSoftmax[i] == -.infinity)
+                }
+                #expect(o.logSumExp == .infinity)
+
+                // All −∞ (fully masked) → zeros, never NaN.
+                o = try outputs([T](repeating: -.infinity, count: n), algorithm)
+                #expect(o.softmax.allSatisfy { $0 == 0 } && o.logSoftmax.allSatisfy { $0 == -.infinity } && o.logSumExp == -.infinity,
+                        "\(T.self) \(algorithm) all −∞ n=\(n)")
+
+                // Some −∞ → exactly 0 there; the rest is the softmax of the finite entries.
+                if n > positions.count {
+                    x = base
+                    for p in positions { x[p] = -.infinity }
+                    o = try outputs(x, algorithm)
+                    let finite = (0..<n).filter { !positions.contains($0) }
+                    let ref = Reference.softmax(finite.map { Double(x[$0]) })
+                    for p in positions { #expect(o.softmax[p] == 0 && o.logSoftmax[p] == -.infinity) }
+                    for (k, i) in finite.enumerated() { #expect(abs(Double(o.softmax[i]) - ref[k]) <= 1e-6 * ref[k] + 1e-30) }
+                }
+            }
+
+            // A single finite entry.
+            for v: T in [0, -3.5, 1e4, -1e4] {
+                let o = try outputs([v], algorithm)
+                #expect(o.softmax == [1] && o.logSoftmax == [0] && o.logSumExp == v, "\(T.self) \(algorithm) single \(v)")
+            }
+        }
+    }
+
+    @Test func floatContract() throws { try checkAll(Float.self) }
+    @Test func doubleContract() throws { try checkAll(Double.self) }
+
+    @Test(arguments: SoftmaxAlgorithm.allCases)
+    func maskedPositionsAreNeverRead(_ algorithm: SoftmaxAlgorithm) throws {
+        for n in [1, 7, 40, 1000] {
+            var g = SplitMix64(seed: 5)
+            var x = (0..<n).map { _ in Float(g.normal()) }
+            let mask = (0..<n).map { $0 % 3 != 1 }
+            for i in 0..<n where !mask[i] { x[i] = i % 2 == 0 ? .nan : .infinity }
+            let o = try outputs(x, algorithm, mask: mask)
+            let kept = (0..<n).filter { mask[$0] }
+            let ref = Reference.softmax(kept.map { Double(x[$0]) })
+            for i in 0..<n where !mask[i] { #expect(o.softmax[i] == 0 && o.logSoftmax[i] == -.infinity) }
+            for (k, i) in kept.enumerated() { #expect(abs(Double(o.softmax[i]) - ref[k]) <= 2e-6 * ref[k]) }
+            #expect(abs(Double(o.logSumExp) - Reference.logSumExp(kept.map { Double(x[$0]) })) <= 1e-5)
+
+            // A fully masked row gives zeros, whatever it holds.
+            let none = try outputs([Float](repeating: .nan, count: n), algorithm, mask: [Bool](repeating: false, count: n))
+            #expect(none.softmax.allSatisfy { $0 == 0 } && none.logSumExp == -.infinity)
+        }
+    }
+}
