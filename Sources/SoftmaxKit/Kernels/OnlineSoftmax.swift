@@ -57,9 +57,12 @@ enum OnlineSoftmax {
     static func state<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int, inverseTemperature s: T) -> (maximum: T, sum: Double) {
         let lanes = T.lanes
         let sv = T.Vector(repeating: s)
-        let lowest = T.Vector(repeating: -.infinity)
-        // (Comparisons against ±∞ constants defeat the vectorizer; the finite bound does not.)
-        let finiteFloor = T.Vector(repeating: -.greatestFiniteMagnitude)
+        // Lanes start at a very negative finite value L (L/T finite) instead of −∞, so a running
+        // maximum is never −∞ and −∞ inputs simply give e^{−∞} = 0 (never −∞ − (−∞)); NaN inputs
+        // propagate into the lane sum. Lanes that saw no finite input end with d = 0 and are skipped.
+        let start0 = -T.greatestFiniteMagnitude / Swift.max(s, 1)
+        let lowest = T.Vector(repeating: start0)
+        let negativeInfinity = T.Vector(repeating: -.infinity)
         var m = -T.infinity, d = 0.0
         var start = 0
         while start < n {
@@ -71,8 +74,7 @@ enum OnlineSoftmax {
                 var e = dv * T.expShifted(mv, scale: sv, maximum: ms)
                 e += T.expShifted(v0, scale: sv, maximum: ms) + T.expShifted(v1, scale: sv, maximum: ms)
                 e += T.expShifted(v2, scale: sv, maximum: ms) + T.expShifted(v3, scale: sv, maximum: ms)
-                // Lanes that have seen only −∞ keep d = 0 (their arithmetic above was −∞ − (−∞)).
-                dv = T.Vector().replacing(with: e, where: mNew .>= finiteFloor)
+                dv = e
                 mv = mNew
             }
             var i = start
@@ -82,14 +84,14 @@ enum OnlineSoftmax {
             }
             while i < end {
                 let v = i + lanes <= end ? T.load(x + i) : loadPartial(x + i, count: end - i, fill: -.infinity)
-                update(v, lowest, lowest, lowest)
+                update(v, negativeInfinity, negativeInfinity, negativeInfinity)
                 i += lanes
             }
             // Merge the lanes, then the block, into (m, d): (m,d) ⊕ (m',d') with M = max(m, m').
             for j in 0..<lanes {
                 let (mj, dj) = (mv[j] * s, Double(dv[j]))
                 if mj.isNaN || dj.isNaN { return (.nan, .nan) }
-                if mj == -.infinity { continue }
+                if dj == 0 { continue }
                 let mNew = Swift.max(m, mj)
                 if mNew == .infinity { return (.infinity, .nan) }
                 d = (m == -.infinity ? 0 : d * expOfDifference(Double(m), Double(mNew)))

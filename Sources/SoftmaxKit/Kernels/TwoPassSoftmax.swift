@@ -132,12 +132,13 @@ enum TwoPassSoftmax {
         let floor = T.Vector(repeating: -exponentLimit(T.self))
         switch output {
         case .probabilities:
-            // Pass 2: yᵢ = mᵢ · (1/M) · 2^{nᵢ − N}.
-            let r = T.Vector(repeating: T(1 / total.mantissaSum))
+            // Pass 2: yᵢ = (mᵢ / M) · 2^{nᵢ − N}. A division rather than a reciprocal so that a row
+            // with one finite entry gives exactly 1 (and two equal entries exactly ½).
+            let r = T.Vector(repeating: T(total.mantissaSum))
             let nv = T.Vector(repeating: T(total.exponentSum))
             rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) {
                 let (m, e) = T.extendedExp(T.maximum($0 * sv, floor))
-                return (m * r) * T.exp2NonPositiveIntegral(e - nv)
+                return (m / r) * T.exp2NonPositiveIntegral(e - nv)
             }
         case .logProbabilities:
             // yᵢ = xᵢ/T − lse with lse split in two so that the large entries lose nothing.

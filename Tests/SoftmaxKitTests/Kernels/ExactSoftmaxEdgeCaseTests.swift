@@ -80,7 +80,14 @@ import Glibc
             // A single finite entry.
             for v: T in [0, -3.5, 1e4, -1e4] {
                 let o = try outputs([v], algorithm)
-                #expect(o.softmax == [1] && o.logSoftmax == [0] && o.logSumExp == v, "\(T.self) \(algorithm) single \(v)")
+                #expect(o.softmax == [1], "\(T.self) \(algorithm) single \(v)")
+                if algorithm == .twoPass {
+                    // logsumexp is rebuilt from (M, N) = (e^{v − N·ln2}, N): exact to rounding only.
+                    let tolerance = 4 * max(v.magnitude, 1).ulp
+                    #expect(o.logSoftmax[0].magnitude <= tolerance && (o.logSumExp - v).magnitude <= tolerance)
+                } else {
+                    #expect(o.logSoftmax == [0] && o.logSumExp == v, "\(T.self) \(algorithm) single \(v)")
+                }
             }
         }
     }
