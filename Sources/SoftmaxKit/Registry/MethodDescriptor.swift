@@ -1,0 +1,77 @@
+/// The precision a method computes in.
+public enum Precision: String, CaseIterable, Sendable, Codable {
+    case float32, float64
+}
+
+/// One call of a registered method: validated parameters, inputs by name, precision.
+public struct MethodInvocation: Sendable {
+    public let method: String
+    public let inputs: [String: Tensor]
+    public let parameters: ParameterValues
+    public let precision: Precision
+    /// Whether float inputs of another width may be rounded to `precision` (an explicit choice).
+    public let allowRounding: Bool
+
+    /// The input `name` as values of `T` (converted where exact; rounded only when allowed).
+    public func real<T: KernelScalar>(_ name: String, as: T.Type) throws -> (values: [T], shape: [Int]) {
+        guard let t = inputs[name] else { throw RegistryError.missingInput(method: method, name: name) }
+        return (try t.floatingPoint(as: T.self, name: name, rounding: allowRounding), t.shape)
+    }
+
+    /// The input `name` as booleans, or nil when the optional input is absent.
+    public func booleans(_ name: String) throws -> (values: [Bool], shape: [Int])? {
+        guard let t = inputs[name] else { return nil }
+        return (try t.booleans(name: name), t.shape)
+    }
+}
+
+/// The computation behind a registered method, for either precision.
+public protocol MethodImplementation: Sendable {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor]
+}
+
+/// A registry entry: a stable id and everything needed to list, validate and call the method.
+public struct MethodDescriptor: Sendable {
+    /// Lowercase, hyphenated; the spec's function name with `_` written as `-`.
+    public let id: String
+    public let role: MethodRole
+    public let summary: String
+    public let parameters: [ParameterSpec]
+    public let inputs: [TensorSpec]
+    public let outputs: [TensorSpec]
+    /// Exact methods agree with the float64 reference to rounding; approximate ones do not.
+    public let isExact: Bool
+    public let citation: String
+    public let implementation: any MethodImplementation
+    /// For normalizers: the method as a `Normalizer` with the given parameters.
+    public let normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)?
+
+    public init(id: String, role: MethodRole, summary: String, parameters: [ParameterSpec] = [],
+                inputs: [TensorSpec], outputs: [TensorSpec], isExact: Bool, citation: String,
+                implementation: any MethodImplementation,
+                normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)? = nil) {
+        self.id = id
+        self.role = role
+        self.summary = summary
+        self.parameters = parameters
+        self.inputs = inputs
+        self.outputs = outputs
+        self.isExact = isExact
+        self.citation = citation
+        self.implementation = implementation
+        self.normalizer = normalizer
+    }
+
+    /// Applies defaults and validates the given parameter values.
+    public func resolve(_ given: [String: ParameterValue]) throws -> ParameterValues {
+        var values: [String: ParameterValue] = [:]
+        for (name, value) in given {
+            guard let spec = parameters.first(where: { $0.name == name }) else {
+                throw RegistryError.unknownParameter(method: id, name: name, known: parameters.map(\.name))
+            }
+            values[name] = try spec.validate(value, method: id)
+        }
+        for spec in parameters where values[spec.name] == nil { values[spec.name] = spec.defaultValue }
+        return ParameterValues(values)
+    }
+}

@@ -1,0 +1,74 @@
+/// Every method SoftmaxKit provides, by stable id. Tests, benchmarks, the command line and the
+/// report iterate it, so adding a method is one file plus one line in `standard`.
+public struct MethodRegistry: Sendable {
+    public let methods: [MethodDescriptor]
+
+    public init(_ methods: [MethodDescriptor]) {
+        var seen = Set<String>()
+        for m in methods { precondition(seen.insert(m.id).inserted, "MethodRegistry: duplicate id \(m.id)") }
+        self.methods = methods
+    }
+
+    /// The registry of this library.
+    public static let standard = MethodRegistry(ExactSoftmaxMethods.all)
+
+    public func method(_ id: String) throws -> MethodDescriptor {
+        if let m = methods.first(where: { $0.id == id }) { return m }
+        throw RegistryError.unknownMethod(id, suggestions: suggestions(for: id))
+    }
+
+    /// Registered ids close to a mistyped one (edit distance ≤ 3, or containing it).
+    public func suggestions(for id: String) -> [String] {
+        let lower = id.lowercased().replacingUnderscores
+        let scored = methods.map { ($0.id, editDistance(lower, $0.id)) }
+        let close = scored.filter { $0.1 <= 3 || (lower.count >= 4 && $0.0.contains(lower)) }
+        return close.sorted { $0.1 < $1.1 }.prefix(3).map(\.0)
+    }
+
+    /// Calls method `id` with parameters and inputs by name. Computes in `precision`, or else in
+    /// float64 when a real input is float64 and in float32 otherwise; outputs of float16 inputs are
+    /// written as float16.
+    public func call(_ id: String, inputs: [String: Tensor], parameters: [String: ParameterValue] = [:],
+                     precision: Precision? = nil) throws -> [String: Tensor] {
+        let method = try method(id)
+        let values = try method.resolve(parameters)
+        for name in inputs.keys where !method.inputs.contains(where: { $0.name == name }) {
+            throw RegistryError.unknownInput(method: id, name: name, known: method.inputs.map(\.name))
+        }
+        for spec in method.inputs where !spec.isOptional && inputs[spec.name] == nil {
+            throw RegistryError.missingInput(method: id, name: spec.name)
+        }
+        let realInputs = method.inputs.filter { $0.kind == .real }.compactMap { inputs[$0.name] }
+        let chosen = precision ?? (realInputs.contains { $0.dtype == .float64 } ? .float64 : .float32)
+        let invocation = MethodInvocation(method: id, inputs: inputs, parameters: values, precision: chosen,
+                                          allowRounding: precision != nil)
+        var outputs: [String: Tensor]
+        switch chosen {
+        case .float32: outputs = try method.implementation.run(invocation, as: Float.self)
+        case .float64: outputs = try method.implementation.run(invocation, as: Double.self)
+        }
+        if precision == nil, !realInputs.isEmpty, realInputs.allSatisfy({ $0.dtype == .float16 }) {
+            outputs = outputs.mapValues { $0.dtype == .float32 ? $0.converted(toFloat: .float16) : $0 }
+        }
+        return outputs
+    }
+}
+
+extension String {
+    fileprivate var replacingUnderscores: String { String(map { $0 == "_" ? "-" : $0 }) }
+}
+
+/// Levenshtein distance.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(b.count, 1) where j <= b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

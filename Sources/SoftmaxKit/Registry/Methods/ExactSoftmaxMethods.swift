@@ -1,0 +1,231 @@
+/// Registry entries for the exact kernels (spec §0–§2).
+enum ExactSoftmaxMethods {
+    static let algorithmParameter = ParameterSpec(
+        "algorithm", .string, default: .string("auto"),
+        "three-pass-reload, three-pass-recompute, two-pass, online, or auto (by shape)",
+        choices: ["auto"] + SoftmaxAlgorithm.allCases.map(\.rawValue))
+    static let temperatureParameter = ParameterSpec(
+        "temperature", .number, default: .number(1), "T: computes on x/T; finite and > 0",
+        range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude)
+
+    static let dukhan = "M. Dukhan, A. Ablavatski, The Two-Pass Softmax Algorithm, 2020 (arXiv 2001.04438)"
+    static let milakov = "M. Milakov, N. Gimelshein, Online normalizer calculation for softmax, 2018 (arXiv 1805.02867)"
+    static let bridle = "J. S. Bridle, Probabilistic interpretation of feedforward classification network outputs, 1990"
+
+    static let all: [MethodDescriptor] = [
+        MethodDescriptor(
+            id: "softmax", role: .normalizer, summary: "exact softmax over each row: e^{x/T} / Σ e^{x/T}",
+            parameters: [algorithmParameter, temperatureParameter],
+            inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "probabilities, same shape")],
+            isExact: true, citation: bridle,
+            implementation: RowNormalizerMethod(output: .probabilities, masked: false),
+            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities) }),
+        MethodDescriptor(
+            id: "log-softmax", role: .normalizer, summary: "exact log-softmax: x/T − logsumexp(x/T)",
+            parameters: [algorithmParameter, temperatureParameter],
+            inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "log-probabilities, same shape")],
+            isExact: true, citation: bridle,
+            implementation: RowNormalizerMethod(output: .logProbabilities, masked: false),
+            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .logProbabilities) }),
+        MethodDescriptor(
+            id: "logsumexp", role: .reduction, summary: "log Σ e^{x/T} per row (−∞ for empty or fully masked rows)",
+            parameters: [algorithmParameter, temperatureParameter],
+            inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "one value per row")],
+            isExact: true, citation: bridle, implementation: LogSumExpMethod()),
+        MethodDescriptor(
+            id: "masked-softmax", role: .normalizer,
+            summary: "softmax over the positions where mask is true; masked positions are never read and get 0",
+            parameters: [algorithmParameter, temperatureParameter],
+            inputs: [TensorSpec("x", "scores, rows × cols"), TensorSpec("mask", .boolean, "keep-mask, same shape (true = visible)")],
+            outputs: [TensorSpec("y", "probabilities, same shape")],
+            isExact: true, citation: bridle,
+            implementation: RowNormalizerMethod(output: .probabilities, masked: true),
+            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities) }),
+        MethodDescriptor(
+            id: "two-pass-softmax", role: .normalizer,
+            summary: "two-pass softmax with (mantissa, exponent) accumulation: no max pass, no overflow",
+            parameters: [temperatureParameter],
+            inputs: [TensorSpec("x", "scores, rows × cols")],
+            outputs: [TensorSpec("y", "probabilities"), TensorSpec("m_sum", "mantissa sum M per row"),
+                      TensorSpec("n_sum", "exponent N per row: Σ e^{x/T} = M·2^N")],
+            isExact: true, citation: dukhan, implementation: TwoPassMethod(),
+            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities, algorithm: .twoPass) }),
+        MethodDescriptor(
+            id: "online-softmax", role: .normalizer,
+            summary: "online softmax: running maximum and rescaled sum in one pass, then the write pass",
+            parameters: [temperatureParameter],
+            inputs: [TensorSpec("x", "scores, rows × cols")],
+            outputs: [TensorSpec("y", "probabilities"), TensorSpec("m", "max of x/T per row"), TensorSpec("d", "Σ e^{x/T − m} per row")],
+            isExact: true, citation: milakov, implementation: OnlineMethod(),
+            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities, algorithm: .online) }),
+        MethodDescriptor(
+            id: "merge-softmax-states", role: .primitive,
+            summary: "(m,d) ⊕ (m',d') = (M, d·e^{m−M} + d'·e^{m'−M}), M = max(m, m'); element-wise",
+            inputs: [TensorSpec("m1", "maxima"), TensorSpec("d1", "sums"), TensorSpec("m2", "maxima"), TensorSpec("d2", "sums")],
+            outputs: [TensorSpec("m", "merged maxima"), TensorSpec("d", "merged sums")],
+            isExact: true, citation: milakov, implementation: MergeStatesMethod()),
+        MethodDescriptor(
+            id: "ext-exp", role: .primitive,
+            summary: "extended exponential e^x = m·2^n, n = rne(x·log2 e), m ∈ [2^-1/2, 2^1/2]; element-wise",
+            inputs: [TensorSpec("x", "arguments, |x| < 2.9e6 (float32)")],
+            outputs: [TensorSpec("m", "mantissas"), TensorSpec("n", "integral exponents")],
+            isExact: true, citation: dukhan, implementation: ExtendedExpMethod()),
+    ]
+}
+
+/// `SoftmaxOptions` from the `algorithm` and `temperature` parameters.
+func softmaxOptions(_ p: ParameterValues, algorithm forced: SoftmaxAlgorithm? = nil) -> SoftmaxOptions {
+    let algorithm = forced ?? p.values["algorithm"].flatMap { value -> SoftmaxAlgorithm? in
+        if case let .string(s) = value { return SoftmaxAlgorithm(rawValue: s) }
+        return nil
+    }
+    return SoftmaxOptions(algorithm: algorithm, temperature: p.number("temperature"))
+}
+
+/// The exact kernels as a `Normalizer`.
+struct ExactSoftmaxNormalizer: Normalizer {
+    let options: SoftmaxOptions
+    let output: RowOutput
+
+    init(parameters: ParameterValues, output: RowOutput, algorithm: SoftmaxAlgorithm? = nil) throws {
+        self.options = softmaxOptions(parameters, algorithm: algorithm)
+        self.output = output
+    }
+
+    func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?) throws { try apply(x, y, mask) }
+    func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?) throws { try apply(x, y, mask) }
+
+    private func apply<T: KernelScalar>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ mask: RowBatch<Bool>?) throws {
+        if output == .logProbabilities {
+            try ExactSoftmax.logSoftmax(x, into: y, mask: mask, options: options)
+        } else {
+            try ExactSoftmax.softmax(x, into: y, mask: mask, options: options)
+        }
+    }
+}
+
+/// Runs `body` on the input `x` as a row batch and a same-shaped output.
+func withRows<T: KernelScalar, R>(
+    _ x: [T], _ layout: RowLayout, _ body: (RowBatch<T>) throws -> R
+) rethrows -> R {
+    try x.withUnsafeBufferPointer { try body(RowBatch($0, rows: layout.rows, cols: layout.cols)) }
+}
+
+/// `mask` as a row batch checked against the shape of `x`, or nil.
+func withMask<R>(_ invocation: MethodInvocation, shape: [Int], _ layout: RowLayout, _ body: (RowBatch<Bool>?) throws -> R) throws -> R {
+    guard let (mask, maskShape) = try invocation.booleans("mask") else { return try body(nil) }
+    guard maskShape == shape else {
+        throw TensorError.shapeMismatch(tensor: "mask", shape: "\(maskShape)", expected: "the shape of x, \(shape)")
+    }
+    return try mask.withUnsafeBufferPointer { try body(RowBatch($0, rows: layout.rows, cols: layout.cols)) }
+}
+
+struct RowNormalizerMethod: MethodImplementation {
+    let output: RowOutput
+    let masked: Bool
+
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (x, shape) = try invocation.real("x", as: T.self)
+        let layout = try RowLayout(shape: shape, tensor: "x")
+        let options = softmaxOptions(invocation.parameters)
+        var y = [T](repeating: 0, count: x.count)
+        try withMask(invocation, shape: shape, layout) { mask in
+            try withRows(x, layout) { xb in
+                try y.withUnsafeMutableBufferPointer { yb in
+                    let out = MutableRowBatch(yb, rows: layout.rows, cols: layout.cols)
+                    if output == .logProbabilities {
+                        try ExactSoftmax.logSoftmax(xb, into: out, mask: mask, options: options)
+                    } else {
+                        try ExactSoftmax.softmax(xb, into: out, mask: mask, options: options)
+                    }
+                }
+            }
+        }
+        return ["y": .of(y, shape: shape)]
+    }
+}
+
+struct LogSumExpMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (x, shape) = try invocation.real("x", as: T.self)
+        let layout = try RowLayout(shape: shape, tensor: "x")
+        var lse = [T](repeating: 0, count: layout.rows)
+        try withRows(x, layout) { xb in
+            try lse.withUnsafeMutableBufferPointer { try ExactSoftmax.logSumExp(xb, into: $0, options: softmaxOptions(invocation.parameters)) }
+        }
+        return ["y": .of(lse, shape: layout.perRowShape)]
+    }
+}
+
+struct TwoPassMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (x, shape) = try invocation.real("x", as: T.self)
+        let layout = try RowLayout(shape: shape, tensor: "x")
+        var y = [T](repeating: 0, count: x.count)
+        var sums = [ExtendedSum](repeating: ExtendedSum(), count: layout.rows)
+        try withRows(x, layout) { xb in
+            try y.withUnsafeMutableBufferPointer { yb in
+                try sums.withUnsafeMutableBufferPointer {
+                    try ExactSoftmax.twoPassSoftmax(xb, into: MutableRowBatch(yb, rows: layout.rows, cols: layout.cols), sums: $0,
+                                                    options: softmaxOptions(invocation.parameters, algorithm: .twoPass))
+                }
+            }
+        }
+        return ["y": .of(y, shape: shape),
+                "m_sum": .of(sums.map { T($0.mantissaSum) }, shape: layout.perRowShape),
+                "n_sum": .of(sums.map { T($0.exponentSum) }, shape: layout.perRowShape)]
+    }
+}
+
+struct OnlineMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (x, shape) = try invocation.real("x", as: T.self)
+        let layout = try RowLayout(shape: shape, tensor: "x")
+        var y = [T](repeating: 0, count: x.count)
+        var states = [SoftmaxState](repeating: SoftmaxState(), count: layout.rows)
+        try withRows(x, layout) { xb in
+            try y.withUnsafeMutableBufferPointer { yb in
+                try states.withUnsafeMutableBufferPointer {
+                    try ExactSoftmax.onlineSoftmax(xb, into: MutableRowBatch(yb, rows: layout.rows, cols: layout.cols), states: $0,
+                                                   options: softmaxOptions(invocation.parameters, algorithm: .online))
+                }
+            }
+        }
+        return ["y": .of(y, shape: shape),
+                "m": .of(states.map { T($0.maximum) }, shape: layout.perRowShape),
+                "d": .of(states.map { T($0.sum) }, shape: layout.perRowShape)]
+    }
+}
+
+struct MergeStatesMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (m1, shape) = try invocation.real("m1", as: T.self)
+        var parts = [m1]
+        for name in ["d1", "m2", "d2"] {
+            let (values, s) = try invocation.real(name, as: T.self)
+            guard s == shape else { throw TensorError.shapeMismatch(tensor: name, shape: "\(s)", expected: "the shape of m1, \(shape)") }
+            parts.append(values)
+        }
+        var m = [T](), d = [T]()
+        m.reserveCapacity(m1.count)
+        d.reserveCapacity(m1.count)
+        for i in 0..<m1.count {
+            let merged = SoftmaxState(maximum: Double(parts[0][i]), sum: Double(parts[1][i]))
+                .merged(with: SoftmaxState(maximum: Double(parts[2][i]), sum: Double(parts[3][i])))
+            m.append(T(merged.maximum))
+            d.append(T(merged.sum))
+        }
+        return ["m": .of(m, shape: shape), "d": .of(d, shape: shape)]
+    }
+}
+
+struct ExtendedExpMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (x, shape) = try invocation.real("x", as: T.self)
+        var m = [T](repeating: 0, count: x.count), n = m
+        x.withUnsafeBufferPointer { xb in
+            m.withUnsafeMutableBufferPointer { mb in n.withUnsafeMutableBufferPointer { VectorMath.extendedExp(xb, mantissa: mb, exponent: $0) } }
+        }
+        return ["m": .of(m, shape: shape), "n": .of(n, shape: shape)]
+    }
+}

@@ -1,0 +1,7 @@
+/// The normalizer role: score rows → weight rows, with an optional boolean keep-mask.
+///
+/// Benchmarks and the lab drive every normalizer through this one call shape.
+public protocol Normalizer: Sendable {
+    func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?) throws
+    func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?) throws
+}

@@ -1,0 +1,61 @@
+/// A declared method parameter: name, kind, default, and (for strings) the allowed values.
+public struct ParameterSpec: Sendable {
+    public enum Kind: String, Sendable, Codable { case number, integer, boolean, string, array }
+
+    public let name: String
+    public let kind: Kind
+    public let defaultValue: ParameterValue
+    public let summary: String
+    /// For `.string`: the accepted values. For `.number`/`.integer`: the accepted closed range.
+    public let choices: [String]
+    public let range: ClosedRange<Double>?
+
+    public init(_ name: String, _ kind: Kind, default defaultValue: ParameterValue, _ summary: String,
+                choices: [String] = [], range: ClosedRange<Double>? = nil) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.summary = summary
+        self.choices = choices
+        self.range = range
+    }
+
+    /// Checks a given value against the declaration.
+    public func validate(_ value: ParameterValue, method: String) throws -> ParameterValue {
+        func bad(_ why: String) -> RegistryError { .invalidParameter(method: method, name: name, value: value.description, reason: why) }
+        switch (kind, value) {
+        case (.number, .number(let d)), (.integer, .number(let d)):
+            guard d.isFinite || range == nil else { throw bad("must be finite") }
+            if kind == .integer, d != d.rounded() { throw bad("must be a whole number") }
+            if let range, !range.contains(d) { throw bad("must be in \(range.lowerBound)…\(range.upperBound)") }
+            return value
+        case (.boolean, .boolean): return value
+        case (.string, .string(let s)):
+            guard choices.isEmpty || choices.contains(s) else { throw bad("must be one of \(choices.joined(separator: ", "))") }
+            return value
+        case (.array, .array): return value
+        default:
+            throw bad("expected a \(kind.rawValue)")
+        }
+    }
+}
+
+/// The parameter values of one call, after defaults and validation.
+public struct ParameterValues: Sendable {
+    public let values: [String: ParameterValue]
+
+    public init(_ values: [String: ParameterValue]) { self.values = values }
+
+    public func number(_ name: String) -> Double {
+        if case let .number(d)? = values[name] { return d }
+        preconditionFailure("parameter \(name) is not a declared number")
+    }
+    public func string(_ name: String) -> String {
+        if case let .string(s)? = values[name] { return s }
+        preconditionFailure("parameter \(name) is not a declared string")
+    }
+    public func boolean(_ name: String) -> Bool {
+        if case let .boolean(b)? = values[name] { return b }
+        preconditionFailure("parameter \(name) is not a declared boolean")
+    }
+}

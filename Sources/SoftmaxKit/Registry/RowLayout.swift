@@ -1,0 +1,19 @@
+/// How a 0-, 1- or 2-d tensor is read as `rows × cols` (the row is the last axis): a scalar is
+/// one row of one element, a vector one row. Per-row results of a 1-d input are 0-d.
+public struct RowLayout: Sendable, Equatable {
+    public let rows: Int
+    public let cols: Int
+    /// The shape of a one-value-per-row output: `[]` for 0-d and 1-d inputs, `[rows]` for 2-d.
+    public let perRowShape: [Int]
+
+    public init(shape: [Int], tensor: String) throws {
+        switch shape.count {
+        case 0: (rows, cols, perRowShape) = (1, 1, [])
+        case 1: (rows, cols, perRowShape) = (1, shape[0], [])
+        case 2: (rows, cols, perRowShape) = (shape[0], shape[1], [shape[0]])
+        default:
+            throw TensorError.badRank(tensor: tensor, shape: "(" + shape.map(String.init).joined(separator: ", ") + ")",
+                                      expected: "0-d, 1-d (one row) or 2-d (rows × cols)")
+        }
+    }
+}
