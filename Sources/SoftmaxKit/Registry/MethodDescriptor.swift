@@ -45,11 +45,17 @@ public struct MethodDescriptor: Sendable {
     public let implementation: any MethodImplementation
     /// For normalizers: the method as a `Normalizer` with the given parameters.
     public let normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)?
+    /// For normalizers: whether rows come out as probabilities or as log-probabilities (what the
+    /// lab compares them with).
+    public let outputScale: OutputScale
+
+    public enum OutputScale: String, Sendable, Codable { case probability, logProbability }
 
     public init(id: String, role: MethodRole, summary: String, parameters: [ParameterSpec] = [],
                 inputs: [TensorSpec], outputs: [TensorSpec], isExact: Bool, citation: String,
                 implementation: any MethodImplementation,
-                normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)? = nil) {
+                normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)? = nil,
+                outputScale: OutputScale = .probability) {
         self.id = id
         self.role = role
         self.summary = summary
@@ -60,6 +66,7 @@ public struct MethodDescriptor: Sendable {
         self.citation = citation
         self.implementation = implementation
         self.normalizer = normalizer
+        self.outputScale = outputScale
     }
 
     /// Applies defaults and validates the given parameter values.

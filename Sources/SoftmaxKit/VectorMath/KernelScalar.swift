@@ -52,15 +52,17 @@ where Vector.Scalar == Self {
 extension KernelScalar {
     /// Elements per vector.
     @inlinable @inline(__always)
-    static var lanes: Int { Vector.scalarCount }
+    public static var lanes: Int { Vector.scalarCount }
 
+    /// An unaligned vector load.
     @inlinable @inline(__always)
-    static func load(_ p: UnsafePointer<Self>) -> Vector {
+    public static func load(_ p: UnsafePointer<Self>) -> Vector {
         UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
     }
 
+    /// An unaligned vector store.
     @inlinable @inline(__always)
-    static func store(_ v: Vector, to p: UnsafeMutablePointer<Self>) {
+    public static func store(_ v: Vector, to p: UnsafeMutablePointer<Self>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 }

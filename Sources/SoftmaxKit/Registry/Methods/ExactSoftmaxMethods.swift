@@ -26,7 +26,8 @@ enum ExactSoftmaxMethods {
             inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "log-probabilities, same shape")],
             isExact: true, citation: bridle,
             implementation: RowNormalizerMethod(output: .logProbabilities, masked: false),
-            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .logProbabilities) }),
+            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .logProbabilities) },
+            outputScale: .logProbability),
         MethodDescriptor(
             id: "logsumexp", role: .reduction, summary: "log Σ e^{x/T} per row (−∞ for empty or fully masked rows)",
             parameters: [algorithmParameter, temperatureParameter],
@@ -92,10 +93,16 @@ struct ExactSoftmaxNormalizer: Normalizer {
         self.output = output
     }
 
-    func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?) throws { try apply(x, y, mask) }
-    func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?) throws { try apply(x, y, mask) }
+    func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?, threads: Int?) throws {
+        try apply(x, y, mask, threads)
+    }
+    func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?, threads: Int?) throws {
+        try apply(x, y, mask, threads)
+    }
 
-    private func apply<T: KernelScalar>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ mask: RowBatch<Bool>?) throws {
+    private func apply<T: KernelScalar>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ mask: RowBatch<Bool>?, _ threads: Int?) throws {
+        var options = options
+        options.threads = threads
         if output == .logProbabilities {
             try ExactSoftmax.logSoftmax(x, into: y, mask: mask, options: options)
         } else {

@@ -1,0 +1,113 @@
+import SoftmaxKit
+
+/// One benchmark case: a normalizer from the registry on `rows × cols` float32 elements.
+public struct SpeedCase: Sendable {
+    public var method: String
+    public var parameters: [String: ParameterValue]
+    public var rows: Int
+    public var cols: Int
+    public var threads: Int
+    public var level: CacheLevel?
+
+    public init(method: String, parameters: [String: ParameterValue] = [:], rows: Int, cols: Int, threads: Int, level: CacheLevel? = nil) {
+        self.method = method
+        self.parameters = parameters
+        self.rows = rows
+        self.cols = cols
+        self.threads = threads
+        self.level = level
+    }
+
+    /// `softmax` or `softmax[algorithm=two-pass]`.
+    public var label: String {
+        parameters.isEmpty ? method
+            : method + "[" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
+    }
+}
+
+/// A measured case. Throughput counts 4 bytes read + 4 written per float32 element.
+public struct SpeedResult: Sendable, Codable {
+    public var id: String
+    public var variant: String
+    public var rows: Int
+    public var cols: Int
+    public var threads: Int
+    public var level: String
+    public var seconds: Double
+    public var gbps: Double
+    public var elementsPerNs: Double
+    public var copyGBps: Double
+    public var copyStreamingGBps: Double
+    public var fractionOfCopy: Double
+
+    enum CodingKeys: String, CodingKey {
+        case id, variant, rows, cols, threads, level, seconds, gbps
+        case elementsPerNs = "elements_per_ns", copyGBps = "copy_gbps", copyStreamingGBps = "copy_nt_gbps"
+        case fractionOfCopy = "fraction_of_copy"
+    }
+}
+
+/// Times normalizers. Buffers are set up outside the timing; small cases repeat over the same
+/// (cache-resident) buffers, large ones stream through ≥ 256 MiB.
+public enum SpeedRunner {
+    /// Median seconds of one application of `normalizer` to `rows × cols` elements.
+    public static func seconds(_ normalizer: any Normalizer, rows: Int, cols: Int, threads: Int, repeats: Int) throws -> Double {
+        let count = rows * cols
+        let x = allocateAligned(Float.self, count: count)
+        let y = allocateAligned(Float.self, count: count)
+        defer { x.deallocate(); y.deallocate() }
+        var g = SeededGenerator(seed: 42)
+        for i in 0..<count { x[i] = Float(4 * g.normal()) }
+        y.initialize(repeating: 0, count: count)
+        let input = RowBatch(base: UnsafePointer(x), rows: rows, cols: cols)
+        let output = MutableRowBatch(base: y, rows: rows, cols: cols)
+        // Enough inner repetitions that one sample moves ≥ 64 MiB (timer resolution, noise).
+        let inner = max(1, min(100_000, (64 << 20) / max(count * 8, 1)))
+        let total = try Timing.median(repeats: repeats) {
+            for _ in 0..<inner { try normalizer.normalize(input, into: output, mask: nil, threads: threads) }
+        }
+        return total / Double(inner)
+    }
+
+    /// Runs one case against the registry and reports it against the measured bandwidth.
+    public static func run(_ c: SpeedCase, registry: MethodRegistry = .standard, bandwidth: MemoryBandwidth, repeats: Int) throws -> SpeedResult {
+        let method = try registry.method(c.method)
+        guard let make = method.normalizer else { throw LabError.notANormalizer(c.method) }
+        let normalizer = try make(method.resolve(c.parameters))
+        let s = try seconds(normalizer, rows: c.rows, cols: c.cols, threads: c.threads, repeats: repeats)
+        let elements = Double(c.rows * c.cols)
+        let gbps = elements * 8 / s / 1e9
+        return SpeedResult(id: c.method, variant: c.label, rows: c.rows, cols: c.cols, threads: c.threads,
+                           level: c.level?.rawValue ?? "custom", seconds: s, gbps: gbps, elementsPerNs: elements / s / 1e9,
+                           copyGBps: bandwidth.copy, copyStreamingGBps: bandwidth.streamingCopy, fractionOfCopy: gbps / bandwidth.copy)
+    }
+
+    /// The default sweep: rows of 128, 1024, 32768 and 49152 elements in L1, L2, L3 and memory.
+    public static func defaultCases(methods: [(String, [String: ParameterValue])], threads: Int) -> [SpeedCase] {
+        var cases: [SpeedCase] = []
+        for cols in [128, 1024, 32768, 49152] {
+            for level in CacheLevel.allCases {
+                guard let rows = level.rows(cols: cols) else { continue }
+                for (id, params) in methods {
+                    cases.append(SpeedCase(method: id, parameters: params, rows: rows, cols: cols, threads: threads, level: level))
+                }
+            }
+        }
+        return cases
+    }
+
+    /// The variants the default sweep compares: every exact algorithm, and log-softmax.
+    public static let defaultMethods: [(String, [String: ParameterValue])] =
+        SoftmaxAlgorithm.allCases.map { ("softmax", ["algorithm": .string($0.rawValue)]) } + [("log-softmax", [:])]
+}
+
+/// Errors from lab runs.
+public enum LabError: Error, Equatable, CustomStringConvertible {
+    case notANormalizer(String)
+
+    public var description: String {
+        switch self {
+        case let .notANormalizer(id): "'\(id)' is not a normalizer; bench and accuracy take normalizer ids (see 'softmaxkit methods')"
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import SoftmaxKit
+import SoftmaxLab
+
+/// `softmaxkit bench`: throughput of normalizers, as GB/s and as a fraction of the copy
+/// bandwidth measured in the same run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure throughput (GB/s, elements/ns, fraction of copy bandwidth).",
+        discussion: """
+            Without --rows/--cols, sweeps rows of 128, 1024, 32768 and 49152 elements at sizes in L1, \
+            L2, L3 and memory (256 MiB) for every exact algorithm and log-softmax. Throughput counts \
+            4 bytes read + 4 written per float32 element. Build with \
+            -Xswiftc -target-cpu -Xswiftc native for representative figures.
+            """)
+
+    @Option(name: .customLong("method"), help: "A normalizer id (repeatable); default: every exact algorithm and log-softmax.")
+    var methods: [String] = []
+
+    @Option(name: .customLong("param"), help: "A parameter for the methods, NAME=VALUE.")
+    var parameters: [String] = []
+
+    @Option(help: "Rows (with --cols: one case instead of the sweep).")
+    var rows: Int?
+
+    @Option(help: "Elements per row.")
+    var cols: Int?
+
+    @Option(help: "Threads (default 1).")
+    var threads: Int = 1
+
+    @Option(name: .customLong("repeat"), help: "Timed repetitions per case; the median is reported.")
+    var repeats: Int = 7
+
+    @Flag(help: "Print one JSON object per case.")
+    var json = false
+
+    func validate() throws {
+        if (rows == nil) != (cols == nil) { throw ValidationError("--rows and --cols go together") }
+        if let rows, rows < 1 { throw ValidationError("--rows must be ≥ 1, got \(rows)") }
+        if let cols, cols < 1 { throw ValidationError("--cols must be ≥ 1, got \(cols)") }
+        if threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+        if repeats < 1 { throw ValidationError("--repeat must be ≥ 1, got \(repeats)") }
+    }
+
+    func run() throws {
+        var values: [String: ParameterValue] = [:]
+        for p in parameters {
+            guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param takes NAME=VALUE, got '\(p)'") }
+            values[String(p[..<eq])] = try ParameterValue(parsing: String(p[p.index(after: eq)...]))
+        }
+        let variants: [(String, [String: ParameterValue])] = methods.isEmpty && values.isEmpty
+            ? SpeedRunner.defaultMethods : (methods.isEmpty ? ["softmax"] : methods).map { ($0, values) }
+        for (id, params) in variants {  // report bad ids and parameters before measuring anything
+            let method = try MethodRegistry.standard.method(id)
+            guard method.normalizer != nil else { throw LabError.notANormalizer(id) }
+            _ = try method.resolve(params)
+        }
+        let cases: [SpeedCase]
+        if let rows, let cols {
+            cases = variants.map { SpeedCase(method: $0.0, parameters: $0.1, rows: rows, cols: cols, threads: threads) }
+        } else {
+            cases = SpeedRunner.defaultCases(methods: variants, threads: threads)
+        }
+        progress("measuring copy bandwidth (\(threads) thread\(threads == 1 ? "" : "s"))…")
+        let bandwidth = MemoryBandwidth.measure(threads: threads)
+        if !json {
+            print(String(format: "copy bandwidth: %.1f GB/s (streaming stores: %.1f GB/s), %d thread(s)",
+                         bandwidth.copy, bandwidth.streamingCopy, threads))
+            print(Table.row(["variant", "rows", "cols", "level", "median s", "GB/s", "elem/ns", "× copy"]))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for (k, c) in cases.enumerated() {
+            progress("[\(k + 1)/\(cases.count)] \(c.label) \(c.rows)×\(c.cols)")
+            let r = try SpeedRunner.run(c, bandwidth: bandwidth, repeats: repeats)
+            if json {
+                print(String(decoding: try encoder.encode(r), as: UTF8.self))
+            } else {
+                print(Table.row([r.variant, "\(r.rows)", "\(r.cols)", r.level, String(format: "%.3e", r.seconds),
+                                 String(format: "%.2f", r.gbps), String(format: "%.3f", r.elementsPerNs),
+                                 String(format: "%.2f", r.fractionOfCopy)]))
+            }
+        }
+    }
+}
+
+/// Progress on stderr (so stdout stays clean for --json).
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

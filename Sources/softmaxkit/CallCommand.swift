@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import SoftmaxKit
+import SoftmaxLab
+
+/// `softmaxkit call ID --input NAME=FILE.npy ... --output-dir DIR`: one method on `.npy` files.
+struct CallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Apply one method to .npy inputs; writes DIR/<output>.npy for each output.",
+        discussion: """
+            Inputs may be 0-d, 1-d (one row) or 2-d (rows × cols; the row is the last axis). \
+            Computes in the inputs' precision unless --dtype says otherwise. Example:
+              softmaxkit call softmax --param temperature=2 --input x=logits.npy --output-dir out/
+            """)
+
+    @Argument(help: "The method id (see 'softmaxkit methods').")
+    var id: String
+
+    @Option(name: .customLong("param"), help: "A parameter, NAME=VALUE (number, true/false, string or [a,b,...]).")
+    var parameters: [String] = []
+
+    @Option(name: .customLong("input"), help: "An input, NAME=FILE.npy.")
+    var inputs: [String] = []
+
+    @Option(help: "The folder to write the outputs to (created if missing).")
+    var outputDir: String
+
+    @Option(help: "Compute in this precision (rounds float inputs of another width).")
+    var dtype: Precision?
+
+    func run() throws {
+        let registry = MethodRegistry.standard
+        _ = try registry.method(id)  // an unknown id is reported before any file is read
+        var values: [String: ParameterValue] = [:]
+        for p in parameters {
+            let (name, text) = try split(p, option: "--param")
+            values[name] = try ParameterValue(parsing: text)
+        }
+        var tensors: [String: Tensor] = [:]
+        for i in inputs {
+            let (name, path) = try split(i, option: "--input")
+            tensors[name] = try NpyFile.read(path)
+        }
+        let outputs = try registry.call(id, inputs: tensors, parameters: values, precision: dtype)
+        try OutputFolder.write(outputs, to: outputDir)
+    }
+
+    private func split(_ text: String, option: String) throws -> (String, String) {
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+            throw ValidationError("\(option) takes NAME=VALUE, got '\(text)'")
+        }
+        return (String(text[..<eq]), String(text[text.index(after: eq)...]))
+    }
+}
+
+extension Precision: ExpressibleByArgument {}
+
+/// Writes a set of outputs all or nothing: each file atomically, and on any failure the files
+/// already written by this call are removed.
+enum OutputFolder {
+    static func write(_ outputs: [String: Tensor], to folder: String) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ValidationError("--output-dir \(folder) exists and is not a folder") }
+        } else {
+            do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw ValidationError("cannot create --output-dir \(folder): \(error.localizedDescription)")
+            }
+        }
+        var written: [String] = []
+        do {
+            for name in outputs.keys.sorted() {
+                let path = (folder as NSString).appendingPathComponent(name + ".npy")
+                try NpyFile.write(outputs[name]!, to: path)
+                written.append(path)
+            }
+        } catch {
+            for path in written { try? fm.removeItem(atPath: path) }
+            throw error
+        }
+    }
+}

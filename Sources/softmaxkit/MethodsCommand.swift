@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import SoftmaxKit
+
+/// `softmaxkit methods [--json]`: every registered method.
+struct MethodsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "methods", abstract: "List every registered method: role, parameters, inputs, outputs, citation.")
+
+    @Flag(help: "Print a JSON array instead of text.")
+    var json = false
+
+    func run() throws {
+        let methods = MethodRegistry.standard.methods
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(methods.map(MethodListing.init)), as: UTF8.self))
+            return
+        }
+        for m in methods {
+            print("\(m.id)  [\(m.role.rawValue), \(m.isExact ? "exact" : "approximate")]")
+            print("    \(m.summary)")
+            if !m.parameters.isEmpty {
+                print("    parameters: " + m.parameters.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: ", "))
+            }
+            print("    inputs: " + m.inputs.map { $0.isOptional ? "[\($0.name)]" : $0.name }.joined(separator: ", ")
+                  + "   outputs: " + m.outputs.map(\.name).joined(separator: ", "))
+            print("    cite: \(m.citation)")
+        }
+    }
+}
+
+/// The JSON form of a registry entry.
+struct MethodListing: Encodable {
+    struct Parameter: Encodable {
+        let name: String, kind: String, defaultValue: String, summary: String
+        let choices: [String]?
+        enum CodingKeys: String, CodingKey { case name, kind, defaultValue = "default", summary, choices }
+    }
+    struct TensorEntry: Encodable { let name: String, kind: String, summary: String, optional: Bool }
+
+    let id: String, role: String, summary: String, exact: Bool, citation: String
+    let parameters: [Parameter], inputs: [TensorEntry], outputs: [TensorEntry]
+
+    init(_ m: MethodDescriptor) {
+        id = m.id
+        role = m.role.rawValue
+        summary = m.summary
+        exact = m.isExact
+        citation = m.citation
+        parameters = m.parameters.map {
+            Parameter(name: $0.name, kind: $0.kind.rawValue, defaultValue: $0.defaultValue.description, summary: $0.summary,
+                      choices: $0.choices.isEmpty ? nil : $0.choices)
+        }
+        inputs = m.inputs.map { TensorEntry(name: $0.name, kind: $0.kind.rawValue, summary: $0.summary, optional: $0.isOptional) }
+        outputs = m.outputs.map { TensorEntry(name: $0.name, kind: $0.kind.rawValue, summary: $0.summary, optional: $0.isOptional) }
+    }
+}
