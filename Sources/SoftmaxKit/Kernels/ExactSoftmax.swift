@@ -145,8 +145,7 @@ extension ExactSoftmax {
         guard t.isFinite, t > 0, inverse.isFinite, inverse > 0 else { throw SoftmaxError.invalidTemperature(t) }
         if let n = options.threads, n < 1 { throw SoftmaxError.invalidThreadCount(n) }
         let threads = RowParallel.threadCount(rows: rows, cols: cols, requested: options.threads)
-        let streaming = options.streamingStores ?? (rows * cols * MemoryLayout<T>.size >= SoftmaxOptions.streamingThresholdBytes)
-        return (inverse, threads, streaming)
+        return (inverse, threads, options.streamingStores)
     }
 
     @_specialize(where T == Float)
@@ -172,9 +171,9 @@ extension ExactSoftmax {
                     source = UnsafePointer(target)
                 }
                 let rowOutput = y == nil ? RowOutput.nothing : output
-                let lse = computeRow(algorithm, source, target, count: cols, inverseTemperature: s,
-                                     output: rowOutput, streaming: streaming, sink: sink, row: r)
-                if case let .logSumExp(p) = sink { p[r] = T(lse) }
+                let statistics = computeRow(algorithm, source, target, count: cols, inverseTemperature: s,
+                                            output: rowOutput, streaming: streaming, sink: sink, row: r)
+                if case let .logSumExp(p) = sink { p[r] = T(statistics.logSumExp) }
             }
         }
     }
@@ -189,7 +188,7 @@ extension ExactSoftmax {
     static func computeRow<T: KernelScalar>(
         _ algorithm: SoftmaxAlgorithm, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int,
         inverseTemperature s: T, output: RowOutput, streaming: Bool, sink: TypedSink<T>, row r: Int
-    ) -> Double {
+    ) -> RowStatistics {
         switch algorithm {
         case .threePassReload:
             return ThreePassSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, reload: true, streaming: streaming)
@@ -197,14 +196,14 @@ extension ExactSoftmax {
             return ThreePassSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, reload: false, streaming: streaming)
         case .online:
             var state = SoftmaxState()
-            let lse = OnlineSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, streaming: streaming, state: &state)
+            let statistics = OnlineSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, streaming: streaming, state: &state)
             if case let .online(p) = sink { p[r] = state }
-            return lse
+            return statistics
         case .twoPass:
             var state = ExtendedSum()
-            let lse = TwoPassSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, streaming: streaming, state: &state)
+            let statistics = TwoPassSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, streaming: streaming, state: &state)
             if case let .twoPass(p) = sink { p[r] = state }
-            return lse
+            return statistics
         }
     }
 

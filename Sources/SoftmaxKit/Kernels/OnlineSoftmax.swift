@@ -107,7 +107,7 @@ enum OnlineSoftmax {
     static func row<T: KernelScalar>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T,
         output: RowOutput, streaming: Bool, state: inout SoftmaxState
-    ) -> Double {
+    ) -> RowStatistics {
         // Pass 1: the online state.
         let (m, d) = Self.state(x, count: n, inverseTemperature: s)
         guard m.isFinite, d.isFinite else {
@@ -115,7 +115,7 @@ enum OnlineSoftmax {
             state = lse.isNaN ? SoftmaxState(maximum: .nan, sum: .nan)
                 : lse == .infinity ? SoftmaxState(maximum: .infinity, sum: Double(countInfinities(x, count: n)))
                 : SoftmaxState()
-            return lse
+            return .special(lse)
         }
         state = SoftmaxState(maximum: Double(m), sum: d)
         // Pass 2: write, as the third pass of three-pass-recompute.
@@ -130,7 +130,7 @@ enum OnlineSoftmax {
         case .nothing:
             break
         }
-        return state.logSumExp
+        return .shifted(maximum: state.maximum, sum: d)
     }
 }
 

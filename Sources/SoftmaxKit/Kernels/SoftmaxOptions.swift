@@ -9,15 +9,13 @@ public struct SoftmaxOptions: Sendable {
     /// (fewer than `RowParallel.minimumElementsPerThread` elements per thread) use fewer threads.
     /// Results are bit-identical whatever the count.
     public var threads: Int?
-    /// Whether outputs are written with non-temporal (cache-bypassing) stores. nil: automatically,
-    /// when the output is larger than `streamingThresholdBytes` (it will not be in cache when read).
-    public var streamingStores: Bool?
+    /// Whether the last pass writes with non-temporal (cache-bypassing) stores. Off by default: on
+    /// the machines we measured they made three-pass-reload slower out of cache (its last pass
+    /// re-reads y from cache) and did not speed up the compute-bound algorithms (BENCHMARKS.md).
+    /// Worth trying when the output is huge and read much later.
+    public var streamingStores: Bool
 
-    /// Output size above which streaming stores are used automatically (16 MiB: half the L3 of the
-    /// machines we measured).
-    public static let streamingThresholdBytes = 16 << 20
-
-    public init(algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool? = nil) {
+    public init(algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool = false) {
         self.algorithm = algorithm
         self.temperature = temperature
         self.threads = threads

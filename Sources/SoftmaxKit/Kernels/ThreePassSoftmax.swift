@@ -18,15 +18,30 @@ enum ThreePassSoftmax {
     static func row<T: KernelScalar>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T,
         output: RowOutput, reload: Bool, streaming: Bool
-    ) -> Double {
-        // Pass 1: the maximum. A non-finite maximum means +∞, all −∞ or all NaN: §0 handles it.
-        let m = rowMaximum(x, count: n) * s
-        guard m.isFinite else { return rowEdgeCase(x, y, count: n, output: output) }
+    ) -> RowStatistics {
+        // Pass 1: the extrema. A non-finite maximum means +∞, all −∞ or all NaN: §0 handles it.
+        let (rawMaximum, rawMinimum) = rowExtrema(x, count: n)
+        let m = rawMaximum * s
+        guard m.isFinite else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
+        if needsCompensation(range: (rawMaximum - rawMinimum) * s) {
+            return passes2and3(x, y, count: n, scale: s, scaledMaximum: m, output: output, reload: reload, streaming: streaming,
+                               CompensatedExponential<T>.self)
+        }
+        return passes2and3(x, y, count: n, scale: s, scaledMaximum: m, output: output, reload: reload, streaming: streaming,
+                           PlainExponential<T>.self)
+    }
+
+    /// Passes 2 and 3 with a given `e^{x·s − m}`.
+    @inlinable @inline(__always)
+    static func passes2and3<T: KernelScalar, E: ShiftedExponential>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T, scaledMaximum m: T,
+        output: RowOutput, reload: Bool, streaming: Bool, _: E.Type
+    ) -> RowStatistics where E.Scalar == T {
         let mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
         let storeExponentials = reload && output == .probabilities
         // Pass 2: the sum of exponentials (NaN inputs make it NaN).
-        let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, scaledMaximum: m, scale: s)
-        guard !d.isNaN else { return rowEdgeCase(x, y, count: n, output: output) }
+        let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, E.self, scale: s, scaledMaximum: m)
+        guard !d.isNaN else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
         // Pass 3: normalize.
         switch output {
         case .probabilities:
@@ -34,7 +49,7 @@ enum ThreePassSoftmax {
             if storeExponentials {
                 rowMap(UnsafePointer(y), y, count: n, streaming: streaming, fill: 0) { $0 * r }
             } else {
-                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { T.expShifted($0, scale: sv, maximum: mv) * r }
+                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { E.apply($0, scale: sv, maximum: mv) * r }
             }
         case .logProbabilities:
             let logD = T.Vector(repeating: T(T.scalarLogDouble(d)))
@@ -42,6 +57,6 @@ enum ThreePassSoftmax {
         case .nothing:
             break
         }
-        return Double(m) + T.scalarLogDouble(d)
+        return .shifted(maximum: Double(m), sum: d)
     }
 }

@@ -120,25 +120,29 @@ enum TwoPassSoftmax {
     static func row<T: KernelScalar>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T,
         output: RowOutput, streaming: Bool, state: inout ExtendedSum
-    ) -> Double {
+    ) -> RowStatistics {
         guard let total = sum(x, count: n, inverseTemperature: s) else {
             // Outside the domain, or NaN / +∞ / all −∞: three-pass-recompute (which applies §0).
-            let lse = ThreePassSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, reload: false, streaming: streaming)
-            state = ExtendedSum(logSumExp: lse)
-            return lse
+            let statistics = ThreePassSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, reload: false, streaming: streaming)
+            state = ExtendedSum(logSumExp: statistics.logSumExp)
+            return statistics
         }
         state = total
         let sv = T.Vector(repeating: s)
         let floor = T.Vector(repeating: -exponentLimit(T.self))
         switch output {
         case .probabilities:
-            // Pass 2: yᵢ = (mᵢ / M) · 2^{nᵢ − N}. A division rather than a reciprocal so that a row
-            // with one finite entry gives exactly 1 (and two equal entries exactly ½).
-            let r = T.Vector(repeating: T(total.mantissaSum))
+            // Pass 2: yᵢ = (mᵢ / M) · 2^{nᵢ − N}. The quotient is the reciprocal product plus one
+            // FMA correction step (q + (m − q·M)/M), which rounds like a division — a row with one
+            // finite entry gives exactly 1 — at the cost of two FMAs instead of a divide.
+            let big = T.Vector(repeating: T(total.mantissaSum))
+            let r = T.Vector(repeating: T(1 / total.mantissaSum))
             let nv = T.Vector(repeating: T(total.exponentSum))
             rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) {
                 let (m, e) = T.extendedExp(T.maximum($0 * sv, floor))
-                return (m / r) * T.exp2NonPositiveIntegral(e - nv)
+                let q = m * r
+                let quotient = q.addingProduct(m.addingProduct(-q, big), r)
+                return quotient * T.exp2NonPositiveIntegral(e - nv)
             }
         case .logProbabilities:
             // yᵢ = xᵢ/T − lse with lse split in two so that the large entries lose nothing.
@@ -149,7 +153,7 @@ enum TwoPassSoftmax {
         case .nothing:
             break
         }
-        return total.logSumExp
+        return .extended(total)
     }
 }
 

@@ -101,6 +101,25 @@ extension Double: KernelScalar {
     }
 
     @inlinable @inline(__always)
+    public static func minimum(_ a: Vector, _ b: Vector) -> Vector {
+        a.replacing(with: b, where: b .< a)
+    }
+
+    @inlinable @inline(__always)
+    public static func horizontalMaximum(_ v: Vector) -> Double {
+        let h0 = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
+        let h1 = h0.lowHalf.replacing(with: h0.highHalf, where: h0.highHalf .> h0.lowHalf)
+        return h1[1] > h1[0] ? h1[1] : h1[0]
+    }
+
+    @inlinable @inline(__always)
+    public static func horizontalSum(_ v: Vector) -> Double {
+        let h0 = v.lowHalf + v.highHalf
+        let h1 = h0.lowHalf + h0.highHalf
+        return h1[0] + h1[1]
+    }
+
+    @inlinable @inline(__always)
     public static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Double>) {
         sk_stream_f64x8(p, v)
     }

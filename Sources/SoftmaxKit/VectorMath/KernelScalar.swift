@@ -36,7 +36,19 @@ where Vector.Scalar == Self {
     static func exp2NonPositiveIntegral(_ delta: Vector) -> Vector
 
     /// Lane-wise maximum; a NaN in `b` never replaces `a`.
+    ///
+    /// Comparisons live in the per-type conformances: there the concrete SIMD comparison is used,
+    /// while in generic code it becomes a per-lane loop that the vectorizer does not always rescue.
     static func maximum(_ a: Vector, _ b: Vector) -> Vector
+
+    /// Lane-wise minimum; a NaN in `b` never replaces `a`.
+    static func minimum(_ a: Vector, _ b: Vector) -> Vector
+
+    /// The largest lane (NaN lanes are ignored unless all are NaN), by halving: no per-lane loop.
+    static func horizontalMaximum(_ v: Vector) -> Self
+
+    /// The sum of the lanes, by halving (pairwise).
+    static func horizontalSum(_ v: Vector) -> Self
 
     /// Stores `v` at `p` bypassing the caches. `p` must be aligned to `MemoryLayout<Vector>.size`.
     static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Self>)
