@@ -68,23 +68,14 @@ enum OnlineSoftmax {
         while start < n {
             let end = min(n, start + blockElements)
             var mv = lowest, dv = T.Vector()
-            @inline(__always) func update(_ v0: T.Vector, _ v1: T.Vector, _ v2: T.Vector, _ v3: T.Vector) {
-                let mNew = T.maximum(mv, T.maximum(T.maximum(v0, v1), T.maximum(v2, v3)))
-                let ms = mNew * sv
-                var e = dv * T.expShifted(mv, scale: sv, maximum: ms)
-                e += T.expShifted(v0, scale: sv, maximum: ms) + T.expShifted(v1, scale: sv, maximum: ms)
-                e += T.expShifted(v2, scale: sv, maximum: ms) + T.expShifted(v3, scale: sv, maximum: ms)
-                dv = e
-                mv = mNew
-            }
             var i = start
             while i + 4 * lanes <= end {
-                update(T.load(x + i), T.load(x + i + lanes), T.load(x + i + 2 * lanes), T.load(x + i + 3 * lanes))
+                update(&mv, &dv, T.load(x + i), T.load(x + i + lanes), T.load(x + i + 2 * lanes), T.load(x + i + 3 * lanes), scale: sv)
                 i += 4 * lanes
             }
             while i < end {
                 let v = i + lanes <= end ? T.load(x + i) : loadPartial(x + i, count: end - i, fill: -.infinity)
-                update(v, negativeInfinity, negativeInfinity, negativeInfinity)
+                update(&mv, &dv, v, negativeInfinity, negativeInfinity, negativeInfinity, scale: sv)
                 i += lanes
             }
             // Merge the lanes, then the block, into (m, d): (m,d) ⊕ (m',d') with M = max(m, m').
@@ -101,6 +92,20 @@ enum OnlineSoftmax {
             start = end
         }
         return (m, d)
+    }
+
+    /// One step of the per-lane online update over four vectors: one rescale, four exponentials.
+    @inlinable @inline(__always)
+    static func update<T: KernelScalar>(
+        _ mv: inout T.Vector, _ dv: inout T.Vector, _ v0: T.Vector, _ v1: T.Vector, _ v2: T.Vector, _ v3: T.Vector, scale sv: T.Vector
+    ) {
+        let mNew = T.maximum(mv, T.maximum(T.maximum(v0, v1), T.maximum(v2, v3)))
+        let ms = mNew * sv
+        var e = dv * T.expShifted(mv, scale: sv, maximum: ms)
+        e += T.expShifted(v0, scale: sv, maximum: ms) + T.expShifted(v1, scale: sv, maximum: ms)
+        e += T.expShifted(v2, scale: sv, maximum: ms) + T.expShifted(v3, scale: sv, maximum: ms)
+        dv = e
+        mv = mNew
     }
 
     @inlinable @inline(__always)

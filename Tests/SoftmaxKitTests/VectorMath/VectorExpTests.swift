@@ -94,6 +94,22 @@ func exactExp(_ x: Double) -> Float80 { expl(Float80(x)) }
         }
     }
 
+    @Test func kernelExpWithinTwoULPOnTheSoftmaxRange() {
+        // 10⁶ arguments over [ln(2⁻¹²⁶), 0], where the softmax kernels evaluate it.
+        var g = SplitMix64(seed: 4)
+        var worst = 0.0, worstX: Float = 0
+        for _ in 0..<(1_000_000 / 16) {
+            var v = SIMD16<Float>()
+            for j in 0..<16 { v[j] = Float.random(in: Float.normalExpCutoff...0, using: &g) }
+            let y = Float.expNonPositive(v)
+            for j in 0..<16 {
+                let d = ulpDistance(y[j], exactExp(Double(v[j])))
+                if d > worst { worst = d; worstX = v[j] }
+            }
+        }
+        #expect(worst <= 2, "worst \(worst) ULP at x = \(worstX)")
+    }
+
     @Test func extendedExpReconstructsExp() {
         var g = SplitMix64(seed: 3)
         let x = (0..<4096).map { _ in Float.random(in: -1e4...1e4, using: &g) }
