@@ -70,12 +70,12 @@ enum OnlineSoftmax {
             var mv = lowest, dv = T.Vector()
             var i = start
             while i + 4 * lanes <= end {
-                update(&mv, &dv, T.load(x + i), T.load(x + i + lanes), T.load(x + i + 2 * lanes), T.load(x + i + 3 * lanes), scale: sv)
+                update(&mv, &dv, T.load(x + i), T.load(x + i + lanes), T.load(x + i + 2 * lanes), T.load(x + i + 3 * lanes), scale: sv, T.self)
                 i += 4 * lanes
             }
             while i < end {
                 let v = i + lanes <= end ? T.load(x + i) : loadPartial(x + i, count: end - i, fill: -.infinity)
-                update(&mv, &dv, v, negativeInfinity, negativeInfinity, negativeInfinity, scale: sv)
+                update(&mv, &dv, v, negativeInfinity, negativeInfinity, negativeInfinity, scale: sv, T.self)
                 i += lanes
             }
             // Merge the lanes, then the block, into (m, d): (m,d) ⊕ (m',d') with M = max(m, m').
@@ -97,7 +97,7 @@ enum OnlineSoftmax {
     /// One step of the per-lane online update over four vectors: one rescale, four exponentials.
     @inlinable @inline(__always)
     static func update<T: KernelScalar>(
-        _ mv: inout T.Vector, _ dv: inout T.Vector, _ v0: T.Vector, _ v1: T.Vector, _ v2: T.Vector, _ v3: T.Vector, scale sv: T.Vector
+        _ mv: inout T.Vector, _ dv: inout T.Vector, _ v0: T.Vector, _ v1: T.Vector, _ v2: T.Vector, _ v3: T.Vector, scale sv: T.Vector, _: T.Type
     ) {
         let mNew = T.maximum(mv, T.maximum(T.maximum(v0, v1), T.maximum(v2, v3)))
         let ms = mNew * sv
