@@ -4,6 +4,8 @@ public struct ErrorMetrics: Sendable, Codable, Equatable {
     public var maxRelative: Double = 0
     /// max |y − ref|.
     public var maxAbsolute: Double = 0
+    /// max |y − ref| / max(1, |ref|): the measure for log-probabilities and logsumexp.
+    public var maxScaled: Double = 0
     /// max |Σy − 1| (distribution outputs only).
     public var maxRowSumError: Double = 0
 
@@ -17,12 +19,13 @@ public struct ErrorMetrics: Sendable, Codable, Equatable {
         for (v, r) in zip(y, reference) {
             if v.isNaN || r.isNaN {
                 // NaN where the reference has NaN is right; NaN on one side only is an error.
-                if v.isNaN != r.isNaN { maxAbsolute = .nan; maxRelative = .nan }
+                if v.isNaN != r.isNaN { maxAbsolute = .nan; maxRelative = .nan; maxScaled = .nan }
                 continue
             }
             if v != r {
                 let a = abs(v - r)
                 maxAbsolute = max(maxAbsolute, a)
+                maxScaled = max(maxScaled, a / max(1, abs(r)))
                 if r >= Self.relativeFloor { maxRelative = max(maxRelative, a / r) }
             }
             let t = v - c, s = sum + t
@@ -35,6 +38,7 @@ public struct ErrorMetrics: Sendable, Codable, Equatable {
     public mutating func merge(_ other: ErrorMetrics) {
         maxRelative = max(maxRelative, other.maxRelative)
         maxAbsolute = max(maxAbsolute, other.maxAbsolute)
+        maxScaled = max(maxScaled, other.maxScaled)
         maxRowSumError = max(maxRowSumError, other.maxRowSumError)
     }
 }

@@ -19,6 +19,8 @@ enum TestRows {
         let rows: [(String, [Double])] = [
             ("N(0,1)", gaussian(n, sigma: 1, &g)), ("N(0,10²)", gaussian(n, sigma: 10, &g)),
             ("N(0,100²)", gaussian(n, sigma: 100, &g)), ("U[90,100]", hostile(n, &g)), ("outliers×20", outliers(n, &g)),
+            // A range just inside the uncompensated path's limit (24), with off-grid values.
+            ("U[-11.99,11.99]", (0..<n).map { _ in Double.random(in: -11.99...11.99, using: &g) }),
         ]
         return rows.map { ($0.0, $0.1.map { T($0) }) }
     }
