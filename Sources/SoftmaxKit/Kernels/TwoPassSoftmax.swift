@@ -1,3 +1,4 @@
+import _SoftmaxShims
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -90,8 +91,8 @@ enum TwoPassSoftmax {
                 let (m1, n1) = T.extendedExp(z1)
                 let nNew = T.maximum(nMax, T.maximum(n0, n1))
                 var acc = mSum * T.exp2NonPositiveIntegral(nMax - nNew)
-                acc = acc.addingProduct(m0, T.exp2NonPositiveIntegral(n0 - nNew))
-                mSum = acc.addingProduct(m1, T.exp2NonPositiveIntegral(n1 - nNew))
+                acc = T.multiplyAdd(acc, m0, T.exp2NonPositiveIntegral(n0 - nNew))
+                mSum = T.multiplyAdd(acc, m1, T.exp2NonPositiveIntegral(n1 - nNew))
                 nMax = nNew
             }
             var i = start
@@ -140,8 +141,9 @@ enum TwoPassSoftmax {
             let nv = T.Vector(repeating: T(total.exponentSum))
             rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) {
                 let (m, e) = T.extendedExp(T.maximum($0 * sv, floor))
+                // (Without FMA the residual is not exact: divide instead.)
                 let q = m * r
-                let quotient = q.addingProduct(m.addingProduct(-q, big), r)
+                let quotient = SK_HAS_FMA != 0 ? q.addingProduct(m.addingProduct(-q, big), r) : m / big
                 return quotient * T.exp2NonPositiveIntegral(e - nv)
             }
         case .logProbabilities:
@@ -149,7 +151,7 @@ enum TwoPassSoftmax {
             let (lseHi, lseLo) = total.logSumExpParts
             let hi = T(lseHi), lo = T((lseHi - Double(hi)) + lseLo)
             let hv = T.Vector(repeating: -hi), lv = T.Vector(repeating: lo)
-            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { hv.addingProduct($0, sv) - lv }
+            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { T.multiplyAdd(hv, $0, sv) - lv }
         case .nothing:
             break
         }

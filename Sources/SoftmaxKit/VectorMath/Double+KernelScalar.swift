@@ -25,27 +25,31 @@ extension Double: KernelScalar {
     @inlinable @inline(__always)
     static func expReduced(_ r: Vector) -> Vector {
         var u = Vector(repeating: 1.0 / 6227020800.0)           // 1/13!
-        u = Vector(repeating: 1.0 / 479001600.0).addingProduct(u, r)  // 1/12!
-        u = Vector(repeating: 1.0 / 39916800.0).addingProduct(u, r)   // 1/11!
-        u = Vector(repeating: 1.0 / 3628800.0).addingProduct(u, r)    // 1/10!
-        u = Vector(repeating: 1.0 / 362880.0).addingProduct(u, r)     // 1/9!
-        u = Vector(repeating: 1.0 / 40320.0).addingProduct(u, r)      // 1/8!
-        u = Vector(repeating: 1.0 / 5040.0).addingProduct(u, r)       // 1/7!
-        u = Vector(repeating: 1.0 / 720.0).addingProduct(u, r)        // 1/6!
-        u = Vector(repeating: 1.0 / 120.0).addingProduct(u, r)        // 1/5!
-        u = Vector(repeating: 1.0 / 24.0).addingProduct(u, r)         // 1/4!
-        u = Vector(repeating: 1.0 / 6.0).addingProduct(u, r)          // 1/3!
-        u = Vector(repeating: 0.5).addingProduct(u, r)                // 1/2!
+        u = multiplyAdd(Vector(repeating: 1.0 / 479001600.0), u, r)  // 1/12!
+        u = multiplyAdd(Vector(repeating: 1.0 / 39916800.0), u, r)   // 1/11!
+        u = multiplyAdd(Vector(repeating: 1.0 / 3628800.0), u, r)    // 1/10!
+        u = multiplyAdd(Vector(repeating: 1.0 / 362880.0), u, r)     // 1/9!
+        u = multiplyAdd(Vector(repeating: 1.0 / 40320.0), u, r)      // 1/8!
+        u = multiplyAdd(Vector(repeating: 1.0 / 5040.0), u, r)       // 1/7!
+        u = multiplyAdd(Vector(repeating: 1.0 / 720.0), u, r)        // 1/6!
+        u = multiplyAdd(Vector(repeating: 1.0 / 120.0), u, r)        // 1/5!
+        u = multiplyAdd(Vector(repeating: 1.0 / 24.0), u, r)         // 1/4!
+        u = multiplyAdd(Vector(repeating: 1.0 / 6.0), u, r)          // 1/3!
+        u = multiplyAdd(Vector(repeating: 0.5), u, r)                // 1/2!
         let r2 = r * r
-        return Vector(repeating: 1) + r.addingProduct(r2, u)
+        return Vector(repeating: 1) + multiplyAdd(r, r2, u)
     }
 
     @inlinable @inline(__always)
-    static func reduce(_ x: Vector) -> (n: Vector, t: Vector, r: Vector) {
-        let t = Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
+    static func reduce(_ x: Vector, fused: Bool = false) -> (n: Vector, t: Vector, r: Vector) {
+        // (The extended exponential promises n = rne(x·log₂e): a fused product, one rounding.)
+        let t = fused ? Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
+            : multiplyAdd(Vector(repeating: roundingMagic), x, Vector(repeating: log2e))
         let n = t - Vector(repeating: roundingMagic)
-        var r = x.addingProduct(n, Vector(repeating: -ln2Hi))
-        r = r.addingProduct(n, Vector(repeating: -ln2Lo))
+        // `n·ln2Hi` is exact for the |n| of `exp`, so the first step needs no FMA there; the
+        // extended exponential's much larger n needs the fused product (`fused`).
+        var r = fused ? x.addingProduct(n, Vector(repeating: -ln2Hi)) : multiplyAdd(x, n, Vector(repeating: -ln2Hi))
+        r = fused ? r.addingProduct(n, Vector(repeating: -ln2Lo)) : multiplyAdd(r, n, Vector(repeating: -ln2Lo))
         return (n, t, r)
     }
 
@@ -81,7 +85,7 @@ extension Double: KernelScalar {
 
     @inlinable @inline(__always)
     public static func extendedExp(_ x: Vector) -> (mantissa: Vector, exponent: Vector) {
-        let (n, _, r) = reduce(x)
+        let (n, _, r) = reduce(x, fused: true)
         return (expReduced(r), n)
     }
 

@@ -26,30 +26,34 @@ extension Float: KernelScalar {
     /// 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer (round-half-even),
     /// which then sits in the low mantissa bits.
     @usableFromInline static let roundingMagic: Float = 0x1.8p23
-    /// ln2 split so that `n·ln2_hi` is exact for |n| < 2⁸ and the FMA keeps it exact beyond.
-    @usableFromInline static let ln2Hi: Float = 0.693145751953125
-    @usableFromInline static let ln2Lo: Float = 1.428606765330187045e-06
+    /// ln2 split (XNNPACK's rr2 constants) so that `n·ln2_hi` is exact for |n| < 2⁹ without FMA.
+    @usableFromInline static let ln2Hi: Float = 0x1.62E400p-1
+    @usableFromInline static let ln2Lo: Float = 0x1.7F7D1Cp-20
 
     /// `e^r − 1 − r` on |r| ≤ ln2/2 divided by r², Horner form, then `1 + (r + r²·u)`.
     @inlinable @inline(__always)
     static func expReduced(_ r: Vector) -> Vector {
         var u = Vector(repeating: 0.000198527617612853646278381)
-        u = Vector(repeating: 0.00139304355252534151077271).addingProduct(u, r)
-        u = Vector(repeating: 0.00833336077630519866943359).addingProduct(u, r)
-        u = Vector(repeating: 0.0416664853692054748535156).addingProduct(u, r)
-        u = Vector(repeating: 0.166666671633720397949219).addingProduct(u, r)
-        u = Vector(repeating: 0.5).addingProduct(u, r)
+        u = multiplyAdd(Vector(repeating: 0.00139304355252534151077271), u, r)
+        u = multiplyAdd(Vector(repeating: 0.00833336077630519866943359), u, r)
+        u = multiplyAdd(Vector(repeating: 0.0416664853692054748535156), u, r)
+        u = multiplyAdd(Vector(repeating: 0.166666671633720397949219), u, r)
+        u = multiplyAdd(Vector(repeating: 0.5), u, r)
         let r2 = r * r
-        return Vector(repeating: 1) + r.addingProduct(r2, u)
+        return Vector(repeating: 1) + multiplyAdd(r, r2, u)
     }
 
     /// Rounds `x·log₂e` to the nearest integer `n` and reduces: returns `(n as float, bits-ready t, r)`.
     @inlinable @inline(__always)
-    static func reduce(_ x: Vector) -> (n: Vector, t: Vector, r: Vector) {
-        let t = Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
+    static func reduce(_ x: Vector, fused: Bool = false) -> (n: Vector, t: Vector, r: Vector) {
+        // (The extended exponential promises n = rne(x·log₂e): a fused product, one rounding.)
+        let t = fused ? Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
+            : multiplyAdd(Vector(repeating: roundingMagic), x, Vector(repeating: log2e))
         let n = t - Vector(repeating: roundingMagic)
-        var r = x.addingProduct(n, Vector(repeating: -ln2Hi))
-        r = r.addingProduct(n, Vector(repeating: -ln2Lo))
+        // `n·ln2Hi` is exact for the |n| of `exp`, so the first step needs no FMA there; the
+        // extended exponential's much larger n needs the fused product (`fused`).
+        var r = fused ? x.addingProduct(n, Vector(repeating: -ln2Hi)) : multiplyAdd(x, n, Vector(repeating: -ln2Hi))
+        r = fused ? r.addingProduct(n, Vector(repeating: -ln2Lo)) : multiplyAdd(r, n, Vector(repeating: -ln2Lo))
         return (n, t, r)
     }
 
@@ -78,7 +82,8 @@ extension Float: KernelScalar {
     @usableFromInline static let normalExpCutoff: Float = -0x1.5D589Ep6
 
     /// The softmax kernels' exponential: XNNPACK's `rr2_p5` scheme (spec §1), which is cheaper than
-    /// `exp` and accurate enough for them (measured ≤ 2 ULP on [−87.3, 0], `VectorExpTests`):
+    /// `exp` and accurate enough for them (measured on [−87.3, 0], `VectorExpTests`: ≤ 2 ULP with
+    /// FMA, ≤ 2.5 ULP when multiply-adds are not fused):
     ///
     /// ```
     /// t = x·log₂e + (1.5·2²³ + 127)     the magic bias rounds n = rne(x·log₂e) into the low bits
@@ -88,23 +93,23 @@ extension Float: KernelScalar {
     /// ```
     @inlinable @inline(__always)
     public static func expNonPositive(_ x: Vector, correction: Vector) -> Vector {
-        let t = Vector(repeating: exponentMagic).addingProduct(x, Vector(repeating: log2e))
+        let t = multiplyAdd(Vector(repeating: exponentMagic), x, Vector(repeating: log2e))
         let n = t - Vector(repeating: exponentMagic)
         let s = unsafeBitCast(unsafeBitCast(t, to: SIMD16<UInt32>.self) &<< 23, to: Vector.self)
-        var r = x.addingProduct(n, Vector(repeating: -0x1.62E400p-1))
-        r = r.addingProduct(n, Vector(repeating: -0x1.7F7D1Cp-20)) + correction
+        var r = multiplyAdd(x, n, Vector(repeating: -0x1.62E400p-1))
+        r = multiplyAdd(r, n, Vector(repeating: -0x1.7F7D1Cp-20)) + correction
         var p = Vector(repeating: 0x1.0F9F9Cp-7)
-        p = Vector(repeating: 0x1.573A1Ap-5).addingProduct(p, r)
-        p = Vector(repeating: 0x1.555A80p-3).addingProduct(p, r)
-        p = Vector(repeating: 0x1.FFFDC6p-2).addingProduct(p, r)
-        p = Vector(repeating: 0x1.FFFFF6p-1).addingProduct(p, r)
-        let y = s.addingProduct(r * s, p)
+        p = multiplyAdd(Vector(repeating: 0x1.573A1Ap-5), p, r)
+        p = multiplyAdd(Vector(repeating: 0x1.555A80p-3), p, r)
+        p = multiplyAdd(Vector(repeating: 0x1.FFFDC6p-2), p, r)
+        p = multiplyAdd(Vector(repeating: 0x1.FFFFF6p-1), p, r)
+        let y = multiplyAdd(s, r * s, p)
         return y.replacing(with: 0, where: x .< normalExpCutoff)
     }
 
     @inlinable @inline(__always)
     public static func extendedExp(_ x: Vector) -> (mantissa: Vector, exponent: Vector) {
-        let (n, _, r) = reduce(x)
+        let (n, _, r) = reduce(x, fused: true)
         return (expReduced(r), n)
     }
 

@@ -1,3 +1,5 @@
+import _SoftmaxShims
+
 /// A floating-point type that SoftmaxKit's kernels compute in: `Float` and `Double`.
 ///
 /// Each conforming type supplies a native SIMD vector (`SIMD16<Float>`, `SIMD8<Double>`: one
@@ -65,6 +67,19 @@ extension KernelScalar {
     /// Elements per vector.
     @inlinable @inline(__always)
     public static var lanes: Int { Vector.scalarCount }
+
+    /// `c + a·b`: one fused multiply-add where the target CPU has FMA, else a multiply and an add.
+    ///
+    /// Swift never fuses on its own, and `addingProduct` on a target without FMA becomes a libm
+    /// call per lane (50× slower). Polynomial steps tolerate either rounding; steps whose
+    /// exactness depends on the fused product keep `addingProduct`.
+    @inlinable @inline(__always)
+    public static func multiplyAdd(_ c: Vector, _ a: Vector, _ b: Vector) -> Vector {
+        SK_HAS_FMA != 0 ? c.addingProduct(a, b) : c + a * b
+    }
+
+    /// Whether this build fuses multiply-adds (the target CPU has FMA).
+    @inlinable public static var fusedMultiplyAdd: Bool { SK_HAS_FMA != 0 }
 
     /// An unaligned vector load.
     @inlinable @inline(__always)

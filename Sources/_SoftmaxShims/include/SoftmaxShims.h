@@ -4,6 +4,14 @@
 #ifndef SOFTMAXKIT_SHIMS_H
 #define SOFTMAXKIT_SHIMS_H
 
+/// 1 when the target CPU has fused multiply-add (x86 FMA3, every AArch64), else 0. Swift sees the
+/// target the same way (`-Xswiftc -target-cpu …`), so kernels fold this constant at compile time.
+#if defined(__FMA__) || defined(__aarch64__) || defined(__ARM_FEATURE_FMA)
+#define SK_HAS_FMA 1
+#else
+#define SK_HAS_FMA 0
+#endif
+
 typedef float sk_float16_t __attribute__((ext_vector_type(16)));
 typedef double sk_double8_t __attribute__((ext_vector_type(8)));
 

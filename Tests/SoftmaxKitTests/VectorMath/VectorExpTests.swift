@@ -107,7 +107,8 @@ func exactExp(_ x: Double) -> Float80 { expl(Float80(x)) }
                 if d > worst { worst = d; worstX = v[j] }
             }
         }
-        #expect(worst <= 2, "worst \(worst) ULP at x = \(worstX)")
+        // The documented bound of the kernel exponential: 2 ULP fused, 2.5 ULP unfused.
+        #expect(worst <= (Float.fusedMultiplyAdd ? 2 : 2.5), "worst \(worst) ULP at x = \(worstX)")
     }
 
     @Test func extendedExpReconstructsExp() {
