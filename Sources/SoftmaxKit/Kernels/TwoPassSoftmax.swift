@@ -166,7 +166,7 @@ extension ExtendedSum {
         if lse.isNaN { self.init(mantissaSum: .nan, exponentSum: .nan); return }
         if lse == -.infinity { self.init(); return }
         if lse == .infinity { self.init(mantissaSum: 1, exponentSum: .infinity); return }
-        let n = (lse / M_LN2).rounded(.toNearestOrEven)
+        let n = rint(lse / M_LN2)  // round half to even (the default rounding mode)
         self.init(mantissaSum: exp(lse - n * M_LN2), exponentSum: n)
     }
 }

@@ -164,43 +164,42 @@ struct LogSumExpMethod: MethodImplementation {
     }
 }
 
+/// Softmax rows plus one state per row (two-pass `(M, N)`, online `(m, d)`): the shared plumbing.
+func softmaxWithRowStates<T: KernelScalar, State>(
+    _ invocation: MethodInvocation, as: T.Type, initial: State,
+    _ kernel: (RowBatch<T>, MutableRowBatch<T>, UnsafeMutableBufferPointer<State>) throws -> Void
+) throws -> (y: Tensor, states: [State], perRowShape: [Int]) {
+    let (x, shape) = try invocation.real("x", as: T.self)
+    let layout = try RowLayout(shape: shape, tensor: "x")
+    var y = [T](repeating: 0, count: x.count)
+    var states = [State](repeating: initial, count: layout.rows)
+    try withRows(x, layout) { xb in
+        try y.withUnsafeMutableBufferPointer { yb in
+            try states.withUnsafeMutableBufferPointer { try kernel(xb, MutableRowBatch(yb, rows: layout.rows, cols: layout.cols), $0) }
+        }
+    }
+    return (.of(y, shape: shape), states, layout.perRowShape)
+}
+
 struct TwoPassMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
-        let (x, shape) = try invocation.real("x", as: T.self)
-        let layout = try RowLayout(shape: shape, tensor: "x")
-        var y = [T](repeating: 0, count: x.count)
-        var sums = [ExtendedSum](repeating: ExtendedSum(), count: layout.rows)
-        try withRows(x, layout) { xb in
-            try y.withUnsafeMutableBufferPointer { yb in
-                try sums.withUnsafeMutableBufferPointer {
-                    try ExactSoftmax.twoPassSoftmax(xb, into: MutableRowBatch(yb, rows: layout.rows, cols: layout.cols), sums: $0,
-                                                    options: softmaxOptions(invocation.parameters, algorithm: .twoPass))
-                }
-            }
+        let options = softmaxOptions(invocation.parameters, algorithm: .twoPass)
+        let (y, sums, rowShape) = try softmaxWithRowStates(invocation, as: T.self, initial: ExtendedSum()) {
+            try ExactSoftmax.twoPassSoftmax($0, into: $1, sums: $2, options: options)
         }
-        return ["y": .of(y, shape: shape),
-                "m_sum": .of(sums.map { T($0.mantissaSum) }, shape: layout.perRowShape),
-                "n_sum": .of(sums.map { T($0.exponentSum) }, shape: layout.perRowShape)]
+        return ["y": y, "m_sum": .of(sums.map { T($0.mantissaSum) }, shape: rowShape),
+                "n_sum": .of(sums.map { T($0.exponentSum) }, shape: rowShape)]
     }
 }
 
 struct OnlineMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
-        let (x, shape) = try invocation.real("x", as: T.self)
-        let layout = try RowLayout(shape: shape, tensor: "x")
-        var y = [T](repeating: 0, count: x.count)
-        var states = [SoftmaxState](repeating: SoftmaxState(), count: layout.rows)
-        try withRows(x, layout) { xb in
-            try y.withUnsafeMutableBufferPointer { yb in
-                try states.withUnsafeMutableBufferPointer {
-                    try ExactSoftmax.onlineSoftmax(xb, into: MutableRowBatch(yb, rows: layout.rows, cols: layout.cols), states: $0,
-                                                   options: softmaxOptions(invocation.parameters, algorithm: .online))
-                }
-            }
+        let options = softmaxOptions(invocation.parameters, algorithm: .online)
+        let (y, states, rowShape) = try softmaxWithRowStates(invocation, as: T.self, initial: SoftmaxState()) {
+            try ExactSoftmax.onlineSoftmax($0, into: $1, states: $2, options: options)
         }
-        return ["y": .of(y, shape: shape),
-                "m": .of(states.map { T($0.maximum) }, shape: layout.perRowShape),
-                "d": .of(states.map { T($0.sum) }, shape: layout.perRowShape)]
+        return ["y": y, "m": .of(states.map { T($0.maximum) }, shape: rowShape),
+                "d": .of(states.map { T($0.sum) }, shape: rowShape)]
     }
 }
 

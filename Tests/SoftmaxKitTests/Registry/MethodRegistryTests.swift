@@ -1,0 +1,98 @@
+import Testing
+import SoftmaxKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The registry: ids as the spec names them, validation, and every entry callable in both
+/// precisions with results that match the kernels.
+@Suite struct MethodRegistryTests {
+    let registry = MethodRegistry.standard
+
+    @Test func idsAreTheSpecNamesWithHyphens() {
+        let ids = registry.methods.map(\.id)
+        #expect(ids == ["softmax", "log-softmax", "logsumexp", "masked-softmax", "two-pass-softmax", "online-softmax",
+                        "merge-softmax-states", "ext-exp"])
+        for m in registry.methods {
+            #expect(m.id == m.id.lowercased() && !m.id.contains("_"))
+            #expect(!m.citation.isEmpty && !m.summary.isEmpty && !m.outputs.isEmpty && m.isExact)
+            #expect((m.role == .normalizer) == (m.normalizer != nil), "\(m.id)")
+        }
+    }
+
+    @Test func mistypedIdsGetSuggestions() {
+        #expect(registry.suggestions(for: "sofmax").first == "softmax")
+        #expect(registry.suggestions(for: "two_pass_softmax").first == "two-pass-softmax")
+        #expect(throws: RegistryError.self) { try registry.method("nope") }
+    }
+
+    @Test func parametersAreValidated() throws {
+        let x = Tensor(shape: [3], [1, 2, 3] as [Float])
+        #expect(throws: RegistryError.self) { try registry.call("softmax", inputs: ["x": x], parameters: ["temperature": .string("hot")]) }
+        #expect(throws: RegistryError.self) { try registry.call("softmax", inputs: ["x": x], parameters: ["algorithm": .string("fast")]) }
+        #expect(throws: RegistryError.self) { try registry.call("softmax", inputs: ["x": x], parameters: ["beta": .number(1)]) }
+        #expect(throws: RegistryError.self) { try registry.call("masked-softmax", inputs: ["x": x]) }
+        #expect(try ParameterValue(parsing: "[0.3, 0.7]") == .array([0.3, 0.7]))
+        #expect(try ParameterValue(parsing: "true") == .boolean(true))
+        #expect(try ParameterValue(parsing: "2e-3") == .number(0.002))
+        #expect(try ParameterValue(parsing: "two-pass") == .string("two-pass"))
+        #expect(throws: RegistryError.self) { try ParameterValue(parsing: "[1, x]") }
+    }
+
+    @Test func precisionFollowsTheInputs() throws {
+        let f = try registry.call("softmax", inputs: ["x": Tensor(shape: [2], [0, 0] as [Float])])
+        #expect(f["y"] == Tensor(shape: [2], [0.5, 0.5] as [Float]))
+        let d = try registry.call("softmax", inputs: ["x": Tensor(shape: [2], [0, 0] as [Double])])
+        #expect(d["y"] == Tensor(shape: [2], [0.5, 0.5] as [Double]))
+        let h = try registry.call("softmax", inputs: ["x": Tensor(shape: [2], storage: .float16([0, 0]))])
+        #expect(h["y"] == Tensor(shape: [2], storage: .float16([0.5, 0.5])))
+        // float64 inputs are computed in float32 only on request (rounding); exact conversions always.
+        let r = try registry.call("softmax", inputs: ["x": Tensor(shape: [1], [0.1] as [Double])], precision: .float32)
+        #expect(r["y"]?.dtype == .float32)
+        let ints = try registry.call("logsumexp", inputs: ["x": Tensor(shape: [2], storage: .int32([0, 0]))])
+        #expect(ints["y"]?.dtype == .float32 && ints["y"]?.shape == [])
+        #expect(throws: TensorError.self) {
+            try registry.call("softmax", inputs: ["x": Tensor(shape: [1], storage: .int64([1 << 40 + 1]))])
+        }
+    }
+
+    @Test func mergeAndExtendedExpMatchTheirDefinitions() throws {
+        let out = try registry.call("merge-softmax-states", inputs: [
+            "m1": Tensor(shape: [3], [1, -.infinity, 2] as [Double]), "d1": Tensor(shape: [3], [2, 0, 1] as [Double]),
+            "m2": Tensor(shape: [3], [3, 5, -.infinity] as [Double]), "d2": Tensor(shape: [3], [1, 4, 0] as [Double]),
+        ])
+        guard case let .float64(m)? = out["m"]?.storage, case let .float64(d)? = out["d"]?.storage else { Issue.record("dtype"); return }
+        #expect(m == [3, 5, 2])
+        #expect(abs(d[0] - (2 * exp(-2.0) + 1)) < 1e-15 && d[1] == 4 && d[2] == 1)
+
+        let e = try registry.call("ext-exp", inputs: ["x": Tensor(shape: [2, 2], [0, 1, -100, 50] as [Float])])
+        guard case let .float32(mant)? = e["m"]?.storage, case let .float32(n)? = e["n"]?.storage else { Issue.record("dtype"); return }
+        #expect(n == [0, 1, -144, 72])
+        let xs: [Double] = [0, 1, -100, 50]
+        for i in 0..<4 {
+            let reconstructed: Double = Double(log(mant[i])) + Double(n[i]) * M_LN2
+            #expect(abs(reconstructed - xs[i]) < 1e-6 * max(1, abs(xs[i])))
+        }
+    }
+
+    @Test func everyNormalizerMatchesTheSoftmaxKernel() throws {
+        var g = SplitMix64(seed: 31)
+        let x = (0..<(4 * 50)).map { _ in Float(3 * g.normal()) }
+        let mask = (0..<(4 * 50)).map { _ in true }
+        for m in registry.methods where m.role == .normalizer {
+            var inputs = ["x": Tensor(shape: [4, 50], x)]
+            if m.inputs.contains(where: { $0.name == "mask" }) { inputs["mask"] = Tensor(shape: [4, 50], mask) }
+            guard case let .float32(y)? = try registry.call(m.id, inputs: inputs)["y"]?.storage else {
+                Issue.record("\(m.id): no float32 y")
+                continue
+            }
+            for r in 0..<4 {
+                let row = x[(r * 50)..<((r + 1) * 50)].map { Double($0) }
+                let ref = m.outputScale == .logProbability ? Reference.logSoftmax(row) : Reference.softmax(row)
+                for c in 0..<50 {
+                    #expect(abs(Double(y[r * 50 + c]) - ref[c]) <= 2e-6 * max(abs(ref[c]), m.outputScale == .logProbability ? 1 : 0) + 1e-30, "\(m.id)")
+                }
+            }
+        }
+    }
+}
