@@ -56,7 +56,8 @@ func rowExtrema<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> (maximu
 @usableFromInline
 protocol ShiftedExponential {
     associatedtype Scalar: KernelScalar
-    static func apply(_ x: Scalar.Vector, scale s: Scalar.Vector, maximum m: Scalar.Vector) -> Scalar.Vector
+    /// `s` is nil for T = 1 (the multiply is skipped).
+    static func apply(_ x: Scalar.Vector, scale s: Scalar.Vector?, maximum m: Scalar.Vector) -> Scalar.Vector
 }
 
 /// The rounding error of `x·s − m` compensated (`KernelScalar.expShifted`).
@@ -64,7 +65,7 @@ protocol ShiftedExponential {
 enum CompensatedExponential<T: KernelScalar>: ShiftedExponential {
     @usableFromInline typealias Scalar = T
     @inlinable @inline(__always)
-    static func apply(_ x: T.Vector, scale s: T.Vector, maximum m: T.Vector) -> T.Vector {
+    static func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
         T.expShifted(x, scale: s, maximum: m)
     }
 }
@@ -74,8 +75,8 @@ enum CompensatedExponential<T: KernelScalar>: ShiftedExponential {
 enum PlainExponential<T: KernelScalar>: ShiftedExponential {
     @usableFromInline typealias Scalar = T
     @inlinable @inline(__always)
-    static func apply(_ x: T.Vector, scale s: T.Vector, maximum m: T.Vector) -> T.Vector {
-        T.expNonPositive(x * s - m)
+    static func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
+        T.expNonPositive((s.map { x * $0 } ?? x) - m)
     }
 }
 
@@ -93,10 +94,10 @@ func needsCompensation<T: KernelScalar>(range: T) -> Bool {
 /// three-pass-reload). Sums in vector accumulators within blocks of `blockElements`, then in Double.
 @inlinable @inline(__always)
 func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
-    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, count n: Int, _: E.Type, scale s: T, scaledMaximum m: T
+    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, count n: Int, _: E.Type, scale s: T?, scaledMaximum m: T
 ) -> Double where E.Scalar == T {
     let lanes = T.lanes
-    let sv = T.Vector(repeating: s), mv = T.Vector(repeating: m)
+    let sv = s.map { T.Vector(repeating: $0) }, mv = T.Vector(repeating: m)
     @inline(__always) func expShifted(_ v: T.Vector) -> T.Vector { E.apply(v, scale: sv, maximum: mv) }
     var total = 0.0
     var start = 0

@@ -23,21 +23,31 @@ enum ThreePassSoftmax {
         let (rawMaximum, rawMinimum) = rowExtrema(x, count: n)
         let m = rawMaximum * s
         guard m.isFinite else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
+        // Four specializations: compensated or not, and T = 1 (no multiply) or not.
+        let scale: T? = s == 1 ? nil : s
         if needsCompensation(range: (rawMaximum - rawMinimum) * s) {
-            return passes2and3(x, y, count: n, scale: s, scaledMaximum: m, output: output, reload: reload, streaming: streaming,
-                               CompensatedExponential<T>.self)
+            if scale == nil {
+                return passes2and3(x, y, count: n, scale: nil, scaledMaximum: m, output: output, reload: reload,
+                                   streaming: streaming, CompensatedExponential<T>.self)
+            }
+            return passes2and3(x, y, count: n, scale: scale, scaledMaximum: m, output: output, reload: reload,
+                               streaming: streaming, CompensatedExponential<T>.self)
         }
-        return passes2and3(x, y, count: n, scale: s, scaledMaximum: m, output: output, reload: reload, streaming: streaming,
-                           PlainExponential<T>.self)
+        if scale == nil {
+            return passes2and3(x, y, count: n, scale: nil, scaledMaximum: m, output: output, reload: reload,
+                               streaming: streaming, PlainExponential<T>.self)
+        }
+        return passes2and3(x, y, count: n, scale: scale, scaledMaximum: m, output: output, reload: reload,
+                           streaming: streaming, PlainExponential<T>.self)
     }
 
     /// Passes 2 and 3 with a given `e^{x·s − m}`.
     @inlinable @inline(__always)
     static func passes2and3<T: KernelScalar, E: ShiftedExponential>(
-        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T, scaledMaximum m: T,
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T,
         output: RowOutput, reload: Bool, streaming: Bool, _: E.Type
     ) -> RowStatistics where E.Scalar == T {
-        let mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
+        let mv = T.Vector(repeating: m), sv = s.map { T.Vector(repeating: $0) }
         let storeExponentials = reload && output == .probabilities
         // Pass 2: the sum of exponentials (NaN inputs make it NaN).
         let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, E.self, scale: s, scaledMaximum: m)
@@ -53,7 +63,7 @@ enum ThreePassSoftmax {
             }
         case .logProbabilities:
             let logD = T.Vector(repeating: T(T.scalarLogDouble(d)))
-            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { ($0 * sv - mv) - logD }
+            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { v in ((sv.map { v * $0 } ?? v) - mv) - logD }
         case .nothing:
             break
         }

@@ -74,9 +74,9 @@ extension Double: KernelScalar {
     @usableFromInline static let normalExpCutoff: Double = -708.3964185322641
 
     @inlinable @inline(__always)
-    public static func expNonPositive(_ x: Vector, correction: Vector) -> Vector {
+    public static func expNonPositive(_ x: Vector, correction: Vector?) -> Vector {
         var (_, t, r) = reduce(x)
-        r += correction
+        if let correction { r += correction }
         let p = expReduced(r)
         let n = unsafeBitCast(t, to: SIMD8<Int64>.self) &- unsafeBitCast(Vector(repeating: roundingMagic), to: SIMD8<Int64>.self)
         let y = p * pow2(n)

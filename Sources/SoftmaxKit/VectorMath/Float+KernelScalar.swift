@@ -92,12 +92,13 @@ extension Float: KernelScalar {
     /// eˣ ≈ s + (r·s)·(c₁ + r(c₂ + r(c₃ + r(c₄ + r·c₅))))
     /// ```
     @inlinable @inline(__always)
-    public static func expNonPositive(_ x: Vector, correction: Vector) -> Vector {
+    public static func expNonPositive(_ x: Vector, correction: Vector?) -> Vector {
         let t = multiplyAdd(Vector(repeating: exponentMagic), x, Vector(repeating: log2e))
         let n = t - Vector(repeating: exponentMagic)
         let s = unsafeBitCast(unsafeBitCast(t, to: SIMD16<UInt32>.self) &<< 23, to: Vector.self)
         var r = multiplyAdd(x, n, Vector(repeating: -0x1.62E400p-1))
-        r = multiplyAdd(r, n, Vector(repeating: -0x1.7F7D1Cp-20)) + correction
+        r = multiplyAdd(r, n, Vector(repeating: -0x1.7F7D1Cp-20))
+        if let correction { r += correction }
         var p = Vector(repeating: 0x1.0F9F9Cp-7)
         p = multiplyAdd(Vector(repeating: 0x1.573A1Ap-5), p, r)
         p = multiplyAdd(Vector(repeating: 0x1.555A80p-3), p, r)

@@ -26,7 +26,7 @@ where Vector.Scalar == Self {
     /// `c` (|c| ≤ ulp(x), added to the reduced argument). Results that would be subnormal are
     /// flushed to 0 (`x` below `ln(leastNormalMagnitude)`, whatever `c`); `−∞ → 0`, NaN → NaN.
     /// Same accuracy as `exp` elsewhere.
-    static func expNonPositive(_ x: Vector, correction c: Vector) -> Vector
+    static func expNonPositive(_ x: Vector, correction c: Vector?) -> Vector
 
     /// The extended exponential of the two-pass algorithm: `eˣ = mantissa · 2^exponent` with
     /// `exponent = rne(x·log₂e)` (an integral value carried in floating point) and
@@ -108,9 +108,9 @@ extension KernelScalar {
 extension KernelScalar {
     /// `eˣ` for `x ≤ 0`; see `expNonPositive(_:correction:)`.
     @inlinable @inline(__always)
-    static func expNonPositive(_ x: Vector) -> Vector { expNonPositive(x, correction: Vector()) }
+    static func expNonPositive(_ x: Vector) -> Vector { expNonPositive(x, correction: nil) }
 
-    /// `e^{x·s − m}` for `m ≥ x·s` (m = the row maximum of the scaled inputs), with the rounding
+    /// `e^{x·s − m}` for `m ≥ x·s` (m = the row maximum of the scaled inputs; `s = nil` for 1), with the rounding
     /// error of the subtraction folded back in.
     ///
     /// `x·s − m` rounds to the precision of `x`: for a difference of 600 in Double that is an
@@ -119,8 +119,8 @@ extension KernelScalar {
     /// the exact error `δ` of the subtraction, which is added to the reduced argument. Where `δ` is
     /// NaN (`x = −∞`) the result is still 0: the flush test looks at `x·s − m` alone.
     @inlinable @inline(__always)
-    static func expShifted(_ x: Vector, scale s: Vector, maximum m: Vector) -> Vector {
-        let a = x * s
+    static func expShifted(_ x: Vector, scale s: Vector?, maximum m: Vector) -> Vector {
+        let a = s.map { x * $0 } ?? x
         let z = a - m
         let bv = z - a
         let delta = (a - (z - bv)) - (m + bv)
