@@ -15,12 +15,11 @@ extension Tensor {
         }
         let target: DType = T.self == Float.self ? .float32 : .float64
         switch storage {
-        case let .float32(a): if T.self == Float.self { return a as! [T] }
-            // Float → Double is exact.
-            if T.self == Double.self { return a.map { T(Double($0)) } }
-            return a.map { T($0) }
+        case let .float32(a):
+            if let same = a as? [T] { return same }
+            return a.map { T($0) }  // Float → Double is exact
         case let .float64(a):
-            if T.self == Double.self { return a as! [T] }
+            if let same = a as? [T] { return same }
             guard rounding else { throw TensorError.inexactConversion(tensor: name, from: .float64, to: target, value: nil) }
             return a.map { T($0) }
         case let .float16(a): return a.map { T(Float($0)) }
