@@ -71,9 +71,9 @@ enum OutputFolder {
         }
         var written: [String] = []
         do {
-            for name in outputs.keys.sorted() {
+            for (name, tensor) in outputs.sorted(by: { $0.key < $1.key }) {
                 let path = (folder as NSString).appendingPathComponent(name + ".npy")
-                try NpyFile.write(outputs[name]!, to: path)
+                try NpyFile.write(tensor, to: path)
                 written.append(path)
             }
         } catch {

@@ -163,11 +163,11 @@ extension ExactSoftmax {
         let cols = x.cols
         RowParallel.forEachChunk(rows: x.rows, threads: threads) { range in
             // A scratch row for masked inputs whose output row cannot hold the masked copy.
-            let needsScratch = mask != nil && y == nil
-            let scratch = UnsafeMutablePointer<T>.allocate(capacity: needsScratch ? max(cols, 1) : 1)
-            defer { scratch.deallocate() }
+            let scratch = mask != nil && y == nil ? UnsafeMutablePointer<T>.allocate(capacity: max(cols, 1)) : nil
+            defer { scratch?.deallocate() }
             for r in range {
-                let target = y?.row(r) ?? (needsScratch ? scratch : UnsafeMutablePointer(mutating: x.row(r)))
+                // Without an output row, nothing is written: the input row stands in (read-only use).
+                let target = y?.row(r) ?? scratch ?? UnsafeMutablePointer(mutating: x.row(r))
                 var source = x.row(r)
                 if let mask {
                     applyMask(x.row(r), mask.row(r), into: target, count: cols)
@@ -222,7 +222,7 @@ extension ExactSoftmax {
             defer { scratch.deallocate() }
             for r in range {
                 let source = x.row(r), keep = mask?.row(r)
-                for i in 0..<cols { scratch[i] = keep.map { $0[i] } ?? true ? Float(source[i]) : -.infinity }
+                for i in 0..<cols { scratch[i] = keep?[i] ?? true ? Float(source[i]) : -.infinity }
                 _ = computeRow(algorithm, UnsafePointer(scratch), scratch, count: cols, inverseTemperature: s,
                                output: output, streaming: false, sink: TypedSink<Float>.none, row: r)
                 let target = y.row(r)

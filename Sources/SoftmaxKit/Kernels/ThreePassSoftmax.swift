@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Three-pass softmax, the scheme of XNNPACK's production operator and of PyTorch's CPU kernel.
 ///
 /// ```
@@ -62,7 +68,7 @@ enum ThreePassSoftmax {
                 rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { E.apply($0, scale: sv, maximum: mv) * r }
             }
         case .logProbabilities:
-            let logD = T.Vector(repeating: T(T.scalarLogDouble(d)))
+            let logD = T.Vector(repeating: T(log(d)))
             rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { v in ((sv.map { v * $0 } ?? v) - mv) - logD }
         case .nothing:
             break

@@ -12,7 +12,7 @@ public struct RowLayout: Sendable, Equatable {
         case 1: (rows, cols, perRowShape) = (1, shape[0], [])
         case 2: (rows, cols, perRowShape) = (shape[0], shape[1], [shape[0]])
         default:
-            throw TensorError.badRank(tensor: tensor, shape: "(" + shape.map(String.init).joined(separator: ", ") + ")",
+            throw TensorError.badRank(tensor: tensor, shape: Tensor.describe(shape: shape),
                                       expected: "0-d, 1-d (one row) or 2-d (rows × cols)")
         }
     }

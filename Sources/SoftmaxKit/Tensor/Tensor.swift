@@ -53,7 +53,10 @@ public struct Tensor: Sendable, Equatable {
     public var rank: Int { shape.count }
 
     /// The shape written as NumPy prints it: `(3, 4)`, `(5,)`, `()`.
-    public var shapeDescription: String {
+    public var shapeDescription: String { Tensor.describe(shape: shape) }
+
+    /// A shape written as NumPy prints it, for messages.
+    public static func describe(shape: [Int]) -> String {
         shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     }
 }

@@ -20,7 +20,6 @@ import Darwin
 /// (see `VectorExpTests`).
 extension Float: KernelScalar {
     public typealias Vector = SIMD16<Float>
-    public static var dtypeName: String { "f32" }
 
     @usableFromInline static let log2e: Float = 0x1.715476p+0
     /// 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer (round-half-even),
@@ -160,5 +159,4 @@ extension Float: KernelScalar {
     public static func streamFence() { sk_store_fence() }
 
     @inlinable public static func scalarLog(_ x: Float) -> Float { logf(x) }
-    @inlinable public static func scalarExp(_ x: Float) -> Float { expf(x) }
 }

@@ -15,9 +15,6 @@ where Vector.Scalar == Self {
     /// The SIMD vector the kernels of this type use.
     associatedtype Vector: SIMD & Sendable
 
-    /// Short dtype name used in kernel variant names and JSON (`f32`, `f64`).
-    static var dtypeName: String { get }
-
     /// `eˣ` lane-wise over the whole domain, within 2 ULP of the correctly rounded result
     /// (subnormal results included); `+∞ → +∞`, `−∞ → 0`, NaN → NaN.
     static func exp(_ x: Vector) -> Vector
@@ -58,9 +55,8 @@ where Vector.Scalar == Self {
     /// Orders preceding streaming stores before later stores.
     static func streamFence()
 
-    /// Scalar natural logarithm and exponential (libm), for once-per-row work.
+    /// Scalar natural logarithm (libm), for once-per-row work.
     static func scalarLog(_ x: Self) -> Self
-    static func scalarExp(_ x: Self) -> Self
 }
 
 extension KernelScalar {
@@ -92,17 +88,6 @@ extension KernelScalar {
     public static func store(_ v: Vector, to p: UnsafeMutablePointer<Self>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-extension KernelScalar {
-    /// Natural logarithm of a `Double` (row totals are accumulated in Double).
-    @inlinable static func scalarLogDouble(_ x: Double) -> Double { log(x) }
 }
 
 extension KernelScalar {

@@ -122,7 +122,8 @@ func withRows<T: KernelScalar, R>(
 func withMask<R>(_ invocation: MethodInvocation, shape: [Int], _ layout: RowLayout, _ body: (RowBatch<Bool>?) throws -> R) throws -> R {
     guard let (mask, maskShape) = try invocation.booleans("mask") else { return try body(nil) }
     guard maskShape == shape else {
-        throw TensorError.shapeMismatch(tensor: "mask", shape: "\(maskShape)", expected: "the shape of x, \(shape)")
+        throw TensorError.shapeMismatch(tensor: "mask", shape: Tensor.describe(shape: maskShape),
+                                        expected: "the shape of x, \(Tensor.describe(shape: shape))")
     }
     return try mask.withUnsafeBufferPointer { try body(RowBatch($0, rows: layout.rows, cols: layout.cols)) }
 }
@@ -209,7 +210,8 @@ struct MergeStatesMethod: MethodImplementation {
         var parts = [m1]
         for name in ["d1", "m2", "d2"] {
             let (values, s) = try invocation.real(name, as: T.self)
-            guard s == shape else { throw TensorError.shapeMismatch(tensor: name, shape: "\(s)", expected: "the shape of m1, \(shape)") }
+            guard s == shape else { throw TensorError.shapeMismatch(tensor: name, shape: Tensor.describe(shape: s),
+                                                                 expected: "the shape of m1, \(Tensor.describe(shape: shape))") }
             parts.append(values)
         }
         var m = [T](), d = [T]()
