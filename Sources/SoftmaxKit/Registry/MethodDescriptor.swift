@@ -1,3 +1,8 @@
+/// The exact functions approximations are measured against.
+public enum ReferenceFunction: String, Sendable, Codable, CaseIterable {
+    case softmax, logSoftmax = "log-softmax", gelu, silu, exp
+}
+
 /// The precision a method computes in.
 public enum Precision: String, CaseIterable, Sendable, Codable {
     case float32, float64
@@ -51,11 +56,22 @@ public struct MethodDescriptor: Sendable {
 
     public enum OutputScale: String, Sendable, Codable { case probability, logProbability }
 
+    /// For activations: the method as an `Activation` with the given parameters.
+    public let activation: (@Sendable (ParameterValues) throws -> any Activation)?
+    /// The exact function the lab measures this method against (softmax for every normalizer,
+    /// log-softmax for log-probability outputs, GELU or SiLU for activations).
+    public let reference: ReferenceFunction?
+    /// True for replacements that are not meant to equal `reference` (StableMax, sparsemax,
+    /// PolyReLU, ...): the lab reports their distance from it, not an error.
+    public let isReplacement: Bool
+
     public init(id: String, role: MethodRole, summary: String, parameters: [ParameterSpec] = [],
                 inputs: [TensorSpec], outputs: [TensorSpec], isExact: Bool, citation: String,
                 implementation: any MethodImplementation,
                 normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)? = nil,
-                outputScale: OutputScale = .probability) {
+                outputScale: OutputScale = .probability,
+                activation: (@Sendable (ParameterValues) throws -> any Activation)? = nil,
+                reference: ReferenceFunction? = nil, isReplacement: Bool = false) {
         self.id = id
         self.role = role
         self.summary = summary
@@ -67,6 +83,9 @@ public struct MethodDescriptor: Sendable {
         self.implementation = implementation
         self.normalizer = normalizer
         self.outputScale = outputScale
+        self.activation = activation
+        self.reference = reference ?? (normalizer == nil ? nil : outputScale == .logProbability ? .logSoftmax : .softmax)
+        self.isReplacement = isReplacement
     }
 
     /// Applies defaults and validates the given parameter values.

@@ -9,9 +9,13 @@ public struct ParameterSpec: Sendable {
     /// For `.string`: the accepted values. For `.number`/`.integer`: the accepted closed range.
     public let choices: [String]
     public let range: ClosedRange<Double>?
+    /// A further check on numbers and arrays: the reason the value is rejected, or nil.
+    public let check: (@Sendable (ParameterValue) -> String?)?
 
     public init(_ name: String, _ kind: Kind, default defaultValue: ParameterValue, _ summary: String,
-                choices: [String] = [], range: ClosedRange<Double>? = nil) {
+                choices: [String] = [], range: ClosedRange<Double>? = nil,
+                check: (@Sendable (ParameterValue) -> String?)? = nil) {
+        self.check = check
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
@@ -28,12 +32,16 @@ public struct ParameterSpec: Sendable {
             guard d.isFinite || range == nil else { throw bad("must be finite") }
             if kind == .integer, d != d.rounded() { throw bad("must be a whole number") }
             if let range, !range.contains(d) { throw bad("must be in \(range.lowerBound)…\(range.upperBound)") }
+            if let reason = check?(value) { throw bad(reason) }
             return value
         case (.boolean, .boolean): return value
         case (.string, .string(let s)):
             guard choices.isEmpty || choices.contains(s) else { throw bad("must be one of \(choices.joined(separator: ", "))") }
             return value
-        case (.array, .array): return value
+        case (.array, .array(let a)):
+            guard a.allSatisfy(\.isFinite) else { throw bad("must hold finite numbers") }
+            if let reason = check?(value) { throw bad(reason) }
+            return value
         default:
             throw bad("expected a \(kind.rawValue)")
         }
@@ -53,6 +61,11 @@ public struct ParameterValues: Sendable {
     public func string(_ name: String) -> String {
         if case let .string(s)? = values[name] { return s }
         preconditionFailure("parameter \(name) is not a declared string")
+    }
+    public func integer(_ name: String) -> Int { Int(number(name)) }
+    public func array(_ name: String) -> [Double] {
+        if case let .array(a)? = values[name] { return a }
+        preconditionFailure("parameter \(name) is not a declared array")
     }
     public func boolean(_ name: String) -> Bool {
         if case let .boolean(b)? = values[name] { return b }

@@ -131,4 +131,8 @@ extension Double: KernelScalar {
     public static func streamFence() { sk_store_fence() }
 
     @inlinable public static func scalarLog(_ x: Double) -> Double { Glibc.log(x) }
+    @inlinable public static func scalarExp(_ x: Double) -> Double { Glibc.exp(x) }
+    @inlinable public static func scalarErfc(_ x: Double) -> Double { Glibc.erfc(x) }
+    @inlinable public static func scalarTanh(_ x: Double) -> Double { Glibc.tanh(x) }
+    @inlinable public static func scalarExp2(_ x: Double) -> Double { Glibc.exp2(x) }
 }

@@ -159,4 +159,8 @@ extension Float: KernelScalar {
     public static func streamFence() { sk_store_fence() }
 
     @inlinable public static func scalarLog(_ x: Float) -> Float { logf(x) }
+    @inlinable public static func scalarExp(_ x: Float) -> Float { expf(x) }
+    @inlinable public static func scalarErfc(_ x: Float) -> Float { erfcf(x) }
+    @inlinable public static func scalarTanh(_ x: Float) -> Float { tanhf(x) }
+    @inlinable public static func scalarExp2(_ x: Float) -> Float { exp2f(x) }
 }

@@ -57,6 +57,18 @@ where Vector.Scalar == Self {
 
     /// Scalar natural logarithm (libm), for once-per-row work.
     static func scalarLog(_ x: Self) -> Self
+
+    /// Scalar `eˣ` (libm): for scalar reference paths and once-per-row work.
+    static func scalarExp(_ x: Self) -> Self
+
+    /// Scalar `2ˣ` (libm).
+    static func scalarExp2(_ x: Self) -> Self
+
+    /// Scalar complementary error function (libm), for the GELU family.
+    static func scalarErfc(_ x: Self) -> Self
+
+    /// Scalar hyperbolic tangent (libm), for the GELU family.
+    static func scalarTanh(_ x: Self) -> Self
 }
 
 extension KernelScalar {

@@ -1,5 +1,5 @@
 // Tiny C helpers for what Swift cannot spell: non-temporal (streaming) stores and the store fence
-// that orders them. Everything is `static inline`, so it compiles into the calling Swift code and no
+// that orders them, and vector float-to-integer conversions. Everything is `static inline`, so it compiles into the calling Swift code and no
 // call remains in a hot loop.
 #ifndef SOFTMAXKIT_SHIMS_H
 #define SOFTMAXKIT_SHIMS_H
@@ -23,6 +23,20 @@ static inline __attribute__((always_inline)) void sk_stream_f32x16(float *p, sk_
 /// Stores 8 doubles to `p`, bypassing the cache. `p` must be 64-byte aligned.
 static inline __attribute__((always_inline)) void sk_stream_f64x8(double *p, sk_double8_t v) {
     __builtin_nontemporal_store(v, (sk_double8_t *)p);
+}
+
+typedef int sk_int16_t __attribute__((ext_vector_type(16)));
+typedef long long sk_long8_t __attribute__((ext_vector_type(8)));
+
+/// Converts 16 floats to 32-bit integers, truncating toward zero (one `vcvttps2dq`). Lanes out
+/// of range give an unspecified value; callers clamp first.
+static inline __attribute__((always_inline)) sk_int16_t sk_truncate_f32x16(sk_float16_t v) {
+    return __builtin_convertvector(v, sk_int16_t);
+}
+
+/// Converts 8 doubles to 64-bit integers, truncating toward zero. Callers clamp first.
+static inline __attribute__((always_inline)) sk_long8_t sk_truncate_f64x8(sk_double8_t v) {
+    return __builtin_convertvector(v, sk_long8_t);
 }
 
 /// Makes preceding streaming stores visible before any later store (x86 `sfence`).

@@ -8,24 +8,31 @@ enum ExactSoftmaxMethods {
         "temperature", .number, default: .number(1), "T: computes on x/T; finite and > 0",
         range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude)
 
+    static let expParameter = ParameterSpec(
+        "exp", .string, default: .string("exact"),
+        "the exponential: exact, schraudolph, poly1…poly4 (degree-d polynomial), base2 (2^x: base-2 softmax), limit ((1 + x/2^n)^(2^n)); non-exact ones run three-pass-reload",
+        choices: ExponentialVariant.names)
+    static let expIterationsParameter = ParameterSpec(
+        "exp_iters", .integer, default: .number(5), "n of exp=limit", range: 0...30)
+
     static let dukhan = "M. Dukhan, A. Ablavatski, The Two-Pass Softmax Algorithm, 2020 (arXiv 2001.04438)"
     static let milakov = "M. Milakov, N. Gimelshein, Online normalizer calculation for softmax, 2018 (arXiv 1805.02867)"
     static let bridle = "J. S. Bridle, Probabilistic interpretation of feedforward classification network outputs, 1990"
 
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
-            id: "softmax", role: .normalizer, summary: "exact softmax over each row: e^{x/T} / Σ e^{x/T}",
-            parameters: [algorithmParameter, temperatureParameter],
+            id: "softmax", role: .normalizer,
+            summary: "softmax over each row: e^{x/T} / Σ e^{x/T}; exact, or with a cheap exponential (exp)",
+            parameters: [algorithmParameter, temperatureParameter, expParameter, expIterationsParameter],
             inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "probabilities, same shape")],
             isExact: true, citation: bridle,
-            implementation: RowNormalizerMethod(output: .probabilities, masked: false),
-            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities) }),
+            implementation: NormalizerMethod(make: softmaxNormalizer), normalizer: softmaxNormalizer),
         MethodDescriptor(
             id: "log-softmax", role: .normalizer, summary: "exact log-softmax: x/T − logsumexp(x/T)",
             parameters: [algorithmParameter, temperatureParameter],
             inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "log-probabilities, same shape")],
             isExact: true, citation: bridle,
-            implementation: RowNormalizerMethod(output: .logProbabilities, masked: false),
+            implementation: NormalizerMethod(make: { try ExactSoftmaxNormalizer(parameters: $0, output: .logProbabilities) }),
             normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .logProbabilities) },
             outputScale: .logProbability),
         MethodDescriptor(
@@ -40,7 +47,7 @@ enum ExactSoftmaxMethods {
             inputs: [TensorSpec("x", "scores, rows × cols"), TensorSpec("mask", .boolean, "keep-mask, same shape (true = visible)")],
             outputs: [TensorSpec("y", "probabilities, same shape")],
             isExact: true, citation: bridle,
-            implementation: RowNormalizerMethod(output: .probabilities, masked: true),
+            implementation: NormalizerMethod(make: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities) }),
             normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities) }),
         MethodDescriptor(
             id: "two-pass-softmax", role: .normalizer,
@@ -81,6 +88,28 @@ func softmaxOptions(_ p: ParameterValues, algorithm forced: SoftmaxAlgorithm? = 
         return nil
     }
     return SoftmaxOptions(algorithm: algorithm, temperature: p.number("temperature"))
+}
+
+/// `softmax`'s normalizer: the exact kernels, or three-pass softmax with the `exp` chosen.
+@Sendable
+func softmaxNormalizer(_ p: ParameterValues) throws -> any Normalizer {
+    guard let variant = ExponentialVariant(name: p.string("exp"), iterations: p.integer("exp_iters")) else {
+        throw RegistryError.invalidParameter(method: "softmax", name: "exp", value: p.string("exp"), reason: "unknown exponential")
+    }
+    if variant == .exact { return try ExactSoftmaxNormalizer(parameters: p, output: .probabilities) }
+    let algorithm = p.string("algorithm")
+    guard algorithm == "auto" || algorithm == SoftmaxAlgorithm.threePassReload.rawValue else {
+        throw RegistryError.invalidParameter(method: "softmax", name: "algorithm", value: algorithm,
+                                             reason: "exp=\(p.string("exp")) runs three-pass-reload only; drop algorithm or use exp=exact")
+    }
+    let t = p.number("temperature")
+    switch variant {
+    case .exact: preconditionFailure("handled above")
+    case .schraudolph: return RowKernelNormalizer(ApproximateExpSoftmaxKernel(SchraudolphExponential(), temperature: t))
+    case let .polynomial(degree): return RowKernelNormalizer(ApproximateExpSoftmaxKernel(PolynomialExponential(degree: degree), temperature: t))
+    case .base2: return RowKernelNormalizer(ApproximateExpSoftmaxKernel(Base2Exponential(), temperature: t))
+    case let .limit(n): return RowKernelNormalizer(ApproximateExpSoftmaxKernel(LimitExponential(iterations: n), temperature: t))
+    }
 }
 
 /// The exact kernels as a `Normalizer`.
@@ -126,31 +155,6 @@ func withMask<R>(_ invocation: MethodInvocation, shape: [Int], _ layout: RowLayo
                                         expected: "the shape of x, \(Tensor.describe(shape: shape))")
     }
     return try mask.withUnsafeBufferPointer { try body(RowBatch($0, rows: layout.rows, cols: layout.cols)) }
-}
-
-struct RowNormalizerMethod: MethodImplementation {
-    let output: RowOutput
-    let masked: Bool
-
-    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
-        let (x, shape) = try invocation.real("x", as: T.self)
-        let layout = try RowLayout(shape: shape, tensor: "x")
-        let options = softmaxOptions(invocation.parameters)
-        var y = [T](repeating: 0, count: x.count)
-        try withMask(invocation, shape: shape, layout) { mask in
-            try withRows(x, layout) { xb in
-                try y.withUnsafeMutableBufferPointer { yb in
-                    let out = MutableRowBatch(yb, rows: layout.rows, cols: layout.cols)
-                    if output == .logProbabilities {
-                        try ExactSoftmax.logSoftmax(xb, into: out, mask: mask, options: options)
-                    } else {
-                        try ExactSoftmax.softmax(xb, into: out, mask: mask, options: options)
-                    }
-                }
-            }
-        }
-        return ["y": .of(y, shape: shape)]
-    }
 }
 
 struct LogSumExpMethod: MethodImplementation {

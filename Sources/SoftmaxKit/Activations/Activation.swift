@@ -1,0 +1,51 @@
+/// The activation role: `x → y` element-wise (PolyNorm also normalises over each row, the last
+/// axis). Benchmarks and the lab drive every activation through this one call shape. `x` and `y`
+/// may be the same memory.
+public protocol Activation: Sendable {
+    func activate(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, threads: Int?) throws
+    func activate(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, threads: Int?) throws
+}
+
+/// A scalar function `f(x)`, in Float and Double: the body of an element-wise activation.
+public protocol ElementwiseFunction: Sendable {
+    func callAsFunction(_ x: Float) -> Float
+    func callAsFunction(_ x: Double) -> Double
+}
+
+/// An `ElementwiseFunction` applied to every element of a batch, rows split over threads.
+public struct ElementwiseActivation<F: ElementwiseFunction>: Activation {
+    public let function: F
+
+    public init(_ function: F) { self.function = function }
+
+    public func activate(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, threads: Int?) throws {
+        let f = function
+        try Self.map(x, y, threads) { f($0) }
+    }
+
+    public func activate(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, threads: Int?) throws {
+        let f = function
+        try Self.map(x, y, threads) { f($0) }
+    }
+
+    @inline(__always)
+    static func map<T: KernelScalar>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ threads: Int?, _ f: @escaping @Sendable (T) -> T) throws {
+        try checkActivationShapes(x, y, threads)
+        let cols = x.cols
+        let count = RowParallel.threadCount(rows: x.rows, cols: cols, requested: threads)
+        RowParallel.forEachChunk(rows: x.rows, threads: count) { range in
+            for r in range {
+                let source = x.row(r), target = y.row(r)
+                for i in 0..<cols { target[i] = f(source[i]) }
+            }
+        }
+    }
+}
+
+/// The argument checks every activation makes before touching memory.
+func checkActivationShapes<T>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ threads: Int?) throws {
+    guard y.rows == x.rows, y.cols == x.cols else {
+        throw SoftmaxError.shapeMismatch(argument: "output", expected: "\(x.rows)×\(x.cols)", actual: "\(y.rows)×\(y.cols)")
+    }
+    if let threads, threads < 1 { throw SoftmaxError.invalidThreadCount(threads) }
+}

@@ -1,0 +1,40 @@
+/// The floating-point forms of I-BERT's polynomial approximations (spec §21), for comparing the
+/// polynomials themselves with the exact functions, apart from quantisation.
+///
+/// exp: `x = −z·ln2 + r`, `z = ⌊−x/ln2⌋`, `r ∈ (−ln2, 0]`, `eˣ ≈ L(r)·2^{−z}` with
+/// `L(r) = 0.35815147r² + 0.96963238r + 1` (`code`, the default) or `0.3585(r + 1.353)² + 0.344`
+/// (`paper`). GELU: `x·½(1 + L(x/√2))`, `L(u) = sign(u)·[a(min(|u|, −b) + b)² + 1]`,
+/// `a = −0.2888`, `b = −1.769` (√2 exactly; the integer kernel's 1.4142 is its quantised form).
+/// Measured worst errors: `softmaxkit accuracy ibert-exp-poly-float ibert-gelu-poly-float`.
+public enum IBertFloat {
+    public enum Coefficients: String, Sendable, CaseIterable { case code, paper }
+
+    @inline(__always)
+    public static func exp<T: KernelScalar>(_ x: T, coefficients: Coefficients = .code) -> T {
+        if x.isNaN { return x }
+        if x == -.infinity { return 0 }
+        if x == .infinity { return .infinity }
+        let ln2 = 0.693_147_180_559_945_3
+        let xd = Double(x)
+        let z = (-xd / ln2).rounded(.down)
+        let r = xd + z * ln2
+        let l: Double
+        switch coefficients {
+        case .code: l = (0.35815147 * r + 0.96963238) * r + 1
+        case .paper: l = 0.3585 * (r + 1.353) * (r + 1.353) + 0.344
+        }
+        return T(l * Double.scalarExp2(-z))
+    }
+
+    @inline(__always)
+    public static func gelu<T: KernelScalar>(_ x: T) -> T {
+        if x.isNaN { return x }
+        if x == .infinity { return x }
+        if x == -.infinity { return 0 }
+        let a = -0.2888, b = -1.769
+        let xd = Double(x), u = xd / 2.0.squareRoot()
+        let t = min(abs(u), -b) + b
+        let l = (u < 0 ? -1.0 : u > 0 ? 1.0 : 0.0) * (a * t * t + 1)
+        return T(xd * 0.5 * (1 + l))
+    }
+}

@@ -1,0 +1,32 @@
+/// The limit form `eˣ ≈ (1 + x/2ⁿ)^(2ⁿ)`: one multiply-add and `n` squarings, no range reduction,
+/// no table — the exponential of secure-computation frameworks (PUMA/SPU's `exp_taylor`, n = 5).
+///
+/// For `x ≤ −2ⁿ` the base `1 + x/2ⁿ` is ≤ 0 and the even power is meaningless, so those
+/// arguments give 0 (the real-number limit is tiny there: e^{−32} ≈ 1.3·10⁻¹⁴ for n = 5).
+/// Relative error `≈ x²/2^{n+1}` for small `|x|`: at n = 5, 1.5% at x = −1, 47% at x = −8
+/// (PUMA's softmax clips at −14, `puma-softmax`).
+public struct LimitExponential: ExponentialApproximation {
+    public let iterations: Int
+
+    /// - Precondition: `iterations` in 0…30.
+    public init(iterations: Int) {
+        precondition((0...30).contains(iterations), "LimitExponential: \(iterations) iterations is not in 0…30")
+        self.iterations = iterations
+    }
+
+    public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let scale = Float(1) / Float(1 << iterations)
+        var y = Float.multiplyAdd(SIMD16(repeating: 1), x, SIMD16(repeating: scale))
+        y = y.replacing(with: 0, where: .!(y .> 0))
+        for _ in 0..<iterations { y = y * y }
+        return y
+    }
+
+    public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        let scale = Double(1) / Double(1 << iterations)
+        var y = Double.multiplyAdd(SIMD8(repeating: 1), x, SIMD8(repeating: scale))
+        y = y.replacing(with: 0, where: .!(y .> 0))
+        for _ in 0..<iterations { y = y * y }
+        return y
+    }
+}

@@ -1,0 +1,61 @@
+/// PUMA's softmax for secure inference (spec §4): the maximum is exact (secure comparisons), the
+/// exponential is the limit form `exp_t(d) = (1 + d/2ᵗ)^(2ᵗ)` (SPU's `exp_taylor`, t = 5 in
+/// every PUMA configuration), and arguments at or below a clip are dropped:
+///
+/// ```
+/// dᵢ = xᵢ − max x;   eᵢ = exp_t(dᵢ) if dᵢ > clip (strict) else 0;   y = e / Σe
+/// ```
+/// The clip (−14 by default) keeps `d > −2ᵗ`, where `1 + d/2ᵗ > 0`. The maximum element has
+/// `e = 1`, so the denominator is ≥ 1. SPU computes in fixed-point ring arithmetic; this is the
+/// real-number definition in the working precision. `exp_mode = exact` uses `eᵈ` with the same
+/// clip (isolating the clip's error from the exponential's).
+///
+/// Y. Dong et al., "PUMA: Secure Inference of LLaMA-7B in Five Minutes", 2023 (arXiv 2307.12533);
+/// secretflow/spu `src/libspu/kernel/hal/fxp_approx.cc`.
+public struct PumaSoftmaxKernel: RowKernel {
+    public let iterations: Int
+    public let clip: Double
+    public let exactExponential: Bool
+
+    /// - Precondition: `iterations` in 0…30, `clip` ≤ 0 (not NaN).
+    public init(iterations: Int = 5, clip: Double = -14, exactExponential: Bool = false) {
+        precondition((0...30).contains(iterations) && clip <= 0, "PumaSoftmaxKernel: bad iterations \(iterations) or clip \(clip)")
+        self.iterations = iterations
+        self.clip = clip
+        self.exactExponential = exactExponential
+    }
+
+    public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
+        row(x, y, count: n)
+    }
+
+    public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
+        row(x, y, count: n)
+    }
+
+    @inline(__always)
+    private func row<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int) {
+        let m = rowMaximum(x, count: n), c = T(clip)
+        var sum = 0.0
+        for i in 0..<n {
+            let d = x[i] - m
+            let e: T = d > c ? (exactExponential ? T.scalarExp(d) : PumaExponential.evaluate(d, iterations: iterations)) : 0
+            y[i] = e
+            sum += Double(e)
+        }
+        let r = T(1 / sum)
+        for i in 0..<n { y[i] *= r }
+    }
+}
+
+/// PUMA/SPU's `exp_taylor`: `exp_t(x) = (1 + x/2ᵗ)^(2ᵗ)`, as `1 + x·2⁻ᵗ` then `t` squarings —
+/// the literal formula on every input (spec §4: for `x < −2ᵗ` the result is the even power of a
+/// negative base, which SPU computes the same way; `−∞ → +∞`, `+∞ → +∞`, NaN → NaN).
+public enum PumaExponential {
+    @inline(__always)
+    public static func evaluate<T: BinaryFloatingPoint>(_ x: T, iterations t: Int) -> T {
+        var y = 1 + x / T(1 << t)
+        for _ in 0..<t { y *= y }
+        return y
+    }
+}

@@ -1,0 +1,115 @@
+/// Registry entries for the approximate softmaxes and the softmax replacements (spec §3, §4, §8,
+/// §21, §22).
+enum ApproximateSoftmaxMethods {
+    static let all: [MethodDescriptor] = [
+        MethodDescriptor(
+            id: "edge-moe-softmax", role: .normalizer,
+            summary: "Edge-MoE single-pass softmax: running bias (max) and sum, deferred normalisation",
+            inputs: [TensorSpec("x", "scores, rows × cols")],
+            outputs: [TensorSpec("y", "probabilities"), TensorSpec("sum_recip", "1/s per row"), TensorSpec("bias", "b (the maximum) per row")],
+            isExact: false, citation: Citation.edgeMoE, implementation: EdgeMoESoftmaxMethod(),
+            normalizer: { _ in RowKernelNormalizer(EdgeMoESoftmaxKernel()) }),
+        .normalizer(
+            "puma-softmax", summary: "PUMA softmax: exp by (1 + d/2^t)^(2^t) on d = x − max, entries with d ≤ clip dropped",
+            parameters: [
+                ParameterSpec("iters", .integer, default: .number(5), "t: squarings of the limit-form exp", range: 0...30),
+                ParameterSpec("clip", .number, default: .number(-14), "d ≤ clip gives 0 (must stay > −2^t for taylor)",
+                              range: -1e6...0),
+                ParameterSpec("exp_mode", .string, default: .string("taylor"), "taylor (the limit form) or exact (e^d with the clip)",
+                              choices: ["taylor", "exact"]),
+            ],
+            citation: Citation.puma,
+            make: { p in
+                RowKernelNormalizer(PumaSoftmaxKernel(iterations: p.integer("iters"), clip: p.number("clip"),
+                                                      exactExponential: p.string("exp_mode") == "exact"))
+            }),
+        .normalizer(
+            "stablemax", summary: "StableMax: s(x)/Σs(x), s(x) = x + 1 (x ≥ 0), 1/(1 − x) (x < 0); not shift-invariant",
+            citation: Citation.grokking, isReplacement: true, make: { _ in RowKernelNormalizer(StableMaxKernel()) }),
+        .normalizer(
+            "log-stablemax", summary: "log StableMax: log s(x) − log Σ s(x)",
+            citation: Citation.grokking, logProbabilities: true, isReplacement: true,
+            make: { _ in RowKernelNormalizer(StableMaxKernel(logarithm: true)) }),
+        .normalizer(
+            "softermax", summary: "Softermax: base-2 softmax 2^{x−m}/Σ2^{x−m} with an integer running max (= softmax(x·ln2))",
+            citation: Citation.softermax, isReplacement: true, make: { _ in RowKernelNormalizer(SoftermaxKernel()) }),
+        .normalizer(
+            "sparsemax", summary: "sparsemax: Euclidean projection onto the simplex, [x − τ]₊ (exact zeros)",
+            isExact: true, citation: Citation.sparsemax, isReplacement: true, make: { _ in RowKernelNormalizer(SparsemaxKernel()) }),
+        .normalizer(
+            "entmax15", summary: "1.5-entmax, exact by sorting: [x/2 − τ]₊²",
+            isExact: true, citation: Citation.entmax, isReplacement: true, make: { _ in RowKernelNormalizer(Entmax15Kernel()) }),
+        .normalizer(
+            "entmax-bisect", summary: "α-entmax by bisection on τ: [(α−1)x − τ]₊^{1/(α−1)}, renormalised",
+            parameters: [
+                ParameterSpec("alpha", .number, default: .number(1.5), "α > 1 (1 is softmax, 2 sparsemax)", range: -1e6...1e6,
+                              check: { v in if case let .number(a) = v, !(a > 1) { return "must be > 1 (α = 1 is softmax: use 'softmax')" }; return nil }),
+                ParameterSpec("n_iter", .integer, default: .number(50), "bisection steps", range: 1...200),
+            ],
+            isExact: true, citation: Citation.entmax, isReplacement: true,
+            make: { p in RowKernelNormalizer(EntmaxBisectKernel(alpha: p.number("alpha"), iterations: p.integer("n_iter"))) }),
+        .elementwise(
+            "stablemax-s", summary: "StableMax's s(x): x + 1 for x ≥ 0, 1/(1 − x) for x < 0; element-wise", output: "s",
+            isExact: true, citation: Citation.grokking, make: { _ in ElementwiseActivation(StableMaxS()) }),
+        .elementwise(
+            "puma-exp-taylor", summary: "PUMA/SPU exp_taylor: (1 + x/2^t)^(2^t) literally; element-wise",
+            parameters: [ParameterSpec("iters", .integer, default: .number(5), "t: squarings", range: 0...30)],
+            citation: Citation.puma, reference: .exp, make: { p in ElementwiseActivation(PumaExpTaylor(iterations: p.integer("iters"))) }),
+        .elementwise(
+            "xnn-exp-rr2-p5", summary: "XNNPACK's rr2_p5 float32 exp (two-constant reduction, degree-5 polynomial); for x ≤ 0",
+            citation: Citation.xnnpack, reference: .exp, make: { _ in ElementwiseActivation(XnnExpRR2P5()) }),
+        MethodDescriptor(
+            id: "xnn-extexp-p5", role: .primitive,
+            summary: "XNNPACK's extended float32 exp e^x = mantissa·2^exponent (the two-pass kernel's p5)",
+            inputs: [TensorSpec("x", "arguments")],
+            outputs: [TensorSpec("mantissa", "p(t)"), TensorSpec("exponent", "rne(x·log2 e)")],
+            isExact: false, citation: Citation.xnnpack, implementation: XnnExtExpMethod()),
+    ]
+}
+
+struct StableMaxS: ElementwiseFunction {
+    func callAsFunction(_ x: Float) -> Float { StableMaxKernel.s(x) }
+    func callAsFunction(_ x: Double) -> Double { StableMaxKernel.s(x) }
+}
+
+struct PumaExpTaylor: ElementwiseFunction {
+    let iterations: Int
+    func callAsFunction(_ x: Float) -> Float { PumaExponential.evaluate(x, iterations: iterations) }
+    func callAsFunction(_ x: Double) -> Double { PumaExponential.evaluate(x, iterations: iterations) }
+}
+
+struct XnnExpRR2P5: ElementwiseFunction {
+    func callAsFunction(_ x: Float) -> Float { XnnExponential.rr2p5(x) }
+    func callAsFunction(_ x: Double) -> Double { Double(XnnExponential.rr2p5(Float(x))) }
+}
+
+/// `edge-moe-softmax` with its per-row state: `sum_recip = 1/s` and `bias = b`. Special rows
+/// (spec §0): NaN rows give NaN state; `k` entries `+∞` give `(1/k, +∞)`; fully masked rows
+/// `(0, −∞)`.
+struct EdgeMoESoftmaxMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (y, states, rowShape) = try softmaxWithRowStates(invocation, as: T.self, initial: (T(0), -T.infinity)) { x, y, states in
+            for r in 0..<x.rows {
+                let source = x.row(r), target = y.row(r)
+                if x.cols > 0, isOrdinaryRow(source, count: x.cols) {
+                    states[r] = EdgeMoESoftmaxKernel.row(source, target, count: x.cols)
+                } else {
+                    let lse = rowEdgeCase(source, target, count: x.cols, output: .probabilities)
+                    var infinities = 0
+                    for i in 0..<x.cols where source[i] == .infinity { infinities += 1 }
+                    states[r] = lse.isNaN ? (.nan, .nan) : lse == .infinity ? (1 / T(infinities), .infinity) : (0, -.infinity)
+                }
+            }
+        }
+        return ["y": y, "sum_recip": .of(states.map(\.0), shape: rowShape), "bias": .of(states.map(\.1), shape: rowShape)]
+    }
+}
+
+/// `xnn-extexp-p5`: element-wise `(mantissa, exponent)` in float32 arithmetic.
+struct XnnExtExpMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (x, shape) = try invocation.real("x", as: T.self)
+        let parts = x.map { XnnExponential.extexpP5(Float($0)) }
+        return ["mantissa": .of(parts.map { T($0.mantissa) }, shape: shape), "exponent": .of(parts.map { T($0.exponent) }, shape: shape)]
+    }
+}

@@ -1,0 +1,80 @@
+/// The `call` plumbing shared by every normalizer and activation: read `x` (and `mask` where the
+/// method declares it), apply the role protocol, return `y` of the same shape.
+struct NormalizerMethod: MethodImplementation {
+    let make: @Sendable (ParameterValues) throws -> any Normalizer
+
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (x, shape) = try invocation.real("x", as: T.self)
+        let layout = try RowLayout(shape: shape, tensor: "x")
+        let normalizer = try make(invocation.parameters)
+        var y = [T](repeating: 0, count: x.count)
+        try withMask(invocation, shape: shape, layout) { mask in
+            try withRows(x, layout) { xb in
+                try y.withUnsafeMutableBufferPointer { yb in
+                    try normalizer.normalize(xb, into: MutableRowBatch(yb, rows: layout.rows, cols: layout.cols), mask: mask, threads: nil)
+                }
+            }
+        }
+        return ["y": .of(y, shape: shape)]
+    }
+}
+
+struct ActivationMethod: MethodImplementation {
+    let make: @Sendable (ParameterValues) throws -> any Activation
+    var output = "y"
+
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (x, shape) = try invocation.real("x", as: T.self)
+        let layout = try RowLayout(shape: shape, tensor: "x")
+        let activation = try make(invocation.parameters)
+        var y = [T](repeating: 0, count: x.count)
+        try withRows(x, layout) { xb in
+            try y.withUnsafeMutableBufferPointer { yb in
+                try activation.activate(xb, into: MutableRowBatch(yb, rows: layout.rows, cols: layout.cols), threads: nil)
+            }
+        }
+        return [output: .of(y, shape: shape)]
+    }
+}
+
+extension MethodDescriptor {
+    /// A normalizer entry: `x → y` rows (plus `mask` when `masked`), compared with softmax.
+    static func normalizer(
+        _ id: String, summary: String, parameters: [ParameterSpec] = [], isExact: Bool = false, citation: String,
+        logProbabilities: Bool = false, isReplacement: Bool = false,
+        make: @escaping @Sendable (ParameterValues) throws -> any Normalizer
+    ) -> MethodDescriptor {
+        MethodDescriptor(
+            id: id, role: .normalizer, summary: summary, parameters: parameters,
+            inputs: [TensorSpec("x", "scores, rows × cols")],
+            outputs: [TensorSpec("y", logProbabilities ? "log-weights, same shape" : "weights, same shape")],
+            isExact: isExact, citation: citation, implementation: NormalizerMethod(make: make), normalizer: make,
+            outputScale: logProbabilities ? .logProbability : .probability, isReplacement: isReplacement)
+    }
+
+    /// An activation entry: `x → y` element-wise (or row-wise), compared with `reference`.
+    static func activation(
+        _ id: String, summary: String, parameters: [ParameterSpec] = [], isExact: Bool = false, citation: String,
+        reference: ReferenceFunction, isReplacement: Bool = false,
+        make: @escaping @Sendable (ParameterValues) throws -> any Activation
+    ) -> MethodDescriptor {
+        MethodDescriptor(
+            id: id, role: .activation, summary: summary, parameters: parameters,
+            inputs: [TensorSpec("x", "any shape up to 2-d")], outputs: [TensorSpec("y", "same shape")],
+            isExact: isExact, citation: citation, implementation: ActivationMethod(make: make),
+            activation: make, reference: reference, isReplacement: isReplacement)
+    }
+
+    /// An element-wise building block (`x → output`), not an activation the lab ranks.
+    static func elementwise(
+        _ id: String, summary: String, parameters: [ParameterSpec] = [], output: String = "y", isExact: Bool = false,
+        citation: String, reference: ReferenceFunction? = nil,
+        make: @escaping @Sendable (ParameterValues) throws -> any Activation
+    ) -> MethodDescriptor {
+        MethodDescriptor(
+            id: id, role: .primitive, summary: summary, parameters: parameters,
+            inputs: [TensorSpec("x", "any shape up to 2-d")], outputs: [TensorSpec(output, "same shape")],
+            isExact: isExact, citation: citation, implementation: ActivationMethod(make: make, output: output),
+            reference: reference)
+    }
+}

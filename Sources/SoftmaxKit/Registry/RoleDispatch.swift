@@ -1,0 +1,23 @@
+/// Generic entry points to the role protocols, whose requirements are per concrete type (so each
+/// conformance compiles its own specialized loops). The type test folds away after specialization.
+extension Normalizer {
+    public func normalize<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, mask: RowBatch<Bool>?, threads: Int?) throws {
+        if T.self == Float.self {
+            try normalize(unsafeBitCast(x, to: RowBatch<Float>.self), into: unsafeBitCast(y, to: MutableRowBatch<Float>.self),
+                          mask: mask, threads: threads)
+        } else {
+            try normalize(unsafeBitCast(x, to: RowBatch<Double>.self), into: unsafeBitCast(y, to: MutableRowBatch<Double>.self),
+                          mask: mask, threads: threads)
+        }
+    }
+}
+
+extension Activation {
+    public func activate<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, threads: Int?) throws {
+        if T.self == Float.self {
+            try activate(unsafeBitCast(x, to: RowBatch<Float>.self), into: unsafeBitCast(y, to: MutableRowBatch<Float>.self), threads: threads)
+        } else {
+            try activate(unsafeBitCast(x, to: RowBatch<Double>.self), into: unsafeBitCast(y, to: MutableRowBatch<Double>.self), threads: threads)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Testing
+import SoftmaxKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every registered normalizer and activation, by being registered: the shared contract (spec §0)
+/// on hostile rows, Float against Double, thread-count independence. A new method is tested here
+/// without a line of its own.
+@Suite struct RegisteredMethodSweepTests {
+    static let registry = MethodRegistry.standard
+    static let normalizers = registry.methods.filter { $0.normalizer != nil }.map(\.id)
+    static let activations = registry.methods.filter { $0.activation != nil }.map(\.id)
+
+    func normalize<T: KernelScalar>(_ id: String, _ rows: [[T]], threads: Int? = 1, mask: [[Bool]]? = nil) throws -> [[T]] {
+        let m = try Self.registry.method(id)
+        let n = try m.normalizer!(m.resolve([:]))
+        let cols = rows.first?.count ?? 0
+        let x = rows.flatMap { $0 }
+        var y = [T](repeating: -7, count: x.count)
+        let flatMask = mask?.flatMap { $0 }
+        try x.withUnsafeBufferPointer { xb in
+            try y.withUnsafeMutableBufferPointer { yb in
+                let out = MutableRowBatch(yb, rows: rows.count, cols: cols)
+                if let flatMask {
+                    try flatMask.withUnsafeBufferPointer { mb in
+                        try n.normalize(RowBatch(xb, rows: rows.count, cols: cols), into: out, mask: RowBatch(mb, rows: rows.count, cols: cols), threads: threads)
+                    }
+                } else {
+                    try n.normalize(RowBatch(xb, rows: rows.count, cols: cols), into: out, mask: nil, threads: threads)
+                }
+            }
+        }
+        return (0..<rows.count).map { Array(y[($0 * cols)..<(($0 + 1) * cols)]) }
+    }
+
+    func isLog(_ id: String) throws -> Bool { try Self.registry.method(id).outputScale == .logProbability }
+
+    @Test(arguments: normalizers)
+    func normalizerSpecialRows(_ id: String) throws {
+        let log = try isLog(id)
+        let zero: Double = log ? -.infinity : 0
+        let rows: [[Double]] = [
+            [1, .nan, 2, 3],
+            [1, .infinity, 2, .infinity],
+            [-.infinity, -.infinity, -.infinity, -.infinity],
+            [0.5, -.infinity, 2, -.infinity],
+        ]
+        let y = try normalize(id, rows)
+        #expect(y[0].allSatisfy { $0.isNaN }, "\(id): NaN row")
+        let half: Double = log ? -0.693_147_180_559_945_3 : 0.5
+        #expect(abs(y[1][1] - half) < 1e-12 && abs(y[1][3] - half) < 1e-12 && y[1][0] == zero && y[1][2] == zero, "\(id): +∞ row \(y[1])")
+        #expect(y[2].allSatisfy { $0 == zero }, "\(id): fully masked row \(y[2])")
+        #expect(y[3][1] == zero && y[3][3] == zero, "\(id): −∞ entries \(y[3])")
+        // Empty rows and length-1 rows.
+        #expect(try normalize(id, [[Double](), []]) == [[], []])
+        let one = try normalize(id, [[3.25], [-1e4]])
+        let unit: Double = log ? 0 : 1
+        // I-BERT's 8-bit output tops out at 255/256 (floored requantisation).
+        let lone = id == "ibert-softmax-int" ? 1.0 / 256 : 0
+        #expect(one.allSatisfy { $0.count == 1 && abs($0[0] - unit) <= lone }, "\(id): length-1 rows \(one)")
+    }
+
+    @Test(arguments: normalizers)
+    func normalizerHostileRowsStayDistributions(_ id: String) throws {
+        let log = try isLog(id)
+        var g = SplitMix64(seed: 5)
+        let rows: [[Double]] = [
+            (0..<64).map { _ in Double.random(in: 90...100, using: &g) },
+            (0..<64).map { _ in Double.random(in: -1e4...1e4, using: &g) },
+            (0..<64).map { _ in 30 * g.normal() },
+            [Double](repeating: 2.5, count: 64),  // ties
+        ]
+        for y in try normalize(id, rows) {
+            #expect(y.allSatisfy { !$0.isNaN && (log || ($0 >= 0 && $0 <= 1)) }, "\(id)")
+            let total = log ? y.reduce(0) { $0 + exp($1) } : y.reduce(0, +)
+            // I-BERT's 8-bit outputs are floored: each loses < 1/256.
+            let slack = id == "ibert-softmax-int" ? 64.0 / 256 : 1e-9
+            #expect(abs(total - 1) <= slack, "\(id): sums to \(total)")
+        }
+        let ties = try normalize(id, [rows[3]])[0]
+        #expect(Set(ties).count == 1, "\(id): ties must get equal weights")
+    }
+
+    @Test(arguments: normalizers)
+    func normalizerFloatAgreesWithDouble(_ id: String) throws {
+        var g = SplitMix64(seed: 9)
+        let rows: [[Double]] = (0..<6).map { r in (0..<200).map { _ in Double(Float(Double(r + 1) * g.normal())) } }
+        let d = try normalize(id, rows)
+        let f = try normalize(id, rows.map { $0.map { Float($0) } })
+        let log = try isLog(id)
+        for (rd, rf) in zip(d, f) {
+            for (a, b) in zip(rd, rf) {
+                let tolerance = 2e-5 * (log ? max(1, abs(a)) : max(abs(a), 1e-3))
+                #expect(abs(a - Double(b)) <= tolerance, "\(id): \(a) vs \(b)")
+            }
+        }
+    }
+
+    @Test(arguments: normalizers)
+    func normalizerResultsDoNotDependOnThreads(_ id: String) throws {
+        var g = SplitMix64(seed: 13)
+        let rows: [[Float]] = (0..<600).map { _ in (0..<300).map { _ in Float(2 * g.normal()) } }
+        #expect(try normalize(id, rows, threads: 1) == normalize(id, rows, threads: 2))
+    }
+
+    @Test(arguments: normalizers)
+    func normalizerNeverReadsMaskedPositions(_ id: String) throws {
+        let y = try normalize(id, [[1, .nan, 2, .infinity]] as [[Double]], mask: [[true, false, true, false]])
+        let zero: Double = try isLog(id) ? -.infinity : 0
+        #expect(!y[0].contains { $0.isNaN } && y[0][1] == zero, "\(id): \(y[0])")
+    }
+
+    func activate<T: KernelScalar>(_ id: String, _ x: [T], cols: Int? = nil) throws -> [T] {
+        let m = try Self.registry.method(id)
+        let a = try m.activation!(m.resolve([:]))
+        let c = cols ?? x.count
+        var y = [T](repeating: -7, count: x.count)
+        try x.withUnsafeBufferPointer { xb in
+            try y.withUnsafeMutableBufferPointer { yb in
+                try a.activate(RowBatch(xb, rows: x.count / max(c, 1), cols: c), into: MutableRowBatch(yb, rows: x.count / max(c, 1), cols: c), threads: 1)
+            }
+        }
+        return y
+    }
+
+    @Test(arguments: activations)
+    func activationSpecialValues(_ id: String) throws {
+        #expect(try activate(id, [Double.nan, 1]).first!.isNaN, "\(id): NaN")
+        guard id != "poly-norm" else { return }  // a row-wise norm: one ±∞ makes its row's scale infinite
+        let y = try activate(id, [Double.infinity, -Double.infinity], cols: 1)
+        #expect(y[0] == .infinity, "\(id): +∞ → \(y[0])")
+        if try Self.registry.method(id).reference == .gelu || id.contains("silu") {
+            #expect(y[1] == 0 || (id == "poly-relu"), "\(id): −∞ → \(y[1])")
+        }
+        #expect(try activate(id, [Double]()) == [])
+    }
+
+    @Test(arguments: activations)
+    func activationFloatAgreesWithDouble(_ id: String) throws {
+        var g = SplitMix64(seed: 21)
+        let x: [Double] = (0..<4096).map { _ in Double(Float(3 * g.normal())) }
+        let d = try activate(id, x, cols: 64)
+        let f = try activate(id, x.map { Float($0) }, cols: 64)
+        for (a, b) in zip(d, f) { #expect(abs(a - Double(b)) <= 2e-5 * max(abs(a), 1e-2), "\(id): \(a) vs \(b)") }
+    }
+}
