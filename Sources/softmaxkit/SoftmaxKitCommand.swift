@@ -7,9 +7,10 @@ struct SoftmaxKitCommand: ParsableCommand {
         commandName: "softmaxkit",
         abstract: "Compute, approximate and measure softmax and its relatives.",
         discussion: """
-            With no subcommand, runs the lab's default comparison of the exact kernels: accuracy \
-            against a float64 reference and speed against the machine's measured memory bandwidth.
+            With no subcommand, runs the lab's default comparison: every softmax variant, \
+            approximation and replacement, and every GELU-family activation, measured against float64 \
+            references and for speed, ranked; writes the results and an HTML report.
             """,
-        subcommands: [LabCommand.self, MethodsCommand.self, CallCommand.self, BenchCommand.self],
+        subcommands: [LabCommand.self, MethodsCommand.self, CallCommand.self, AccuracyCommand.self, BenchCommand.self, ReportCommand.self],
         defaultSubcommand: LabCommand.self)
 }

@@ -38,13 +38,47 @@ import SoftmaxLab
 
     var outputs: [String] { (try? FileManager.default.contentsOfDirectory(atPath: folder + "/out")) ?? [] }
 
-    @Test func methodsListsEveryRegisteredId() throws {
-        for id in MethodRegistry.standard.methods.map(\.id) {
-            #expect(["softmax", "log-softmax", "logsumexp", "masked-softmax", "two-pass-softmax", "online-softmax",
-                     "merge-softmax-states", "ext-exp"].contains(id))
-        }
+    @Test func methodsRuns() throws {
         try run(["methods"])
         try run(["methods", "--json"])
+    }
+
+    @Test func accuracyWritesResultsAndTheReportReadsThem() throws {
+        let results = folder + "/results"
+        try run(["accuracy", "stablemax", "softmax", "gelu-tanh", "--no-speed", "--lengths", "16,100",
+                 "--workload", "gaussian σ=1", "--output", results])
+        let files = Set((try? FileManager.default.contentsOfDirectory(atPath: results)) ?? [])
+        #expect(files == ["accuracy.json", "accuracy-normalizers.csv", "accuracy-elementwise.csv", "accuracy-normalizers.svg"])
+        let document = try LabResults.read(results + "/accuracy.json")
+        #expect(document.normalizers.map(\.variant).sorted() == ["softmax", "stablemax"])
+        #expect(document.normalizers.first { $0.id == "stablemax" }?.replacement == true)
+        #expect(document.elementwise.map(\.variant) == ["gelu-tanh"])
+        let tanh = document.elementwise[0].overall.maxAbsolute
+        #expect(tanh > 1e-4 && tanh < 5e-4)
+        // A second shard merges into the same report; a file that is not a results document is skipped.
+        try run(["accuracy", "sparsemax", "--no-speed", "--lengths", "16", "--workload", "gaussian σ=1", "--shard", "1/1", "--output", results])
+        try "{}".write(toFile: results + "/other.json", atomically: true, encoding: .utf8)
+        try run(["report", "--output", results])
+        let html = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
+        for id in ["stablemax", "sparsemax", "gelu-tanh", "<svg", "Replacements of softmax"] { #expect(html.contains(id), "\(id)") }
+        #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))  // self-contained
+    }
+
+    @Test func accuracyRejectsBadArguments() throws {
+        let bad: [[String]] = [
+            ["accuracy", "softmax", "--workload", "no such workload", "--no-speed"],
+            ["accuracy", "softmax", "--lengths", "0", "--no-speed"],
+            ["accuracy", "softmax", "--shard", "3/2", "--no-speed"],
+            ["accuracy", "merge-softmax-states", "--no-speed"],
+            ["accuracy", "entmax-bisect", "--param", "alpha=1", "--no-speed"],
+            ["accuracy", "softmax", "--recorded", folder + "/missing.npy", "--no-speed"],
+            ["report", "--output", folder + "/empty"],
+        ]
+        for arguments in bad {
+            #expect(throws: (any Error).self, "\(arguments)") { try run(arguments) }
+        }
+        let vector = try write(Tensor(shape: [3], [1, 2, 3] as [Float]), "v.npy")
+        #expect(throws: (any Error).self) { try run(["accuracy", "softmax", "--recorded", vector, "--no-speed", "--output", folder + "/r"]) }
     }
 
     @Test func callWritesEveryOutput() throws {

@@ -20,25 +20,28 @@ public struct ElementwiseActivation<F: ElementwiseFunction>: Activation {
 
     public func activate(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, threads: Int?) throws {
         let f = function
-        try Self.map(x, y, threads) { f($0) }
+        try mapRows(x, y, threads) { source, target, n in for i in 0..<n { target[i] = f(source[i]) } }
     }
 
     public func activate(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, threads: Int?) throws {
         let f = function
-        try Self.map(x, y, threads) { f($0) }
+        try mapRows(x, y, threads) { source, target, n in for i in 0..<n { target[i] = f(source[i]) } }
     }
+}
 
-    @inline(__always)
-    static func map<T: KernelScalar>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ threads: Int?, _ f: @escaping @Sendable (T) -> T) throws {
-        try checkActivationShapes(x, y, threads)
-        let cols = x.cols
-        let count = RowParallel.threadCount(rows: x.rows, cols: cols, requested: threads)
-        RowParallel.forEachChunk(rows: x.rows, threads: count) { range in
-            for r in range {
-                let source = x.row(r), target = y.row(r)
-                for i in 0..<cols { target[i] = f(source[i]) }
-            }
-        }
+/// Applies `body` to every row, rows split over threads: the loop of every activation. A free
+/// function, specialized for Float and Double whatever the caller's own generic parameters.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func mapRows<T: KernelScalar>(
+    _ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ threads: Int?,
+    _ body: @escaping @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void
+) throws {
+    try checkActivationShapes(x, y, threads)
+    let cols = x.cols
+    let count = RowParallel.threadCount(rows: x.rows, cols: cols, requested: threads)
+    RowParallel.forEachChunk(rows: x.rows, threads: count) { range in
+        for r in range { body(x.row(r), y.row(r), cols) }
     }
 }
 

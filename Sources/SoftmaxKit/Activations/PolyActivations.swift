@@ -46,12 +46,8 @@ public enum PolyComposition {
         }
 
         private func run<T: KernelScalar>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ threads: Int?) throws {
-            try checkActivationShapes(x, y, threads)
-            let cols = x.cols, me = self
-            let count = RowParallel.threadCount(rows: x.rows, cols: cols, requested: threads)
-            RowParallel.forEachChunk(rows: x.rows, threads: count) { range in
-                for r in range { me.row(x.row(r), y.row(r), count: cols) }
-            }
+            let me = self
+            try mapRows(x, y, threads) { me.row($0, $1, count: $2) }
         }
 
         @inline(__always)

@@ -1,33 +1,74 @@
 /// Three-pass softmax with a cheap exponential: `yᵢ = E(xᵢ/T − m) / Σⱼ E(xⱼ/T − m)`,
-/// `m = max x/T`, for any `ExponentialApproximation` E (the `exp` parameter of `softmax`).
+/// `m = max x/T`, for the `exp` parameter of `softmax` (every `ExponentialVariant` but `exact`).
 ///
 /// The passes are those of the exact three-pass-reload kernel (max; exponentials stored to `y`
 /// and summed in vector accumulators per 4096-element block, then in Double; scale by the
 /// reciprocal), so the lab's speed figures isolate the cost of the exponential. Rows come out
-/// summing to 1 whatever E's error: the error shows in the ratios between outputs.
-public struct ApproximateExpSoftmaxKernel<E: ExponentialApproximation>: RowKernel {
-    public let exponential: E
+/// summing to 1 whatever E's error: the error shows in the ratios between outputs. Spec §0 rows
+/// are found on the way (a non-finite maximum, a NaN sum) and handled as by the exact kernels.
+///
+/// The exponential is chosen once per row by a `switch`, each case calling the row loop with a
+/// concrete `ExponentialApproximation`, so every loop is specialized with the exponential inlined.
+public struct ApproximateExpSoftmaxKernel: RowKernel {
+    enum Exponential: Sendable {
+        case schraudolph(SchraudolphExponential)
+        case polynomial(PolynomialExponential)
+        case base2(Base2Exponential)
+        case limit(LimitExponential)
+    }
+
+    let exponential: Exponential
     /// 1/T.
     public let inverseTemperature: Double
 
-    public init(_ exponential: E, temperature: Double = 1) {
-        self.exponential = exponential
-        self.inverseTemperature = 1 / temperature
+    public var handlesSpecialRows: Bool { true }
+
+    /// - Precondition: `variant` is not `.exact` (that is `ExactSoftmax`), `temperature` > 0.
+    public init(_ variant: ExponentialVariant, temperature: Double = 1) {
+        switch variant {
+        case .exact: preconditionFailure("ApproximateExpSoftmaxKernel: the exact exponential is ExactSoftmax")
+        case .schraudolph: exponential = .schraudolph(SchraudolphExponential())
+        case let .polynomial(degree): exponential = .polynomial(PolynomialExponential(degree: degree))
+        case .base2: exponential = .base2(Base2Exponential())
+        case let .limit(n): exponential = .limit(LimitExponential(iterations: n))
+        }
+        inverseTemperature = 1 / temperature
     }
 
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
-        row(x, y, count: n)
+        dispatch(x, y, count: n)
     }
 
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
-        row(x, y, count: n)
+        dispatch(x, y, count: n)
     }
 
     @inline(__always)
-    private func row<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int) {
-        let lanes = T.lanes
+    private func dispatch<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int) {
         let s = T(inverseTemperature)
-        let sv = T.Vector(repeating: s), mv = T.Vector(repeating: rowMaximum(x, count: n) * s)
+        switch exponential {
+        case let .schraudolph(e): Self.row(x, y, count: n, inverseTemperature: s, e)
+        case let .polynomial(e): Self.row(x, y, count: n, inverseTemperature: s, e)
+        case let .base2(e): Self.row(x, y, count: n, inverseTemperature: s, e)
+        case let .limit(e): Self.row(x, y, count: n, inverseTemperature: s, e)
+        }
+    }
+
+    /// One row. Not inlined into `dispatch`: each specialization is its own function, small
+    /// enough that the vector loads and stores inside are inlined (one function holding all four
+    /// exhausted the inliner's budget and called `storeBytes` per vector).
+    @inline(never)
+    static func row<T: KernelScalar, E: ExponentialApproximation>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T, _ exponential: E
+    ) {
+        let lanes = T.lanes
+        // §0 rows: a non-finite maximum (+∞, all −∞) here, NaN through the sum below.
+        let m = rowMaximum(x, count: n) * s
+        guard m.isFinite else {
+            _ = rowEdgeCase(x, y, count: n, output: .probabilities)
+            return
+        }
+        let sv = T.Vector(repeating: s), mv = T.Vector(repeating: m)
         @inline(__always) func e(_ v: T.Vector) -> T.Vector { exponential.vector(v * sv - mv, as: T.self) }
         var total = 0.0
         var start = 0
@@ -56,6 +97,10 @@ public struct ApproximateExpSoftmaxKernel<E: ExponentialApproximation>: RowKerne
             }
             total += Double(T.horizontalSum(s0 + s1))
             start = end
+        }
+        guard !total.isNaN else {
+            _ = rowEdgeCase(x, y, count: n, output: .probabilities)
+            return
         }
         let r = T.Vector(repeating: T(1 / total))
         rowMap(UnsafePointer(y), y, count: n, streaming: false, fill: 0) { $0 * r }

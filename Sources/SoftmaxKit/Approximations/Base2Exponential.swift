@@ -7,10 +7,12 @@
 public struct Base2Exponential: ExponentialApproximation {
     public init() {}
 
+    @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         Float.expNonPositive(x * SIMD16(repeating: 0x1.62E430p-1))
     }
 
+    @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         Double.expNonPositive(x * SIMD8(repeating: 0x1.62E42FEFA39EFp-1))
     }

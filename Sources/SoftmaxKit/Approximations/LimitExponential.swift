@@ -14,6 +14,7 @@ public struct LimitExponential: ExponentialApproximation {
         self.iterations = iterations
     }
 
+    @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let scale = Float(1) / Float(1 << iterations)
         var y = Float.multiplyAdd(SIMD16(repeating: 1), x, SIMD16(repeating: scale))
@@ -22,6 +23,7 @@ public struct LimitExponential: ExponentialApproximation {
         return y
     }
 
+    @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let scale = Double(1) / Double(1 << iterations)
         var y = Double.multiplyAdd(SIMD8(repeating: 1), x, SIMD8(repeating: scale))

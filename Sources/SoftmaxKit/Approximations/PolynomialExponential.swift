@@ -74,6 +74,7 @@ public struct PolynomialExponential: ExponentialApproximation {
         }
     }
 
+    @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let t = Float.multiplyAdd(SIMD16(repeating: Float.exponentMagic), x, SIMD16(repeating: Float.log2e))
         let n = t - SIMD16(repeating: Float.exponentMagic)
@@ -83,6 +84,7 @@ public struct PolynomialExponential: ExponentialApproximation {
         return (horner(r) * s).replacing(with: 0, where: .!(x .>= Float.normalExpCutoff))
     }
 
+    @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let clamped = x.replacing(with: -1000, where: .!(x .>= -1000))
         let t = Double.multiplyAdd(SIMD8(repeating: 0x1.8p52), clamped, SIMD8(repeating: 0x1.71547652B82FEp0))

@@ -11,6 +11,9 @@ public protocol RowKernel: Sendable {
     var producesLogProbabilities: Bool { get }
     /// Doubles of scratch space the kernel needs per row element (sort-based kernels).
     var scratchPerElement: Int { get }
+    /// True when `apply` takes every non-empty row and applies spec §0 itself (saves the driver's
+    /// scans for kernels that find special rows on their way, like the max-shifted softmaxes).
+    var handlesSpecialRows: Bool { get }
     func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>)
     func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>)
 }
@@ -18,6 +21,7 @@ public protocol RowKernel: Sendable {
 extension RowKernel {
     public var producesLogProbabilities: Bool { false }
     public var scratchPerElement: Int { 0 }
+    public var handlesSpecialRows: Bool { false }
 }
 
 /// A `RowKernel` as a `Normalizer`: shape checks, the keep-mask (masked positions are never read;
@@ -42,43 +46,52 @@ public struct RowKernelNormalizer<Kernel: RowKernel>: Normalizer {
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ mask: RowBatch<Bool>?, _ threads: Int?,
         _ apply: @escaping @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafeMutablePointer<Double>) -> Void
     ) throws {
-        try ExactSoftmax.checkOutput(y, matches: x)
-        try ExactSoftmax.checkMask(mask, matches: x)
-        if let threads, threads < 1 { throw SoftmaxError.invalidThreadCount(threads) }
-        let count = RowParallel.threadCount(rows: x.rows, cols: x.cols, requested: threads)
-        let cols = x.cols, output: RowOutput = kernel.producesLogProbabilities ? .logProbabilities : .probabilities
-        let scratchCount = max(1, kernel.scratchPerElement * cols)
-        RowParallel.forEachChunk(rows: x.rows, threads: count) { range in
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
-            defer { scratch.deallocate() }
-            for r in range {
-                var source = x.row(r)
-                let target = y.row(r)
-                if let mask {
-                    ExactSoftmax.applyMask(x.row(r), mask.row(r), into: target, count: cols)
-                    source = UnsafePointer(target)
-                }
-                if cols == 0 { continue }
-                if isOrdinaryRow(source, count: cols) {
-                    apply(source, target, cols, scratch)
-                } else {
-                    _ = rowEdgeCase(source, target, count: cols, output: output)
-                }
+        try runRowKernel(x, y, mask, threads, scratchPerElement: kernel.scratchPerElement, checked: !kernel.handlesSpecialRows,
+                         output: kernel.producesLogProbabilities ? .logProbabilities : .probabilities, apply)
+    }
+}
+
+/// The driver of `RowKernelNormalizer`, outside the generic struct so that it is specialized for
+/// Float and Double whatever the kernel (a method of `RowKernelNormalizer<Kernel>` called through
+/// `any Normalizer` would run unspecialized, with a protocol call per element).
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func runRowKernel<T: KernelScalar>(
+    _ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ mask: RowBatch<Bool>?, _ threads: Int?, scratchPerElement: Int, checked: Bool,
+    output: RowOutput,
+    _ apply: @escaping @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafeMutablePointer<Double>) -> Void
+) throws {
+    try ExactSoftmax.checkOutput(y, matches: x)
+    try ExactSoftmax.checkMask(mask, matches: x)
+    if let threads, threads < 1 { throw SoftmaxError.invalidThreadCount(threads) }
+    let count = RowParallel.threadCount(rows: x.rows, cols: x.cols, requested: threads)
+    let cols = x.cols
+    let scratchCount = max(1, scratchPerElement * cols)
+    RowParallel.forEachChunk(rows: x.rows, threads: count) { range in
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
+        defer { scratch.deallocate() }
+        for r in range {
+            var source = x.row(r)
+            let target = y.row(r)
+            if let mask {
+                ExactSoftmax.applyMask(x.row(r), mask.row(r), into: target, count: cols)
+                source = UnsafePointer(target)
+            }
+            if cols == 0 { continue }
+            if !checked || isOrdinaryRow(source, count: cols) {
+                apply(source, target, cols, scratch)
+            } else {
+                _ = rowEdgeCase(source, target, count: cols, output: output)
             }
         }
     }
 }
 
-/// Whether a row has no NaN, no `+∞` and at least one finite element.
+/// Whether a row has no NaN, no `+∞` and at least one finite element (vector loops: the largest
+/// element, NaNs ignored, is finite, and no element is NaN).
 @inline(__always)
 func isOrdinaryRow<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> Bool {
-    var finite = false
-    for i in 0..<n {
-        let v = x[i]
-        if v.isNaN || v == .infinity { return false }
-        if v != -.infinity { finite = true }
-    }
-    return finite
+    rowExtrema(x, count: n).maximum.isFinite && !T.containsNaN(x, count: n)
 }
 
 /// The largest element of an ordinary row (see `RowKernel`), for kernels that shift by it.

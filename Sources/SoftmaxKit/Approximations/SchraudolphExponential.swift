@@ -17,6 +17,7 @@ import _SoftmaxShims
 public struct SchraudolphExponential: ExponentialApproximation {
     public init() {}
 
+    @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let t = SIMD16<Float>(repeating: 1_064_866_805).addingProduct(x, SIMD16<Float>(repeating: 12_102_203.16))
         let bits = unsafeBitCast(sk_truncate_f32x16(unsafeBitCast(t, to: sk_float16_t.self)), to: SIMD16<Int32>.self)
@@ -24,6 +25,7 @@ public struct SchraudolphExponential: ExponentialApproximation {
         return y.replacing(with: 0, where: .!(x .>= -87))
     }
 
+    @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let a = 4_503_599_627_370_496.0 / 0.693_147_180_559_945_3
         let b = 1023.0 * 4_503_599_627_370_496.0 - 60801.0 * 4_294_967_296.0

@@ -128,6 +128,12 @@ extension Double: KernelScalar {
     }
 
     @inlinable @inline(__always)
+    public static func load(_ p: UnsafePointer<Double>) -> Vector { sk_load_f64x8(p) }
+
+    @inlinable @inline(__always)
+    public static func store(_ v: Vector, to p: UnsafeMutablePointer<Double>) { sk_store_f64x8(p, v) }
+
+    @inlinable @inline(__always)
     public static func streamFence() { sk_store_fence() }
 
     @inlinable public static func scalarLog(_ x: Double) -> Double { Glibc.log(x) }
@@ -135,4 +141,19 @@ extension Double: KernelScalar {
     @inlinable public static func scalarErfc(_ x: Double) -> Double { Glibc.erfc(x) }
     @inlinable public static func scalarTanh(_ x: Double) -> Double { Glibc.tanh(x) }
     @inlinable public static func scalarExp2(_ x: Double) -> Double { Glibc.exp2(x) }
+
+    public static func containsNaN(_ x: UnsafePointer<Double>, count n: Int) -> Bool {
+        var i = 0
+        var any = Vector().replacing(with: 1, where: Vector() .!= Vector())
+        while i + lanes <= n {
+            let v = load(x + i)
+            any = any.replacing(with: 1, where: v .!= v)
+            i += lanes
+        }
+        while i < n {
+            if x[i].isNaN { return true }
+            i += 1
+        }
+        return any.max() != 0
+    }
 }

@@ -156,6 +156,12 @@ extension Float: KernelScalar {
     }
 
     @inlinable @inline(__always)
+    public static func load(_ p: UnsafePointer<Float>) -> Vector { sk_load_f32x16(p) }
+
+    @inlinable @inline(__always)
+    public static func store(_ v: Vector, to p: UnsafeMutablePointer<Float>) { sk_store_f32x16(p, v) }
+
+    @inlinable @inline(__always)
     public static func streamFence() { sk_store_fence() }
 
     @inlinable public static func scalarLog(_ x: Float) -> Float { logf(x) }
@@ -163,4 +169,19 @@ extension Float: KernelScalar {
     @inlinable public static func scalarErfc(_ x: Float) -> Float { erfcf(x) }
     @inlinable public static func scalarTanh(_ x: Float) -> Float { tanhf(x) }
     @inlinable public static func scalarExp2(_ x: Float) -> Float { exp2f(x) }
+
+    public static func containsNaN(_ x: UnsafePointer<Float>, count n: Int) -> Bool {
+        var i = 0
+        var any = Vector().replacing(with: 1, where: Vector() .!= Vector())
+        while i + lanes <= n {
+            let v = load(x + i)
+            any = any.replacing(with: 1, where: v .!= v)
+            i += lanes
+        }
+        while i < n {
+            if x[i].isNaN { return true }
+            i += 1
+        }
+        return any.max() != 0
+    }
 }

@@ -52,8 +52,17 @@ where Vector.Scalar == Self {
     /// Stores `v` at `p` bypassing the caches. `p` must be aligned to `MemoryLayout<Vector>.size`.
     static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Self>)
 
+    /// An unaligned vector load (always inlined).
+    static func load(_ p: UnsafePointer<Self>) -> Vector
+
+    /// An unaligned vector store (always inlined).
+    static func store(_ v: Vector, to p: UnsafeMutablePointer<Self>)
+
     /// Orders preceding streaming stores before later stores.
     static func streamFence()
+
+    /// Whether any of `x[0..<n]` is NaN (vector loop; used to route rows to the §0 handling).
+    static func containsNaN(_ x: UnsafePointer<Self>, count n: Int) -> Bool
 
     /// Scalar natural logarithm (libm), for once-per-row work.
     static func scalarLog(_ x: Self) -> Self
@@ -89,17 +98,6 @@ extension KernelScalar {
     /// Whether this build fuses multiply-adds (the target CPU has FMA).
     @inlinable public static var fusedMultiplyAdd: Bool { SK_HAS_FMA != 0 }
 
-    /// An unaligned vector load.
-    @inlinable @inline(__always)
-    public static func load(_ p: UnsafePointer<Self>) -> Vector {
-        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-    }
-
-    /// An unaligned vector store.
-    @inlinable @inline(__always)
-    public static func store(_ v: Vector, to p: UnsafeMutablePointer<Self>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-    }
 }
 
 extension KernelScalar {

@@ -104,10 +104,15 @@ public enum SpeedRunner {
 /// Errors from lab runs.
 public enum LabError: Error, Equatable, CustomStringConvertible {
     case notANormalizer(String)
+    case notElementwise(String)
+    case unknownWorkload(String, known: [String])
 
     public var description: String {
         switch self {
-        case let .notANormalizer(id): "'\(id)' is not a normalizer; bench and accuracy take normalizer ids (see 'softmaxkit methods')"
+        case let .notANormalizer(id): "'\(id)' is not a normalizer; bench takes normalizer ids (see 'softmaxkit methods')"
+        case let .notElementwise(id):
+            "'\(id)' is neither a normalizer nor an element-wise method with a reference; the lab measures those (see 'softmaxkit methods')"
+        case let .unknownWorkload(name, known): "unknown workload '\(name)'; the workloads are: \(known.joined(separator: ", "))"
         }
     }
 }

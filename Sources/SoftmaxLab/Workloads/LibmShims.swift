@@ -7,3 +7,4 @@ import Darwin
 @inline(__always) func libmLog(_ x: Double) -> Double { log(x) }
 @inline(__always) func libmCos(_ x: Double) -> Double { cos(x) }
 @inline(__always) func libmExp(_ x: Double) -> Double { exp(x) }
+@inline(__always) func libmErfc(_ x: Double) -> Double { erfc(x) }

@@ -1,4 +1,4 @@
-/// A named, seeded distribution of logit rows: what accuracy is measured on.
+/// A named, seeded distribution of logit rows: what normalizer accuracy is measured on.
 public struct LogitWorkload: Sendable {
     public enum Distribution: Sendable, Equatable {
         /// N(0, σ²) entries.
@@ -7,6 +7,12 @@ public struct LogitWorkload: Sendable {
         case uniform(lower: Double, upper: Double)
         /// N(0, 1) with a fraction of entries multiplied by `factor`.
         case outliers(fraction: Double, factor: Double)
+        /// N(0, σ²) with a fraction of entries masked (−∞), as padding or causal masks leave them.
+        case masked(fraction: Double, sigma: Double)
+        /// Synthetic rows shaped like BERT attention scores (`AttentionScoreShape`).
+        case attention(AttentionScoreShape)
+        /// Rows recorded elsewhere (an `.npy` file): used as they are, whatever the lengths asked.
+        case recorded(rows: Int, cols: Int, values: [Double])
     }
 
     public let name: String
@@ -19,16 +25,34 @@ public struct LogitWorkload: Sendable {
         self.seed = seed
     }
 
-    /// `rows × cols` values, row-major.
+    /// `rows × cols` values, row-major (recorded workloads return their own rows).
     public func values(rows: Int, cols: Int) -> [Double] {
         var g = SeededGenerator(seed: seed &+ UInt64(rows &* 1_000_003 &+ cols))
+        switch distribution {
+        case let .recorded(_, _, values): return values
+        case let .attention(shape): return (0..<rows).flatMap { _ in shape.row(cols, using: &g) }
+        default: break
+        }
         return (0..<(rows * cols)).map { _ in
             switch distribution {
             case let .gaussian(sigma): return sigma * g.normal()
             case let .uniform(lower, upper): return Double.random(in: lower...upper, using: &g)
             case let .outliers(fraction, factor):
                 return g.normal() * (Double.random(in: 0..<1, using: &g) < fraction ? factor : 1)
+            case let .masked(fraction, sigma):
+                return Double.random(in: 0..<1, using: &g) < fraction ? -.infinity : sigma * g.normal()
+            case .attention, .recorded: preconditionFailure("handled above")
             }
+        }
+    }
+
+    /// The batches this workload contributes at row lengths `lengths`, each about
+    /// `elementsPerCase` elements (at least 2 rows): `(rows, cols, values)`.
+    public func batches(lengths: [Int], elementsPerCase: Int) -> [(rows: Int, cols: Int, values: [Double])] {
+        if case let .recorded(rows, cols, values) = distribution { return [(rows, cols, values)] }
+        return lengths.map { n in
+            let rows = max(2, elementsPerCase / max(n, 1))
+            return (rows, n, values(rows: rows, cols: n))
         }
     }
 
@@ -40,4 +64,44 @@ public struct LogitWorkload: Sendable {
         LogitWorkload(name: "uniform [90,100]", distribution: .uniform(lower: 90, upper: 100), seed: 4),
         LogitWorkload(name: "outliers ×20", distribution: .outliers(fraction: 0.01, factor: 20), seed: 5),
     ]
+
+    /// The lab's default workloads for comparing normalizers.
+    public static let lab: [LogitWorkload] = [0.5, 1, 3, 10, 30].enumerated().map { k, sigma in
+        LogitWorkload(name: "gaussian σ=\(sigma == sigma.rounded() ? String(Int(sigma)) : String(sigma))",
+                      distribution: .gaussian(sigma: sigma), seed: 100 + UInt64(k))
+    } + [
+        LogitWorkload(name: "uniform [-8,8]", distribution: .uniform(lower: -8, upper: 8), seed: 110),
+        LogitWorkload(name: "hostile [90,100]", distribution: .uniform(lower: 90, upper: 100), seed: 111),
+        LogitWorkload(name: "outliers ×20", distribution: .outliers(fraction: 0.01, factor: 20), seed: 112),
+        LogitWorkload(name: "masked 50% (σ=3)", distribution: .masked(fraction: 0.5, sigma: 3), seed: 113),
+        LogitWorkload(name: "attention layer 0", distribution: .attention(.firstLayer), seed: 114),
+        LogitWorkload(name: "attention later layers", distribution: .attention(.laterLayers), seed: 115),
+    ]
+
+    /// The row lengths of the lab's default run.
+    public static let labLengths = [16, 128, 1024, 49152]
+}
+
+/// Synthetic rows shaped like the attention scores of a BERT encoder, until recorded ones are
+/// at hand: per row a random centre and spread, a few "sink" positions well above the rest (the
+/// [CLS]/[SEP] tokens attention concentrates on), clipped to the span seen in practice — layer 0
+/// spans −54 … 49 with row ranges up to 100; later layers −23 … 14.
+public struct AttentionScoreShape: Sendable, Equatable {
+    public var centre: ClosedRange<Double>
+    public var spread: ClosedRange<Double>
+    public var sinkBoost: ClosedRange<Double>
+    public var span: ClosedRange<Double>
+
+    public static let firstLayer = AttentionScoreShape(centre: -5...5, spread: 1...16, sinkBoost: 5...30, span: -54...49)
+    public static let laterLayers = AttentionScoreShape(centre: -3...2, spread: 0.5...4, sinkBoost: 2...10, span: -23...14)
+
+    func row(_ n: Int, using g: inout SeededGenerator) -> [Double] {
+        let mu = Double.random(in: centre, using: &g), sigma = Double.random(in: spread, using: &g)
+        var row = (0..<n).map { _ in mu + sigma * g.normal() }
+        for _ in 0..<min(n, 2) {
+            let k = Int.random(in: 0..<n, using: &g)
+            row[k] = (row.max() ?? mu) + Double.random(in: sinkBoost, using: &g)
+        }
+        return row.map { min(max($0, span.lowerBound), span.upperBound) }
+    }
 }

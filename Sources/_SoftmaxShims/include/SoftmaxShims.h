@@ -39,6 +39,25 @@ static inline __attribute__((always_inline)) sk_long8_t sk_truncate_f64x8(sk_dou
     return __builtin_convertvector(v, sk_long8_t);
 }
 
+/// Unaligned vector load and store. Always inlined (a Swift `storeBytes(of:as:)` in a large
+/// function may be left as a call, which then passes the vector through the stack).
+static inline __attribute__((always_inline)) sk_float16_t sk_load_f32x16(const float *p) {
+    sk_float16_t v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline __attribute__((always_inline)) void sk_store_f32x16(float *p, sk_float16_t v) {
+    __builtin_memcpy(p, &v, sizeof v);
+}
+static inline __attribute__((always_inline)) sk_double8_t sk_load_f64x8(const double *p) {
+    sk_double8_t v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline __attribute__((always_inline)) void sk_store_f64x8(double *p, sk_double8_t v) {
+    __builtin_memcpy(p, &v, sizeof v);
+}
+
 /// Makes preceding streaming stores visible before any later store (x86 `sfence`).
 static inline __attribute__((always_inline)) void sk_store_fence(void) {
 #if defined(__x86_64__) || defined(__i386__)

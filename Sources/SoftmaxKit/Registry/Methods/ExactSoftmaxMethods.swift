@@ -102,14 +102,7 @@ func softmaxNormalizer(_ p: ParameterValues) throws -> any Normalizer {
         throw RegistryError.invalidParameter(method: "softmax", name: "algorithm", value: algorithm,
                                              reason: "exp=\(p.string("exp")) runs three-pass-reload only; drop algorithm or use exp=exact")
     }
-    let t = p.number("temperature")
-    switch variant {
-    case .exact: preconditionFailure("handled above")
-    case .schraudolph: return RowKernelNormalizer(ApproximateExpSoftmaxKernel(SchraudolphExponential(), temperature: t))
-    case let .polynomial(degree): return RowKernelNormalizer(ApproximateExpSoftmaxKernel(PolynomialExponential(degree: degree), temperature: t))
-    case .base2: return RowKernelNormalizer(ApproximateExpSoftmaxKernel(Base2Exponential(), temperature: t))
-    case let .limit(n): return RowKernelNormalizer(ApproximateExpSoftmaxKernel(LimitExponential(iterations: n), temperature: t))
-    }
+    return RowKernelNormalizer(ApproximateExpSoftmaxKernel(variant, temperature: p.number("temperature")))
 }
 
 /// The exact kernels as a `Normalizer`.

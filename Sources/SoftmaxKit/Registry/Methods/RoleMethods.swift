@@ -65,7 +65,7 @@ extension MethodDescriptor {
             activation: make, reference: reference, isReplacement: isReplacement)
     }
 
-    /// An element-wise building block (`x → output`), not an activation the lab ranks.
+    /// An element-wise building block (`x → output`); the lab compares it with `reference` when given.
     static func elementwise(
         _ id: String, summary: String, parameters: [ParameterSpec] = [], output: String = "y", isExact: Bool = false,
         citation: String, reference: ReferenceFunction? = nil,
@@ -75,6 +75,6 @@ extension MethodDescriptor {
             id: id, role: .primitive, summary: summary, parameters: parameters,
             inputs: [TensorSpec("x", "any shape up to 2-d")], outputs: [TensorSpec(output, "same shape")],
             isExact: isExact, citation: citation, implementation: ActivationMethod(make: make, output: output),
-            reference: reference)
+            activation: make, reference: reference)
     }
 }

@@ -1,0 +1,49 @@
+/// How far an element-wise function (GELU, SiLU, exp approximations) is from its float64
+/// reference.
+///
+/// | field | definition (r = reference, y = method) |
+/// |---|---|
+/// | `maxAbsolute`, `meanAbsolute` | max and mean |y − r| |
+/// | `maxRelative` | max |y − r|/|r| over |r| ≥ 10⁻⁶ |
+/// | `maxULP` | max |y − r| in units of the float32 spacing at r (`ulp(Float(r))`) |
+/// | `worstArgument` | the x of `maxAbsolute` |
+public struct ElementwiseMetrics: Sendable, Codable, Equatable {
+    public var count = 0
+    public var maxAbsolute = 0.0
+    public var meanAbsolute = 0.0
+    public var maxRelative = 0.0
+    public var maxULP = 0.0
+    public var worstArgument = 0.0
+    public var nanCount = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case count, maxAbsolute = "max_abs", meanAbsolute = "mean_abs", maxRelative = "max_rel", maxULP = "max_ulp"
+        case worstArgument = "worst_x", nanCount = "nan_count"
+    }
+
+    public static let relativeFloor = 1e-6
+
+    public mutating func add(x: Double, y: Double, reference r: Double) {
+        count += 1
+        if y.isNaN != r.isNaN { nanCount += 1; return }
+        let d = r.isNaN || y == r ? 0 : abs(y - r)
+        meanAbsolute += (d - meanAbsolute) / Double(count)
+        guard d > 0 else { return }
+        if d > maxAbsolute { maxAbsolute = d; worstArgument = x }
+        if abs(r) >= Self.relativeFloor { maxRelative = max(maxRelative, d / abs(r)) }
+        let ulp = Double(Float(r).ulp)
+        if ulp > 0, ulp.isFinite { maxULP = max(maxULP, d / ulp) }
+    }
+
+    public mutating func merge(_ o: ElementwiseMetrics) {
+        let total = count + o.count
+        if total > 0 { meanAbsolute = (meanAbsolute * Double(count) + o.meanAbsolute * Double(o.count)) / Double(total) }
+        count = total
+        if o.maxAbsolute > maxAbsolute { maxAbsolute = o.maxAbsolute; worstArgument = o.worstArgument }
+        maxRelative = max(maxRelative, o.maxRelative)
+        maxULP = max(maxULP, o.maxULP)
+        nanCount += o.nanCount
+    }
+}

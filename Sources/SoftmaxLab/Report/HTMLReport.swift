@@ -1,0 +1,87 @@
+import Foundation
+
+/// One self-contained HTML page from the lab's results: ranked tables, the Pareto plots as inline
+/// SVG, the per-workload detail, and the method table with citations. No scripts, no network.
+public enum HTMLReport {
+    static func escape(_ s: String) -> String { ParetoPlot.escape(s).replacingOccurrences(of: "\"", with: "&quot;") }
+
+    static func table(_ header: [String], _ rows: [[String]], numericFrom: Int = 2) -> String {
+        var s = "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in rows {
+            s += "<tr>" + row.enumerated().map { k, c in k >= numericFrom ? "<td class=\"n\">\(escape(c))</td>" : "<td>\(escape(c))</td>" }.joined() + "</tr>\n"
+        }
+        return s + "</tbody></table>\n"
+    }
+
+    /// A method × workload matrix of one metric, shaded by magnitude (log scale).
+    static func matrix(_ entries: [LabResults.NormalizerEntry], workloads: [String], metric: (DistributionMetrics) -> Double) -> String {
+        var s = "<table class=\"matrix\"><thead><tr><th>variant</th>" + workloads.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for e in entries {
+            s += "<tr><td>\(escape(e.variant))</td>"
+            for w in workloads {
+                guard let m = e.workloads[w] else { s += "<td></td>"; continue }
+                let v = metric(m)
+                let level = v.isNaN ? 1 : v <= 0 ? 0 : min(1, max(0, (log10(v) + 8) / 8))  // 1e-8 → 0, 1 → 1
+                let colour = "hsl(\(Int(120 - 120 * level)), 70%, \(Int(92 - 22 * level))%)"
+                s += "<td class=\"n\" style=\"background:\(colour)\">\(escape(Ranking.number(v)))</td>"
+            }
+            s += "</tr>\n"
+        }
+        return s + "</tbody></table>\n"
+    }
+
+    public static func render(_ r: LabResults) -> String {
+        let exact = Ranking.exactSoftmaxSpeed(r)
+        let approximations = Ranking.approximations(r), replacements = Ranking.replacements(r)
+        let copy = r.machine.copyGBps.isNaN ? "not measured" : String(format: "%.1f GB/s (streaming stores %.1f GB/s)", r.machine.copyGBps, r.machine.copyStreamingGBps)
+        var h = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>SoftmaxKit lab report</title>
+            <style>
+            body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1250px; color: #222; line-height: 1.4; }
+            h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; } h3 { margin-top: 1.4em; }
+            table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.85em; }
+            th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: left; vertical-align: top; }
+            th { background: #f3f3f3; } td.n { text-align: right; font-family: Menlo, Consolas, monospace; }
+            .note { color: #555; font-size: 0.9em; max-width: 60em; } .matrix td.n { min-width: 5em; }
+            svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+            </style></head><body>
+            <h1>SoftmaxKit lab report</h1>
+            <p class="note">Created \(escape(r.created)). Machine: \(r.machine.cores) cores, copy bandwidth \(escape(copy)),
+            fused multiply-add \(r.machine.fusedMultiplyAdd ? "on" : "off"). All methods run in float32 and are compared with float64
+            references computed from the same float32 inputs. Speed: \(r.settings.speedShape.map(String.init).joined(separator: " × ")) elements
+            (L2-resident), \(r.settings.threads) thread(s), counting 4 bytes read + 4 written per element; “× exact” is relative to the
+            exact <code>softmax</code> in the same run. Workloads: \(escape(r.settings.logitWorkloads.joined(separator: ", "))); row lengths
+            \(r.settings.lengths.map(String.init).joined(separator: ", ")).</p>
+
+            """
+        h += "<h2>Normalizers</h2>\n"
+        h += "<p class=\"note\">Softmax and its approximations, ranked by the worst total variation ½Σ|q−p| from the exact softmax over all workloads. KL is KL(exact ‖ method). Top-1 is the fraction of rows whose argmax matches.</p>\n"
+        h += table(Ranking.normalizerHeader, Ranking.normalizerRows(approximations, exact: exact))
+        h += ParetoPlot.normalizers(r)
+        if !replacements.isEmpty {
+            h += "<h3>Replacements of softmax</h3>\n<p class=\"note\">These are <b>not meant to equal softmax</b> (a network is trained or fine-tuned for them): the figures are their <b>distance</b> from softmax on the same rows, not an error. Ranked by mean total variation.</p>\n"
+            h += table(Ranking.normalizerHeader, Ranking.normalizerRows(replacements, exact: exact))
+        }
+        h += "<h3>Per workload: max total variation from softmax</h3>\n"
+        h += matrix(approximations + replacements, workloads: r.settings.logitWorkloads) { $0.maxTotalVariation }
+        h += "<h3>Per workload: max relative error (outputs ≥ 1e−30)</h3>\n"
+        h += matrix(approximations, workloads: r.settings.logitWorkloads) { $0.maxRelative }
+        let groups = Ranking.elementwise(r)
+        if !groups.isEmpty {
+            h += "<h2>Activations and element-wise approximations</h2>\n"
+            for (reference, entries) in groups {
+                h += "<h3>Against \(escape(reference))</h3>\n"
+                h += "<p class=\"note\">Ranked by max absolute error over the workloads (\(escape(Array(Set(entries.flatMap { $0.workloads.keys })).sorted().joined(separator: ", ")))); replacements last, their figures a distance. ULP in float32 units at the reference value.</p>\n"
+                h += table(Ranking.elementwiseHeader, Ranking.elementwiseRows(entries))
+                h += ParetoPlot.elementwise(entries, reference: reference)
+            }
+        }
+        h += "<h2>Methods</h2>\n"
+        h += table(["id", "role", "exact", "summary", "parameters (defaults)", "citation"],
+                   r.methods.map { [$0.id, $0.role + ($0.replacement ? " (replacement)" : ""), $0.exact ? "yes" : "no", $0.summary,
+                                    $0.parameters.joined(separator: ", "), $0.citation] }, numericFrom: 99)
+        h += "<p class=\"note\">Reproduce: <code>swift run -c release -Xswiftc -target-cpu -Xswiftc native softmaxkit</code> (the default run), or <code>softmaxkit accuracy [IDS...] --output DIR</code> then <code>softmaxkit report --output DIR</code>.</p>\n"
+        return h + "</body></html>\n"
+    }
+}

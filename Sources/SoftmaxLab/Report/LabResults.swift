@@ -1,0 +1,156 @@
+import Foundation
+import SoftmaxKit
+
+/// The lab's results as one self-describing JSON document (schema versioned): what `accuracy`
+/// and the main job write, and what `report` reads and merges (several documents, e.g. shards of
+/// a sweep, merge by concatenating their entries).
+public struct LabResults: Codable, Sendable {
+    public static let currentSchema = 1
+
+    public var schemaVersion = LabResults.currentSchema
+    public var kind = "softmaxkit-lab"
+    public var created: String
+    public var machine: Machine
+    public var settings: Settings
+    public var methods: [MethodInfo]
+    public var normalizers: [NormalizerEntry]
+    public var elementwise: [ElementwiseEntry]
+
+    public struct Machine: Codable, Sendable {
+        public var cores: Int
+        public var copyGBps: Double
+        public var copyStreamingGBps: Double
+        public var fusedMultiplyAdd: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case cores, copyGBps = "copy_gbps", copyStreamingGBps = "copy_nt_gbps", fusedMultiplyAdd = "fma"
+        }
+    }
+
+    public struct Settings: Codable, Sendable {
+        public var lengths: [Int]
+        public var elementsPerCase: Int
+        public var logitWorkloads: [String]
+        public var speedShape: [Int]
+        public var threads: Int
+
+        enum CodingKeys: String, CodingKey {
+            case lengths, elementsPerCase = "elements_per_case", logitWorkloads = "logit_workloads", speedShape = "speed_shape", threads
+        }
+    }
+
+    /// A registry entry as the report lists it.
+    public struct MethodInfo: Codable, Sendable {
+        public var id, role, summary, citation: String
+        public var exact: Bool
+        public var replacement: Bool
+        public var reference: String?
+        public var parameters: [String]
+
+        public init(_ m: MethodDescriptor) {
+            id = m.id
+            role = m.role.rawValue
+            summary = m.summary
+            citation = m.citation
+            exact = m.isExact
+            replacement = m.isReplacement
+            reference = m.reference?.rawValue
+            parameters = m.parameters.map { "\($0.name)=\($0.defaultValue)" }
+        }
+    }
+
+    public struct NormalizerEntry: Codable, Sendable {
+        public var variant: String
+        public var id: String
+        /// True when the method is not meant to equal softmax: the metrics are its distance.
+        public var replacement: Bool
+        public var overall: DistributionMetrics
+        public var workloads: [String: DistributionMetrics]
+        public var speed: Throughput.Point?
+    }
+
+    public struct ElementwiseEntry: Codable, Sendable {
+        public var variant: String
+        public var id: String
+        public var reference: String
+        public var replacement: Bool
+        public var overall: ElementwiseMetrics
+        public var workloads: [String: ElementwiseMetrics]
+        public var speed: Throughput.Point?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", kind, created, machine, settings, methods, normalizers, elementwise
+    }
+
+    /// Writes the document atomically (temporary file, then rename).
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(try encoder.encode(self), to: path)
+    }
+
+    /// Reads a document, checking its kind and schema version.
+    public static func read(_ path: String) throws -> LabResults {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ReportError.unreadable(path, (error as NSError).localizedDescription)
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let results: LabResults
+        do { results = try decoder.decode(LabResults.self, from: data) } catch {
+            throw ReportError.notLabResults(path, String(describing: error))
+        }
+        guard results.schemaVersion == currentSchema else { throw ReportError.schema(path, results.schemaVersion) }
+        return results
+    }
+
+    /// Documents merged: entries concatenated (a later document's variant replaces an earlier one's).
+    public static func merged(_ documents: [LabResults]) -> LabResults? {
+        guard var result = documents.first else { return nil }
+        for d in documents.dropFirst() {
+            for m in d.methods where !result.methods.contains(where: { $0.id == m.id }) { result.methods.append(m) }
+            for e in d.normalizers {
+                result.normalizers.removeAll { $0.variant == e.variant }
+                result.normalizers.append(e)
+            }
+            for e in d.elementwise {
+                result.elementwise.removeAll { $0.variant == e.variant }
+                result.elementwise.append(e)
+            }
+        }
+        return result
+    }
+}
+
+/// Errors reading results for the report.
+public enum ReportError: Error, CustomStringConvertible {
+    case unreadable(String, String)
+    case unwritable(String, String)
+    case notLabResults(String, String)
+    case schema(String, Int)
+    case noResults(String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, why): "\(path): cannot read: \(why)"
+        case let .unwritable(path, why): "\(path): cannot write: \(why)"
+        case let .notLabResults(path, why): "\(path): not a SoftmaxKit results document (\(why))"
+        case let .schema(path, v): "\(path): schema version \(v); this softmaxkit reads version \(LabResults.currentSchema)"
+        case let .noResults(folder): "no results JSON in \(folder); run 'softmaxkit accuracy --output \(folder)' first"
+        }
+    }
+}
+
+/// Whole-file writes that never leave a half-written file.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw ReportError.unwritable(path, (error as NSError).localizedDescription)
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+}

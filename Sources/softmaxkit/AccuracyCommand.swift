@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import SoftmaxKit
+import SoftmaxLab
+
+/// `softmaxkit accuracy [IDS...]`: error against the float64 references on the lab's workloads,
+/// with each method's throughput, ranked; writes JSON, CSV and an SVG Pareto plot.
+struct AccuracyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accuracy",
+        abstract: "Error tables against the float64 reference over the workloads, with speed; writes JSON, CSV, SVG.",
+        discussion: """
+            Without ids, measures every registered normalizer (plus the exact softmax's other \
+            algorithms and cheap exponentials) and every element-wise method with a reference \
+            (GELU family, SiLU, exp approximations). Parameters apply to every id given. Examples:
+              softmaxkit accuracy softmax --param exp=poly3
+              softmaxkit accuracy edge-moe-softmax puma-softmax --workload "attention layer 0"
+              softmaxkit accuracy softmax puma-softmax --recorded scores.npy --lengths 128
+            """)
+
+    @Argument(help: "Method ids (default: all normalizers and element-wise methods with a reference).")
+    var ids: [String] = []
+
+    @Option(name: .customLong("param"), help: "A parameter for the ids given, NAME=VALUE.")
+    var parameters: [String] = []
+
+    @Option(name: .customLong("workload"), help: "A logit workload by name (repeatable; default: all).")
+    var workloads: [String] = []
+
+    @Option(name: .customLong("recorded"), help: "Recorded logits, a 2-d float .npy (rows × cols); repeatable.")
+    var recorded: [String] = []
+
+    @Option(help: "Row lengths, comma-separated.")
+    var lengths: String = LogitWorkload.labLengths.map(String.init).joined(separator: ",")
+
+    @Flag(name: .customLong("no-speed"), help: "Skip the throughput measurements.")
+    var noSpeed = false
+
+    @Option(help: "Threads for the throughput measurements.")
+    var threads: Int = 1
+
+    @Option(help: "Run shard K of N (K/N): every N-th variant from the K-th; 'report' merges the shards.")
+    var shard: String?
+
+    @Option(help: "Folder for the results (JSON, CSV, SVG).")
+    var output: String = ResultsFolder.defaultPath
+
+    @Flag(help: "Print the results document as JSON instead of tables.")
+    var json = false
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+        _ = try parsedLengths()
+        _ = try parsedShard()
+    }
+
+    func parsedLengths() throws -> [Int] {
+        let values = lengths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--lengths takes positive integers separated by commas, got '\(lengths)'")
+        }
+        return values.compactMap { $0 }
+    }
+
+    func parsedShard() throws -> (index: Int, count: Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+            throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, got '\(shard)'")
+        }
+        return (parts[0], parts[1])
+    }
+
+    func run() throws {
+        var values: [String: ParameterValue] = [:]
+        for p in parameters {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw ValidationError("--param takes NAME=VALUE, got '\(p)'") }
+            values[String(p[..<eq])] = try ParameterValue(parsing: String(p[p.index(after: eq)...]))
+        }
+        var variants = ids.isEmpty ? MethodVariant.labDefaults() : ids.map { MethodVariant($0, values) }
+        if ids.isEmpty, !values.isEmpty { throw ValidationError("--param needs method ids") }
+        if let (k, n) = try parsedShard() { variants = variants.enumerated().filter { $0.offset % n == k - 1 }.map(\.element) }
+        var run = LabRun(variants: variants)
+        run.lengths = try parsedLengths()
+        run.measureSpeed = !noSpeed
+        run.threads = threads
+        run.workloads = try selectedWorkloads()
+        let results = try run.run(progress: progress)
+        let name = try parsedShard().map { "accuracy-shard-\($0.index)-of-\($0.count)" } ?? "accuracy"
+        let written = try ResultsFolder.write(results, to: output, name: name)
+        if json {
+            print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: written[0])), as: UTF8.self))
+        } else {
+            print(Ranking.terminalReport(results))
+            print("results: \(written.joined(separator: ", "))")
+        }
+    }
+
+    func selectedWorkloads() throws -> [LogitWorkload] {
+        var chosen: [LogitWorkload] = []
+        for name in workloads {
+            guard let w = LogitWorkload.lab.first(where: { $0.name == name }) else {
+                throw LabError.unknownWorkload(name, known: LogitWorkload.lab.map(\.name))
+            }
+            chosen.append(w)
+        }
+        for path in recorded { chosen.append(try RecordedLogits.load(path)) }
+        return chosen.isEmpty ? LogitWorkload.lab : chosen
+    }
+}
+
+/// Recorded logits from a `.npy` file as a workload.
+enum RecordedLogits {
+    static func load(_ path: String) throws -> LogitWorkload {
+        let tensor = try NpyFile.read(path)
+        guard tensor.rank == 2, tensor.dtype.isFloatingPoint, tensor.shape[0] >= 1, tensor.shape[1] >= 1 else {
+            throw ValidationErrorMessage("\(path): recorded logits must be a non-empty 2-d float array (rows × cols), got \(tensor.dtype.rawValue) \(tensor.shapeDescription)")
+        }
+        let values = try tensor.floatingPoint(as: Double.self, name: path, rounding: true)
+        let name = "recorded " + ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return LogitWorkload(name: name, distribution: .recorded(rows: tensor.shape[0], cols: tensor.shape[1], values: values), seed: 0)
+    }
+}

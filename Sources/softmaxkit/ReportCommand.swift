@@ -1,0 +1,20 @@
+import ArgumentParser
+import SoftmaxLab
+
+/// `softmaxkit report`: every lab results document in a folder, merged into one HTML page.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Turn the results JSON in a folder into one self-contained HTML page (inline SVG, no network).")
+
+    @Option(help: "Folder to write report.html to.")
+    var output: String = ResultsFolder.defaultPath
+
+    @Option(help: "Folder holding the results JSON (default: the output folder).")
+    var results: String?
+
+    func run() throws {
+        let path = try ResultsFolder.report(from: results ?? output, to: output, note: progress)
+        print("report: \(path)")
+    }
+}
