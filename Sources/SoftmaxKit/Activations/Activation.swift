@@ -7,9 +7,24 @@ public protocol Activation: Sendable {
 }
 
 /// A scalar function `f(x)`, in Float and Double: the body of an element-wise activation.
+///
+/// `map` applies it to a row. Its default implementation is specialized in each conformance's
+/// witness, so `f` is inlined into the row loop even when the caller only knows the protocol.
 public protocol ElementwiseFunction: Sendable {
     func callAsFunction(_ x: Float) -> Float
     func callAsFunction(_ x: Double) -> Double
+    func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int)
+    func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int)
+}
+
+extension ElementwiseFunction {
+    public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+        for i in 0..<n { y[i] = self(x[i]) }
+    }
+
+    public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
+        for i in 0..<n { y[i] = self(x[i]) }
+    }
 }
 
 /// An `ElementwiseFunction` applied to every element of a batch, rows split over threads.
@@ -20,12 +35,12 @@ public struct ElementwiseActivation<F: ElementwiseFunction>: Activation {
 
     public func activate(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, threads: Int?) throws {
         let f = function
-        try mapRows(x, y, threads) { source, target, n in for i in 0..<n { target[i] = f(source[i]) } }
+        try mapRows(x, y, threads) { f.map($0, $1, count: $2) }
     }
 
     public func activate(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, threads: Int?) throws {
         let f = function
-        try mapRows(x, y, threads) { source, target, n in for i in 0..<n { target[i] = f(source[i]) } }
+        try mapRows(x, y, threads) { f.map($0, $1, count: $2) }
     }
 }
 

@@ -30,18 +30,27 @@ public struct EdgeMoEGELU: ElementwiseFunction {
         deltaFloat = Self.table.map { Float($0) }
     }
 
-    public func callAsFunction(_ x: Float) -> Float { evaluate(x, deltaFloat) }
-    public func callAsFunction(_ x: Double) -> Double { evaluate(x, delta) }
+    public func callAsFunction(_ x: Float) -> Float { deltaFloat.withUnsafeBufferPointer { Self.evaluate(x, $0) { Int($0) } } }
+    public func callAsFunction(_ x: Double) -> Double { delta.withUnsafeBufferPointer { Self.evaluate(x, $0) { Int($0) } } }
 
+    public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+        deltaFloat.withUnsafeBufferPointer { d in for i in 0..<n { y[i] = Self.evaluate(x[i], d) { Int($0) } } }
+    }
+
+    public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
+        delta.withUnsafeBufferPointer { d in for i in 0..<n { y[i] = Self.evaluate(x[i], d) { Int($0) } } }
+    }
+
+    /// `truncate` is `Int.init` of the concrete type (the generic conversion is a slow library call).
     @inline(__always)
-    func evaluate<T: KernelScalar>(_ x: T, _ table: [T]) -> T {
+    static func evaluate<T: KernelScalar>(_ x: T, _ d: UnsafeBufferPointer<T>, truncate: (T) -> Int) -> T {
         if x.isNaN { return x }
         let relu = x > 0 ? x : 0
         let a = abs(x)
         if a >= 5.5 { return relu }
         let u = a * 32
-        let i = Int(u)
-        let f = u - T(i)
-        return table.withUnsafeBufferPointer { d in relu - (d[i] + f * (d[i + 1] - d[i])) }
+        let i = truncate(u)
+        let f = u - u.rounded(.towardZero)
+        return relu - (d[i] + f * (d[i + 1] - d[i]))
     }
 }

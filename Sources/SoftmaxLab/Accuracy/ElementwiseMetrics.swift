@@ -5,7 +5,7 @@
 /// |---|---|
 /// | `maxAbsolute`, `meanAbsolute` | max and mean |y − r| |
 /// | `maxRelative` | max |y − r|/|r| over |r| ≥ 10⁻⁶ |
-/// | `maxULP` | max |y − r| in units of the float32 spacing at r (`ulp(Float(r))`) |
+/// | `maxULP` | max |y − r| in units of the float32 spacing at r (`ulp(Float(r))`), over normal r |
 /// | `worstArgument` | the x of `maxAbsolute` |
 public struct ElementwiseMetrics: Sendable, Codable, Equatable {
     public var count = 0
@@ -33,8 +33,9 @@ public struct ElementwiseMetrics: Sendable, Codable, Equatable {
         guard d > 0 else { return }
         if d > maxAbsolute { maxAbsolute = d; worstArgument = x }
         if abs(r) >= Self.relativeFloor { maxRelative = max(maxRelative, d / abs(r)) }
-        let ulp = Double(Float(r).ulp)
-        if ulp > 0, ulp.isFinite { maxULP = max(maxULP, d / ulp) }
+        if abs(r) >= Double(Float.leastNormalMagnitude), abs(r) <= Double(Float.greatestFiniteMagnitude) {
+            maxULP = max(maxULP, d / Double(Float(r).ulp))
+        }
     }
 
     public mutating func merge(_ o: ElementwiseMetrics) {
