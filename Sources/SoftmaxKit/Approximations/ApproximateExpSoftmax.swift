@@ -54,35 +54,31 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
         }
     }
 
-    /// One row. Not inlined into `dispatch`: each specialization is its own function, small
-    /// enough that the vector loads and stores inside are inlined (one function holding all four
-    /// exhausted the inliner's budget and called `storeBytes` per vector).
-    @inline(never)
-    static func row<T: KernelScalar, E: ExponentialApproximation>(
-        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T, _ exponential: E
-    ) {
+    /// `Σ E(xᵢ·s − m)`, storing each term to `y`: the loop of the exact kernels' `rowSumExp`
+    /// (four vectors per step, four accumulators, a Double total per 4096-element block), with
+    /// the multiply skipped at T = 1 (`scale` nil).
+    @inline(__always)
+    static func sumStoring<T: KernelScalar, E: ExponentialApproximation>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale: T?, maximum m: T, _ exponential: E
+    ) -> Double {
         let lanes = T.lanes
-        // §0 rows: a non-finite maximum (+∞, all −∞) here, NaN through the sum below.
-        let m = rowMaximum(x, count: n) * s
-        guard m.isFinite else {
-            _ = rowEdgeCase(x, y, count: n, output: .probabilities)
-            return
-        }
-        let sv = T.Vector(repeating: s), mv = T.Vector(repeating: m)
-        @inline(__always) func e(_ v: T.Vector) -> T.Vector { exponential.vector(v * sv - mv, as: T.self) }
+        let sv = scale.map { T.Vector(repeating: $0) }, mv = T.Vector(repeating: m)
+        @inline(__always) func e(_ v: T.Vector) -> T.Vector { exponential.vector((sv.map { v * $0 } ?? v) - mv, as: T.self) }
         var total = 0.0
         var start = 0
         while start < n {
             let end = min(n, start + blockElements)
-            var s0 = T.Vector(), s1 = T.Vector()
+            var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
             var i = start
-            while i + 2 * lanes <= end {
+            while i + 4 * lanes <= end {
                 let e0 = e(T.load(x + i)), e1 = e(T.load(x + i + lanes))
+                let e2 = e(T.load(x + i + 2 * lanes)), e3 = e(T.load(x + i + 3 * lanes))
                 T.store(e0, to: y + i)
                 T.store(e1, to: y + i + lanes)
-                s0 += e0
-                s1 += e1
-                i += 2 * lanes
+                T.store(e2, to: y + i + 2 * lanes)
+                T.store(e3, to: y + i + 3 * lanes)
+                s0 += e0; s1 += e1; s2 += e2; s3 += e3
+                i += 4 * lanes
             }
             while i + lanes <= end {
                 let e0 = e(T.load(x + i))
@@ -95,9 +91,27 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
                 storePartial(e0, to: y + i, count: end - i)
                 s1 += e0
             }
-            total += Double(T.horizontalSum(s0 + s1))
+            total += Double(T.horizontalSum((s0 + s1) + (s2 + s3)))
             start = end
         }
+        return total
+    }
+
+    /// One row. Not inlined into `dispatch`: each specialization is its own function, small
+    /// enough that the vector loads and stores inside are inlined (one function holding all four
+    /// exhausted the inliner's budget and called `storeBytes` per vector).
+    @inline(never)
+    static func row<T: KernelScalar, E: ExponentialApproximation>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T, _ exponential: E
+    ) {
+        // §0 rows: a non-finite maximum (+∞, all −∞) here, NaN through the sum below.
+        let m = rowMaximum(x, count: n) * s
+        guard m.isFinite else {
+            _ = rowEdgeCase(x, y, count: n, output: .probabilities)
+            return
+        }
+        let total = s == 1 ? sumStoring(x, y, count: n, scale: nil, maximum: m, exponential)
+            : sumStoring(x, y, count: n, scale: s, maximum: m, exponential)
         guard !total.isNaN else {
             _ = rowEdgeCase(x, y, count: n, output: .probabilities)
             return

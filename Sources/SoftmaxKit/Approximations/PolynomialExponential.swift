@@ -62,15 +62,16 @@ public struct PolynomialExponential: ExponentialApproximation {
         return worst
     }
 
+    /// `p(r)` by Horner's rule with multiply-adds (fused where the CPU has FMA).
     @inline(__always)
-    func horner<V: SIMD>(_ r: V) -> V where V.Scalar: BinaryFloatingPoint {
-        let k0 = V(repeating: V.Scalar(c.0)), k1 = V(repeating: V.Scalar(c.1)), k2 = V(repeating: V.Scalar(c.2))
-        let k3 = V(repeating: V.Scalar(c.3)), k4 = V(repeating: V.Scalar(c.4))
+    func horner<T: KernelScalar>(_ r: T.Vector, as: T.Type) -> T.Vector {
+        @inline(__always) func k(_ c: Double) -> T.Vector { T.Vector(repeating: T(c)) }
         switch degree {
-        case 1: return k0 + r * k1
-        case 2: return k0 + r * (k1 + r * k2)
-        case 3: return k0 + r * (k1 + r * (k2 + r * k3))
-        default: return k0 + r * (k1 + r * (k2 + r * (k3 + r * k4)))
+        case 1: return T.multiplyAdd(k(c.0), r, k(c.1))
+        case 2: return T.multiplyAdd(k(c.0), r, T.multiplyAdd(k(c.1), r, k(c.2)))
+        case 3: return T.multiplyAdd(k(c.0), r, T.multiplyAdd(k(c.1), r, T.multiplyAdd(k(c.2), r, k(c.3))))
+        default:
+            return T.multiplyAdd(k(c.0), r, T.multiplyAdd(k(c.1), r, T.multiplyAdd(k(c.2), r, T.multiplyAdd(k(c.3), r, k(c.4)))))
         }
     }
 
@@ -81,7 +82,7 @@ public struct PolynomialExponential: ExponentialApproximation {
         let s = unsafeBitCast(unsafeBitCast(t, to: SIMD16<UInt32>.self) &<< 23, to: SIMD16<Float>.self)
         var r = Float.multiplyAdd(x, n, SIMD16(repeating: -Float.ln2Hi))
         r = Float.multiplyAdd(r, n, SIMD16(repeating: -Float.ln2Lo))
-        return (horner(r) * s).replacing(with: 0, where: .!(x .>= Float.normalExpCutoff))
+        return (horner(r, as: Float.self) * s).replacing(with: 0, where: .!(x .>= Float.normalExpCutoff))
     }
 
     @inline(__always)
@@ -93,6 +94,6 @@ public struct PolynomialExponential: ExponentialApproximation {
         let s = unsafeBitCast((k &+ 1023) &<< 52, to: SIMD8<Double>.self)
         var r = Double.multiplyAdd(clamped, n, SIMD8(repeating: -Double.ln2Hi))
         r = Double.multiplyAdd(r, n, SIMD8(repeating: -Double.ln2Lo))
-        return (horner(r) * s).replacing(with: 0, where: .!(x .>= Double.normalExpCutoff))
+        return (horner(r, as: Double.self) * s).replacing(with: 0, where: .!(x .>= Double.normalExpCutoff))
     }
 }
