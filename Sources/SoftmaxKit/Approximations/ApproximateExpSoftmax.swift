@@ -15,6 +15,7 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
         case polynomial(PolynomialExponential)
         case base2(Base2Exponential)
         case limit(LimitExponential)
+        case kernel(KernelExponential)
     }
 
     let exponential: Exponential
@@ -35,6 +36,13 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
         inverseTemperature = 1 / temperature
     }
 
+    /// PUMA's softmax (`PumaSoftmaxKernel`): the limit form with `iterations` squarings, or the
+    /// kernel exponential (`exact`), each dropping arguments ≤ `clip`.
+    init(limitIterations iterations: Int, clip: Double, exact: Bool) {
+        exponential = exact ? .kernel(KernelExponential(clip: clip)) : .limit(LimitExponential(iterations: iterations, clip: clip))
+        inverseTemperature = 1
+    }
+
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         dispatch(x, y, count: n)
     }
@@ -51,6 +59,7 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
         case let .polynomial(e): Self.row(x, y, count: n, inverseTemperature: s, e)
         case let .base2(e): Self.row(x, y, count: n, inverseTemperature: s, e)
         case let .limit(e): Self.row(x, y, count: n, inverseTemperature: s, e)
+        case let .kernel(e): Self.row(x, y, count: n, inverseTemperature: s, e)
         }
     }
 
@@ -108,6 +117,10 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
         let m = rowMaximum(x, count: n) * s
         guard m.isFinite else {
             _ = rowEdgeCase(x, y, count: n, output: .probabilities)
+            return
+        }
+        if n == 1 {  // E(0)·(1/E(0)) need not round to 1 when E(0) ≠ 1 (polynomials); §0 wants [1]
+            y[0] = 1
             return
         }
         let total = s == 1 ? sumStoring(x, y, count: n, scale: nil, maximum: m, exponential)

@@ -5,20 +5,24 @@
 /// arguments give 0 (the real-number limit is tiny there: e^{−32} ≈ 1.3·10⁻¹⁴ for n = 5).
 /// Relative error `≈ x²/2^{n+1}` for small `|x|`: at n = 5, 1.5% at x = −1, 47% at x = −8
 /// (PUMA's softmax clips at −14, `puma-softmax`).
+///
+/// `clip`: arguments at or below it give 0 (PUMA's softmax drops `d ≤ −14`); `−∞` for none.
 public struct LimitExponential: ExponentialApproximation {
     public let iterations: Int
+    public let clip: Double
 
     /// - Precondition: `iterations` in 0…30.
-    public init(iterations: Int) {
+    public init(iterations: Int, clip: Double = -.infinity) {
         precondition((0...30).contains(iterations), "LimitExponential: \(iterations) iterations is not in 0…30")
         self.iterations = iterations
+        self.clip = clip
     }
 
     @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let scale = Float(1) / Float(1 << iterations)
         var y = Float.multiplyAdd(SIMD16(repeating: 1), x, SIMD16(repeating: scale))
-        y = y.replacing(with: 0, where: .!(y .> 0))
+        y = y.replacing(with: 0, where: y .<= 0 .| x .<= SIMD16(repeating: Float(clip)))  // NaN stays NaN
         for _ in 0..<iterations { y = y * y }
         return y
     }
@@ -27,7 +31,7 @@ public struct LimitExponential: ExponentialApproximation {
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let scale = Double(1) / Double(1 << iterations)
         var y = Double.multiplyAdd(SIMD8(repeating: 1), x, SIMD8(repeating: scale))
-        y = y.replacing(with: 0, where: .!(y .> 0))
+        y = y.replacing(with: 0, where: y .<= 0 .| x .<= SIMD8(repeating: clip))  // NaN stays NaN
         for _ in 0..<iterations { y = y * y }
         return y
     }

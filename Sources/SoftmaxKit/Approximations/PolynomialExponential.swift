@@ -82,18 +82,18 @@ public struct PolynomialExponential: ExponentialApproximation {
         let s = unsafeBitCast(unsafeBitCast(t, to: SIMD16<UInt32>.self) &<< 23, to: SIMD16<Float>.self)
         var r = Float.multiplyAdd(x, n, SIMD16(repeating: -Float.ln2Hi))
         r = Float.multiplyAdd(r, n, SIMD16(repeating: -Float.ln2Lo))
-        return (horner(r, as: Float.self) * s).replacing(with: 0, where: .!(x .>= Float.normalExpCutoff))
+        return (horner(r, as: Float.self) * s).replacing(with: 0, where: x .< Float.normalExpCutoff)
     }
 
     @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
-        let clamped = x.replacing(with: -1000, where: .!(x .>= -1000))
+        let clamped = x.replacing(with: -1000, where: x .< -1000)
         let t = Double.multiplyAdd(SIMD8(repeating: 0x1.8p52), clamped, SIMD8(repeating: 0x1.71547652B82FEp0))
         let n = t - SIMD8(repeating: 0x1.8p52)
         let k = unsafeBitCast(t, to: SIMD8<Int64>.self) &- unsafeBitCast(SIMD8<Double>(repeating: 0x1.8p52), to: SIMD8<Int64>.self)
         let s = unsafeBitCast((k &+ 1023) &<< 52, to: SIMD8<Double>.self)
         var r = Double.multiplyAdd(clamped, n, SIMD8(repeating: -Double.ln2Hi))
         r = Double.multiplyAdd(r, n, SIMD8(repeating: -Double.ln2Lo))
-        return (horner(r, as: Double.self) * s).replacing(with: 0, where: .!(x .>= Double.normalExpCutoff))
+        return (horner(r, as: Double.self) * s).replacing(with: 0, where: x .< Double.normalExpCutoff)
     }
 }

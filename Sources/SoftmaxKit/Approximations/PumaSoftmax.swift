@@ -12,10 +12,14 @@
 ///
 /// Y. Dong et al., "PUMA: Secure Inference of LLaMA-7B in Five Minutes", 2023 (arXiv 2307.12533);
 /// secretflow/spu `src/libspu/kernel/hal/fxp_approx.cc`.
+///
+/// Runs on the vector three-pass kernel of the cheap exponentials (`ApproximateExpSoftmaxKernel`)
+/// with a clipped `LimitExponential` (or `KernelExponential` for `exact`).
 public struct PumaSoftmaxKernel: RowKernel {
     public let iterations: Int
     public let clip: Double
     public let exactExponential: Bool
+    let kernel: ApproximateExpSoftmaxKernel
 
     /// - Precondition: `iterations` in 0…30, `clip` ≤ 0 (not NaN).
     public init(iterations: Int = 5, clip: Double = -14, exactExponential: Bool = false) {
@@ -23,28 +27,17 @@ public struct PumaSoftmaxKernel: RowKernel {
         self.iterations = iterations
         self.clip = clip
         self.exactExponential = exactExponential
+        kernel = ApproximateExpSoftmaxKernel(limitIterations: iterations, clip: clip, exact: exactExponential)
     }
 
+    public var handlesSpecialRows: Bool { true }
+
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
-        row(x, y, count: n)
+        kernel.apply(x, y, count: n, scratch: scratch)
     }
 
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
-        row(x, y, count: n)
-    }
-
-    @inline(__always)
-    private func row<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int) {
-        let m = rowMaximum(x, count: n), c = T(clip)
-        var sum = 0.0
-        for i in 0..<n {
-            let d = x[i] - m
-            let e: T = d > c ? (exactExponential ? T.scalarExp(d) : PumaExponential.evaluate(d, iterations: iterations)) : 0
-            y[i] = e
-            sum += Double(e)
-        }
-        let r = T(1 / sum)
-        for i in 0..<n { y[i] *= r }
+        kernel.apply(x, y, count: n, scratch: scratch)
     }
 }
 

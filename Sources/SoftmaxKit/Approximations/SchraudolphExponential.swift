@@ -22,7 +22,7 @@ public struct SchraudolphExponential: ExponentialApproximation {
         let t = SIMD16<Float>(repeating: 1_064_866_805).addingProduct(x, SIMD16<Float>(repeating: 12_102_203.16))
         let bits = unsafeBitCast(sk_truncate_f32x16(unsafeBitCast(t, to: sk_float16_t.self)), to: SIMD16<Int32>.self)
         let y = unsafeBitCast(bits, to: SIMD16<Float>.self)
-        return y.replacing(with: 0, where: .!(x .>= -87))
+        return y.replacing(with: 0, where: x .< -87).replacing(with: x, where: x .!= x)  // NaN passes
     }
 
     @inline(__always)
@@ -32,6 +32,6 @@ public struct SchraudolphExponential: ExponentialApproximation {
         let t = SIMD8<Double>(repeating: b).addingProduct(x, SIMD8<Double>(repeating: a))
         let bits = unsafeBitCast(sk_truncate_f64x8(unsafeBitCast(t, to: sk_double8_t.self)), to: SIMD8<Int64>.self)
         let y = unsafeBitCast(bits, to: SIMD8<Double>.self)
-        return y.replacing(with: 0, where: .!(x .>= -708))
+        return y.replacing(with: 0, where: x .< -708).replacing(with: x, where: x .!= x)  // NaN passes
     }
 }

@@ -30,16 +30,50 @@ public struct StableMaxKernel: RowKernel {
         row(x, y, count: n)
     }
 
+    /// Two vector passes: `Σ s(xᵢ)` (vector accumulators per 4096-element block, then Double),
+    /// then `s(xᵢ)/Σ` — or, for log-StableMax, a scalar pass of `log(s(xᵢ)/Σ)` in Double (exact 0
+    /// for a lone entry; the ratio never underflows since s(x) ≥ 1/(1 − x)).
     @inline(__always)
     private func row<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int) {
-        var sum = 0.0
-        for i in 0..<n { sum += Double(Self.s(x[i])) }
+        let weight = StableMaxWeight(), lanes = T.lanes
+        var sum = 0.0, start = 0
+        while start < n {
+            let end = min(n, start + blockElements)
+            var s0 = T.Vector(), s1 = T.Vector()
+            var i = start
+            while i + 2 * lanes <= end {
+                s0 += weight.vector(T.load(x + i), as: T.self)
+                s1 += weight.vector(T.load(x + i + lanes), as: T.self)
+                i += 2 * lanes
+            }
+            if i + lanes <= end {
+                s0 += weight.vector(T.load(x + i), as: T.self)
+                i += lanes
+            }
+            if i < end { s1 += weight.vector(loadPartial(x + i, count: end - i, fill: -.infinity), as: T.self) }
+            sum += Double(T.horizontalSum(s0 + s1))
+            start = end
+        }
         if producesLogProbabilities {
-            // log of the Double ratio: exact 0 for a lone entry, and the ratio never underflows
-            // (s(x) ≥ 1/(1 − x)).
             for i in 0..<n { y[i] = x[i] == -.infinity ? -.infinity : T(Double.scalarLog(Double(Self.s(x[i])) / sum)) }
         } else {
-            for i in 0..<n { y[i] = T(Double(Self.s(x[i])) / sum) }
+            let r = T.Vector(repeating: T(1 / sum))
+            rowMap(x, y, count: n, streaming: false, fill: -.infinity) { weight.vector($0, as: T.self) * r }
         }
+    }
+}
+
+/// StableMax's `s` on vectors (`s(−∞) = 0`): the weight function in place of `eˣ`.
+struct StableMaxWeight: ExponentialApproximation {
+    @inline(__always)
+    func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let one = SIMD16<Float>(repeating: 1)
+        return (one / (one - x)).replacing(with: x + one, where: x .>= 0)
+    }
+
+    @inline(__always)
+    func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        let one = SIMD8<Double>(repeating: 1)
+        return (one / (one - x)).replacing(with: x + one, where: x .>= 0)
     }
 }

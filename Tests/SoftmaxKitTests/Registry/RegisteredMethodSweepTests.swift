@@ -9,12 +9,22 @@ import Glibc
 /// without a line of its own.
 @Suite struct RegisteredMethodSweepTests {
     static let registry = MethodRegistry.standard
+    /// Every registered normalizer, plus `softmax` with each cheap exponential (`softmax[exp=NAME]`).
     static let normalizers = registry.methods.filter { $0.normalizer != nil }.map(\.id)
+        + ExponentialVariant.names.filter { $0 != "exact" }.map { "softmax[exp=\($0)]" }
     static let activations = registry.methods.filter { $0.activation != nil }.map(\.id)
 
-    func normalize<T: KernelScalar>(_ id: String, _ rows: [[T]], threads: Int? = 1, mask: [[Bool]]? = nil) throws -> [[T]] {
+    /// `id` or `id[exp=NAME]` → the method and its parameters.
+    func parse(_ variant: String) -> (id: String, parameters: [String: ParameterValue]) {
+        guard let open = variant.firstIndex(of: "[") else { return (variant, [:]) }
+        let inner = variant[variant.index(after: open)..<variant.index(before: variant.endIndex)].split(separator: "=")
+        return (String(variant[..<open]), [String(inner[0]): .string(String(inner[1]))])
+    }
+
+    func normalize<T: KernelScalar>(_ variant: String, _ rows: [[T]], threads: Int? = 1, mask: [[Bool]]? = nil) throws -> [[T]] {
+        let (id, parameters) = parse(variant)
         let m = try Self.registry.method(id)
-        let n = try m.normalizer!(m.resolve([:]))
+        let n = try m.normalizer!(m.resolve(parameters))
         let cols = rows.first?.count ?? 0
         let x = rows.flatMap { $0 }
         var y = [T](repeating: -7, count: x.count)
@@ -34,7 +44,7 @@ import Glibc
         return (0..<rows.count).map { Array(y[($0 * cols)..<(($0 + 1) * cols)]) }
     }
 
-    func isLog(_ id: String) throws -> Bool { try Self.registry.method(id).outputScale == .logProbability }
+    func isLog(_ variant: String) throws -> Bool { try Self.registry.method(parse(variant).id).outputScale == .logProbability }
 
     @Test(arguments: normalizers)
     func normalizerSpecialRows(_ id: String) throws {

@@ -1,0 +1,19 @@
+/// The exact kernels' own exponential (XNNPACK's `rr2_p5` scheme, ≤ 2 ULP on x ≤ 0, see
+/// `KernelScalar.expNonPositive`) as an `ExponentialApproximation`, with an optional clip:
+/// arguments at or below `clip` give 0. With the clip it is PUMA's `exp_mode = exact`, which
+/// isolates the clip's error from the limit-form exponential's.
+public struct KernelExponential: ExponentialApproximation {
+    public let clip: Double
+
+    public init(clip: Double = -.infinity) { self.clip = clip }
+
+    @inline(__always)
+    public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        Float.expNonPositive(x).replacing(with: 0, where: x .<= SIMD16(repeating: Float(clip)))
+    }
+
+    @inline(__always)
+    public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        Double.expNonPositive(x).replacing(with: 0, where: x .<= SIMD8(repeating: clip))
+    }
+}
