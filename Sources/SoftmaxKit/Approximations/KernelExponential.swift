@@ -9,11 +9,11 @@ public struct KernelExponential: ExponentialApproximation {
 
     @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        Float.expNonPositive(x).replacing(with: 0, where: x .<= SIMD16(repeating: Float(clip)))
+        Float.expNonPositive(x).replacing(with: 0, where: x .<= Float(clip))
     }
 
     @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
-        Double.expNonPositive(x).replacing(with: 0, where: x .<= SIMD8(repeating: clip))
+        Double.expNonPositive(x).replacing(with: 0, where: x .<= clip)
     }
 }
