@@ -15,9 +15,11 @@
 /// D. Hendrycks, K. Gimpel, "Gaussian Error Linear Units (GELUs)", 2016 (arXiv 1606.08415);
 /// S. Elfwing et al., "Sigmoid-Weighted Linear Units", 2017 (arXiv 1702.03118).
 public enum GELU {
+    /// Float arguments are evaluated in Double and rounded once: in Float, the rounding of
+    /// `−x/√2` alone costs `x²·2⁻²⁴` relative in the far negative tail (≈ 200 ULP at x = −10).
     public struct Exact: ElementwiseFunction {
         public init() {}
-        public func callAsFunction(_ x: Float) -> Float { Self.gelu(x) }
+        public func callAsFunction(_ x: Float) -> Float { Float(Self.gelu(Double(x))) }
         public func callAsFunction(_ x: Double) -> Double { Self.gelu(x) }
         @inline(__always) static func gelu<T: KernelScalar>(_ x: T) -> T {
             if x == .infinity { return x }

@@ -15,6 +15,8 @@ public struct PolynomialExponential: ExponentialApproximation {
     public let degree: Int
     /// `p(r) = c₀ + c₁r + … + c_d r^d`, padded with zeros to degree 4.
     let c: (Double, Double, Double, Double, Double)
+    /// The same coefficients rounded to Float once (not per vector).
+    let cf: (Float, Float, Float, Float, Float)
 
     /// - Precondition: `degree` in 1…4.
     public init(degree: Int) {
@@ -22,6 +24,7 @@ public struct PolynomialExponential: ExponentialApproximation {
         self.degree = degree
         let k = Self.coefficients(degree: degree) + Array(repeating: 0, count: 4 - degree)
         c = (k[0], k[1], k[2], k[3], k[4])
+        cf = (Float(k[0]), Float(k[1]), Float(k[2]), Float(k[3]), Float(k[4]))
     }
 
     /// Monomial coefficients of the interpolant of `eʳ` at the `degree + 1` Chebyshev nodes of
@@ -64,8 +67,8 @@ public struct PolynomialExponential: ExponentialApproximation {
 
     /// `p(r)` by Horner's rule with multiply-adds (fused where the CPU has FMA).
     @inline(__always)
-    func horner<T: KernelScalar>(_ r: T.Vector, as: T.Type) -> T.Vector {
-        @inline(__always) func k(_ c: Double) -> T.Vector { T.Vector(repeating: T(c)) }
+    func horner<T: KernelScalar>(_ r: T.Vector, _ c: (T, T, T, T, T)) -> T.Vector {
+        @inline(__always) func k(_ c: T) -> T.Vector { T.Vector(repeating: c) }
         switch degree {
         case 1: return T.multiplyAdd(k(c.0), r, k(c.1))
         case 2: return T.multiplyAdd(k(c.0), r, T.multiplyAdd(k(c.1), r, k(c.2)))
@@ -82,7 +85,7 @@ public struct PolynomialExponential: ExponentialApproximation {
         let s = unsafeBitCast(unsafeBitCast(t, to: SIMD16<UInt32>.self) &<< 23, to: SIMD16<Float>.self)
         var r = Float.multiplyAdd(x, n, SIMD16(repeating: -Float.ln2Hi))
         r = Float.multiplyAdd(r, n, SIMD16(repeating: -Float.ln2Lo))
-        return (horner(r, as: Float.self) * s).replacing(with: 0, where: x .< Float.normalExpCutoff)
+        return (horner(r, cf) * s).replacing(with: 0, where: x .< Float.normalExpCutoff)
     }
 
     @inline(__always)
@@ -94,6 +97,6 @@ public struct PolynomialExponential: ExponentialApproximation {
         let s = unsafeBitCast((k &+ 1023) &<< 52, to: SIMD8<Double>.self)
         var r = Double.multiplyAdd(clamped, n, SIMD8(repeating: -Double.ln2Hi))
         r = Double.multiplyAdd(r, n, SIMD8(repeating: -Double.ln2Lo))
-        return (horner(r, as: Double.self) * s).replacing(with: 0, where: x .< Double.normalExpCutoff)
+        return (horner(r, c) * s).replacing(with: 0, where: x .< Double.normalExpCutoff)
     }
 }
