@@ -2,7 +2,7 @@
 # library itself is built without unsafe flags, so it stays usable as a dependency.
 NATIVE = -Xswiftc -target-cpu -Xswiftc native
 
-.PHONY: run test bench peers fuzz
+.PHONY: run test bench peers approximations report-screenshot fuzz
 
 run:            ## the main job: the lab's default comparison
 	swift run -c release $(NATIVE) softmaxkit
@@ -16,6 +16,14 @@ bench:          ## the full throughput sweep
 peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (installs the Python peers)
 	python3 -m pip install -q -r Benchmarks/requirements.txt
 	swift build -c release $(NATIVE) && python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit
+
+approximations: ## cheap exponentials and approximate softmaxes against the exact kernel, L1 … memory
+	swift build -c release $(NATIVE) && Benchmarks/approximations.sh .build/release/softmaxkit
+
+report-screenshot: ## renders softmaxkit-results/report.html in headless Chromium (installs it from Debian)
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	chromium --headless --no-sandbox --disable-gpu --window-size=1300,5200 \
+	    --screenshot=softmaxkit-results/report.png file://$(CURDIR)/softmaxkit-results/report.html
 
 fuzz:           ## 10^6 libFuzzer executions of the .npy header parser
 	Fuzz/run-npy-fuzz.sh 1000000
