@@ -22,7 +22,7 @@ import Glibc
 
     @Test func exactGELUAndSiLU() throws {
         #expect(try worstAbsolute("gelu", against: gelu) < 1e-15)
-        #expect(try worstAbsolute("silu", against: { $0 / (1 + exp(-$0)) }) < 1e-15)
+        #expect(try worstAbsolute("silu", against: { $0 / (1 + exp(-$0)) }) < 1e-14)  // vector exp: ≤ 1 ULP
         // Relative accuracy where GELU is tiny (erfc, not 1 + erf).
         let y = try call("gelu", [-8])[0]
         #expect(abs(y - (-8 * 0.5 * erfc(8 / 2.0.squareRoot()))) <= 1e-15 * abs(y))
