@@ -3,7 +3,7 @@
 ///
 /// For `x ≤ −2ⁿ` the base `1 + x/2ⁿ` is ≤ 0 and the even power is meaningless, so those
 /// arguments give 0 (the real-number limit is tiny there: e^{−32} ≈ 1.3·10⁻¹⁴ for n = 5).
-/// Relative error `≈ x²/2^{n+1}` for small `|x|`: at n = 5, 1.5% at x = −1, 47% at x = −8
+/// Relative error `≈ x²/2^{n+1}` for small `|x|`: at n = 5, −1.6% at x = −1, −24% at x = −4, −70% at x = −8
 /// (PUMA's softmax clips at −14, `puma-softmax`).
 ///
 /// `clip`: arguments at or below it give 0 (PUMA's softmax drops `d ≤ −14`); `−∞` for none.
