@@ -1,4 +1,4 @@
-/// Edge-MoE's table GELU (spec §3), from the exact identity `GELU(x) = ReLU(x) − δ(|x|)`,
+/// Edge-MoE's table GELU, from the exact identity `GELU(x) = ReLU(x) − δ(|x|)`,
 /// `δ(t) = t·Φ(−t)` (the same δ for ±x):
 ///
 /// ```

@@ -1,4 +1,4 @@
-/// Polynomial composition activations (spec §20), order 3:
+/// Polynomial composition activations, order 3:
 ///
 /// ```
 /// PolyReLU(x) = a₃·ReLU(x)³ + a₂·ReLU(x)² + a₁·ReLU(x) + a₀

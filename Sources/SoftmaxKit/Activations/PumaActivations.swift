@@ -1,4 +1,4 @@
-/// PUMA's piecewise-polynomial GeLU and SiLU for secure inference (spec §4), segments and
+/// PUMA's piecewise-polynomial GeLU and SiLU for secure inference, segments and
 /// closedness exactly as in the code:
 ///
 /// ```

@@ -1,4 +1,4 @@
-/// Edge-MoE's single-pass softmax (spec §3): while scores stream out of QKᵀ, each row keeps a
+/// Edge-MoE's single-pass softmax: while scores stream out of QKᵀ, each row keeps a
 /// running bias `b` (the maximum so far) and sum `s`:
 ///
 /// ```
@@ -10,9 +10,11 @@
 /// hardware's approximation is its fixed-point format (`ap_fixed<32,10>`, 22 fractional bits) and
 /// its HLS `exp`/`recip`. This floating-point form computes the recurrence literally in the
 /// working precision with libm's `exp`, one rescale per new maximum, so its error is the
-/// recurrence's own (measured by the lab: Float ≲ 10⁻⁶ relative on Gaussian rows). The HLS code
+/// recurrence's own. Measured in Float over the lab's workloads (rows of 16 … 49152): worst
+/// relative error 2.2·10⁻⁴ and max total variation 1.1·10⁻⁴ from softmax, both on 49152-wide rows
+/// (the scalar running sum); ≤ 3·10⁻⁵ on rows up to 1024. Double: ≤ 10⁻¹² (tests). The HLS code
 /// starts from `b = −512` (the most negative `ap_fixed<32,10>`); here `b` starts at `−∞` and
-/// `−∞` scores are skipped (they get exactly 0, spec §0), which equals the code on every row
+/// `−∞` scores are skipped (they get exactly 0, as the edge contract wants), which equals the code on every row
 /// whose scores are above −512.
 ///
 /// R. Sarkar et al., "Edge-MoE: Memory-Efficient Multi-Task Vision Transformer Architecture with

@@ -1,7 +1,7 @@
 /// A cheap stand-in for `eˣ` on `x ≤ 0` (the arguments of a max-shifted softmax), evaluated on a
 /// whole vector. Every approximation maps `−∞` and arguments below its cutoff to exactly 0, so
 /// masked positions and the padded lanes of a row's tail contribute nothing, and passes NaN
-/// through, so a NaN row is caught by its sum (spec §0).
+/// through, so a NaN row is caught by its sum (the edge contract).
 ///
 /// Implemented per concrete vector type (comparisons and bit tricks stay out of generic code, see
 /// `KernelScalar`); `callAsFunction(vector:)` picks the one for `T` at compile time.

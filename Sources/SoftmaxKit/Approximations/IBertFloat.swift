@@ -1,11 +1,13 @@
-/// The floating-point forms of I-BERT's polynomial approximations (spec §21), for comparing the
+/// The floating-point forms of I-BERT's polynomial approximations, for comparing the
 /// polynomials themselves with the exact functions, apart from quantisation.
 ///
 /// exp: `x = −z·ln2 + r`, `z = ⌊−x/ln2⌋`, `r ∈ (−ln2, 0]`, `eˣ ≈ L(r)·2^{−z}` with
 /// `L(r) = 0.35815147r² + 0.96963238r + 1` (`code`, the default) or `0.3585(r + 1.353)² + 0.344`
 /// (`paper`). GELU: `x·½(1 + L(x/√2))`, `L(u) = sign(u)·[a(min(|u|, −b) + b)² + 1]`,
 /// `a = −0.2888`, `b = −1.769` (√2 exactly; the integer kernel's 1.4142 is its quantised form).
-/// Measured worst errors: `softmaxkit accuracy ibert-exp-poly-float ibert-gelu-poly-float`.
+/// Measured worst errors (Float, `softmaxkit accuracy ibert-exp-poly-float ibert-gelu-poly-float`):
+/// exp 3.3·10⁻³ relative on [−87, 0] (code coefficients; both sets < 5·10⁻³ on [−20, 0] in the
+/// tests); GELU 1.8·10⁻² absolute on [−30, 30] (at x ≈ 2.35).
 public enum IBertFloat {
     public enum Coefficients: String, Sendable, CaseIterable { case code, paper }
 

@@ -2,10 +2,15 @@
 import Glibc
 #endif
 
-/// I-BERT's integer-only kernels (spec §21): values are `x = q·S` with an integer `q` and a real
+/// I-BERT's integer-only kernels: values are `x = q·S` with an integer `q` and a real
 /// scale `S`; every operation on `q` is exact integer arithmetic (Int64, `⌊·⌋` toward −∞), and
 /// the constants derived from `S` are computed once in Double, as the reference code does.
 /// Results are bit-exact by construction; `S` must be at least 2⁻¹⁴ (Int64 then suffices).
+///
+/// Measured (tests and lab): i-exp within 0.5% of eˣ for S ≤ 2⁻¹⁰ (coarser scales round q0·S away
+/// from −ln2: 2.5% at S = 2⁻⁶); i-GELU within 5.4·10⁻² of GELU (S = 2⁻¹⁰); i-softmax within
+/// 3/256 + 0.3% of softmax per output on 64-wide rows, but every probability below 1/256 floors to
+/// 0, so wide rows with spread mass lose it (max total variation 0.5 over the lab's workloads).
 ///
 /// S. Kim, A. Gholami, Z. Yao, M. W. Mahoney, K. Keutzer, "I-BERT: Integer-only BERT
 /// Quantization", ICML 2021 (arXiv 2101.01321); kssteven418/I-BERT

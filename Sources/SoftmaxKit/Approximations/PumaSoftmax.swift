@@ -1,4 +1,4 @@
-/// PUMA's softmax for secure inference (spec §4): the maximum is exact (secure comparisons), the
+/// PUMA's softmax for secure inference: the maximum is exact (secure comparisons), the
 /// exponential is the limit form `exp_t(d) = (1 + d/2ᵗ)^(2ᵗ)` (SPU's `exp_taylor`, t = 5 in
 /// every PUMA configuration), and arguments at or below a clip are dropped:
 ///
@@ -9,6 +9,10 @@
 /// `e = 1`, so the denominator is ≥ 1. SPU computes in fixed-point ring arithmetic; this is the
 /// real-number definition in the working precision. `exp_mode = exact` uses `eᵈ` with the same
 /// clip (isolating the clip's error from the exponential's).
+///
+/// Measured in Float over the lab's workloads (Gaussian σ = 0.5 … 30, attention-shaped, masked;
+/// rows of 16 … 49152): max total variation 0.16 from softmax (σ = 3 rows), relative error up to
+/// 100% on small outputs (those below the clip become 0, and exp₅ underestimates eˣ by 70% at −8).
 ///
 /// Y. Dong et al., "PUMA: Secure Inference of LLaMA-7B in Five Minutes", 2023 (arXiv 2307.12533);
 /// secretflow/spu `src/libspu/kernel/hal/fxp_approx.cc`.
@@ -42,7 +46,7 @@ public struct PumaSoftmaxKernel: RowKernel {
 }
 
 /// PUMA/SPU's `exp_taylor`: `exp_t(x) = (1 + x/2ᵗ)^(2ᵗ)`, as `1 + x·2⁻ᵗ` then `t` squarings —
-/// the literal formula on every input (spec §4: for `x < −2ᵗ` the result is the even power of a
+/// the literal formula on every input (for `x < −2ᵗ` the result is the even power of a
 /// negative base, which SPU computes the same way; `−∞ → +∞`, `+∞ → +∞`, NaN → NaN).
 public enum PumaExponential {
     @inline(__always)

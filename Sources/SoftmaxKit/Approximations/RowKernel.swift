@@ -1,6 +1,6 @@
 /// A normalizer defined one row at a time: the approximate softmaxes and the replacements
 /// (StableMax, sparsemax, entmax, ...). `RowKernelNormalizer` wraps it with everything the shared
-/// contract (spec §0) and the `Normalizer` role need, so a kernel only handles ordinary rows.
+/// contract and the `Normalizer` role need, so a kernel only handles ordinary rows.
 ///
 /// A kernel's `apply` is called only for rows with at least one element, no NaN, no `+∞` and at
 /// least one finite element; `−∞` entries (masked positions) may occur and must get exactly 0
@@ -11,7 +11,7 @@ public protocol RowKernel: Sendable {
     var producesLogProbabilities: Bool { get }
     /// Doubles of scratch space the kernel needs per row element (sort-based kernels).
     var scratchPerElement: Int { get }
-    /// True when `apply` takes every non-empty row and applies spec §0 itself (saves the driver's
+    /// True when `apply` takes every non-empty row and applies the edge contract itself (saves the driver's
     /// scans for kernels that find special rows on their way, like the max-shifted softmaxes).
     var handlesSpecialRows: Bool { get }
     func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>)
@@ -25,7 +25,7 @@ extension RowKernel {
 }
 
 /// A `RowKernel` as a `Normalizer`: shape checks, the keep-mask (masked positions are never read;
-/// they enter the kernel as `−∞`), the special rows of spec §0, and rows split over threads
+/// they enter the kernel as `−∞`), the edge contract's special rows, and rows split over threads
 /// (each row computed by one thread with the same code, so results do not depend on the count).
 public struct RowKernelNormalizer<Kernel: RowKernel>: Normalizer {
     public let kernel: Kernel

@@ -1,11 +1,12 @@
-/// sparsemax (spec §22): the Euclidean projection of the scores onto the probability simplex,
+/// sparsemax: the Euclidean projection of the scores onto the probability simplex,
 /// `p = [z − τ]₊` with `Σp = 1` — exact zeros outside a support:
 ///
 /// ```
 /// sort z₍₁₎ ≥ z₍₂₎ ≥ …;  k* = max{k : 1 + k·z₍k₎ > Σ_{j≤k} z₍j₎};  τ = (Σ_{j≤k*} z₍j₎ − 1)/k*
 /// ```
 /// O(n log n) by sorting (in Double, so Float rows get one rounding at the end). `−∞` entries
-/// are never in the support. Not meant to equal softmax: the lab reports its distance.
+/// are never in the support. Agrees with an independent bisection solution to 10⁻¹² (tests).
+/// Not meant to equal softmax: the lab reports its distance (max total variation 1.0).
 ///
 /// A. Martins, R. Astudillo, "From Softmax to Sparsemax", ICML 2016 (arXiv 1602.02068).
 public struct SparsemaxKernel: RowKernel {

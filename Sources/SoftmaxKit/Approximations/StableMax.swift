@@ -1,4 +1,4 @@
-/// StableMax (spec §8): softmax with `eˣ` replaced by a function that grows linearly, not
+/// StableMax: softmax with `eˣ` replaced by a function that grows linearly, not
 /// exponentially, so float32 rows cannot collapse to one-hot (Softmax Collapse):
 ///
 /// ```

@@ -1,4 +1,4 @@
-/// XNNPACK's float32 exponential kernels as scalar reference functions (spec §1), evaluated in
+/// XNNPACK's float32 exponential kernels as scalar reference functions, evaluated in
 /// float32 with fused multiply-adds, exactly as the AVX-512/AVX2 kernels compute each lane.
 /// (The Double entry points evaluate the same float32 arithmetic: these are float32 definitions.)
 ///

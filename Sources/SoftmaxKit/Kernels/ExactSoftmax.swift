@@ -8,7 +8,7 @@
 /// ```
 /// Choose the algorithm with `SoftmaxOptions.algorithm` (default: `SoftmaxAlgorithm.automatic`).
 ///
-/// **Edge behaviour** (spec §0): empty rows give empty outputs and `logsumexp = −∞`; a NaN anywhere
+/// **Edge behaviour** (the edge contract): empty rows give empty outputs and `logsumexp = −∞`; a NaN anywhere
 /// in a row makes the whole row NaN; `+∞` entries share the mass equally (all others 0); a row of
 /// `−∞` (fully masked) gives zeros, never NaN (log-softmax `−∞`); a single finite entry gives `[1]`.
 /// Masked positions (`mask[i] == false`) are never read: a NaN there does not leak.
@@ -59,7 +59,7 @@ public enum ExactSoftmax {
         try run(x, y: nil, mask: mask, options: options, output: .nothing, sink: .logSumExp(lse.baseAddress ?? placeholderPointer()))
     }
 
-    /// Online softmax (spec §2): writes `y` (when given) and each row's state `(m, d)`, with
+    /// Online softmax: writes `y` (when given) and each row's state `(m, d)`, with
     /// `m = max xᵢ/T` and `d = Σ e^{xᵢ/T − m}`. Always uses `SoftmaxAlgorithm.online`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -75,7 +75,7 @@ public enum ExactSoftmax {
                 sink: .online(states.baseAddress ?? placeholderPointer()))
     }
 
-    /// Two-pass softmax (spec §1): writes `y` (when given) and each row's extended sum
+    /// Two-pass softmax: writes `y` (when given) and each row's extended sum
     /// `(M, N)` with `Σ e^{xᵢ/T} = M·2^N`. Always uses `SoftmaxAlgorithm.twoPass`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)

@@ -1,5 +1,6 @@
-/// The shared contract (spec §0) for rows that the fast paths leave: any NaN, any +∞, or no finite
-/// element. Rows with finite maxima and a finite sum never come here.
+/// The edge contract — how every distribution-valued method treats special rows — for the rows
+/// the fast paths leave: any NaN, any +∞, or no finite element. Rows with finite maxima and a
+/// finite sum never come here.
 ///
 /// | row | probabilities | log-probabilities | logsumexp |
 /// |---|---|---|---|

@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// The two-pass state of a row: `Σ eᵢ = mantissaSum · 2^exponentSum`, with `exponentSum = maxᵢ nᵢ`
-/// and `mantissaSum = Σᵢ mᵢ·2^{nᵢ − exponentSum}` (spec §1). `(0, −∞)` for a row with no
+/// and `mantissaSum = Σᵢ mᵢ·2^{nᵢ − exponentSum}`. `(0, −∞)` for a row with no
 /// finite entry.
 public struct ExtendedSum: Sendable, Equatable {
     public var mantissaSum: Double

@@ -37,7 +37,7 @@ public protocol MethodImplementation: Sendable {
 
 /// A registry entry: a stable id and everything needed to list, validate and call the method.
 public struct MethodDescriptor: Sendable {
-    /// Lowercase, hyphenated; the spec's function name with `_` written as `-`.
+    /// Lowercase and hyphenated (`two-pass-softmax`): the reference function's name with `_` written as `-`.
     public let id: String
     public let role: MethodRole
     public let summary: String

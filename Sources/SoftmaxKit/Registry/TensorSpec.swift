@@ -1,4 +1,4 @@
-/// A declared input or output of a method, named as the spec names it.
+/// A declared input or output of a method, named as the method's definition names it.
 public struct TensorSpec: Sendable {
     /// What the elements are; inputs are converted to it where that is exact.
     public enum Kind: String, Sendable, Codable { case real, boolean, index }

@@ -80,7 +80,7 @@ extension Float: KernelScalar {
     /// Below this, eˣ is not a normal float (`ln(2⁻¹²⁶)`).
     @usableFromInline static let normalExpCutoff: Float = -0x1.5D589Ep6
 
-    /// The softmax kernels' exponential: XNNPACK's `rr2_p5` scheme (spec §1), which is cheaper than
+    /// The softmax kernels' exponential: XNNPACK's `rr2_p5` scheme, which is cheaper than
     /// `exp` and accurate enough for them (measured on [−87.3, 0], `VectorExpTests`: ≤ 2 ULP with
     /// FMA, ≤ 2.5 ULP when multiply-adds are not fused):
     ///

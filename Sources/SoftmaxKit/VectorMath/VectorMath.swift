@@ -12,7 +12,7 @@ public enum VectorMath {
         rowMap(xp, yp, count: x.count, streaming: false, fill: 0) { T.exp($0) }
     }
 
-    /// The extended exponential of the two-pass algorithm (spec §1, `ext_exp`):
+    /// The extended exponential of the two-pass algorithm (`ext_exp`):
     /// `eˣ = mantissa·2^exponent`, `exponent = rne(x·log₂e)`, `mantissa ∈ [2^{−½}, 2^{½}]`.
     /// Valid for `|x| < 2^(p−2)·ln2` (≈ 2.9·10⁶ for Float); NaN and ±∞ give NaN mantissas.
     /// - Precondition: all three buffers have the same count.

@@ -1,7 +1,7 @@
 import SoftmaxKit
 
 /// The float64 references every method is measured against: max-subtracted, Kahan-summed, with
-/// the shared contract (spec §0) applied directly. Slow and obviously correct.
+/// the edge contract applied directly. Slow and obviously correct.
 public enum Float64Reference {
     /// `log Σ eˣ` of one row.
     public static func logSumExp(_ x: ArraySlice<Double>) -> Double {

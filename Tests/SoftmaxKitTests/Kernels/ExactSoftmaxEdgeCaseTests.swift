@@ -4,7 +4,7 @@ import SoftmaxKit
 import Glibc
 #endif
 
-/// The shared contract (spec §0) for every algorithm, both precisions, all three outputs, with the
+/// The edge contract for every algorithm, both precisions, all three outputs, with the
 /// special values placed in the vector body, in the tail, and at both ends.
 @Suite struct ExactSoftmaxEdgeCaseTests {
     struct Outputs<T: KernelScalar> {

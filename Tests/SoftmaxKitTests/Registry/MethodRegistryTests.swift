@@ -4,7 +4,7 @@ import SoftmaxKit
 import Glibc
 #endif
 
-/// The registry: ids as the spec names them, validation, and every entry callable in both
+/// The registry: ids as the methods' definitions name them, validation, and every entry callable in both
 /// precisions with results that match the kernels.
 @Suite struct MethodRegistryTests {
     let registry = MethodRegistry.standard

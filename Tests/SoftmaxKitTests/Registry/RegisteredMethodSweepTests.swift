@@ -4,7 +4,7 @@ import SoftmaxKit
 import Glibc
 #endif
 
-/// Every registered normalizer and activation, by being registered: the shared contract (spec §0)
+/// Every registered normalizer and activation, by being registered: the edge contract
 /// on hostile rows, Float against Double, thread-count independence. A new method is tested here
 /// without a line of its own.
 @Suite struct RegisteredMethodSweepTests {

@@ -1,4 +1,4 @@
-/// Registry entries for the GELU family and its replacements (spec §3, §4, §20, §21).
+/// Registry entries for the GELU family and its replacements.
 enum ActivationMethods {
     static let polyWeights = ParameterSpec(
         "a", .array, default: .array([1.0 / 3, 1.0 / 3, 1.0 / 3]), "[a3, a2, a1], the code's order",

@@ -1,5 +1,4 @@
-/// Registry entries for the approximate softmaxes and the softmax replacements (spec §3, §4, §8,
-/// §21, §22).
+/// Registry entries for the approximate softmaxes and the softmax replacements.
 enum ApproximateSoftmaxMethods {
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
@@ -84,7 +83,7 @@ struct XnnExpRR2P5: ElementwiseFunction {
 }
 
 /// `edge-moe-softmax` with its per-row state: `sum_recip = 1/s` and `bias = b`. Special rows
-/// (spec §0): NaN rows give NaN state; `k` entries `+∞` give `(1/k, +∞)`; fully masked rows
+/// (the edge contract): NaN rows give NaN state; `k` entries `+∞` give `(1/k, +∞)`; fully masked rows
 /// `(0, −∞)`.
 struct EdgeMoESoftmaxMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {

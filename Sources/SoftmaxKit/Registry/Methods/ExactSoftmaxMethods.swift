@@ -1,4 +1,4 @@
-/// Registry entries for the exact kernels (spec §0–§2).
+/// Registry entries for the exact kernels.
 enum ExactSoftmaxMethods {
     static let algorithmParameter = ParameterSpec(
         "algorithm", .string, default: .string("auto"),

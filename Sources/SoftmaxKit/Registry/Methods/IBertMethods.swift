@@ -1,4 +1,4 @@
-/// Registry entries for I-BERT's integer kernels and their float forms (spec §21).
+/// Registry entries for I-BERT's integer kernels and their float forms.
 enum IBertMethods {
     static func scale(default value: Double, _ summary: String) -> ParameterSpec {
         ParameterSpec("S", .number, default: .number(value), summary, range: IBertInteger.minimumScale...1)
