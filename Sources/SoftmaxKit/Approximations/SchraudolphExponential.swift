@@ -21,8 +21,10 @@ public struct SchraudolphExponential: ExponentialApproximation {
 
     @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let t = SIMD16<Float>(repeating: 1_064_866_805).addingProduct(x, SIMD16<Float>(repeating: 12_102_203.16))
-        let bits = unsafeBitCast(sk_truncate_f32x16(unsafeBitCast(t, to: sk_float16_t.self)), to: SIMD16<Int32>.self)
+        // 127·2²³ − 486411 = 1064866805 is not a float32; it rounds to 1064866816 (c = 486400),
+        // well inside the spacing (64) of the float32 sums near 2³⁰ anyway.
+        let t = SIMD16<Float>(repeating: 1_064_866_816).addingProduct(x, SIMD16<Float>(repeating: 12_102_203.16))
+        let bits = sk_truncate_f32x16(t)
         let y = unsafeBitCast(bits, to: SIMD16<Float>.self)
         return y.replacing(with: 0, where: x .< -87).replacing(with: x, where: x .!= x)  // NaN passes
     }
@@ -32,7 +34,7 @@ public struct SchraudolphExponential: ExponentialApproximation {
         let a = 4_503_599_627_370_496.0 / 0.693_147_180_559_945_3
         let b = 1023.0 * 4_503_599_627_370_496.0 - 60801.0 * 4_294_967_296.0
         let t = SIMD8<Double>(repeating: b).addingProduct(x, SIMD8<Double>(repeating: a))
-        let bits = unsafeBitCast(sk_truncate_f64x8(unsafeBitCast(t, to: sk_double8_t.self)), to: SIMD8<Int64>.self)
+        let bits = sk_truncate_f64x8(t)
         let y = unsafeBitCast(bits, to: SIMD8<Double>.self)
         return y.replacing(with: 0, where: x .< -708).replacing(with: x, where: x .!= x)  // NaN passes
     }
