@@ -4,7 +4,7 @@
 /// The passes are those of the exact three-pass-reload kernel (max; exponentials stored to `y`
 /// and summed in vector accumulators per 4096-element block, then in Double; scale by the
 /// reciprocal), so the lab's speed figures isolate the cost of the exponential. Rows come out
-/// summing to 1 whatever E's error: the error shows in the ratios between outputs. Spec §0 rows
+/// summing to 1 whatever E's error: the error shows in the ratios between outputs. Edge-contract rows
 /// are found on the way (a non-finite maximum, a NaN sum) and handled as by the exact kernels.
 ///
 /// The exponential is chosen once per row by a `switch`, each case calling the row loop with a
@@ -63,49 +63,6 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
         }
     }
 
-    /// `Σ E(xᵢ·s − m)`, storing each term to `y`: the loop of the exact kernels' `rowSumExp`
-    /// (four vectors per step, four accumulators, a Double total per 4096-element block), with
-    /// the multiply skipped at T = 1 (`scale` nil).
-    @inline(__always)
-    static func sumStoring<T: KernelScalar, E: ExponentialApproximation>(
-        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale: T?, maximum m: T, _ exponential: E
-    ) -> Double {
-        let lanes = T.lanes
-        let sv = scale.map { T.Vector(repeating: $0) }, mv = T.Vector(repeating: m)
-        @inline(__always) func e(_ v: T.Vector) -> T.Vector { exponential.vector((sv.map { v * $0 } ?? v) - mv, as: T.self) }
-        var total = 0.0
-        var start = 0
-        while start < n {
-            let end = min(n, start + blockElements)
-            var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
-            var i = start
-            while i + 4 * lanes <= end {
-                let e0 = e(T.load(x + i)), e1 = e(T.load(x + i + lanes))
-                let e2 = e(T.load(x + i + 2 * lanes)), e3 = e(T.load(x + i + 3 * lanes))
-                T.store(e0, to: y + i)
-                T.store(e1, to: y + i + lanes)
-                T.store(e2, to: y + i + 2 * lanes)
-                T.store(e3, to: y + i + 3 * lanes)
-                s0 += e0; s1 += e1; s2 += e2; s3 += e3
-                i += 4 * lanes
-            }
-            while i + lanes <= end {
-                let e0 = e(T.load(x + i))
-                T.store(e0, to: y + i)
-                s0 += e0
-                i += lanes
-            }
-            if i < end {
-                let e0 = e(loadPartial(x + i, count: end - i, fill: -.infinity))
-                storePartial(e0, to: y + i, count: end - i)
-                s1 += e0
-            }
-            total += Double(T.horizontalSum((s0 + s1) + (s2 + s3)))
-            start = end
-        }
-        return total
-    }
-
     /// One row. Not inlined into `dispatch`: each specialization is its own function, small
     /// enough that the vector loads and stores inside are inlined (one function holding all four
     /// exhausted the inliner's budget and called `storeBytes` per vector).
@@ -113,23 +70,36 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
     static func row<T: KernelScalar, E: ExponentialApproximation>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T, _ exponential: E
     ) {
-        // §0 rows: a non-finite maximum (+∞, all −∞) here, NaN through the sum below.
+        // Edge-contract rows: a non-finite maximum (+∞, all −∞) here, NaN through the sum below.
         let m = rowMaximum(x, count: n) * s
         guard m.isFinite else {
             _ = rowEdgeCase(x, y, count: n, output: .probabilities)
             return
         }
-        if n == 1 {  // E(0)·(1/E(0)) need not round to 1 when E(0) ≠ 1 (polynomials); §0 wants [1]
+        if n == 1 {  // E(0)·(1/E(0)) need not round to 1 when E(0) ≠ 1 (polynomials); the edge contract wants [1]
             y[0] = 1
             return
         }
-        let total = s == 1 ? sumStoring(x, y, count: n, scale: nil, maximum: m, exponential)
-            : sumStoring(x, y, count: n, scale: s, maximum: m, exponential)
+        // Pass 2 is the exact kernels' own loop (`rowSumExp`) with the cheap exponential plugged in.
+        let total = rowSumExp(x, storingTo: y, count: n, ShiftedApproximation<T, E>(exponential), scale: s == 1 ? nil : s, scaledMaximum: m)
         guard !total.isNaN else {
             _ = rowEdgeCase(x, y, count: n, output: .probabilities)
             return
         }
         let r = T.Vector(repeating: T(1 / total))
         rowMap(UnsafePointer(y), y, count: n, streaming: false, fill: 0) { $0 * r }
+    }
+}
+
+/// A cheap exponential as the exact kernels' `ShiftedExponential`: `E(x·s − m)`.
+struct ShiftedApproximation<T: KernelScalar, E: ExponentialApproximation>: ShiftedExponential {
+    typealias Scalar = T
+    let exponential: E
+
+    init(_ exponential: E) { self.exponential = exponential }
+
+    @inline(__always)
+    func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
+        exponential.vector((s.map { x * $0 } ?? x) - m, as: T.self)
     }
 }

@@ -7,7 +7,7 @@
 /// (log-probability outputs: `−∞`). `x` and `y` may be the same memory, so a kernel reads `x[i]`
 /// no later than it writes `y[i]`. `scratch` holds `scratchPerElement · count` Doubles.
 public protocol RowKernel: Sendable {
-    /// Whether the outputs are log-probabilities (decides the §0 rows' outputs).
+    /// Whether the outputs are log-probabilities (decides the edge-contract rows' outputs).
     var producesLogProbabilities: Bool { get }
     /// Doubles of scratch space the kernel needs per row element (sort-based kernels).
     var scratchPerElement: Int { get }

@@ -51,31 +51,34 @@ func rowExtrema<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> (maximu
     return (T.horizontalMaximum(a), -T.horizontalMaximum(-b))
 }
 
-/// How `e^{x·s − m}` is evaluated: a type parameter rather than a closure, so each choice is
-/// specialized into its own loop with nothing called per vector.
+/// How `e^{x·s − m}` is evaluated: a generic parameter rather than a closure, so each choice is
+/// specialized into its own loop with nothing called per vector. (The cheap exponentials of the
+/// approximate softmaxes plug in here too, `ShiftedApproximation`.)
 @usableFromInline
 protocol ShiftedExponential {
     associatedtype Scalar: KernelScalar
     /// `s` is nil for T = 1 (the multiply is skipped).
-    static func apply(_ x: Scalar.Vector, scale s: Scalar.Vector?, maximum m: Scalar.Vector) -> Scalar.Vector
+    func apply(_ x: Scalar.Vector, scale s: Scalar.Vector?, maximum m: Scalar.Vector) -> Scalar.Vector
 }
 
 /// The rounding error of `x·s − m` compensated (`KernelScalar.expShifted`).
 @usableFromInline
-enum CompensatedExponential<T: KernelScalar>: ShiftedExponential {
+struct CompensatedExponential<T: KernelScalar>: ShiftedExponential {
     @usableFromInline typealias Scalar = T
+    @inlinable init() {}
     @inlinable @inline(__always)
-    static func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
+    func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
         T.expShifted(x, scale: s, maximum: m)
     }
 }
 
 /// Plain `e^{x·s − m}`, for rows whose range keeps the rounding of `x·s − m` negligible.
 @usableFromInline
-enum PlainExponential<T: KernelScalar>: ShiftedExponential {
+struct PlainExponential<T: KernelScalar>: ShiftedExponential {
     @usableFromInline typealias Scalar = T
+    @inlinable init() {}
     @inlinable @inline(__always)
-    static func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
+    func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
         T.expNonPositive((s.map { x * $0 } ?? x) - m)
     }
 }
@@ -94,11 +97,11 @@ func needsCompensation<T: KernelScalar>(range: T) -> Bool {
 /// three-pass-reload). Sums in vector accumulators within blocks of `blockElements`, then in Double.
 @inlinable @inline(__always)
 func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
-    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, count n: Int, _: E.Type, scale s: T?, scaledMaximum m: T
+    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, count n: Int, _ exponential: E, scale s: T?, scaledMaximum m: T
 ) -> Double where E.Scalar == T {
     let lanes = T.lanes
     let sv = s.map { T.Vector(repeating: $0) }, mv = T.Vector(repeating: m)
-    @inline(__always) func expShifted(_ v: T.Vector) -> T.Vector { E.apply(v, scale: sv, maximum: mv) }
+    @inline(__always) func expShifted(_ v: T.Vector) -> T.Vector { exponential.apply(v, scale: sv, maximum: mv) }
     var total = 0.0
     var start = 0
     while start < n {

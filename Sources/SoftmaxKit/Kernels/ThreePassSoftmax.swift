@@ -25,7 +25,7 @@ enum ThreePassSoftmax {
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T,
         output: RowOutput, reload: Bool, streaming: Bool
     ) -> RowStatistics {
-        // Pass 1: the extrema. A non-finite maximum means +∞, all −∞ or all NaN: §0 handles it.
+        // Pass 1: the extrema. A non-finite maximum means +∞, all −∞ or all NaN: the edge contract handles it.
         let (rawMaximum, rawMinimum) = rowExtrema(x, count: n)
         let m = rawMaximum * s
         guard m.isFinite else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
@@ -34,29 +34,29 @@ enum ThreePassSoftmax {
         if needsCompensation(range: (rawMaximum - rawMinimum) * s) {
             if scale == nil {
                 return passes2and3(x, y, count: n, scale: nil, scaledMaximum: m, output: output, reload: reload,
-                                   streaming: streaming, CompensatedExponential<T>.self)
+                                   streaming: streaming, CompensatedExponential<T>())
             }
             return passes2and3(x, y, count: n, scale: scale, scaledMaximum: m, output: output, reload: reload,
-                               streaming: streaming, CompensatedExponential<T>.self)
+                               streaming: streaming, CompensatedExponential<T>())
         }
         if scale == nil {
             return passes2and3(x, y, count: n, scale: nil, scaledMaximum: m, output: output, reload: reload,
-                               streaming: streaming, PlainExponential<T>.self)
+                               streaming: streaming, PlainExponential<T>())
         }
         return passes2and3(x, y, count: n, scale: scale, scaledMaximum: m, output: output, reload: reload,
-                           streaming: streaming, PlainExponential<T>.self)
+                           streaming: streaming, PlainExponential<T>())
     }
 
     /// Passes 2 and 3 with a given `e^{x·s − m}`.
     @inlinable @inline(__always)
     static func passes2and3<T: KernelScalar, E: ShiftedExponential>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T,
-        output: RowOutput, reload: Bool, streaming: Bool, _: E.Type
+        output: RowOutput, reload: Bool, streaming: Bool, _ exponential: E
     ) -> RowStatistics where E.Scalar == T {
         let mv = T.Vector(repeating: m), sv = s.map { T.Vector(repeating: $0) }
         let storeExponentials = reload && output == .probabilities
         // Pass 2: the sum of exponentials (NaN inputs make it NaN).
-        let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, E.self, scale: s, scaledMaximum: m)
+        let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, exponential, scale: s, scaledMaximum: m)
         guard !d.isNaN else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
         // Pass 3: normalize.
         switch output {
@@ -65,7 +65,7 @@ enum ThreePassSoftmax {
             if storeExponentials {
                 rowMap(UnsafePointer(y), y, count: n, streaming: streaming, fill: 0) { $0 * r }
             } else {
-                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { E.apply($0, scale: sv, maximum: mv) * r }
+                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { exponential.apply($0, scale: sv, maximum: mv) * r }
             }
         case .logProbabilities:
             let logD = T.Vector(repeating: T(log(d)))

@@ -61,7 +61,7 @@ public struct ExtendedSum: Sendable, Equatable {
 /// ```
 /// No max pass and no overflow: the exponent is carried separately. Terms more than 2¹²⁷ (Float)
 /// below the running maximum are flushed to 0, as in XNNPACK's AVX2 kernels. −∞ contributes 0 and
-/// a row of −∞ gives zeros (§0; XNNPACK's kernels give NaN there).
+/// a row of −∞ gives zeros (the edge contract; XNNPACK's kernels give NaN there).
 ///
 /// Domain: the magic-number rounding of `x·log₂e` needs `|x/T| < 2^(p−2)·ln2` (p = significand
 /// bits: about ±1.45·10⁶ for Float). Rows outside it, and rows with NaN or +∞, are computed by
@@ -123,7 +123,7 @@ enum TwoPassSoftmax {
         output: RowOutput, streaming: Bool, state: inout ExtendedSum
     ) -> RowStatistics {
         guard let total = sum(x, count: n, inverseTemperature: s) else {
-            // Outside the domain, or NaN / +∞ / all −∞: three-pass-recompute (which applies §0).
+            // Outside the domain, or NaN / +∞ / all −∞: three-pass-recompute (which applies the edge contract).
             let statistics = ThreePassSoftmax.row(x, y, count: n, inverseTemperature: s, output: output, reload: false, streaming: streaming)
             state = ExtendedSum(logSumExp: statistics.logSumExp)
             return statistics

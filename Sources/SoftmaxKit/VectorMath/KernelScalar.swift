@@ -61,7 +61,7 @@ where Vector.Scalar == Self {
     /// Orders preceding streaming stores before later stores.
     static func streamFence()
 
-    /// Whether any of `x[0..<n]` is NaN (vector loop; used to route rows to the §0 handling).
+    /// Whether any of `x[0..<n]` is NaN (vector loop; used to route rows to the edge contract's handling).
     static func containsNaN(_ x: UnsafePointer<Self>, count n: Int) -> Bool
 
     /// Scalar natural logarithm (libm), for once-per-row work.

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// High-precision references for the exact kernels: Float80 arithmetic (64-bit significand),
-/// max-subtracted, Kahan-summed, applying the shared contract (§0) directly, rounded to Double at
+/// max-subtracted, Kahan-summed, applying the edge contract directly, rounded to Double at
 /// the end. Obviously correct first, fast never. Float80 keeps the reference's own error (from
 /// rounding xᵢ − m and the sum) far below the 10⁻¹⁴ budget of the Double kernels.
 enum Reference {

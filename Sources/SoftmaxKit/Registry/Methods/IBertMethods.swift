@@ -95,7 +95,7 @@ struct IBertGELUMethod: MethodImplementation {
 }
 
 /// I-BERT's integer softmax as a normalizer of real scores: `q = rne(x/S)` (clamped to ±2⁴⁰),
-/// integer softmax, `out/2^m`. `−∞` (masked) positions get 0; the §0 rows are handled by the
+/// integer softmax, `out/2^m`. `−∞` (masked) positions get 0; the edge contract's rows are handled by the
 /// shared contract.
 struct IBertSoftmaxNormalizer: Normalizer, RowKernel {
     let scale: Double, outputBits: Int, requantBits: Int
