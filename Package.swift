@@ -5,6 +5,7 @@ let package = Package(
     name: "SoftmaxKit",
     products: [
         .library(name: "SoftmaxKit", targets: ["SoftmaxKit"]),
+        .library(name: "SoftmaxAttention", targets: ["SoftmaxAttention"]),
         .library(name: "SoftmaxLab", targets: ["SoftmaxLab"]),
         .executable(name: "softmaxkit", targets: ["softmaxkit"]),
     ],
@@ -15,11 +16,12 @@ let package = Package(
     targets: [
         // Public products.
         .target(name: "SoftmaxKit", dependencies: ["_SoftmaxShims"]),
+        .target(name: "SoftmaxAttention", dependencies: ["SoftmaxKit"]),
         .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit"]),
         .executableTarget(
             name: "softmaxkit",
             dependencies: [
-                "SoftmaxKit", "SoftmaxLab",
+                "SoftmaxKit", "SoftmaxAttention", "SoftmaxLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -30,6 +32,7 @@ let package = Package(
         .testTarget(
             name: "SoftmaxKitTests",
             dependencies: ["SoftmaxKit", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "SoftmaxAttentionTests", dependencies: ["SoftmaxAttention"]),
         .testTarget(name: "SoftmaxLabTests", dependencies: ["SoftmaxLab"]),
         .testTarget(name: "softmaxkitTests", dependencies: ["softmaxkit", "SoftmaxLab"]),
     ]

@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed repetitions per case; the median is reported.")
     var repeats: Int = 7
 
+    @Option(help: "Time the matrix multiply instead: M,N,K (e.g. 512,512,512).")
+    var gemm: String?
+
     @Flag(help: "Print one JSON object per case.")
     var json = false
 
@@ -46,6 +49,22 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let gemm {
+            let dims = gemm.split(separator: ",").compactMap { Int($0) }
+            guard dims.count == 3, dims.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--gemm takes M,N,K (positive), got '\(gemm)'") }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            if !json { print(Table.row(["variant", "M", "N", "K", "threads", "median s", "GFLOP/s"])) }
+            for r in GemmBench.run(m: dims[0], n: dims[1], k: dims[2], threads: threads, repeats: repeats) {
+                if json {
+                    print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                } else {
+                    print(Table.row([r.variant, "\(r.m)", "\(r.n)", "\(r.k)", "\(r.threads)", String(format: "%.3e", r.seconds),
+                                     String(format: "%.1f", r.gflops)]))
+                }
+            }
+            return
+        }
         var values: [String: ParameterValue] = [:]
         for p in parameters {
             guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param takes NAME=VALUE, got '\(p)'") }

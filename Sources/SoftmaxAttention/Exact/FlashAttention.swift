@@ -1,0 +1,169 @@
+import SoftmaxKit
+
+/// Exact attention in Float, tiled as FlashAttention does it: for each block of 64 queries the keys
+/// are visited in blocks of 128 with the online softmax (running maximum `m`, running sum `l`, and
+/// the output accumulator rescaled by `e^{m_old − m_new}` whenever the maximum grows), so memory is
+/// O(block · (D + Dv)) per thread and the N × N score matrix never exists. Both products of a
+/// tile (`Q·Kᵀ` and `P·V`) run on the packed matrix multiply (`Gemm`); the exponentials on the
+/// exact kernels' vector exponential. Key blocks that the causal or window rule hides from every
+/// query of the block are skipped.
+///
+/// Returns the output and, when asked, each query's `logsumexp` of its scores, which lets partial
+/// results over disjoint key sets be merged exactly (`AttentionMerge`). A query that sees no key
+/// gives a zero output and `logsumexp = −∞`.
+///
+/// T. Dao et al., "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness",
+/// NeurIPS 2022 (arXiv 2205.14135); the online softmax: M. Milakov, N. Gimelshein, 2018.
+public enum FlashAttention {
+    public static let queryBlock = 64, keyBlock = 128
+
+    public static func run(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, shape: AttentionShape,
+        mask: AttentionMask? = nil, bias: ScoreBroadcast<Float>? = nil, options: AttentionOptions = AttentionOptions(),
+        output: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>? = nil
+    ) throws {
+        try shape.validate()
+        let (scale, options) = try options.validated(shape)
+        let blocks = (shape.queries + queryBlock - 1) / queryBlock
+        let tasks = shape.batch * shape.heads * blocks
+        let threads = max(1, min(options.threads ?? RowParallel.activeCores, tasks))
+        let io = IO(q: q, k: k, v: v, output: output, logSumExp: logSumExp)
+        RowParallel.forEachChunk(rows: tasks, threads: threads) { range in
+            let tile = Tile(valueDim: shape.valueDim)
+            defer { tile.deallocate() }
+            for task in range {
+                let bh = task / blocks, block = task % blocks
+                queryBlockRows(io, shape, mask, bias, options, Float(scale), batchHead: bh, rows: block * queryBlock, tile)
+            }
+        }
+    }
+
+    struct IO: @unchecked Sendable {
+        let q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>
+        let output: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>?
+    }
+
+    /// One thread's buffers: scores `S` (64 × 128), accumulator (64 × Dv), `m` and `l` per row,
+    /// and the matrix multiply's packing space.
+    struct Tile {
+        let scores: UnsafeMutablePointer<Float>, accumulator: UnsafeMutablePointer<Float>
+        let maximum: UnsafeMutablePointer<Float>, sum: UnsafeMutablePointer<Float>
+        let workspace = Gemm.Workspace()
+
+        init(valueDim: Int) {
+            scores = .allocate(capacity: queryBlock * keyBlock)
+            accumulator = .allocate(capacity: queryBlock * valueDim)
+            maximum = .allocate(capacity: queryBlock)
+            sum = .allocate(capacity: queryBlock)
+        }
+
+        func deallocate() {
+            scores.deallocate(); accumulator.deallocate(); maximum.deallocate(); sum.deallocate(); workspace.deallocate()
+        }
+    }
+
+    static func queryBlockRows(
+        _ io: IO, _ shape: AttentionShape, _ mask: AttentionMask?, _ bias: ScoreBroadcast<Float>?, _ options: AttentionOptions,
+        _ scale: Float, batchHead bh: Int, rows i0: Int, _ t: Tile
+    ) {
+        let (nq, nk, d, dv) = (shape.queries, shape.keys, shape.headDim, shape.valueDim)
+        let b = bh / shape.heads, h = bh % shape.heads, kvh = h / (shape.heads / shape.kvHeads)
+        let br = min(queryBlock, nq - i0)
+        let qb = io.q + (bh * nq + i0) * d
+        let kh = io.k + ((b * shape.kvHeads + kvh) * nk) * d, vh = io.v + ((b * shape.kvHeads + kvh) * nk) * dv
+        for r in 0..<br { t.maximum[r] = -.infinity; t.sum[r] = 0 }
+        t.accumulator.initialize(repeating: 0, count: br * dv)
+        // The keys any row of the block may see.
+        var lo = nk, hi = 0
+        for r in 0..<br {
+            let visible = options.visibleKeys(i0 + r, shape)
+            if !visible.isEmpty { lo = min(lo, visible.lowerBound); hi = max(hi, visible.upperBound) }
+        }
+        var j0 = lo
+        while j0 < hi {
+            let bc = min(keyBlock, hi - j0)
+            // S = scale · Q_block · K_blockᵀ
+            Gemm.multiply(m: br, n: bc, k: d, Gemm.Operand(qb, ld: d), Gemm.Operand(kh + j0 * d, ld: d, transposed: true),
+                          into: t.scores, ldc: keyBlock, alpha: scale, threads: 1, workspace: t.workspace)
+            for r in 0..<br {
+                let s = t.scores + r * keyBlock
+                prepareScores(s, count: bc, row: i0 + r, firstKey: j0, shape, mask, bias, options, batch: b, head: h)
+                onlineUpdate(s, count: bc, row: r, t, valueDim: dv)
+            }
+            // acc += P · V_block
+            Gemm.multiply(m: br, n: dv, k: bc, Gemm.Operand(t.scores, ld: keyBlock), Gemm.Operand(vh + j0 * dv, ld: dv),
+                          into: t.accumulator, ldc: dv, beta: 1, threads: 1, workspace: t.workspace)
+            j0 += bc
+        }
+        // out = acc / l; logsumexp = m + log l.
+        for r in 0..<br {
+            let out = io.output + (bh * nq + i0 + r) * dv, acc = t.accumulator + r * dv
+            let l = t.sum[r]
+            let inverse: Float = l > 0 ? 1 / l : 0
+            for p in 0..<dv { out[p] = acc[p] * inverse }
+            io.logSumExp?[bh * nq + i0 + r] = l > 0 ? t.maximum[r] + Float.scalarLog(l) : -.infinity
+        }
+    }
+
+    /// Bias, soft-cap, and −∞ for keys hidden by the causal/window rule or the keep-mask.
+    @inline(__always)
+    static func prepareScores(
+        _ s: UnsafeMutablePointer<Float>, count bc: Int, row i: Int, firstKey j0: Int, _ shape: AttentionShape,
+        _ mask: AttentionMask?, _ bias: ScoreBroadcast<Float>?, _ options: AttentionOptions, batch b: Int, head h: Int
+    ) {
+        if let bias {
+            let (row, stride) = bias.row(batch: b, head: h, query: i)
+            for c in 0..<bc { s[c] += row[(j0 + c) * stride] }
+        }
+        if let cap = options.softcap {
+            let c = Float(cap)
+            for x in 0..<bc { s[x] = c * Float.scalarTanh(s[x] / c) }
+        }
+        let visible = options.visibleKeys(i, shape)
+        for c in 0..<bc where !visible.contains(j0 + c) { s[c] = -.infinity }
+        if let mask {
+            let (row, stride) = mask.row(batch: b, head: h, query: i)
+            for c in 0..<bc where !row[(j0 + c) * stride] { s[c] = -.infinity }
+        }
+    }
+
+    /// The online-softmax step of one row: new maximum, `P = e^{S − m}` in place of `S` (zero
+    /// for −∞), `l ← l·e^{m_old − m} + Σ P`, accumulator row scaled by `e^{m_old − m}`.
+    @inline(__always)
+    static func onlineUpdate(_ s: UnsafeMutablePointer<Float>, count bc: Int, row r: Int, _ t: Tile, valueDim dv: Int) {
+        let lanes = Float.lanes
+        var mv = SIMD16<Float>(repeating: -.infinity)
+        var c = 0
+        while c + lanes <= bc { mv = Float.maximum(mv, Float.load(s + c)); c += lanes }
+        var blockMax = Float.horizontalMaximum(mv)
+        while c < bc { blockMax = max(blockMax, s[c]); c += 1 }
+        let old = t.maximum[r], m = max(old, blockMax)
+        if m == -.infinity {  // nothing visible yet: P = 0
+            for x in 0..<bc { s[x] = 0 }
+            return
+        }
+        let shift = SIMD16<Float>(repeating: m)
+        var total = SIMD16<Float>()
+        c = 0
+        while c + lanes <= bc {
+            let p = Float.expNonPositive(Float.load(s + c) - shift, correction: nil)
+            Float.store(p, to: s + c)
+            total += p
+            c += lanes
+        }
+        var rowSum = Float.horizontalSum(total)
+        while c < bc {
+            let p = s[c] == -.infinity ? 0 : Float.scalarExp(s[c] - m)
+            s[c] = p
+            rowSum += p
+            c += 1
+        }
+        let alpha = old == -.infinity ? 0 : Float.scalarExp(old - m)
+        t.sum[r] = t.sum[r] * alpha + rowSum
+        t.maximum[r] = m
+        if alpha != 1 {
+            let acc = t.accumulator + r * dv
+            for p in 0..<dv { acc[p] *= alpha }
+        }
+    }
+}

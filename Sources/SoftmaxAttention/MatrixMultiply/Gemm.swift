@@ -1,0 +1,256 @@
+import SoftmaxKit
+
+/// Single-precision matrix multiply, `C ← α·op(A)·op(B) + β·C`, row-major, in the blocked,
+/// packed, register-tiled scheme of GotoBLAS/BLIS: `op(B)` is packed in blocks of `kc × nc` into
+/// panels `NR = 32` columns wide, `op(A)` in blocks of `mc × kc` into panels `MR = 8` rows high,
+/// and an 8 × 32 micro-kernel keeps its 16 vector accumulators in registers while it streams
+/// both panels (per step: two vector loads of B, eight broadcasts of A, sixteen multiply-adds).
+/// Transposed operands cost nothing extra: packing reads them in whichever order they are stored.
+///
+/// Threads split the rows of C (each thread packs its own A blocks; the B block is shared), so
+/// results are bit-identical whatever the thread count: every element is accumulated in the same
+/// order. Edge tiles are computed in full on zero-padded panels and stored partially.
+public enum Gemm {
+    public static let mr = 8, nr = 32
+    /// Blocking: a B micro-panel (kc × 32) fits L1 (32 KiB); an A block (mc × kc) and the B block
+    /// (kc × nc) fit L2 (1 MiB) together.
+    public static let kc = 256, mc = 96, nc = 512
+
+    /// A row-major operand: element (i, p) of `op(X)` is `base[i·ld + p]`, or `base[p·ld + i]`
+    /// when `transposed`.
+    public struct Operand: @unchecked Sendable {
+        public let base: UnsafePointer<Float>
+        public let ld: Int
+        public let transposed: Bool
+
+        public init(_ base: UnsafePointer<Float>, ld: Int, transposed: Bool = false) {
+            self.base = base
+            self.ld = ld
+            self.transposed = transposed
+        }
+
+        @inline(__always)
+        func element(_ i: Int, _ p: Int) -> Float { transposed ? base[p * ld + i] : base[i * ld + p] }
+    }
+
+    /// Packing buffers for repeated single-threaded calls (attention tiles): no allocation per call.
+    public struct Workspace: @unchecked Sendable {
+        let packedA: UnsafeMutablePointer<Float>
+        let packedB: UnsafeMutablePointer<Float>
+
+        public init() {
+            packedA = .allocate(capacity: Gemm.mc * Gemm.kc)
+            packedB = .allocate(capacity: Gemm.kc * Gemm.nc)
+        }
+
+        public func deallocate() {
+            packedA.deallocate()
+            packedB.deallocate()
+        }
+    }
+
+    /// `C[m × n] ← α·op(A)[m × k]·op(B)[k × n] + β·C` (`C` row-major with leading dimension `ldc`).
+    /// With β = 0, `C` is not read (it may hold NaN). With a `workspace`, a one-thread call
+    /// allocates nothing.
+    public static func multiply(
+        m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0, threads: Int = 1,
+        workspace: Workspace? = nil
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0 && ldc >= n, "Gemm: bad shape m=\(m) n=\(n) k=\(k) ldc=\(ldc)")
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        let packedB = workspace?.packedB ?? UnsafeMutablePointer<Float>.allocate(capacity: kc * nc)
+        defer { if workspace == nil { packedB.deallocate() } }
+        let out = UnsafeSendable(c), pb = UnsafeSendable(packedB)
+        let blocksOfM = (m + mc - 1) / mc
+        let workers = max(1, min(threads, blocksOfM))
+        var jc = 0
+        while jc < n {
+            let ncb = min(nc, n - jc)
+            var pc = 0
+            while pc < k {
+                let kcb = min(kc, k - pc)
+                packB(b, rows: pc, kcb, columns: jc, ncb, into: packedB)
+                let firstPass = pc == 0
+                let (jcb, pcb) = (jc, pc)
+                let shared = workers == 1 ? workspace.map { UnsafeSendable($0.packedA) } : nil
+                RowParallel.forEachChunk(rows: blocksOfM, threads: workers) { blocks in
+                    let packedA = shared?.pointer ?? UnsafeMutablePointer<Float>.allocate(capacity: mc * kc)
+                    defer { if shared == nil { packedA.deallocate() } }
+                    for block in blocks {
+                        let ic = block * mc, mcb = min(mc, m - ic)
+                        packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
+                        macroKernel(mcb, ncb, kcb, packedA, UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,
+                                    alpha: alpha, beta: firstPass ? beta : 1)
+                    }
+                }
+                pc += kcb
+            }
+            jc += ncb
+        }
+    }
+
+    /// Packs `op(B)[p0 ..< p0+kcb, j0 ..< j0+ncb]` into panels of 32 columns, `[panel][p][32]`,
+    /// zero-padding the last panel.
+    static func packB(_ b: Operand, rows p0: Int, _ kcb: Int, columns j0: Int, _ ncb: Int, into dst: UnsafeMutablePointer<Float>) {
+        var d = dst
+        var j = 0
+        while j < ncb {
+            let width = min(nr, ncb - j)
+            if !b.transposed && width == nr {
+                for p in 0..<kcb {
+                    let src = b.base + (p0 + p) * b.ld + j0 + j
+                    Float.store(Float.load(src), to: d)
+                    Float.store(Float.load(src + 16), to: d + 16)
+                    d += nr
+                }
+            } else {
+                for p in 0..<kcb {
+                    for jj in 0..<nr { d[jj] = jj < width ? b.element(p0 + p, j0 + j + jj) : 0 }
+                    d += nr
+                }
+            }
+            j += nr
+        }
+    }
+
+    /// Packs `op(A)[i0 ..< i0+mcb, p0 ..< p0+kcb]` into panels of 8 rows, `[panel][p][8]`,
+    /// zero-padding the last panel.
+    static func packA(_ a: Operand, rows i0: Int, _ mcb: Int, columns p0: Int, _ kcb: Int, into dst: UnsafeMutablePointer<Float>) {
+        var d = dst
+        var i = 0
+        while i < mcb {
+            let height = min(mr, mcb - i)
+            if a.transposed && height == mr {
+                for p in 0..<kcb {
+                    let src = a.base + (p0 + p) * a.ld + i0 + i
+                    for ii in 0..<mr { d[ii] = src[ii] }
+                    d += mr
+                }
+            } else {
+                for p in 0..<kcb {
+                    for ii in 0..<mr { d[ii] = ii < height ? a.element(i0 + i + ii, p0 + p) : 0 }
+                    d += mr
+                }
+            }
+            i += mr
+        }
+    }
+
+    /// All 8 × 32 tiles of one (mc × kc)·(kc × nc) block product.
+    static func macroKernel(
+        _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: UnsafeMutablePointer<Float>, _ pb: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float
+    ) {
+        var tiles = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+                     SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+                     SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        withUnsafeMutableBytes(of: &tiles) { raw in
+            let tile = raw.baseAddress!.assumingMemoryBound(to: SIMD16<Float>.self)
+            macroKernelTiles(mcb, ncb, kcb, pa, pb, c, ldc, alpha: alpha, beta: beta, tile)
+        }
+    }
+
+    static func macroKernelTiles(
+        _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: UnsafeMutablePointer<Float>, _ pb: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float, _ tile: UnsafeMutablePointer<SIMD16<Float>>
+    ) {
+        var j = 0
+        while j < ncb {
+            var i = 0
+            while i < mcb {
+                microKernel(kcb, UnsafePointer(pa + i * kcb), pb + j * kcb, tile)
+                store(tile, rows: min(mr, mcb - i), columns: min(nr, ncb - j), to: c + i * ldc + j, ldc, alpha: alpha, beta: beta)
+                i += mr
+            }
+            j += nr
+        }
+    }
+
+    /// `t = Σₚ pa[p][0..<8] ⊗ pb[p][0..<32]` — rows 0…7 in `t[0…7]` (columns 0…15) and
+    /// `t[8…15]` (columns 16…31).
+    @inline(__always)
+    static func microKernel(_ kcb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ t: UnsafeMutablePointer<SIMD16<Float>>) {
+        var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
+        var c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
+        var c20 = SIMD16<Float>(), c21 = SIMD16<Float>()
+        var c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
+        var c40 = SIMD16<Float>(), c41 = SIMD16<Float>()
+        var c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
+        var c60 = SIMD16<Float>(), c61 = SIMD16<Float>()
+        var c70 = SIMD16<Float>(), c71 = SIMD16<Float>()
+        var pa = a, pbp = b
+        for _ in 0..<kcb {
+            let b0 = Float.load(pbp), b1 = Float.load(pbp + 16)
+            let a0 = SIMD16<Float>(repeating: pa[0])
+            c00 = Float.multiplyAdd(c00, a0, b0)
+            c01 = Float.multiplyAdd(c01, a0, b1)
+            let a1 = SIMD16<Float>(repeating: pa[1])
+            c10 = Float.multiplyAdd(c10, a1, b0)
+            c11 = Float.multiplyAdd(c11, a1, b1)
+            let a2 = SIMD16<Float>(repeating: pa[2])
+            c20 = Float.multiplyAdd(c20, a2, b0)
+            c21 = Float.multiplyAdd(c21, a2, b1)
+            let a3 = SIMD16<Float>(repeating: pa[3])
+            c30 = Float.multiplyAdd(c30, a3, b0)
+            c31 = Float.multiplyAdd(c31, a3, b1)
+            let a4 = SIMD16<Float>(repeating: pa[4])
+            c40 = Float.multiplyAdd(c40, a4, b0)
+            c41 = Float.multiplyAdd(c41, a4, b1)
+            let a5 = SIMD16<Float>(repeating: pa[5])
+            c50 = Float.multiplyAdd(c50, a5, b0)
+            c51 = Float.multiplyAdd(c51, a5, b1)
+            let a6 = SIMD16<Float>(repeating: pa[6])
+            c60 = Float.multiplyAdd(c60, a6, b0)
+            c61 = Float.multiplyAdd(c61, a6, b1)
+            let a7 = SIMD16<Float>(repeating: pa[7])
+            c70 = Float.multiplyAdd(c70, a7, b0)
+            c71 = Float.multiplyAdd(c71, a7, b1)
+            pa += 8
+            pbp += 32
+        }
+        t[0] = c00; t[0 + 8] = c01
+        t[1] = c10; t[1 + 8] = c11
+        t[2] = c20; t[2 + 8] = c21
+        t[3] = c30; t[3 + 8] = c31
+        t[4] = c40; t[4 + 8] = c41
+        t[5] = c50; t[5 + 8] = c51
+        t[6] = c60; t[6 + 8] = c61
+        t[7] = c70; t[7 + 8] = c71
+    }
+
+    /// `C[tile] = α·t + β·C[tile]` for the valid `rows × columns` of a tile (β = 0: C not read).
+    @inline(__always)
+    static func store(_ t: UnsafeMutablePointer<SIMD16<Float>>, rows: Int, columns: Int, to c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                      alpha: Float, beta: Float) {
+        let av = SIMD16<Float>(repeating: alpha), bv = SIMD16<Float>(repeating: beta)
+        for i in 0..<rows {
+            let row = c + i * ldc
+            if columns == nr {
+                let lo = t[i] * av, hi = t[i + mr] * av
+                if beta == 0 {
+                    Float.store(lo, to: row)
+                    Float.store(hi, to: row + 16)
+                } else {
+                    Float.store(Float.multiplyAdd(lo, bv, Float.load(row)), to: row)
+                    Float.store(Float.multiplyAdd(hi, bv, Float.load(row + 16)), to: row + 16)
+                }
+            } else {
+                for jj in 0..<columns {
+                    let v = (jj < 16 ? t[i][jj] : t[i + mr][jj - 16]) * alpha
+                    row[jj] = beta == 0 ? v : v + beta * row[jj]
+                }
+            }
+        }
+    }
+}
+
+/// A pointer that may cross into `@Sendable` closures: each user touches disjoint elements.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}

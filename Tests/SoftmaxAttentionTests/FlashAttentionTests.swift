@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import SoftmaxKit
+import SoftmaxAttention
+
+/// The tiled Float engine against the readable Double reference, on odd sizes, masks, both causal
+/// alignments, windows, soft-capping, bias and grouped-query heads; its error is held to twice that
+/// of a naive Float implementation (the FlashAttention test rule).
+@Suite struct FlashAttentionTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var shape: AttentionShape
+        var options = AttentionOptions(threads: 1)
+        var maskDims: [Int]? = nil
+        var biasDims: [Int]? = nil
+        var description: String {
+            "B\(shape.batch) H\(shape.heads)/\(shape.kvHeads) Nq\(shape.queries) Nk\(shape.keys) D\(shape.headDim)/\(shape.valueDim) " +
+                "causal \(options.causal?.rawValue ?? "-") window \(options.window.map { "\($0.left),\($0.right)" } ?? "-") " +
+                "softcap \(options.softcap ?? 0) mask \(maskDims ?? []) bias \(biasDims ?? [])"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(shape: AttentionShape(queries: 1, keys: 1, headDim: 4)),
+        Case(shape: AttentionShape(queries: 63, keys: 65, headDim: 60)),
+        Case(shape: AttentionShape(batch: 2, heads: 4, kvHeads: 2, queries: 65, keys: 63, headDim: 16, valueDim: 24)),
+        Case(shape: AttentionShape(heads: 3, kvHeads: 1, queries: 130, keys: 300, headDim: 32),
+             options: AttentionOptions(causal: .bottomRight, threads: 2)),
+        Case(shape: AttentionShape(queries: 200, keys: 200, headDim: 64), options: AttentionOptions(causal: .topLeft, threads: 1)),
+        Case(shape: AttentionShape(queries: 100, keys: 257, headDim: 32), options: AttentionOptions(causal: .topLeft, threads: 1)),
+        Case(shape: AttentionShape(queries: 150, keys: 150, headDim: 16),
+             options: AttentionOptions(causal: .topLeft, window: (left: 20, right: 0), threads: 1)),
+        Case(shape: AttentionShape(queries: 90, keys: 140, headDim: 16), options: AttentionOptions(window: (left: 7, right: 11), softcap: 5, threads: 1)),
+        Case(shape: AttentionShape(batch: 2, heads: 2, queries: 70, keys: 500, headDim: 20), maskDims: [2, 1, 1, 500], biasDims: [70, 500]),
+        Case(shape: AttentionShape(heads: 2, queries: 40, keys: 129, headDim: 8), maskDims: [40, 129]),
+    ]
+
+    func random(_ count: Int, seed: UInt64, scale: Double = 1) -> [Double] {
+        var g = SplitMix(state: seed)
+        return (0..<count).map { _ in scale * g.normal() }
+    }
+
+    @Test(arguments: cases)
+    func matchesTheReference(_ c: Case) throws {
+        let s = c.shape
+        let q = random(s.queryCount, seed: 1, scale: 1.5), k = random(s.keyCount, seed: 2, scale: 1.5), v = random(s.valueCount, seed: 3)
+        let maskCount = c.maskDims?.reduce(1, *) ?? 0
+        var g = SplitMix(state: 4)
+        var keep = (0..<maskCount).map { _ in g.normal() > -0.8 }
+        if maskCount > 0 { for j in 0..<min(40, maskCount) { keep[j] = false } }  // fully masked rows too
+        let bias = random(c.biasDims?.reduce(1, *) ?? 0, seed: 5)
+        // Double reference, naive Float, flash Float.
+        var ref = [Double](repeating: 0, count: s.outputCount), refLSE = [Double](repeating: 0, count: s.batch * s.heads * s.queries)
+        var naive = [Float](repeating: 0, count: s.outputCount)
+        var flash = [Float](repeating: .nan, count: s.outputCount), flashLSE = [Float](repeating: .nan, count: refLSE.count)
+        let qf = q.map { Float($0) }, kf = k.map { Float($0) }, vf = v.map { Float($0) }, bf = bias.map { Float($0) }
+        let qd = qf.map { Double($0) }, kd = kf.map { Double($0) }, vd = vf.map { Double($0) }, bd = bf.map { Double($0) }
+        try keep.withUnsafeBufferPointer { mb in
+            let mask = try c.maskDims.map { try AttentionMask(mb.baseAddress!, dims: $0, for: s) }
+            try bd.withUnsafeBufferPointer { bb in
+                try NaiveAttention.run(q: qd, k: kd, v: vd, shape: s, mask: mask,
+                                       bias: try c.biasDims.map { try ScoreBroadcast(bb.baseAddress!, dims: $0, for: s, name: "bias") },
+                                       options: c.options, output: &ref, logSumExp: &refLSE)
+            }
+            try bf.withUnsafeBufferPointer { bb in
+                let biasF = try c.biasDims.map { try ScoreBroadcast(bb.baseAddress!, dims: $0, for: s, name: "bias") }
+                try NaiveAttention.run(q: qf, k: kf, v: vf, shape: s, mask: mask, bias: biasF, options: c.options, output: &naive)
+                try FlashAttention.run(q: qf, k: kf, v: vf, shape: s, mask: mask, bias: biasF, options: c.options,
+                                       output: &flash, logSumExp: &flashLSE)
+            }
+        }
+        let naiveError = zip(naive, ref).map { abs(Double($0) - $1) }.max() ?? 0
+        let flashError = zip(flash, ref).map { abs(Double($0) - $1) }.max() ?? 0
+        #expect(!flash.contains { $0.isNaN }, "\(c)")
+        #expect(flashError <= max(2 * naiveError, 1e-6), "\(c): flash \(flashError), naive \(naiveError)")
+        for (a, r) in zip(flashLSE, refLSE) {
+            #expect((a == -.infinity && r == -.infinity) || abs(Double(a) - r) <= 1e-5 * max(1, abs(r)), "\(c): lse \(a) vs \(r)")
+        }
+        // Fully masked rows give zeros.
+        for (i, r) in refLSE.enumerated() where r == -.infinity {
+            #expect(flash[(i * s.valueDim)..<((i + 1) * s.valueDim)].allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test func resultsDoNotDependOnThreads() throws {
+        let s = AttentionShape(heads: 4, queries: 300, keys: 300, headDim: 32)
+        let q = random(s.queryCount, seed: 7).map { Float($0) }, k = random(s.keyCount, seed: 8).map { Float($0) }
+        let v = random(s.valueCount, seed: 9).map { Float($0) }
+        func run(_ threads: Int) throws -> [Float] {
+            var out = [Float](repeating: 0, count: s.outputCount)
+            try FlashAttention.run(q: q, k: k, v: v, shape: s, options: AttentionOptions(causal: .topLeft, threads: threads), output: &out)
+            return out
+        }
+        #expect(try run(1) == run(2) && run(1) == run(3))
+    }
+
+    @Test func badShapesAndOptionsAreErrors() {
+        let x = [Float](repeating: 0, count: 64)
+        var out = [Float](repeating: 0, count: 64)
+        #expect(throws: AttentionError.self) {
+            try FlashAttention.run(q: x, k: x, v: x, shape: AttentionShape(heads: 3, kvHeads: 2, queries: 1, keys: 1, headDim: 4), output: &out)
+        }
+        #expect(throws: AttentionError.self) {
+            try FlashAttention.run(q: x, k: x, v: x, shape: AttentionShape(queries: 2, keys: 2, headDim: 4),
+                                   options: AttentionOptions(softcap: -1), output: &out)
+        }
+        let keep = [Bool](repeating: true, count: 6)
+        #expect(throws: AttentionError.self) {
+            _ = try keep.withUnsafeBufferPointer { try AttentionMask($0.baseAddress!, dims: [2, 3], for: AttentionShape(queries: 2, keys: 2, headDim: 4)) }
+        }
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func normal() -> Double {
+        let u = (Double(next() >> 11) + 1) / 9_007_199_254_740_993, w = Double(next() >> 11) / 9_007_199_254_740_992
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * w)
+    }
+}

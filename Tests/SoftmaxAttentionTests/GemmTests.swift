@@ -1,0 +1,78 @@
+import Testing
+import SoftmaxAttention
+
+/// The packed matrix multiply against a plain triple loop in Double, on shapes that cross every
+/// micro-tile, panel and block edge, with every transpose combination, α, β and thread count.
+@Suite struct GemmTests {
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int64(bitPattern: state >> 11) % 2001 - 1000) / 1000
+        }
+    }
+
+    func check(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float = 1, beta: Float = 0, threads: Int = 1) {
+        var g = Generator(state: UInt64(m * 7919 + n * 104_729 + k))
+        let a = (0..<(m * k)).map { _ in g.next() }, b = (0..<(k * n)).map { _ in g.next() }
+        let c0 = (0..<(m * n)).map { _ in g.next() }
+        var c = c0
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        a.withUnsafeBufferPointer { ab in
+            b.withUnsafeBufferPointer { bb in
+                c.withUnsafeMutableBufferPointer { cb in
+                    Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ab.baseAddress!, ld: lda, transposed: transposeA),
+                                  Gemm.Operand(bb.baseAddress!, ld: ldb, transposed: transposeB),
+                                  into: cb.baseAddress!, ldc: n, alpha: alpha, beta: beta, threads: threads)
+                }
+            }
+        }
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for p in 0..<k {
+                    let x = Double(transposeA ? a[p * lda + i] : a[i * lda + p])
+                    let y = Double(transposeB ? b[j * ldb + p] : b[p * ldb + j])
+                    s += x * y
+                }
+                let expected = Double(alpha) * s + Double(beta) * Double(c0[i * n + j])
+                worst = max(worst, abs(Double(c[i * n + j]) - expected))
+            }
+        }
+        // float32 accumulation of k products of magnitude ≤ 1
+        #expect(worst <= 2e-6 * Double(max(k, 1)), "m=\(m) n=\(n) k=\(k) tA=\(transposeA) tB=\(transposeB): \(worst)")
+    }
+
+    @Test(arguments: [(1, 1, 1), (7, 33, 5), (8, 32, 256), (9, 31, 257), (97, 513, 300), (130, 65, 600)])
+    func matchesTheTripleLoop(_ shape: (Int, Int, Int)) {
+        for ta in [false, true] {
+            for tb in [false, true] { check(m: shape.0, n: shape.1, k: shape.2, transposeA: ta, transposeB: tb) }
+        }
+    }
+
+    @Test func alphaBetaAndThreads() {
+        check(m: 100, n: 70, k: 40, transposeA: false, transposeB: true, alpha: 0.5, beta: -2)
+        check(m: 300, n: 70, k: 40, transposeA: false, transposeB: false, alpha: 1, beta: 1, threads: 3)
+        check(m: 5, n: 6, k: 0, transposeA: false, transposeB: false, alpha: 1, beta: 0.5)
+    }
+
+    @Test func resultsDoNotDependOnThreads() {
+        let m = 500, n = 200, k = 300
+        var g = Generator(state: 3)
+        let a = (0..<(m * k)).map { _ in g.next() }, b = (0..<(k * n)).map { _ in g.next() }
+        func run(_ threads: Int) -> [Float] {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { ab in
+                b.withUnsafeBufferPointer { bb in
+                    c.withUnsafeMutableBufferPointer { cb in
+                        Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ab.baseAddress!, ld: k), Gemm.Operand(bb.baseAddress!, ld: n),
+                                      into: cb.baseAddress!, ldc: n, threads: threads)
+                    }
+                }
+            }
+            return c
+        }
+        #expect(run(1) == run(2) && run(1) == run(4))
+    }
+}
