@@ -67,13 +67,25 @@ public enum ParetoPlot {
             let path = frontIndices.map { "\(px(usable[$0].throughput)),\(py(usable[$0].error))" }.joined(separator: " ")
             s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
         }
-        for (i, p) in usable.enumerated() {
+        // Labels: front points first; a label that would overlap one already placed moves down a
+        // line (up to three times) or is left to the point's tooltip.
+        var placed: [(x0: Double, y0: Double, x1: Double, y1: Double)] = []
+        let order = usable.indices.sorted { (frontIndices.contains($0) ? 0 : 1, $0) < (frontIndices.contains($1) ? 0 : 1, $1) }
+        for i in order {
+            let p = usable[i]
             let onFront = frontIndices.contains(i)
             let colour = p.hollow ? "#7f7f7f" : onFront ? "#d62728" : "#1f77b4"
             let fill = p.hollow ? "white" : colour
             let (x, y) = (px(p.throughput), py(p.error))
-            s += "<circle cx=\"\(x)\" cy=\"\(y)\" r=\"4.5\" fill=\"\(fill)\" stroke=\"\(colour)\" stroke-width=\"1.5\"><title>\(escape(p.label)): \(String(format: "%.2f", p.throughput)) GB/s, \(Ranking.number(p.error))</title></circle>"
-            s += "<text x=\"\(x + 6)\" y=\"\(y - 5)\" font-size=\"9\" fill=\"#333\">\(escape(p.label))</text>\n"
+            s += "<circle cx=\"\(x)\" cy=\"\(y)\" r=\"4.5\" fill=\"\(fill)\" stroke=\"\(colour)\" stroke-width=\"1.5\"><title>\(escape(p.label)): \(String(format: "%.2f", p.throughput)) GB/s, \(Ranking.number(p.error))</title></circle>\n"
+            let width = 5.0 * Double(p.label.count)
+            for shift in 0..<4 {
+                let box = (x0: x + 6, y0: y - 13 + 10 * Double(shift), x1: x + 6 + width, y1: y - 3 + 10 * Double(shift))
+                if placed.contains(where: { box.x0 < $0.x1 && $0.x0 < box.x1 && box.y0 < $0.y1 && $0.y0 < box.y1 }) { continue }
+                placed.append(box)
+                s += "<text x=\"\(box.x0)\" y=\"\(box.y1 - 2)\" font-size=\"9\" fill=\"#333\">\(escape(p.label))</text>\n"
+                break
+            }
         }
         // Legend.
         let lx = width - right + 15
