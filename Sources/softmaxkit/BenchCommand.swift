@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoftmaxAttention
 import SoftmaxKit
 import SoftmaxLab
 
@@ -37,6 +38,24 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Time the matrix multiply instead: M,N,K (e.g. 512,512,512).")
     var gemm: String?
 
+    @Option(help: "Attention: sequence length N (queries = keys); times the attention engine given by --method.")
+    var seq: Int?
+
+    @Option(help: "Attention: batch.")
+    var batch: Int = 1
+
+    @Option(help: "Attention: query heads.")
+    var heads: Int = 12
+
+    @Option(name: .customLong("kv-heads"), help: "Attention: key/value heads (default: --heads).")
+    var kvHeads: Int?
+
+    @Option(name: .customLong("head-dim"), help: "Attention: head dimension D.")
+    var headDim: Int = 64
+
+    @Flag(help: "Attention: causal (top-left) masking.")
+    var causal = false
+
     @Flag(help: "Print one JSON object per case.")
     var json = false
 
@@ -49,6 +68,31 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let seq {
+            guard seq >= 1, batch >= 1, heads >= 1, headDim >= 1, (kvHeads ?? heads) >= 1 else {
+                throw ValidationError("--seq, --batch, --heads, --kv-heads and --head-dim must be ≥ 1")
+            }
+            var values: [String: ParameterValue] = [:]
+            for p in parameters {
+                guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param takes NAME=VALUE, got '\(p)'") }
+                values[String(p[..<eq])] = try ParameterValue(parsing: String(p[p.index(after: eq)...]))
+            }
+            let shape = AttentionShape(batch: batch, heads: heads, kvHeads: kvHeads, queries: seq, keys: seq, headDim: headDim)
+            try shape.validate()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            if !json { print(Table.row(["method", "B", "H", "Hkv", "N", "D", "causal", "threads", "median s", "GFLOP/s"])) }
+            for id in methods.isEmpty ? ["attention"] : methods {
+                let r = try AttentionBench.run(id: id, parameters: values, shape: shape, causal: causal, threads: threads, repeats: repeats)
+                if json {
+                    print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                } else {
+                    print(Table.row([r.id, "\(r.batch)", "\(r.heads)", "\(r.kvHeads)", "\(r.seq)", "\(r.headDim)", "\(r.causal)",
+                                     "\(r.threads)", String(format: "%.3e", r.seconds), String(format: "%.1f", r.gflops)]))
+                }
+            }
+            return
+        }
         if let gemm {
             let dims = gemm.split(separator: ",").compactMap { Int($0) }
             guard dims.count == 3, dims.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--gemm takes M,N,K (positive), got '\(gemm)'") }
@@ -73,7 +117,7 @@ struct BenchCommand: ParsableCommand {
         let variants: [(String, [String: ParameterValue])] = methods.isEmpty && values.isEmpty
             ? SpeedRunner.defaultMethods : (methods.isEmpty ? ["softmax"] : methods).map { ($0, values) }
         for (id, params) in variants {  // report bad ids and parameters before measuring anything
-            let method = try MethodRegistry.standard.method(id)
+            let method = try MethodRegistry.complete.method(id)
             guard method.normalizer != nil else { throw LabError.notANormalizer(id) }
             _ = try method.resolve(params)
         }

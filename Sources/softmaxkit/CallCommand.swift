@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoftmaxAttention
 import SoftmaxKit
 import SoftmaxLab
 
@@ -30,7 +31,7 @@ struct CallCommand: ParsableCommand {
     var dtype: Precision?
 
     func run() throws {
-        let registry = MethodRegistry.standard
+        let registry = MethodRegistry.complete
         _ = try registry.method(id)  // an unknown id is reported before any file is read
         var values: [String: ParameterValue] = [:]
         for p in parameters {

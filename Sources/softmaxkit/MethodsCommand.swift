@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoftmaxAttention
 import SoftmaxKit
 
 /// `softmaxkit methods [--json]`: every registered method.
@@ -11,7 +12,7 @@ struct MethodsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let methods = MethodRegistry.standard.methods
+        let methods = MethodRegistry.complete.methods
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -124,3 +124,42 @@ struct SplitMix {
         return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * w)
     }
 }
+
+/// Split-KV: attention over two key blocks, merged, equals attention over all keys.
+@Suite struct AttentionMergeTests {
+    @Test(arguments: [1, 37, 64, 99])
+    func mergedHalvesEqualTheWhole(_ split: Int) throws {
+        let s = AttentionShape(heads: 2, queries: 50, keys: 100, headDim: 16)
+        var g = SplitMix(state: 21)
+        let q = (0..<s.queryCount).map { _ in Float(g.normal()) }
+        let k = (0..<s.keyCount).map { _ in Float(g.normal()) }, v = (0..<s.valueCount).map { _ in Float(g.normal()) }
+        func part(_ range: Range<Int>) throws -> ([Float], [Float]) {
+            let n = range.count
+            var kp: [Float] = [], vp: [Float] = []
+            for h in 0..<2 {
+                kp += k[((h * 100 + range.lowerBound) * 16)..<((h * 100 + range.upperBound) * 16)]
+                vp += v[((h * 100 + range.lowerBound) * 16)..<((h * 100 + range.upperBound) * 16)]
+            }
+            let shape = AttentionShape(heads: 2, queries: 50, keys: n, headDim: 16)
+            var out = [Float](repeating: 0, count: shape.outputCount), lse = [Float](repeating: 0, count: 100)
+            // Scale of the whole problem (1/√16) — the same for both parts.
+            try FlashAttention.run(q: q, k: kp, v: vp, shape: shape, options: AttentionOptions(threads: 1), output: &out, logSumExp: &lse)
+            return (out, lse)
+        }
+        let (whole, wholeLSE) = try part(0..<100)
+        let (a, la) = try part(0..<split), (b, lb) = try part(split..<100)
+        var merged = [Float](repeating: 0, count: whole.count), mergedLSE = [Float](repeating: 0, count: 100)
+        AttentionMerge.merge(a, la, b, lb, rows: 100, valueDim: 16, into: &merged, lse: &mergedLSE)
+        for (x, y) in zip(merged, whole) { #expect(abs(x - y) <= 2e-6) }
+        for (x, y) in zip(mergedLSE, wholeLSE) { #expect(abs(x - y) <= 2e-6 * max(1, abs(y))) }
+    }
+
+    @Test func emptyPartsHaveNoWeight() {
+        let o1: [Double] = [1, 2], l1: [Double] = [-.infinity], o2: [Double] = [3, 4], l2: [Double] = [0.5]
+        var out = [Double](repeating: 9, count: 2), lse = [Double](repeating: 9, count: 1)
+        AttentionMerge.merge(o1, l1, o2, l2, rows: 1, valueDim: 2, into: &out, lse: &lse)
+        #expect(out == [3, 4] && lse == [0.5])
+        AttentionMerge.merge(o1, l1, o1, l1, rows: 1, valueDim: 2, into: &out, lse: &lse)
+        #expect(out == [0, 0] && lse == [-.infinity])
+    }
+}
