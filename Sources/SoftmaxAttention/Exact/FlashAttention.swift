@@ -3,10 +3,11 @@ import SoftmaxKit
 /// Exact attention in Float, tiled as FlashAttention does it: for each block of 64 queries the keys
 /// are visited in blocks of 128 with the online softmax (running maximum `m`, running sum `l`, and
 /// the output accumulator rescaled by `e^{m_old − m_new}` whenever the maximum grows), so memory is
-/// O(block · (D + Dv)) per thread and the N × N score matrix never exists. Both products of a
-/// tile (`Q·Kᵀ` and `P·V`) run on the packed matrix multiply (`Gemm`); the exponentials on the
-/// exact kernels' vector exponential. Key blocks that the causal or window rule hides from every
-/// query of the block are skipped.
+/// O(block · (D + Dv) + Nk · (D + Dv)) per thread and the N × N score matrix never exists. Both
+/// products of a tile (`Q·Kᵀ` and `P·V`) run on the matrix multiply's micro-kernel (`Gemm`):
+/// K and V are packed into its panel layout once per query block, the query block once, and
+/// each tile of probabilities once; the exponentials use the exact kernels' vector exponential.
+/// Key blocks that the causal or window rule hides from every query of the block are skipped.
 ///
 /// Returns the output and, when asked, each query's `logsumexp` of its scores, which lets partial
 /// results over disjoint key sets be merged exactly (`AttentionMerge`). A query that sees no key
@@ -29,7 +30,7 @@ public enum FlashAttention {
         let threads = max(1, min(options.threads ?? RowParallel.activeCores, tasks))
         let io = IO(q: q, k: k, v: v, output: output, logSumExp: logSumExp)
         RowParallel.forEachChunk(rows: tasks, threads: threads) { range in
-            let tile = Tile(valueDim: shape.valueDim)
+            let tile = Tile(shape)
             defer { tile.deallocate() }
             for task in range {
                 let bh = task / blocks, block = task % blocks
@@ -44,21 +45,33 @@ public enum FlashAttention {
     }
 
     /// One thread's buffers: scores `S` (64 × 128), accumulator (64 × Dv), `m` and `l` per row,
-    /// and the matrix multiply's packing space.
+    /// and the packed operands: Kᵀ for all keys (panels of 32 keys), V per block of 128 keys
+    /// (panels of 32 value columns), the query block, and a tile of probabilities.
     struct Tile {
         let scores: UnsafeMutablePointer<Float>, accumulator: UnsafeMutablePointer<Float>
         let maximum: UnsafeMutablePointer<Float>, sum: UnsafeMutablePointer<Float>
-        let workspace = Gemm.Workspace()
+        let packedK: UnsafeMutablePointer<Float>, packedV: UnsafeMutablePointer<Float>
+        let packedQ: UnsafeMutablePointer<Float>, packedP: UnsafeMutablePointer<Float>
+        /// Floats per packed V block.
+        let valueBlockStride: Int
 
-        init(valueDim: Int) {
+        init(_ shape: AttentionShape) {
+            let roundedKeys = (shape.keys + Gemm.nr - 1) / Gemm.nr * Gemm.nr
+            let roundedValues = (shape.valueDim + Gemm.nr - 1) / Gemm.nr * Gemm.nr
+            let keyBlocks = (shape.keys + keyBlock - 1) / keyBlock
+            valueBlockStride = roundedValues * keyBlock
             scores = .allocate(capacity: queryBlock * keyBlock)
-            accumulator = .allocate(capacity: queryBlock * valueDim)
+            accumulator = .allocate(capacity: queryBlock * shape.valueDim)
             maximum = .allocate(capacity: queryBlock)
             sum = .allocate(capacity: queryBlock)
+            packedK = .allocate(capacity: max(1, roundedKeys * shape.headDim))
+            packedV = .allocate(capacity: max(1, keyBlocks * valueBlockStride))
+            packedQ = .allocate(capacity: queryBlock * shape.headDim)
+            packedP = .allocate(capacity: queryBlock * keyBlock)
         }
 
         func deallocate() {
-            scores.deallocate(); accumulator.deallocate(); maximum.deallocate(); sum.deallocate(); workspace.deallocate()
+            for p in [scores, accumulator, maximum, sum, packedK, packedV, packedQ, packedP] { p.deallocate() }
         }
     }
 
@@ -73,29 +86,44 @@ public enum FlashAttention {
         let kh = io.k + ((b * shape.kvHeads + kvh) * nk) * d, vh = io.v + ((b * shape.kvHeads + kvh) * nk) * dv
         for r in 0..<br { t.maximum[r] = -.infinity; t.sum[r] = 0 }
         t.accumulator.initialize(repeating: 0, count: br * dv)
-        // The keys any row of the block may see.
+        // The keys any row of the block may see, widened to whole key blocks.
         var lo = nk, hi = 0
         for r in 0..<br {
             let visible = options.visibleKeys(i0 + r, shape)
             if !visible.isEmpty { lo = min(lo, visible.lowerBound); hi = max(hi, visible.upperBound) }
         }
+        guard lo < hi else { return finish(io, t, bh: bh, rows: i0, br, nq: nq, dv: dv) }
+        lo = lo / keyBlock * keyBlock
+        // Pack Kᵀ (for the visited keys), V (per key block) and the query block once.
+        Gemm.packB(Gemm.Operand(kh, ld: d, transposed: true), rows: 0, d, columns: lo, hi - lo, into: t.packedK)
         var j0 = lo
+        while j0 < hi {
+            Gemm.packB(Gemm.Operand(vh, ld: dv), rows: j0, min(keyBlock, hi - j0), columns: 0, dv,
+                       into: t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride)
+            j0 += keyBlock
+        }
+        Gemm.packA(Gemm.Operand(qb, ld: d), rows: 0, br, columns: 0, d, into: t.packedQ)
+        j0 = lo
         while j0 < hi {
             let bc = min(keyBlock, hi - j0)
             // S = scale · Q_block · K_blockᵀ
-            Gemm.multiply(m: br, n: bc, k: d, Gemm.Operand(qb, ld: d), Gemm.Operand(kh + j0 * d, ld: d, transposed: true),
-                          into: t.scores, ldc: keyBlock, alpha: scale, threads: 1, workspace: t.workspace)
+            Gemm.macroKernel(br, bc, d, t.packedQ, UnsafePointer(t.packedK + (j0 - lo) * d), t.scores, keyBlock, alpha: scale, beta: 0)
             for r in 0..<br {
                 let s = t.scores + r * keyBlock
                 prepareScores(s, count: bc, row: i0 + r, firstKey: j0, shape, mask, bias, options, batch: b, head: h)
                 onlineUpdate(s, count: bc, row: r, t, valueDim: dv)
             }
             // acc += P · V_block
-            Gemm.multiply(m: br, n: dv, k: bc, Gemm.Operand(t.scores, ld: keyBlock), Gemm.Operand(vh + j0 * dv, ld: dv),
-                          into: t.accumulator, ldc: dv, beta: 1, threads: 1, workspace: t.workspace)
+            Gemm.packA(Gemm.Operand(t.scores, ld: keyBlock), rows: 0, br, columns: 0, bc, into: t.packedP)
+            Gemm.macroKernel(br, dv, bc, t.packedP, UnsafePointer(t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride),
+                             t.accumulator, dv, alpha: 1, beta: 1)
             j0 += bc
         }
-        // out = acc / l; logsumexp = m + log l.
+        finish(io, t, bh: bh, rows: i0, br, nq: nq, dv: dv)
+    }
+
+    /// `out = acc / l` (0 where no key was visible); `logsumexp = m + log l`.
+    static func finish(_ io: IO, _ t: Tile, bh: Int, rows i0: Int, _ br: Int, nq: Int, dv: Int) {
         for r in 0..<br {
             let out = io.output + (bh * nq + i0 + r) * dv, acc = t.accumulator + r * dv
             let l = t.sum[r]
@@ -120,7 +148,9 @@ public enum FlashAttention {
             for x in 0..<bc { s[x] = c * Float.scalarTanh(s[x] / c) }
         }
         let visible = options.visibleKeys(i, shape)
-        for c in 0..<bc where !visible.contains(j0 + c) { s[c] = -.infinity }
+        let first = min(max(visible.lowerBound - j0, 0), bc), last = min(max(visible.upperBound - j0, first), bc)
+        for c in 0..<first { s[c] = -.infinity }
+        for c in last..<bc { s[c] = -.infinity }
         if let mask {
             let (row, stride) = mask.row(batch: b, head: h, query: i)
             for c in 0..<bc where !row[(j0 + c) * stride] { s[c] = -.infinity }

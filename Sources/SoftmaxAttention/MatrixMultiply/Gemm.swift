@@ -108,6 +108,13 @@ public enum Gemm {
                     Float.store(Float.load(src + 16), to: d + 16)
                     d += nr
                 }
+            } else if b.transposed && width == nr {
+                // Stored transposed (B = Xᵀ, X row-major): read each of the 32 rows of X contiguously.
+                for jj in 0..<nr {
+                    let src = b.base + (j0 + j + jj) * b.ld + p0
+                    for p in 0..<kcb { d[p * nr + jj] = src[p] }
+                }
+                d += kcb * nr
             } else {
                 for p in 0..<kcb {
                     for jj in 0..<nr { d[jj] = jj < width ? b.element(p0 + p, j0 + j + jj) : 0 }
