@@ -1,0 +1,137 @@
+import SoftmaxKit
+
+/// Registry entries for the attentions that replace softmax (sigmoid, softplus with
+/// re-weighting, selective temperatures, linear) and their helper functions. They take one head,
+/// 2-d `Q [Nq, D]`, `K [Nk, D]`, `V [Nk, Dv]`, and an optional 2-d keep-mask `[Nq, Nk]`.
+enum AttentionReplacementMethods {
+    static let ramapuram = "J. Ramapuram et al., Theory, Analysis, and Best Practices for Sigmoid Self-Attention, 2024 (arXiv 2409.04431)"
+    static let gao = "B. Gao, M. W. Spratling, Softplus Attention with Re-weighting Boosts Length Extrapolation in Large Language Models, 2025 (arXiv 2501.13428)"
+    static let zhang = "X. Zhang et al., Selective Attention: Enhancing Transformer through Principled Context Control, NeurIPS 2024 (arXiv 2411.12892)"
+    static let katharopoulos = "A. Katharopoulos, A. Vyas, N. Pappas, F. Fleuret, Transformers are RNNs, ICML 2020 (arXiv 2006.16236)"
+    static let chen = "B. Chen et al., Scatterbrain: Unifying Sparse and Low-rank Attention Approximation, NeurIPS 2021 (arXiv 2110.15343)"
+
+    static let head = [TensorSpec("Q", "[Nq, D]"), TensorSpec("K", "[Nk, D]"), TensorSpec("V", "[Nk, Dv]"),
+                       TensorSpec("mask", .boolean, "keep-mask [Nq, Nk]", optional: true)]
+    static let causalFlag = ParameterSpec("causal", .boolean, default: .boolean(true), "only keys j ≤ i")
+
+    static let all: [MethodDescriptor] = [
+        MethodDescriptor(
+            id: "sigmoid-attention", role: .attention, summary: "(σ(scale·QKᵀ + b) ⊙ M)·V, no row normalisation; b = −log Nk by default",
+            parameters: [ParameterSpec("bias", .number, default: .number(.nan), "b; nan (default) means −log Nk"),
+                         ParameterSpec("scale", .number, default: .number(0), "factor on q·k; 0 means 1/√D", range: -1e30...1e30),
+                         ParameterSpec("causal", .string, default: .string("none"), "none, top-left or bottom-right",
+                                       choices: ["none"] + CausalAlignment.allCases.map(\.rawValue))],
+            inputs: head, outputs: [TensorSpec("out", "[Nq, Dv]"), TensorSpec("weights", "[Nq, Nk]")],
+            isExact: true, citation: ramapuram, implementation: SigmoidAttentionMethod()),
+        MethodDescriptor(
+            id: "lssa-weights", role: .primitive, summary: "LSSA weights: softplus(log d·log Nᵢ·cos(qᵢ, kⱼ)) masked, ℓ1-normalised rows",
+            parameters: [causalFlag], inputs: [head[0], head[1], head[3]],
+            outputs: [TensorSpec("A", "[Nq, Nk]"), TensorSpec("N", "visible keys per query [Nq]")],
+            isExact: true, citation: gao, implementation: SoftplusWeightsMethod(reweighted: false)),
+        MethodDescriptor(
+            id: "lssar-weights", role: .primitive, summary: "LSSAR weights: ReLU(Aᵢⱼ·Nᵢ − Oᵢ)^p masked, ℓ1-normalised rows",
+            parameters: [ParameterSpec("p", .number, default: .number(15), "the power (3 and 15 in the paper)", range: 0...1e6),
+                         causalFlag,
+                         ParameterSpec("warmup_rows", .integer, default: .number(3), "rows with offset 0", range: 0...1e12),
+                         ParameterSpec("offset", .number, default: .number(1), "Oᵢ after the warm-up rows", range: -1e30...1e30)],
+            inputs: [head[0], head[1], head[3]], outputs: [TensorSpec("A", "[Nq, Nk]")],
+            isExact: true, citation: gao, implementation: SoftplusWeightsMethod(reweighted: true)),
+        MethodDescriptor(
+            id: "ssa-position-temperature", role: .primitive, summary: "τ_pos(i) for i = 1…n: 1 + σ(α)·log i, 1 + e^{−e^α}·log i, or 1 + α·log i",
+            parameters: [ParameterSpec("n", .integer, default: .number(1), "positions", range: 0...1e9),
+                         ParameterSpec("alpha", .number, default: .number(0), "α (β in the official code)", range: -1e30...1e30),
+                         ParameterSpec("form", .string, default: .string("sigmoid"), "sigmoid, gumbel or linear",
+                                       choices: SelectiveAttention.Form.allCases.map(\.rawValue))],
+            inputs: [], outputs: [TensorSpec("tau", "[n]")], isExact: true, citation: zhang, implementation: PositionTemperatureMethod()),
+        MethodDescriptor(
+            id: "ssa-attention", role: .attention, summary: "selective attention: softmax((τ_q·q)·k/√d)·(τ_v·v) over visible keys",
+            parameters: [ParameterSpec("causal", .boolean, default: .boolean(false), "only keys j ≤ i")],
+            inputs: head + [TensorSpec("tau_q", "per-query temperatures [Nq] (default 1)", optional: true),
+                            TensorSpec("tau_v", "per-key value temperatures [Nk] (default 1)", optional: true)],
+            outputs: [TensorSpec("out", "[Nq, Dv]"), TensorSpec("P", "[Nq, Nk]")],
+            isExact: true, citation: zhang, implementation: SelectiveAttentionMethod()),
+        MethodDescriptor(
+            id: "local-window-mask", role: .primitive, summary: "Sᵢⱼ = 1 iff i − ⌊w/2⌋ ≤ j < i − ⌊w/2⌋ + w and 0 ≤ j < n_k",
+            parameters: [ParameterSpec("n_q", .integer, default: .number(1), "queries", range: 0...1e9),
+                         ParameterSpec("n_k", .integer, default: .number(1), "keys", range: 0...1e9),
+                         ParameterSpec("w", .integer, default: .number(1), "window", range: 0...1e9)],
+            inputs: [], outputs: [TensorSpec("mask", .boolean, "[n_q, n_k]")], isExact: true, citation: chen, implementation: LocalWindowMaskMethod()),
+        MethodDescriptor(
+            id: "linear-attention", role: .attention, summary: "linear attention with φ = elu + 1: φ(Q)(φ(K)ᵀV) / φ(Q)(φ(K)ᵀ1); causal by prefix sums",
+            parameters: [ParameterSpec("causal", .boolean, default: .boolean(false), "the recurrent (prefix-sum) form")],
+            inputs: [head[0], head[1], head[2]], outputs: [TensorSpec("out", "[Nq, Dv]")],
+            isExact: false, citation: katharopoulos, implementation: LinearAttentionMethod()),
+    ]
+}
+
+struct SigmoidAttentionMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (h, mask) = try denseHead(invocation, as: T.self)
+        let p = invocation.parameters
+        let bias = p.number("bias").isNaN ? -Double.scalarLog(Double(max(h.keys, 1))) : p.number("bias")
+        let scale = p.number("scale") == 0 ? 1 / Double(h.headDim).squareRoot() : p.number("scale")
+        let w = SigmoidAttention.weights(h, mask: mask, scale: T(scale), bias: T(bias), causal: CausalAlignment(rawValue: p.string("causal")))
+        return ["out": .of(h.apply(w), shape: [h.queries, h.valueDim]), "weights": .of(w, shape: [h.queries, h.keys])]
+    }
+}
+
+struct SoftplusWeightsMethod: MethodImplementation {
+    let reweighted: Bool
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (h, mask) = try denseHead(invocation, as: T.self, needsValues: false)
+        let p = invocation.parameters, causal = p.boolean("causal")
+        if reweighted {
+            let b = SoftplusAttention.lssar(h, mask: mask, causal: causal, power: T(p.number("p")), warmupRows: p.integer("warmup_rows"),
+                                            offset: T(p.number("offset")))
+            return ["A": .of(b, shape: [h.queries, h.keys])]
+        }
+        let (a, n) = SoftplusAttention.lssa(h, mask: mask, causal: causal)
+        return ["A": .of(a, shape: [h.queries, h.keys]), "N": .of(n, shape: [h.queries])]
+    }
+}
+
+struct PositionTemperatureMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let p = invocation.parameters
+        let tau = SelectiveAttention.positionTemperature(n: p.integer("n"), alpha: p.number("alpha"),
+                                                         form: SelectiveAttention.Form(rawValue: p.string("form")) ?? .sigmoid)
+        return ["tau": .of(tau.map { T($0) }, shape: [tau.count])]
+    }
+}
+
+struct SelectiveAttentionMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (h, mask) = try denseHead(invocation, as: T.self)
+        func temperatures(_ name: String, _ count: Int) throws -> [T]? {
+            guard invocation.inputs[name] != nil else { return nil }
+            let (t, s) = try invocation.real(name, as: T.self)
+            guard t.count == count, s.count <= 1 else {
+                throw TensorError.shapeMismatch(tensor: name, shape: Tensor.describe(shape: s), expected: Tensor.describe(shape: [count]))
+            }
+            return t
+        }
+        let (out, pm) = SelectiveAttention.run(h, tauQ: try temperatures("tau_q", h.queries), tauV: try temperatures("tau_v", h.keys),
+                                               mask: mask, causal: invocation.parameters.boolean("causal"))
+        return ["out": .of(out, shape: [h.queries, h.valueDim]), "P": .of(pm, shape: [h.queries, h.keys])]
+    }
+}
+
+struct LocalWindowMaskMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let p = invocation.parameters
+        let (nq, nk, w) = (p.integer("n_q"), p.integer("n_k"), p.integer("w"))
+        var mask = [Bool](repeating: false, count: nq * nk)
+        for i in 0..<nq {
+            let start = i - w / 2
+            for j in max(0, start)..<max(max(0, start), min(nk, start + w)) { mask[i * nk + j] = true }
+        }
+        return ["mask": Tensor(shape: [nq, nk], mask)]
+    }
+}
+
+struct LinearAttentionMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (h, _) = try denseHead(invocation, as: T.self)
+        return ["out": .of(LinearAttention.run(h, causal: invocation.parameters.boolean("causal")), shape: [h.queries, h.valueDim])]
+    }
+}

@@ -1,0 +1,57 @@
+import SoftmaxKit
+
+/// One attention head as plain row-major arrays, `Q [Nq, D]`, `K [Nk, D]`, `V [Nk, Dv]`: the
+/// form the replacement attentions are written in (they materialise their `Nq × Nk` weights, as
+/// their papers define them; O(Nq·Nk) memory).
+struct DenseHead<T: KernelScalar> {
+    let q: [T], k: [T], v: [T]
+    let queries: Int, keys: Int, headDim: Int, valueDim: Int
+
+    /// `scale·qᵢ·kⱼ` for all pairs.
+    func scores(scale: T) -> [T] {
+        var s = [T](repeating: 0, count: queries * keys)
+        for i in 0..<queries {
+            for j in 0..<keys {
+                var dot = T(0)
+                for p in 0..<headDim { dot += q[i * headDim + p] * k[j * headDim + p] }
+                s[i * keys + j] = scale * dot
+            }
+        }
+        return s
+    }
+
+    /// `W·V` for weights `W [Nq, Nk]`.
+    func apply(_ w: [T], to values: [T]? = nil) -> [T] {
+        let vv = values ?? v
+        var out = [T](repeating: 0, count: queries * valueDim)
+        for i in 0..<queries {
+            for j in 0..<keys where w[i * keys + j] != 0 {
+                let wij = w[i * keys + j]
+                for p in 0..<valueDim { out[i * valueDim + p] += wij * vv[j * valueDim + p] }
+            }
+        }
+        return out
+    }
+}
+
+/// Reads `Q`, `K` and (when `needsValues`) `V` of one head, 2-d `[N, D]`, and the optional
+/// 2-d keep-mask `[Nq, Nk]`.
+func denseHead<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type, needsValues: Bool = true)
+    throws -> (head: DenseHead<T>, mask: [Bool]?)
+{
+    let (q, qs) = try invocation.real("Q", as: T.self), (k, ks) = try invocation.real("K", as: T.self)
+    let (v, vs) = needsValues ? try invocation.real("V", as: T.self) : ([T](), [ks.first ?? 0, 1])
+    for (name, s) in [("Q", qs), ("K", ks), ("V", vs)] where s.count != 2 {
+        throw TensorError.badRank(tensor: name, shape: Tensor.describe(shape: s), expected: "2-d [N, D] (one head)")
+    }
+    guard ks[1] == qs[1] else { throw TensorError.shapeMismatch(tensor: "K", shape: Tensor.describe(shape: ks), expected: "[Nk, \(qs[1])] (D of Q)") }
+    guard vs[0] == ks[0] else { throw TensorError.shapeMismatch(tensor: "V", shape: Tensor.describe(shape: vs), expected: "[\(ks[0]), Dv] (Nk of K)") }
+    var mask: [Bool]? = nil
+    if let (m, ms) = try invocation.booleans("mask") {
+        guard ms == [qs[0], ks[0]] else {
+            throw TensorError.shapeMismatch(tensor: "mask", shape: Tensor.describe(shape: ms), expected: Tensor.describe(shape: [qs[0], ks[0]]))
+        }
+        mask = m
+    }
+    return (DenseHead(q: q, k: k, v: v, queries: qs[0], keys: ks[0], headDim: qs[1], valueDim: vs[1]), mask)
+}
