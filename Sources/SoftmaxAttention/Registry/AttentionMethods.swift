@@ -4,7 +4,7 @@ import SoftmaxKit
 /// methods.
 extension MethodRegistry {
     /// Every method: the core registry (`standard`) and the attention engines.
-    public static let complete = MethodRegistry(standard.methods + AttentionMethods.all + AttentionReplacementMethods.all + RandomFeatureMethods.all)
+    public static let complete = MethodRegistry(standard.methods + AttentionMethods.all + AttentionReplacementMethods.all + RandomFeatureMethods.all + LandmarkMethods.all)
 }
 
 enum AttentionMethods {
