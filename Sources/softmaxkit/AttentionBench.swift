@@ -19,10 +19,12 @@ enum AttentionBench {
     }
 
     static func run(id: String, parameters: [String: ParameterValue], shape: AttentionShape, causal: Bool, threads: Int, repeats: Int) throws -> Result {
-        guard id == "attention" else {
-            throw ValidationErrorMessage("bench --seq times attention engines; '\(id)' is not one (engines: attention)")
-        }
         let method = try MethodRegistry.complete.method(id)
+        guard method.role == .attention else {
+            let engines = MethodRegistry.complete.methods.filter { $0.role == .attention }.map(\.id)
+            throw ValidationErrorMessage("bench --seq times attention engines; '\(id)' is not one (engines: \(engines.joined(separator: ", ")))")
+        }
+        if id != "attention" { return try runOneHeadEngine(method, parameters: parameters, shape: shape, causal: causal, threads: threads, repeats: repeats) }
         let p = try method.resolve(parameters)
         var g = SeededGenerator(seed: 11)
         let q = (0..<shape.queryCount).map { _ in Float(g.normal()) }, k = (0..<shape.keyCount).map { _ in Float(g.normal()) }
@@ -46,5 +48,34 @@ enum AttentionBench {
         }
         return Result(id: id, batch: shape.batch, heads: shape.heads, kvHeads: shape.kvHeads, seq: shape.queries, headDim: shape.headDim,
                       threads: threads, causal: causal, seconds: seconds, gflops: flops / seconds / 1e9)
+    }
+
+    /// Engines written per head (`[N, D]` inputs): timed through the registry, head by head, on
+    /// random inputs (projections `W` with r = 256 features, SOFT landmarks every 8 tokens).
+    static func runOneHeadEngine(_ method: MethodDescriptor, parameters: [String: ParameterValue], shape: AttentionShape, causal: Bool,
+                                 threads: Int, repeats: Int) throws -> Result {
+        var values = parameters
+        if causal {
+            guard let spec = method.parameters.first(where: { $0.name == "causal" }) else {
+                throw ValidationErrorMessage("'\(method.id)' has no causal form")
+            }
+            values["causal"] = spec.kind == .boolean ? .boolean(true) : .string("top-left")
+        }
+        let (n, d) = (shape.queries, shape.headDim)
+        var g = SeededGenerator(seed: 13)
+        func random(_ rows: Int, _ cols: Int, scale: Double = 1) -> Tensor {
+            Tensor(shape: [rows, cols], (0..<(rows * cols)).map { _ in Float(scale * g.normal()) })
+        }
+        var inputs: [String: Tensor] = ["Q": random(n, d), "V": random(n, shape.valueDim)]
+        if method.inputs.contains(where: { $0.name == "K" }) { inputs["K"] = random(n, d) }
+        if method.inputs.contains(where: { $0.name == "W" }) { inputs["W"] = random(256, d) }
+        if method.inputs.contains(where: { $0.name == "L" }) { inputs["L"] = random(max(1, n / 8), d, scale: 0.35) }
+        let heads = shape.batch * shape.heads
+        let flops = 4 * Double(n) * Double(n) * Double(d) * Double(heads)
+        let seconds = try Timing.median(repeats: repeats) {
+            for _ in 0..<heads { _ = try MethodRegistry.complete.call(method.id, inputs: inputs, parameters: values) }
+        }
+        return Result(id: method.id, batch: shape.batch, heads: shape.heads, kvHeads: shape.kvHeads, seq: n, headDim: d,
+                      threads: 1, causal: causal, seconds: seconds, gflops: flops / seconds / 1e9)
     }
 }

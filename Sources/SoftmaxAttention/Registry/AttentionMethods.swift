@@ -40,6 +40,11 @@ enum AttentionMethods {
 /// reference.
 struct ExactAttentionMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (q, qs) = try invocation.real("Q", as: T.self), (k, ks) = try invocation.real("K", as: T.self)
         let (v, vs) = try invocation.real("V", as: T.self)
         let shape = try attentionShape(q: qs, k: ks, v: vs)

@@ -66,6 +66,11 @@ enum AttentionReplacementMethods {
 
 struct SigmoidAttentionMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, mask) = try denseHead(invocation, as: T.self)
         let p = invocation.parameters
         let bias = p.number("bias").isNaN ? -Double.scalarLog(Double(max(h.keys, 1))) : p.number("bias")
@@ -78,6 +83,11 @@ struct SigmoidAttentionMethod: MethodImplementation {
 struct SoftplusWeightsMethod: MethodImplementation {
     let reweighted: Bool
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, mask) = try denseHead(invocation, as: T.self, needsValues: false)
         let p = invocation.parameters, causal = p.boolean("causal")
         if reweighted {
@@ -92,6 +102,11 @@ struct SoftplusWeightsMethod: MethodImplementation {
 
 struct PositionTemperatureMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let p = invocation.parameters
         let tau = SelectiveAttention.positionTemperature(n: p.integer("n"), alpha: p.number("alpha"),
                                                          form: SelectiveAttention.Form(rawValue: p.string("form")) ?? .sigmoid)
@@ -101,6 +116,11 @@ struct PositionTemperatureMethod: MethodImplementation {
 
 struct SelectiveAttentionMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, mask) = try denseHead(invocation, as: T.self)
         func temperatures(_ name: String, _ count: Int) throws -> [T]? {
             guard invocation.inputs[name] != nil else { return nil }
@@ -118,6 +138,11 @@ struct SelectiveAttentionMethod: MethodImplementation {
 
 struct LocalWindowMaskMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let p = invocation.parameters
         let (nq, nk, w) = (p.integer("n_q"), p.integer("n_k"), p.integer("w"))
         var mask = [Bool](repeating: false, count: nq * nk)
@@ -131,6 +156,11 @@ struct LocalWindowMaskMethod: MethodImplementation {
 
 struct LinearAttentionMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, _) = try denseHead(invocation, as: T.self)
         return ["out": .of(LinearAttention.run(h, causal: invocation.parameters.boolean("causal")), shape: [h.queries, h.valueDim])]
     }

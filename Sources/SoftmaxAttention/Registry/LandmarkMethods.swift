@@ -58,6 +58,11 @@ extension DenseMatrix {
 
 struct LandmarksMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let q = try denseInput(invocation, "Q", as: T.self)
         return ["L": SoftAttention.landmarks(q.values, rows: q.rows, dim: q.cols, ratio: invocation.parameters.integer("ratio")).tensor]
     }
@@ -65,6 +70,11 @@ struct LandmarksMethod: MethodImplementation {
 
 struct GaussianKernelMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let a = try denseInput(invocation, "A", as: T.self), b = try denseInput(invocation, "B", as: T.self)
         guard a.cols == b.cols else { throw TensorError.shapeMismatch(tensor: "B", shape: "[\(b.rows), \(b.cols)]", expected: "[m, \(a.cols)]") }
         return ["K": SoftAttention.gaussianKernel(a, b).tensor]
@@ -73,6 +83,11 @@ struct GaussianKernelMethod: MethodImplementation {
 
 struct PseudoInverseMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let a = try denseInput(invocation, "A", as: T.self)
         guard a.rows == a.cols, a.rows > 0 else { throw TensorError.shapeMismatch(tensor: "A", shape: "(\(a.rows), \(a.cols))", expected: "square") }
         let p = invocation.parameters
@@ -82,6 +97,11 @@ struct PseudoInverseMethod: MethodImplementation {
 
 struct SoftAttentionMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let q = try denseInput(invocation, "Q", as: T.self), v = try denseInput(invocation, "V", as: T.self)
         let l = try denseInput(invocation, "L", as: T.self)
         guard v.rows == q.rows else { throw TensorError.shapeMismatch(tensor: "V", shape: "(\(v.rows), \(v.cols))", expected: "\(q.rows) rows as Q") }
@@ -95,6 +115,11 @@ struct SoftAttentionMethod: MethodImplementation {
 
 struct NystromMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let q = try denseInput(invocation, "Q", as: T.self), k = try denseInput(invocation, "K", as: T.self)
         let v = try denseInput(invocation, "V", as: T.self)
         guard k.cols == q.cols, v.rows == k.rows, q.rows > 0, k.rows > 0 else {
@@ -108,6 +133,11 @@ struct NystromMethod: MethodImplementation {
 
 struct EdgeMoEAttentionMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, mask) = try denseHead(invocation, as: T.self)
         let p = invocation.parameters
         let scale = p.number("scale") == 0 ? 1 / Double(h.headDim).squareRoot() : p.number("scale")

@@ -50,6 +50,11 @@ func projection<T: KernelScalar>(_ invocation: MethodInvocation, dim d: Int, as:
 struct FeaturesMethod: MethodImplementation {
     let google: Bool
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (x, xs) = try invocation.real("X", as: T.self)
         guard xs.count == 2 else { throw TensorError.badRank(tensor: "X", shape: Tensor.describe(shape: xs), expected: "2-d [N, d]") }
         let (w, r) = try projection(invocation, dim: xs[1], as: T.self)
@@ -67,6 +72,11 @@ struct FeaturesMethod: MethodImplementation {
 
 struct PerformerMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, _) = try denseHead(invocation, as: T.self)
         let (w, r) = try projection(invocation, dim: h.headDim, as: T.self)
         let p = invocation.parameters
@@ -85,6 +95,11 @@ struct PerformerMethod: MethodImplementation {
 
 struct ScatterbrainMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (q, qs) = try invocation.real("Q", as: T.self), (k, ks) = try invocation.real("K", as: T.self)
         let (v, vs) = try invocation.real("V", as: T.self)
         guard qs.count == 2, ks.count == 2, vs.count == 2, ks[1] == qs[1], vs[0] == ks[0] else {
