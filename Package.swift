@@ -17,7 +17,7 @@ let package = Package(
         // Public products.
         .target(name: "SoftmaxKit", dependencies: ["_SoftmaxShims"]),
         .target(name: "SoftmaxAttention", dependencies: ["SoftmaxKit"]),
-        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit"]),
+        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit", "SoftmaxAttention"]),
         .executableTarget(
             name: "softmaxkit",
             dependencies: [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoftmaxAttention
 import SoftmaxKit
 import SoftmaxLab
 
@@ -45,6 +46,12 @@ struct AccuracyCommand: ParsableCommand {
     @Option(help: "Folder for the results (JSON, CSV, SVG).")
     var output: String = ResultsFolder.defaultPath
 
+    @Flag(help: "Run the attention experiment instead: every approximate attention's error against exact attention over --lengths (default 128 … 4096).")
+    var attention = false
+
+    @Option(name: .customLong("qkv"), help: "With --attention: recorded Q,K,V of one head, three 2-d .npy files (Q.npy,K.npy,V.npy); repeatable.")
+    var qkv: [String] = []
+
     @Flag(help: "Print the results document as JSON instead of tables.")
     var json = false
 
@@ -72,6 +79,7 @@ struct AccuracyCommand: ParsableCommand {
     }
 
     func run() throws {
+        if attention { return try runAttention() }
         var values: [String: ParameterValue] = [:]
         for p in parameters {
             guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw ValidationError("--param takes NAME=VALUE, got '\(p)'") }
@@ -94,6 +102,45 @@ struct AccuracyCommand: ParsableCommand {
             print(Ranking.terminalReport(results))
             print("results: \(written.joined(separator: ", "))")
         }
+    }
+
+    func runAttention() throws {
+        var experiment = AttentionLengthExperiment()
+        if lengths != LogitWorkload.labLengths.map(String.init).joined(separator: ",") { experiment.lengths = try parsedLengths() }
+        for triple in qkv {
+            let paths = triple.split(separator: ",").map(String.init)
+            guard paths.count == 3 else { throw ValidationError("--qkv takes Q.npy,K.npy,V.npy, got '\(triple)'") }
+            let t = try paths.map { path -> Tensor in
+                let x = try NpyFile.read(path)
+                guard x.rank == 2, x.dtype.isFloatingPoint else {
+                    throw ValidationErrorMessage("\(path): recorded Q/K/V must be 2-d float arrays [N, D], got \(x.dtype.rawValue) \(x.shapeDescription)")
+                }
+                return x.converted(toFloat: .float32)
+            }
+            experiment.recorded.append((((paths[0] as NSString).lastPathComponent as NSString).deletingPathExtension, t[0], t[1], t[2]))
+        }
+        let points = try experiment.run(progress: progress)
+        let results = LabResults(
+            created: ISO8601DateFormatter().string(from: Date()),
+            machine: .init(cores: RowParallel.activeCores, copyGBps: .nan, copyStreamingGBps: .nan, fusedMultiplyAdd: Float.fusedMultiplyAdd),
+            settings: .init(lengths: experiment.lengths, elementsPerCase: 0, logitWorkloads: [], speedShape: [], threads: 1),
+            methods: MethodRegistry.complete.methods.filter { m in experiment.engines.contains { $0.id == m.id } }.map(LabResults.MethodInfo.init),
+            normalizers: [], elementwise: [], attention: points)
+        try ResultsFolder.prepare(output)
+        let path = ResultsFolder.path(output, "attention.json")
+        try results.write(to: path)
+        for w in Set(points.map(\.workload)).sorted() {
+            try AtomicFile.write(LinePlot.attentionError(points, workload: w), to: ResultsFolder.path(output, "attention-\(w.replacingOccurrences(of: " ", with: "-")).svg"))
+        }
+        if json {
+            print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
+            return
+        }
+        print("Attention: relative error ‖out − exact‖/‖exact‖ against exact softmax attention, one head, D = 64 (replacements: a distance)")
+        print(Table.render(header: ["workload", "engine", "N", "rel. error", "seconds", "exact seconds"],
+                           rows: points.map { [$0.workload, $0.engine + ($0.replacement ? " (replacement)" : ""), "\($0.n)",
+                                               Ranking.number($0.relativeError), String(format: "%.2e", $0.seconds), String(format: "%.2e", $0.exactSeconds)] }))
+        print("results: \(path)")
     }
 
     func selectedWorkloads() throws -> [LogitWorkload] {

@@ -64,6 +64,23 @@ import SoftmaxLab
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))  // self-contained
     }
 
+    @Test func attentionExperimentWritesItsResults() throws {
+        let results = folder + "/attention"
+        try run(["accuracy", "--attention", "--lengths", "16,40", "--output", results])
+        let document = try LabResults.read(results + "/attention.json")
+        let points = document.attention ?? []
+        #expect(Set(points.map(\.n)) == [16, 40] && points.count == 2 * AttentionLengthExperiment.defaultEngines.count)
+        // Edge-MoE attention is softmax attention up to float32 rounding; the local window
+        // (32 keys back, 31 ahead) sees every key of a 16-token row, so it is exact there too.
+        for p in points where p.id == "edge-moe-attention" || (p.engine.hasPrefix("local") && p.n == 16) {
+            #expect(p.relativeError < 1e-5, "\(p.engine) N = \(p.n)")
+        }
+        #expect(FileManager.default.fileExists(atPath: results + "/attention-gaussian.svg"))
+        try run(["report", "--output", results])
+        let html = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
+        #expect(html.contains("Attention: error against sequence length"))
+    }
+
     @Test func accuracyRejectsBadArguments() throws {
         let bad: [[String]] = [
             ["accuracy", "softmax", "--workload", "no such workload", "--no-speed"],

@@ -77,6 +77,25 @@ public enum HTMLReport {
                 h += ParetoPlot.elementwise(entries, reference: reference)
             }
         }
+        if let points = r.attention, !points.isEmpty {
+            h += "<h2>Attention: error against sequence length</h2>\n"
+            h += "<p class=\"note\">Relative Frobenius error ‖out − exact‖/‖exact‖ of each engine against exact softmax attention (the tiled float32 engine), one head, D = 64; times are one call. Dashed lines are replacements (a different operator): their figure is a distance.</p>\n"
+            let workloads = points.map(\.workload).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            for w in workloads {
+                let ps = points.filter { $0.workload == w }
+                let lengths = ps.map(\.n).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+                let engines = ps.map(\.engine).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                h += table(["engine"] + lengths.map { "N = \($0): error" } + lengths.map { "N = \($0): s" },
+                           engines.map { e in
+                               let row = lengths.map { n in ps.first { $0.engine == e && $0.n == n } }
+                               return [e + (row.compactMap { $0 }.first?.replacement == true ? " (replacement)" : "")]
+                                   + row.map { $0.map { Ranking.number($0.relativeError) } ?? "–" }
+                                   + row.map { $0.map { String(format: "%.2e", $0.seconds) } ?? "–" }
+                           } + [["exact (tiled)"] + lengths.map { _ in "0" } + lengths.map { n in
+                               ps.first { $0.n == n }.map { String(format: "%.2e", $0.exactSeconds) } ?? "–" }], numericFrom: 1)
+                h += LinePlot.attentionError(points, workload: w)
+            }
+        }
         h += "<h2>Methods</h2>\n"
         h += table(["id", "role", "exact", "summary", "parameters (defaults)", "citation"],
                    r.methods.map { [$0.id, $0.role + ($0.replacement ? " (replacement)" : ""), $0.exact ? "yes" : "no", $0.summary,

@@ -15,12 +15,29 @@ public struct LabResults: Codable, Sendable {
     public var methods: [MethodInfo]
     public var normalizers: [NormalizerEntry]
     public var elementwise: [ElementwiseEntry]
+    /// The attention error-versus-length experiment, when run.
+    public var attention: [AttentionLengthExperiment.Point]?
+
+    public init(created: String, machine: Machine, settings: Settings, methods: [MethodInfo], normalizers: [NormalizerEntry],
+                elementwise: [ElementwiseEntry], attention: [AttentionLengthExperiment.Point]? = nil) {
+        self.created = created
+        self.machine = machine
+        self.settings = settings
+        self.methods = methods
+        self.normalizers = normalizers
+        self.elementwise = elementwise
+        self.attention = attention
+    }
 
     public struct Machine: Codable, Sendable {
         public var cores: Int
         public var copyGBps: Double
         public var copyStreamingGBps: Double
         public var fusedMultiplyAdd: Bool
+
+        public init(cores: Int, copyGBps: Double, copyStreamingGBps: Double, fusedMultiplyAdd: Bool) {
+            (self.cores, self.copyGBps, self.copyStreamingGBps, self.fusedMultiplyAdd) = (cores, copyGBps, copyStreamingGBps, fusedMultiplyAdd)
+        }
 
         enum CodingKeys: String, CodingKey {
             case cores, copyGBps = "copy_gbps", copyStreamingGBps = "copy_nt_gbps", fusedMultiplyAdd = "fma"
@@ -33,6 +50,10 @@ public struct LabResults: Codable, Sendable {
         public var logitWorkloads: [String]
         public var speedShape: [Int]
         public var threads: Int
+
+        public init(lengths: [Int], elementsPerCase: Int, logitWorkloads: [String], speedShape: [Int], threads: Int) {
+            (self.lengths, self.elementsPerCase, self.logitWorkloads, self.speedShape, self.threads) = (lengths, elementsPerCase, logitWorkloads, speedShape, threads)
+        }
 
         enum CodingKeys: String, CodingKey {
             case lengths, elementsPerCase = "elements_per_case", logitWorkloads = "logit_workloads", speedShape = "speed_shape", threads
@@ -80,7 +101,7 @@ public struct LabResults: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion = "schema_version", kind, created, machine, settings, methods, normalizers, elementwise
+        case schemaVersion = "schema_version", kind, created, machine, settings, methods, normalizers, elementwise, attention
     }
 
     /// Writes the document atomically (temporary file, then rename).
@@ -120,6 +141,7 @@ public struct LabResults: Codable, Sendable {
                 result.elementwise.removeAll { $0.variant == e.variant }
                 result.elementwise.append(e)
             }
+            if let points = d.attention { result.attention = points }
         }
         return result
     }
