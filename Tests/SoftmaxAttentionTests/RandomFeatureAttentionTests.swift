@@ -66,3 +66,33 @@ import SoftmaxAttention
         for (a, b) in zip(padded, dropped) { #expect(abs(a - b) < 1e-12) }
     }
 }
+
+/// The float32 fast paths (matrix-multiply based) against the float64 definitions.
+@Suite struct AttentionFloatPathTests {
+    @Test func float32EnginesAgreeWithFloat64() throws {
+        let registry = MethodRegistry.complete
+        var g = SplitMix(state: 31)
+        func pair(_ r: Int, _ c: Int, _ s: Double = 1) -> (Tensor, Tensor) {
+            let v = (0..<(r * c)).map { _ in s * g.normal() }
+            return (Tensor(shape: [r, c], v.map { Float($0) }), Tensor(shape: [r, c], v.map { Double(Float($0)) }))
+        }
+        let (qf, qd) = pair(150, 16), (kf, kd) = pair(150, 16), (vf, vd) = pair(150, 8), (wf, wd) = pair(64, 16)
+        let (lf, ld) = pair(19, 16, 0.4)
+        let cases: [(String, [String: Tensor], [String: Tensor], [String: ParameterValue])] = [
+            ("performer-attention", ["Q": qf, "K": kf, "V": vf, "W": wf], ["Q": qd, "K": kd, "V": vd, "W": wd], [:]),
+            ("performer-attention", ["Q": qf, "K": kf, "V": vf, "W": wf], ["Q": qd, "K": kd, "V": vd, "W": wd], ["mode": .string("ideal")]),
+            ("linear-attention", ["Q": qf, "K": kf, "V": vf], ["Q": qd, "K": kd, "V": vd], [:]),
+            ("nystrom-attention", ["Q": qf, "K": kf, "V": vf], ["Q": qd, "K": kd, "V": vd], ["landmarks": .number(10)]),
+            ("soft-attention", ["Q": qf, "V": vf, "L": lf], ["Q": qd, "V": vd, "L": ld], [:]),
+        ]
+        for (id, fin, din, params) in cases {
+            guard case let .float32(a)? = try registry.call(id, inputs: fin, parameters: params)["out"]?.storage,
+                  case let .float64(b)? = try registry.call(id, inputs: din, parameters: params)["out"]?.storage else {
+                Issue.record("\(id): dtypes"); continue
+            }
+            let scale = b.map(abs).max() ?? 1
+            let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst <= 2e-4 * max(scale, 1), "\(id) \(params): \(worst)")
+        }
+    }
+}

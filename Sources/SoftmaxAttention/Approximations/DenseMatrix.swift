@@ -26,6 +26,19 @@ struct DenseMatrix<T: KernelScalar>: Equatable {
 
     static func * (a: DenseMatrix, b: DenseMatrix) -> DenseMatrix {
         precondition(a.cols == b.rows, "DenseMatrix: \(a.rows)×\(a.cols) · \(b.rows)×\(b.cols)")
+        // Float products run on the packed matrix multiply.
+        if let af = a.values as? [Float], let bf = b.values as? [Float], a.rows > 0, b.cols > 0 {
+            var cf = [Float](repeating: 0, count: a.rows * b.cols)
+            af.withUnsafeBufferPointer { ab in
+                bf.withUnsafeBufferPointer { bb in
+                    cf.withUnsafeMutableBufferPointer { cb in
+                        Gemm.multiply(m: a.rows, n: b.cols, k: a.cols, Gemm.Operand(ab.baseAddress!, ld: max(a.cols, 1)),
+                                      Gemm.Operand(bb.baseAddress!, ld: b.cols), into: cb.baseAddress!, ldc: b.cols)
+                    }
+                }
+            }
+            return DenseMatrix(rows: a.rows, cols: b.cols, values: cf as! [T])
+        }
         var c = DenseMatrix(rows: a.rows, cols: b.cols, values: [T](repeating: 0, count: a.rows * b.cols))
         for i in 0..<a.rows {
             for p in 0..<a.cols where a[i, p] != 0 {

@@ -98,3 +98,89 @@ enum FeatureAttention {
         return out
     }
 }
+
+/// The Float paths of the feature attentions on the packed matrix multiply: `φ(K)ᵀV` and `φ(Q)·state`
+/// are GEMMs (O(N·r·Dv) each), the rest is O(N·r). Non-causal; the causal form stays the prefix-sum
+/// recurrence of `FeatureAttention.run`.
+enum FeatureAttentionFloat {
+    static func run(phiQ: [Float], phiK: [Float], v: [Float], queries nq: Int, keys nk: Int, features r: Int, valueDim dv: Int,
+                    epsilon: Float) -> [Float] {
+        var state = [Float](repeating: 0, count: r * dv), num = [Float](repeating: 0, count: nq * dv)
+        var normaliser = [Float](repeating: 0, count: r)
+        for j in 0..<nk { for f in 0..<r { normaliser[f] += phiK[j * r + f] } }
+        guard nq > 0, nk > 0 else { return num }
+        phiK.withUnsafeBufferPointer { kb in
+            v.withUnsafeBufferPointer { vb in
+                state.withUnsafeMutableBufferPointer { sb in
+                    Gemm.multiply(m: r, n: dv, k: nk, Gemm.Operand(kb.baseAddress!, ld: r, transposed: true), Gemm.Operand(vb.baseAddress!, ld: dv),
+                                  into: sb.baseAddress!, ldc: dv)
+                }
+            }
+        }
+        phiQ.withUnsafeBufferPointer { qb in
+            state.withUnsafeBufferPointer { sb in
+                num.withUnsafeMutableBufferPointer { nb in
+                    Gemm.multiply(m: nq, n: dv, k: r, Gemm.Operand(qb.baseAddress!, ld: r), Gemm.Operand(sb.baseAddress!, ld: dv),
+                                  into: nb.baseAddress!, ldc: dv)
+                }
+            }
+        }
+        for i in 0..<nq {
+            var den: Float = 0
+            for f in 0..<r { den += phiQ[i * r + f] * normaliser[f] }
+            if epsilon > 0, abs(den) <= epsilon { den += 2 * epsilon }
+            let inverse: Float = den != 0 ? 1 / den : 0
+            for p in 0..<dv { num[i * dv + p] *= inverse }
+        }
+        return num
+    }
+
+    /// `u = c·X·Wᵀ` (n × r) on the matrix multiply.
+    static func projections(_ x: [Float], rows n: Int, dim d: Int, _ w: [Float], features r: Int, scale c: Float) -> [Float] {
+        var u = [Float](repeating: 0, count: n * r)
+        guard n > 0 else { return u }
+        x.withUnsafeBufferPointer { xb in
+            w.withUnsafeBufferPointer { wb in
+                u.withUnsafeMutableBufferPointer { ub in
+                    Gemm.multiply(m: n, n: r, k: d, Gemm.Operand(xb.baseAddress!, ld: d), Gemm.Operand(wb.baseAddress!, ld: d, transposed: true),
+                                  into: ub.baseAddress!, ldc: r, alpha: c)
+                }
+            }
+        }
+        return u
+    }
+
+    /// Positive FAVOR features `exp(u − ‖x̃‖²/2)/√r`, x̃ = √s·x, with the projections on the GEMM.
+    static func ideal(_ x: [Float], rows n: Int, dim d: Int, _ w: [Float], features r: Int, temperature s: Float) -> [Float] {
+        let root = s.squareRoot()
+        var phi = projections(x, rows: n, dim: d, w, features: r, scale: root)
+        let norm = 1 / Float(r).squareRoot()
+        for i in 0..<n {
+            var h: Float = 0
+            for p in 0..<d { h += (root * x[i * d + p]) * (root * x[i * d + p]) }
+            h /= 2
+            for f in 0..<r { phi[i * r + f] = Float.scalarExp(phi[i * r + f] - h) * norm }
+        }
+        return phi
+    }
+
+    /// The official features (see `FavorFeatures.google`) with the projections on the GEMM.
+    static func google(_ x: [Float], rows n: Int, dim d: Int, _ w: [Float], features r: Int, isQuery: Bool, epsilon: Float) -> [Float] {
+        let c = Float.scalarExp(-Float.scalarLog(Float(d)) / 4)
+        var u = projections(x, rows: n, dim: d, w, features: r, scale: c)
+        let ratio = 1 / Float(r).squareRoot(), globalMax = u.max() ?? 0
+        for i in 0..<n {
+            var h: Float = 0
+            for p in 0..<d { h += (c * x[i * d + p]) * (c * x[i * d + p]) }
+            h /= 2
+            var shift = globalMax
+            if isQuery {
+                shift = -.infinity
+                for f in 0..<r { shift = max(shift, u[i * r + f]) }
+            }
+            for f in 0..<r { u[i * r + f] = ratio * (Float.scalarExp(u[i * r + f] - h - shift) + epsilon) }
+        }
+        return u
+    }
+}
+

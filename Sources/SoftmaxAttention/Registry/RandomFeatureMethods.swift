@@ -83,6 +83,17 @@ struct PerformerMethod: MethodImplementation {
         let google = p.string("mode") == "google"
         let eps = google ? T(p.number("eps")) : 0
         let s = 1 / T(h.headDim).squareRoot()
+        if let q = h.q as? [Float], let k = h.k as? [Float], let v = h.v as? [Float], let wf = w as? [Float], !p.boolean("causal") {
+            // Float, non-causal: features and products on the matrix multiply.
+            let e = Float(p.number("eps"))
+            let phiQ = google ? FeatureAttentionFloat.google(q, rows: h.queries, dim: h.headDim, wf, features: r, isQuery: true, epsilon: e)
+                : FeatureAttentionFloat.ideal(q, rows: h.queries, dim: h.headDim, wf, features: r, temperature: Float(s))
+            let phiK = google ? FeatureAttentionFloat.google(k, rows: h.keys, dim: h.headDim, wf, features: r, isQuery: false, epsilon: e)
+                : FeatureAttentionFloat.ideal(k, rows: h.keys, dim: h.headDim, wf, features: r, temperature: Float(s))
+            let out = FeatureAttentionFloat.run(phiQ: phiQ, phiK: phiK, v: v, queries: h.queries, keys: h.keys, features: r,
+                                                valueDim: h.valueDim, epsilon: google ? e : 0)
+            return ["out": .of(out, shape: [h.queries, h.valueDim])]
+        }
         let phiQ = google ? FavorFeatures.google(h.q, rows: h.queries, dim: h.headDim, w, features: r, isQuery: true, epsilon: eps)
             : FavorFeatures.ideal(h.q, rows: h.queries, dim: h.headDim, w, features: r, temperature: s, hyperbolic: false)
         let phiK = google ? FavorFeatures.google(h.k, rows: h.keys, dim: h.headDim, w, features: r, isQuery: false, epsilon: eps)
