@@ -159,9 +159,24 @@ enum FeatureAttentionFloat {
             var h: Float = 0
             for p in 0..<d { h += (root * x[i * d + p]) * (root * x[i * d + p]) }
             h /= 2
-            for f in 0..<r { phi[i * r + f] = Float.scalarExp(phi[i * r + f] - h) * norm }
+            phi.withUnsafeMutableBufferPointer { expInPlace($0.baseAddress! + i * r, count: r, shift: h, scale: norm, add: 0) }
         }
         return phi
+    }
+
+    /// `p[i] = scale·(e^{p[i] − shift} + add)` with the vector exponential (≤ 1 ULP).
+    @inline(__always)
+    static func expInPlace(_ p: UnsafeMutablePointer<Float>, count n: Int, shift: Float, scale: Float, add: Float) {
+        let sv = SIMD16<Float>(repeating: shift), kv = SIMD16<Float>(repeating: scale), av = SIMD16<Float>(repeating: add)
+        var i = 0
+        while i + 16 <= n {
+            Float.store((Float.exp(Float.load(p + i) - sv) + av) * kv, to: p + i)
+            i += 16
+        }
+        while i < n {
+            p[i] = scale * (Float.scalarExp(p[i] - shift) + add)
+            i += 1
+        }
     }
 
     /// The official features (see `FavorFeatures.google`) with the projections on the GEMM.
@@ -178,7 +193,7 @@ enum FeatureAttentionFloat {
                 shift = -.infinity
                 for f in 0..<r { shift = max(shift, u[i * r + f]) }
             }
-            for f in 0..<r { u[i * r + f] = ratio * (Float.scalarExp(u[i * r + f] - h - shift) + epsilon) }
+            u.withUnsafeMutableBufferPointer { expInPlace($0.baseAddress! + i * r, count: r, shift: h + shift, scale: ratio, add: epsilon) }
         }
         return u
     }
