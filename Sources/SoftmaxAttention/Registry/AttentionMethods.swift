@@ -3,8 +3,12 @@ import SoftmaxKit
 /// Registry entries for the attention engines, and the registry that holds them with the core
 /// methods.
 extension MethodRegistry {
-    /// Every method: the core registry (`standard`) and the attention engines.
-    public static let complete = MethodRegistry(standard.methods + AttentionMethods.all + AttentionReplacementMethods.all + RandomFeatureMethods.all + LandmarkMethods.all)
+    /// Every method: the core registry (`standard`) and the attention engines. The engines written
+    /// for one head also take batched 4-d inputs (`PerHeadMethod`).
+    public static let complete = MethodRegistry(standard.methods + AttentionMethods.all + (
+        AttentionReplacementMethods.all + RandomFeatureMethods.all + LandmarkMethods.all).map { m in
+            m.role == .attention ? m.with(implementation: PerHeadMethod(inner: m.implementation)) : m
+        })
 }
 
 enum AttentionMethods {

@@ -17,6 +17,19 @@ public struct MethodInvocation: Sendable {
     /// Whether float inputs of another width may be rounded to `precision` (an explicit choice).
     public let allowRounding: Bool
 
+    public init(method: String, inputs: [String: Tensor], parameters: ParameterValues, precision: Precision, allowRounding: Bool) {
+        self.method = method
+        self.inputs = inputs
+        self.parameters = parameters
+        self.precision = precision
+        self.allowRounding = allowRounding
+    }
+
+    /// The same call with other inputs.
+    public func with(inputs: [String: Tensor]) -> MethodInvocation {
+        MethodInvocation(method: method, inputs: inputs, parameters: parameters, precision: precision, allowRounding: allowRounding)
+    }
+
     /// The input `name` as values of `T` (converted where exact; rounded only when allowed).
     public func real<T: KernelScalar>(_ name: String, as: T.Type) throws -> (values: [T], shape: [Int]) {
         guard let t = inputs[name] else { throw RegistryError.missingInput(method: method, name: name) }
@@ -86,6 +99,13 @@ public struct MethodDescriptor: Sendable {
         self.activation = activation
         self.reference = reference ?? (normalizer == nil ? nil : outputScale == .logProbability ? .logSoftmax : .softmax)
         self.isReplacement = isReplacement
+    }
+
+    /// The same entry with another implementation (wrappers such as per-head attention).
+    public func with(implementation: any MethodImplementation) -> MethodDescriptor {
+        MethodDescriptor(id: id, role: role, summary: summary, parameters: parameters, inputs: inputs, outputs: outputs, isExact: isExact,
+                         citation: citation, implementation: implementation, normalizer: normalizer, outputScale: outputScale,
+                         activation: activation, reference: reference, isReplacement: isReplacement)
     }
 
     /// Applies defaults and validates the given parameter values.
