@@ -1,0 +1,88 @@
+/// Mixture-of-experts gates over router scores `s = β₁x + β₀` (β₁: E × d, β₀: E):
+///
+/// ```
+/// top-K:                      G = softmax(TopK(s, K)),  the K largest kept (ties → lower index), others 0
+/// dense-to-sparse:            G = softmax(s/τ)
+/// activation dense-to-sparse: G = softmax(σ(β₁x)/τ + β₀),  σ = sigmoid or tanh
+/// ```
+/// Rows sum to 1; the softmax is the exact kernel in Double.
+///
+/// H. Nguyen, P. Akbarian, F. Yan, N. Ho, "Statistical Perspective of Top-K Sparse Softmax Gating
+/// Mixture of Experts", ICLR 2024 (arXiv 2309.13850); H. Nguyen, P. Akbarian, N. Ho, "Is
+/// Temperature Sample Efficient for Softmax Gaussian Mixture of Experts?", ICML 2024 (arXiv 2401.13875).
+public enum MixtureGates {
+    public enum Kind: Sendable, Equatable {
+        case topK(Int)
+        case denseToSparse(tau: Double)
+        case activation(tau: Double, tanh: Bool)
+    }
+
+    public static func gate(x: [Double], rows n: Int, dim d: Int, b1: [Double], experts e: Int, b0: [Double]?, kind: Kind) throws -> [Double] {
+        guard x.count == n * d, b1.count == e * d, b0.map({ $0.count == e }) ?? true else {
+            throw LossError.shape("x \(x.count) values for \(n)×\(d), B1 \(b1.count) for \(e)×\(d), b0 \(b0?.count ?? e) for \(e)")
+        }
+        var g = [Double](repeating: 0, count: n * e)
+        for i in 0..<n {
+            var s = [Double](repeating: 0, count: e)
+            for k in 0..<e {
+                var dot = 0.0
+                for p in 0..<d { dot += b1[k * d + p] * x[i * d + p] }
+                switch kind {
+                case .topK, .denseToSparse: s[k] = dot + (b0?[k] ?? 0)
+                case let .activation(_, tanh):
+                    s[k] = (tanh ? Double.scalarTanh(dot) : 1 / (1 + Double.scalarExp(-dot)))
+                }
+            }
+            switch kind {
+            case let .topK(kk):
+                let keep = s.indices.sorted { (s[$0], -$0) > (s[$1], -$1) }.prefix(kk)
+                for k in 0..<e where !keep.contains(k) { s[k] = -.infinity }
+            case let .denseToSparse(tau): s = s.map { $0 / tau }
+            case let .activation(tau, _): s = s.enumerated().map { $1 / tau + (b0?[$0] ?? 0) }
+            }
+            let m = s.max() ?? 0
+            let ex = s.map { $0 == -.infinity ? 0 : Double.scalarExp($0 - m) }
+            let total = ex.reduce(0, +)
+            for k in 0..<e { g[i * e + k] = ex[k] / total }
+        }
+        return g
+    }
+}
+
+/// ⊥Grad: the gradient without its component along the weights, per parameter tensor θ,
+/// `g⊥ = g − (θ·g)/(θ·θ)·θ` (θ = 0: g unchanged); with `rescale` (the official `OrthoGrad`
+/// wrapper) `g⊥ ← g⊥·‖g‖/(‖g⊥‖ + 10⁻³⁰)`, and `θ·θ + 10⁻³⁰` in the projection.
+///
+/// L. Prieto et al., "Grokking at the Edge of Numerical Stability", 2025 (arXiv 2501.04697).
+public enum PerpendicularGradient {
+    public static func project(weights w: [Double], gradient g: [Double], rescale: Bool) throws -> [Double] {
+        guard w.count == g.count else { throw LossError.shape("w holds \(w.count) values, g \(g.count)") }
+        let wg = zip(w, g).map(*).reduce(0, +), ww = w.map { $0 * $0 }.reduce(0, +)
+        guard ww > 0 || rescale else { return g }
+        let coefficient = wg / (ww + (rescale ? 1e-30 : 0))
+        var perp = zip(g, w).map { $0 - coefficient * $1 }
+        if rescale {
+            let gn = g.map { $0 * $0 }.reduce(0, +).squareRoot(), pn = perp.map { $0 * $0 }.reduce(0, +).squareRoot()
+            perp = perp.map { $0 * gn / (pn + 1e-30) }
+        }
+        return perp
+    }
+}
+
+/// Softmax Collapse: a row has collapsed when, in the working precision, `fl(Σ_k e^{x_k − max x}) == 1`
+/// exactly — the largest class then gets probability exactly 1 and its cross-entropy gradient is
+/// exactly 0. The sum runs in index order in that precision (float32 by default), as a framework's
+/// would; near the threshold the answer depends on that order.
+///
+/// L. Prieto et al., "Grokking at the Edge of Numerical Stability", 2025 (arXiv 2501.04697).
+public enum SoftmaxCollapse {
+    public static func collapsed<T: KernelScalar>(_ x: [T], rows n: Int, classes c: Int, as: T.Type) -> [Bool] {
+        (0..<n).map { i in
+            let row = x[(i * c)..<((i + 1) * c)]
+            guard let m = row.max(), m.isFinite else { return false }
+            var total = T(0)
+            for v in row { total += T.scalarExp(v - m) }
+            return total == 1
+        }
+    }
+}

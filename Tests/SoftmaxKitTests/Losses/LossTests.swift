@@ -1,0 +1,155 @@
+import Testing
+import SoftmaxKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Losses against their definitions and central finite differences (Double), gates, ⊥Grad and the
+/// Softmax Collapse diagnostic.
+@Suite struct LossTests {
+    let registry = MethodRegistry.standard
+
+    func values(_ t: Tensor?) -> [Double] {
+        switch t?.storage {
+        case let .float64(v)?: v
+        case let .float32(v)?: v.map(Double.init)
+        default: []
+        }
+    }
+
+    func random(_ count: Int, seed: UInt64, scale: Double = 1) -> [Double] {
+        var g = SplitMix64(seed: seed)
+        return (0..<count).map { _ in scale * g.normal() }
+    }
+
+    /// Central differences of `f` at `x`, against `gradient`.
+    func checkGradient(_ x: [Double], _ gradient: [Double], _ what: String, _ f: ([Double]) throws -> Double) rethrows {
+        let h = 1e-6
+        for k in x.indices {
+            var plus = x, minus = x
+            plus[k] += h
+            minus[k] -= h
+            let numeric = (try f(plus) - f(minus)) / (2 * h)
+            #expect(abs(numeric - gradient[k]) <= 1e-6 * max(1, abs(numeric)), "\(what) ∂/∂x[\(k)]: \(gradient[k]) vs \(numeric)")
+        }
+    }
+
+    @Test func crossEntropyMatchesItsDefinitionAndGradient() throws {
+        let (n, c) = (5, 7)
+        let x = random(n * c, seed: 1, scale: 2)
+        let labels = Tensor(shape: [n], storage: .int64([0, 6, -100, 3, 3]))
+        let weight = Tensor(shape: [c], random(c, seed: 2).map { abs($0) + 0.1 })
+        for (smoothing, reduction) in [(0.0, "mean"), (0.1, "mean"), (0.2, "sum")] {
+            func call(_ logits: [Double]) throws -> [String: Tensor] {
+                try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [n, c], logits), "labels": labels, "weight": weight],
+                                  parameters: ["label_smoothing": .number(smoothing), "reduction": .string(reduction)])
+            }
+            let out = try call(x)
+            try checkGradient(x, values(out["grad"]), "cross-entropy ε=\(smoothing) \(reduction)") { try values(call($0)["loss"])[0] }
+            // The ignored row: zero loss, zero gradient.
+            #expect(values(out["per_example"])[2] == 0 && values(out["grad"])[(2 * c)..<(3 * c)].allSatisfy { $0 == 0 })
+        }
+        // Without weights or smoothing: −log softmax(x)_y.
+        let plain = try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [n, c], x), "labels": Tensor(shape: [n], storage: .int64([1, 2, 3, 4, 5]))],
+                                      parameters: ["reduction": .string("none")])
+        for i in 0..<n {
+            let row = Array(x[(i * c)..<((i + 1) * c)]), m = row.max()!
+            let lse = m + log(row.map { exp($0 - m) }.reduce(0, +))
+            #expect(abs(values(plain["per_example"])[i] - (lse - row[i + 1])) < 1e-13)
+        }
+        // Probability targets.
+        let t = (0..<n).flatMap { _ -> [Double] in let r = random(c, seed: 9).map { exp($0) }; let s = r.reduce(0, +); return r.map { $0 / s } }
+        func probabilities(_ logits: [Double]) throws -> [String: Tensor] {
+            try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [n, c], logits), "target": Tensor(shape: [n, c], t)])
+        }
+        try checkGradient(x, values(try probabilities(x)["grad"]), "cross-entropy, probability targets") { try values(probabilities($0)["loss"])[0] }
+    }
+
+    @Test func crossEntropyOverALargeVocabulary() throws {
+        let c = 256_000
+        let x = random(c, seed: 3, scale: 3)
+        let out = try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [1, c], x), "labels": Tensor(shape: [1], storage: .int64([12345]))])
+        let m = x.max()!
+        let lse = m + log(x.map { exp($0 - m) }.reduce(0, +))
+        #expect(abs(values(out["loss"])[0] - (lse - x[12345])) < 1e-10)
+        #expect(abs(values(out["grad"]).reduce(0, +)) < 1e-10)  // softmax − onehot sums to 0
+    }
+
+    @Test func crossEntropyErrors() {
+        let x = Tensor(shape: [2, 3], [1, 2, 3, 4, 5, 6] as [Double])
+        #expect(throws: LossError.self) { try registry.call("cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2], storage: .int64([0, 3]))]) }
+        #expect(throws: RegistryError.self) { try registry.call("cross-entropy", inputs: ["logits": x]) }
+        #expect(throws: RegistryError.self) {
+            try registry.call("cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2], storage: .int64([0, 1]))], parameters: ["label_smoothing": .number(2)])
+        }
+    }
+
+    @Test func stableMaxCrossEntropy() throws {
+        let (n, c) = (4, 6)
+        let x = random(n * c, seed: 4, scale: 3)
+        let labels = Tensor(shape: [n], storage: .int64([0, 5, 2, 2]))
+        func call(_ logits: [Double]) throws -> [String: Tensor] {
+            try registry.call("stablemax-cross-entropy", inputs: ["logits": Tensor(shape: [n, c], logits), "labels": labels])
+        }
+        let out = try call(x)
+        try checkGradient(x, values(out["grad"]), "stablemax-cross-entropy") { try values(call($0)["mean"])[0] }
+        let sm = values(try registry.call("stablemax", inputs: ["x": Tensor(shape: [n, c], x)])["y"])
+        for (i, y) in [0, 5, 2, 2].enumerated() { #expect(abs(values(out["per_example"])[i] + log(sm[i * c + y])) < 1e-13) }
+    }
+
+    @Test func zLossIsInvariantAndHasItsGradient() throws {
+        let (n, d) = (3, 5)
+        let o = random(n * d, seed: 5)
+        let c = Tensor(shape: [n], storage: .int64([1, 4, 0]))
+        func call(_ v: [Double], a: Double = 2, b: Double = 0.5) throws -> [Double] {
+            values(try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], v), "c": c], parameters: ["a": .number(a), "b": .number(b)])["per_example"])
+        }
+        let base = try call(o)
+        for (x, y) in zip(base, try call(o.map { 3 * $0 - 7 })) { #expect(abs(x - y) < 1e-12) }
+        let grad = values(try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], o), "c": c], parameters: ["a": .number(2), "b": .number(0.5)])["grad"])
+        try checkGradient(o, grad, "z-loss") { try call($0).reduce(0, +) }
+        let z = values(try registry.call("z-normalize", inputs: ["o": Tensor(shape: [1, 3], [1, 1, 1] as [Double])])["z"])
+        #expect(z == [0, 0, 0])
+    }
+
+    @Test func gates() throws {
+        let x = Tensor(shape: [2, 3], [1, 0, 0, 0, 1, 0] as [Double])
+        let b1 = Tensor(shape: [4, 3], [1, 0, 0, 1, 0, 0, 0, 1, 0, 0.5, 0, 0] as [Double])  // experts 0 and 1 tie for row 0
+        let g = values(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(1)])["G"])
+        #expect(Array(g[0..<4]) == [1, 0, 0, 0])
+        #expect(Array(g[4..<8]) == [0, 0, 1, 0])
+        let g2 = values(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(3)])["G"])
+        let total: Double = g2[0] + g2[1] + g2[2] + g2[3]
+        #expect(abs(g2[0] - g2[1]) < 1e-15)
+        #expect(g2[2] == 0)
+        #expect(abs(total - 1) < 1e-15)
+        let cold = values(try registry.call("dense-to-sparse-gate", inputs: ["x": x, "B1": b1], parameters: ["tau": .number(0.01)])["G"])
+        #expect(cold[6] > 0.999)
+        let act = values(try registry.call("activation-dense-to-sparse-gate", inputs: ["x": x, "B1": b1, "b0": Tensor(shape: [4], [0, 0, 0, 0] as [Double])],
+                                           parameters: ["tau": .number(0.5), "activation": .string("tanh")])["G"])
+        let scores: [Double] = [tanh(1.0), tanh(1.0), 0, tanh(0.5)]
+        let s = scores.map { exp($0 / 0.5) }
+        let sum: Double = s.reduce(0, +)
+        for k in 0..<4 { #expect(abs(act[k] - s[k] / sum) < 1e-14) }
+    }
+
+    @Test func perpendicularGradient() throws {
+        let w = random(20, seed: 6), g = random(20, seed: 7)
+        let perp = values(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [4, 5], w), "g": Tensor(shape: [4, 5], g)])["g_perp"])
+        let dot: Double = zip(w, perp).map(*).reduce(0, +)
+        #expect(abs(dot) < 1e-12)
+        let scaled = values(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [20], w), "g": Tensor(shape: [20], g)], parameters: ["rescale": .boolean(true)])["g_perp"])
+        let scaledNorm: Double = scaled.map { $0 * $0 }.reduce(0, +), gradientNorm: Double = g.map { $0 * $0 }.reduce(0, +)
+        #expect(abs(scaledNorm - gradientNorm) < 1e-10)
+        let zero = values(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [3], [0, 0, 0] as [Double]), "g": Tensor(shape: [3], [1, 2, 3] as [Double])])["g_perp"])
+        #expect(zero == [1, 2, 3])
+    }
+
+    @Test func softmaxCollapse() throws {
+        let x = Tensor(shape: [3, 2], [0, -20, 0, -10, 0, -40] as [Double])
+        guard case let .bool(f32)? = try registry.call("softmax-collapse", inputs: ["logits": x])["collapsed"]?.storage,
+              case let .bool(f64)? = try registry.call("softmax-collapse", inputs: ["logits": x], parameters: ["dtype": .string("float64")])["collapsed"]?.storage
+        else { Issue.record("dtype"); return }
+        #expect(f32 == [true, false, true] && f64 == [false, false, true])
+    }
+}
