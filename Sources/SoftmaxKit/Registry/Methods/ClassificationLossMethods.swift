@@ -1,0 +1,121 @@
+/// Registry entries for the classification losses beyond cross-entropy: comp-sum, the L2-SVM
+/// family, the decoupled softmax loss and AnyLoss.
+enum ClassificationLossMethods {
+    static let mao = "A. Mao, M. Mohri, Y. Zhong, Cross-Entropy Loss Functions: Theoretical Analysis and Applications, ICML 2023 (arXiv 2304.07288)"
+    static let agarap = "A. F. Agarap, An Architecture Combining CNN and SVM for Image Classification, 2017 (arXiv 1712.03541); Y. Tang, Deep Learning using Linear Support Vector Machines, 2013"
+    static let gupta = "N. Gupta et al., Dual-Encoders for Extreme Multi-Label Classification, ICLR 2024 (arXiv 2310.10636)"
+    static let han = "D. Han, N. Moniz, N. V. Chawla, AnyLoss: Transforming Classification Metrics into Loss Functions, KDD 2024 (arXiv 2405.14745)"
+    static let penalty = ParameterSpec("C", .number, default: .number(1), "penalty parameter", range: 0...1e300)
+    static let svmInputs = [TensorSpec("outputs", "[N, C] scores"), TensorSpec("labels", .index, "[N]"), TensorSpec("W", "readout weights (any shape)")]
+    static let amplification = ParameterSpec("L", .number, default: .number(73), "amplification L of A(p) = σ(L(p − ½))", range: 0...1e6)
+
+    static let all: [MethodDescriptor] = [
+        MethodDescriptor(
+            id: "comp-sum-loss", role: .loss, summary: "Φ^τ(Σ_{y'≠y} e^{h_y' − h_y}): τ = 0 sum-exp, 1 cross-entropy, 3/2 GCE, 2 MAE",
+            parameters: [ParameterSpec("tau", .number, default: .number(1), "τ ≥ 0", range: 0...1e6)],
+            inputs: [TensorSpec("h", "[N, C] scores"), TensorSpec("y", .index, "[N] labels")], outputs: [TensorSpec("loss", "[N] per example")],
+            isExact: true, citation: mao, implementation: CompSumMethod()),
+        MethodDescriptor(
+            id: "l2svm-squared-hinge", role: .loss, summary: "max(0, 1 − y·o)² with one-vs-rest ±1 targets",
+            parameters: [ParameterSpec("reduction", .string, default: .string("mean"), "mean (over batch × classes), sum or none", choices: ["mean", "sum", "none"])],
+            inputs: [svmInputs[0], svmInputs[1]], outputs: [TensorSpec("loss", "reduced, or [N, C] for none")],
+            isExact: true, citation: agarap, implementation: SquaredHingeMethod()),
+        MethodDescriptor(
+            id: "cnn-svm-objective", role: .loss, summary: "the cnn-svm code's objective: mean(W²) + C·mean max(0, 1 − y⊙o)²",
+            parameters: [penalty], inputs: svmInputs, outputs: [TensorSpec("loss", "0-d")],
+            isExact: true, citation: agarap, implementation: SVMObjectiveMethod(paper: false)),
+        MethodDescriptor(
+            id: "l2svm-paper-objective", role: .loss, summary: "the paper's objective: ½‖W‖² + C·Σ max(0, 1 − y·o)²",
+            parameters: [penalty], inputs: svmInputs, outputs: [TensorSpec("loss", "0-d")],
+            isExact: true, citation: agarap, implementation: SVMObjectiveMethod(paper: true)),
+        MethodDescriptor(
+            id: "l2svm-targets", role: .primitive, summary: "one-vs-rest targets: +1 at the label, −1 elsewhere",
+            parameters: [ParameterSpec("C", .integer, default: .number(2), "number of classes", range: 1...1e9)],
+            inputs: [TensorSpec("labels", .index, "[N]")], outputs: [TensorSpec("Y", "[N, C]")],
+            isExact: true, citation: agarap, implementation: SVMTargetsMethod()),
+        MethodDescriptor(
+            id: "decoupled-softmax-loss", role: .loss, summary: "each positive against the negatives only: mean over queries of the mean −log e^{s_p}/(e^{s_p} + Σ_neg e^{s_l})",
+            parameters: [ParameterSpec("tau", .number, default: .number(0.05), "temperature τ > 0", range: 1e-300...1e300)],
+            inputs: [TensorSpec("S", "[Q, L] cosine similarities"), TensorSpec("P", .boolean, "[Q, L] positives")], outputs: [TensorSpec("loss", "0-d")],
+            isExact: true, citation: gupta, implementation: DecoupledMethod()),
+        MethodDescriptor(
+            id: "anyloss-amplify", role: .primitive, summary: "A(p) = 1/(1 + e^{−L(p − ½)})",
+            parameters: [amplification], inputs: [TensorSpec("p", "probabilities")], outputs: [TensorSpec("a", "same shape")],
+            isExact: true, citation: han, implementation: AmplifyMethod()),
+        MethodDescriptor(
+            id: "anyloss", role: .loss, summary: "soft confusion matrix and the accuracy, F1, F2, G-mean and balanced-accuracy losses",
+            parameters: [amplification], inputs: [TensorSpec("y", "[N] labels 0/1"), TensorSpec("p", "[N] sigmoid outputs")],
+            outputs: ["TN", "FP", "FN", "TP", "accuracy_loss", "f1_loss", "f2_loss", "gmean_loss", "balanced_accuracy_loss"].map { TensorSpec($0, "0-d") },
+            isExact: true, citation: han, implementation: AnyLossMethod()),
+    ]
+}
+
+struct CompSumMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (h, n, c) = try matrixInput(invocation, "h")
+        let loss = try CompSumLoss.perExample(h, rows: n, classes: c, labels: try indexInput(invocation, "y", count: n), tau: invocation.parameters.number("tau"))
+        return ["loss": lossTensor(loss, shape: invocation.inputs["h"]?.rank == 1 ? [] : [n], as: T.self)]
+    }
+}
+
+struct SquaredHingeMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (o, n, c) = try matrixInput(invocation, "outputs")
+        let h = try L2SVM.squaredHinge(o, classes: c, labels: try indexInput(invocation, "labels", count: n))
+        switch invocation.parameters.string("reduction") {
+        case "none": return ["loss": lossTensor(h, shape: [n, c], as: T.self)]
+        case "sum": return ["loss": lossTensor([h.reduce(0, +)], shape: [], as: T.self)]
+        default: return ["loss": lossTensor([h.reduce(0, +) / Double(max(h.count, 1))], shape: [], as: T.self)]
+        }
+    }
+}
+
+struct SVMObjectiveMethod: MethodImplementation {
+    let paper: Bool
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (o, n, c) = try matrixInput(invocation, "outputs")
+        let h = try L2SVM.squaredHinge(o, classes: c, labels: try indexInput(invocation, "labels", count: n))
+        let w = try invocation.real("W", as: Double.self).values
+        let penalty = invocation.parameters.number("C"), squares = w.map { $0 * $0 }.reduce(0, +)
+        let loss = paper ? squares / 2 + penalty * h.reduce(0, +)
+            : squares / Double(max(w.count, 1)) + penalty * h.reduce(0, +) / Double(max(h.count, 1))
+        return ["loss": lossTensor([loss], shape: [], as: T.self)]
+    }
+}
+
+struct SVMTargetsMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        guard let t = invocation.inputs["labels"] else { throw RegistryError.missingInput(method: invocation.method, name: "labels") }
+        let labels = try t.indices(name: "labels"), c = invocation.parameters.integer("C")
+        return ["Y": lossTensor(try L2SVM.targets(labels, classes: c), shape: [labels.count, c], as: T.self)]
+    }
+}
+
+struct DecoupledMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (s, q, l) = try matrixInput(invocation, "S")
+        guard let (p, ps) = try invocation.booleans("P") else { throw RegistryError.missingInput(method: invocation.method, name: "P") }
+        guard p.count == q * l else { throw TensorError.shapeMismatch(tensor: "P", shape: Tensor.describe(shape: ps), expected: "(\(q), \(l)) like S") }
+        let loss = try DecoupledSoftmaxLoss.loss(scores: s, positives: p, queries: q, labels: l, tau: invocation.parameters.number("tau"))
+        return ["loss": lossTensor([loss], shape: [], as: T.self)]
+    }
+}
+
+struct AmplifyMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (p, shape) = try invocation.real("p", as: Double.self)
+        let l = invocation.parameters.number("L")
+        return ["a": lossTensor(p.map { AnyLoss.amplify($0, l: l) }, shape: shape, as: T.self)]
+    }
+}
+
+struct AnyLossMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let y = try invocation.real("y", as: Double.self).values, p = try invocation.real("p", as: Double.self).values
+        let m = try AnyLoss.confusion(y: y, p: p, l: invocation.parameters.number("L"))
+        let values: [String: Double] = ["TN": m.tn, "FP": m.fp, "FN": m.fn, "TP": m.tp, "accuracy_loss": m.accuracyLoss,
+                                        "f1_loss": m.fBetaLoss(1), "f2_loss": m.fBetaLoss(2), "gmean_loss": m.gMeanLoss,
+                                        "balanced_accuracy_loss": m.balancedAccuracyLoss]
+        return values.mapValues { lossTensor([$0], shape: [], as: T.self) }
+    }
+}

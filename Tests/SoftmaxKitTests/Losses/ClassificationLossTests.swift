@@ -1,0 +1,82 @@
+import Testing
+import SoftmaxKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Comp-sum, L2-SVM, decoupled softmax and AnyLoss against their formulas written out directly.
+@Suite struct ClassificationLossTests {
+    let registry = MethodRegistry.standard
+
+    func values(_ t: Tensor?) -> [Double] {
+        switch t?.storage {
+        case let .float64(v)?: v
+        case let .float32(v)?: v.map(Double.init)
+        default: []
+        }
+    }
+
+    @Test func compSumSpecialCases() throws {
+        let h: [Double] = [1.0, -0.5, 2.0, 0.3, 0.0, -1.0]
+        let y = Tensor(shape: [2], storage: .int64([2, 0]))
+        func loss(_ tau: Double) throws -> [Double] {
+            values(try registry.call("comp-sum-loss", inputs: ["h": Tensor(shape: [2, 3], h), "y": y], parameters: ["tau": .number(tau)])["loss"])
+        }
+        for (i, label) in [2, 0].enumerated() {
+            let row = Array(h[(i * 3)..<(i * 3 + 3)])
+            let p = exp(row[label]) / row.map(exp).reduce(0, +)
+            let u = row.enumerated().filter { $0.offset != label }.map { exp($0.element - row[label]) }.reduce(0, +)
+            #expect(abs(try loss(1)[i] - -log(p)) < 1e-14)
+            #expect(abs(try loss(0)[i] - u) < 1e-13)
+            #expect(abs(try loss(1.5)[i] - 2 * (1 - p.squareRoot())) < 1e-13)
+            #expect(abs(try loss(2)[i] - (1 - p)) < 1e-14)
+        }
+    }
+
+    @Test func l2svm() throws {
+        let o: [Double] = [0.5, -2, 1.5, -0.2, 0.9, 0.1]
+        let labels = Tensor(shape: [2], storage: .int64([0, 2]))
+        let y = values(try registry.call("l2svm-targets", inputs: ["labels": labels], parameters: ["C": .number(3)])["Y"])
+        #expect(y == [1, -1, -1, -1, -1, 1])
+        let hinge = zip(o, y).map { pow(max(0, 1 - $0 * $1), 2) }
+        let none = values(try registry.call("l2svm-squared-hinge", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels],
+                                            parameters: ["reduction": .string("none")])["loss"])
+        #expect(none == hinge)
+        let w = Tensor(shape: [2, 2], [1, -2, 0.5, 3] as [Double])
+        let code = values(try registry.call("cnn-svm-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
+                                            parameters: ["C": .number(2)])["loss"])[0]
+        let paper = values(try registry.call("l2svm-paper-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
+                                             parameters: ["C": .number(2)])["loss"])[0]
+        let squares = 1.0 + 4 + 0.25 + 9
+        #expect(abs(code - (squares / 4 + 2 * hinge.reduce(0, +) / 6)) < 1e-14)
+        #expect(abs(paper - (squares / 2 + 2 * hinge.reduce(0, +))) < 1e-14)
+    }
+
+    @Test func decoupledSoftmax() throws {
+        let s: [Double] = [0.9, 0.1, 0.5, -0.2, 0.3, 0.3, 0.0, 0.8]
+        let p: [Bool] = [true, false, true, false, false, false, false, false]
+        let loss = values(try registry.call("decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], s), "P": Tensor(shape: [2, 4], p)],
+                                            parameters: ["tau": .number(0.5)])["loss"])[0]
+        // Row 0: positives 0 and 2 each against negatives 1 and 3; row 1 has none (0, but counts).
+        let t = s.map { $0 / 0.5 }
+        func term(_ pos: Double) -> Double { -log(exp(pos) / (exp(pos) + exp(t[1]) + exp(t[3]))) }
+        #expect(abs(loss - (term(t[0]) + term(t[2])) / 2 / 2) < 1e-13)
+    }
+
+    @Test func anyLoss() throws {
+        let y: [Double] = [1, 0, 1, 1, 0], p: [Double] = [0.9, 0.2, 0.4, 0.7, 0.6]
+        let out = try registry.call("anyloss", inputs: ["y": Tensor(shape: [5], y), "p": Tensor(shape: [5], p)], parameters: ["L": .number(10)])
+        let a = p.map { 1 / (1 + exp(-10 * ($0 - 0.5))) }
+        let tp = zip(y, a).map(*).reduce(0, +), sy = y.reduce(0, +), sa = a.reduce(0, +)
+        let (fn, fp, tn) = (sy - tp, sa - tp, 5 - sy - sa + tp)
+        #expect(abs(values(out["TP"])[0] - tp) < 1e-14 && abs(values(out["TN"])[0] - tn) < 1e-14)
+        #expect(abs(values(out["accuracy_loss"])[0] - (1 - (tp + tn) / 5)) < 1e-14)
+        #expect(abs(values(out["f1_loss"])[0] - (1 - 2 * tp / (sy + sa))) < 1e-14)
+        #expect(abs(values(out["f2_loss"])[0] - (1 - 5 * tp / (4 * sy + sa))) < 1e-14)
+        #expect(abs(values(out["gmean_loss"])[0] - (1 - (tp / (tp + fn) * tn / (tn + fp)).squareRoot())) < 1e-14)
+        #expect(abs(values(out["balanced_accuracy_loss"])[0] - (1 - (tp / (tp + fn) + tn / (tn + fp)) / 2)) < 1e-14)
+        let amp = values(try registry.call("anyloss-amplify", inputs: ["p": Tensor(shape: [5], p)])["a"])
+        #expect(abs(amp[0] - 1 / (1 + exp(-73 * 0.4))) < 1e-15)
+        #expect(throws: LossError.self) { try registry.call("anyloss", inputs: ["y": Tensor(shape: [2], [0.5, 1] as [Double]), "p": Tensor(shape: [2], [0.5, 1] as [Double])]) }
+    }
+}
