@@ -11,7 +11,7 @@ public struct MethodRegistry: Sendable {
 
     /// The registry of this library.
     public static let standard = MethodRegistry(
-        ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + ClassificationLossMethods.all)
+        ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + ClassificationLossMethods.all + FourierHeadMethods.all)
 
     public func method(_ id: String) throws -> MethodDescriptor {
         if let m = methods.first(where: { $0.id == id }) { return m }

@@ -1,0 +1,63 @@
+/// Registry entries for the Fourier head.
+enum FourierHeadMethods {
+    static let gillman = "N. Gillman et al., Fourier Head: Helping Large Language Models Learn Complex Probability Distributions, 2024 (arXiv 2410.22269)"
+    static let frequencies = ParameterSpec("num_frequencies", .integer, default: .number(0), "N; 0 derives it from the width 2(N+1) of params", range: 0...1e6)
+
+    static let all: [MethodDescriptor] = [
+        MethodDescriptor(
+            id: "fourier-head", role: .primitive, summary: "Fourier head: autocorrelated coefficients → a density on [−1, 1], binned pmf, logits, regulariser",
+            parameters: [frequencies,
+                         ParameterSpec("n_bins", .integer, default: .number(64), "bins of [−1, 1]", range: 1...1e9),
+                         ParameterSpec("gamma", .number, default: .number(0), "regularisation weight γ", range: 0...1e300),
+                         ParameterSpec("const_inverse_softmax", .number, default: .number(1e-5), "floor in logits = log(P + floor)", range: 0...1)],
+            inputs: [TensorSpec("params", "[B, 2(N+1)] or [2(N+1)]")],
+            outputs: [TensorSpec("c", "[B, N+1, 2] (re, im)"), TensorSpec("c_normalized", "[B, N, 2]"), TensorSpec("bin_centers", "[n_bins]"),
+                      TensorSpec("pdf", "[B, n_bins]"), TensorSpec("pmf", "[B, n_bins]"), TensorSpec("logits", "[B, n_bins]"),
+                      TensorSpec("regularization", "0-d")],
+            isExact: true, citation: gillman, implementation: FourierHeadMethod()),
+        MethodDescriptor(
+            id: "fourier-pdf", role: .primitive, summary: "the Fourier head's density p(x) at given points",
+            parameters: [frequencies],
+            inputs: [TensorSpec("params", "[B, 2(N+1)] or [2(N+1)]"), TensorSpec("x", "points in [−1, 1], 1-d")],
+            outputs: [TensorSpec("pdf", "[B, K]")], isExact: true, citation: gillman, implementation: FourierPDFMethod()),
+    ]
+}
+
+/// `params` as (values, batch, N), N from the parameter or the width.
+func fourierParams(_ invocation: MethodInvocation) throws -> (values: [Double], batch: Int, frequencies: Int, oneDimensional: Bool) {
+    let (p, b, width) = try matrixInput(invocation, "params")
+    let given = invocation.parameters.integer("num_frequencies")
+    let n = given > 0 ? given : width / 2 - 1
+    guard width == 2 * (n + 1), n >= 1 else {
+        throw TensorError.shapeMismatch(tensor: "params", shape: "width \(width)", expected: "2(N+1) with N ≥ 1\(given > 0 ? " and N = \(given)" : "")")
+    }
+    return (p, b, n, invocation.inputs["params"]?.rank == 1)
+}
+
+struct FourierHeadMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (p, b, n, flat) = try fourierParams(invocation)
+        let q = invocation.parameters, m = q.integer("n_bins")
+        let r = try FourierHead.evaluate(p, batch: b, frequencies: n, bins: m, gamma: q.number("gamma"), floor: q.number("const_inverse_softmax"))
+        let lead = flat ? [] : [b]
+        return ["c": lossTensor(r.c, shape: lead + [n + 1, 2], as: T.self), "c_normalized": lossTensor(r.normalized, shape: lead + [n, 2], as: T.self),
+                "bin_centers": lossTensor(r.binCenters, shape: [m], as: T.self), "pdf": lossTensor(r.pdf, shape: lead + [m], as: T.self),
+                "pmf": lossTensor(r.pmf, shape: lead + [m], as: T.self), "logits": lossTensor(r.logits, shape: lead + [m], as: T.self),
+                "regularization": lossTensor([r.regularization], shape: [], as: T.self)]
+    }
+}
+
+struct FourierPDFMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (p, b, n, flat) = try fourierParams(invocation)
+        let x = try invocation.real("x", as: Double.self).values
+        var pdf: [Double] = []
+        for e in 0..<b {
+            let c = FourierHead.autocorrelation(p[(e * 2 * (n + 1))..<((e + 1) * 2 * (n + 1))], frequencies: n)
+            guard c[0].0 > 0 else { throw LossError.parameter("example \(e) has all-zero coefficients (c₀ = 0)") }
+            let normalized = c.dropFirst().map { ($0.0 / c[0].0, $0.1 / c[0].0) }
+            pdf += x.map { FourierHead.density($0, Array(normalized)) }
+        }
+        return ["pdf": lossTensor(pdf, shape: (flat ? [] : [b]) + [x.count], as: T.self)]
+    }
+}
