@@ -33,6 +33,37 @@ import Glibc
         }
     }
 
+    @Test func gradientsMatchFiniteDifferences() throws {
+        var g = SplitMix64(seed: 8)
+        let h = (0..<12).map { _ in 2 * g.normal() }
+        let y = Tensor(shape: [3], storage: .int64([1, 3, 0]))
+        for tau in [0.0, 0.5, 1, 1.5, 2] {
+            func call(_ x: [Double]) throws -> [String: Tensor] {
+                try registry.call("comp-sum-loss", inputs: ["h": Tensor(shape: [3, 4], x), "y": y], parameters: ["tau": .number(tau)])
+            }
+            let grad = values(try call(h)["grad"])
+            for k in h.indices {
+                var plus = h, minus = h
+                plus[k] += 1e-6
+                minus[k] -= 1e-6
+                let numeric = (values(try call(plus)["loss"]).reduce(0, +) - values(try call(minus)["loss"]).reduce(0, +)) / 2e-6
+                #expect(abs(numeric - grad[k]) <= 1e-6 * max(1, abs(numeric)), "comp-sum τ=\(tau) ∂/∂h[\(k)]")
+            }
+        }
+        let o = (0..<12).map { _ in g.normal() }
+        func hinge(_ x: [Double]) throws -> [String: Tensor] {
+            try registry.call("l2svm-squared-hinge", inputs: ["outputs": Tensor(shape: [3, 4], x), "labels": y])
+        }
+        let grad = values(try hinge(o)["grad"])
+        for k in o.indices {
+            var plus = o, minus = o
+            plus[k] += 1e-6
+            minus[k] -= 1e-6
+            let numeric = (values(try hinge(plus)["loss"])[0] - values(try hinge(minus)["loss"])[0]) / 2e-6
+            #expect(abs(numeric - grad[k]) <= 1e-6 * max(1, abs(numeric)), "squared hinge ∂/∂o[\(k)]")
+        }
+    }
+
     @Test func l2svm() throws {
         let o: [Double] = [0.5, -2, 1.5, -0.2, 0.9, 0.1]
         let labels = Tensor(shape: [2], storage: .int64([0, 2]))

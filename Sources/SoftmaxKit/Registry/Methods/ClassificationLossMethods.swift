@@ -13,12 +13,14 @@ enum ClassificationLossMethods {
         MethodDescriptor(
             id: "comp-sum-loss", role: .loss, summary: "Φ^τ(Σ_{y'≠y} e^{h_y' − h_y}): τ = 0 sum-exp, 1 cross-entropy, 3/2 GCE, 2 MAE",
             parameters: [ParameterSpec("tau", .number, default: .number(1), "τ ≥ 0", range: 0...1e6)],
-            inputs: [TensorSpec("h", "[N, C] scores"), TensorSpec("y", .index, "[N] labels")], outputs: [TensorSpec("loss", "[N] per example")],
+            inputs: [TensorSpec("h", "[N, C] scores"), TensorSpec("y", .index, "[N] labels")],
+            outputs: [TensorSpec("loss", "[N] per example"), TensorSpec("grad", "∂ℓᵢ/∂h [N, C]")],
             isExact: true, citation: mao, implementation: CompSumMethod()),
         MethodDescriptor(
             id: "l2svm-squared-hinge", role: .loss, summary: "max(0, 1 − y·o)² with one-vs-rest ±1 targets",
             parameters: [ParameterSpec("reduction", .string, default: .string("mean"), "mean (over batch × classes), sum or none", choices: ["mean", "sum", "none"])],
-            inputs: [svmInputs[0], svmInputs[1]], outputs: [TensorSpec("loss", "reduced, or [N, C] for none")],
+            inputs: [svmInputs[0], svmInputs[1]],
+            outputs: [TensorSpec("loss", "reduced, or [N, C] for none"), TensorSpec("grad", "∂loss/∂outputs [N, C] (per element for none)")],
             isExact: true, citation: agarap, implementation: SquaredHingeMethod()),
         MethodDescriptor(
             id: "cnn-svm-objective", role: .loss, summary: "the cnn-svm code's objective: mean(W²) + C·mean max(0, 1 − y⊙o)²",
@@ -53,19 +55,26 @@ enum ClassificationLossMethods {
 struct CompSumMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, n, c) = try matrixInput(invocation, "h")
-        let loss = try CompSumLoss.perExample(h, rows: n, classes: c, labels: try indexInput(invocation, "y", count: n), tau: invocation.parameters.number("tau"))
-        return ["loss": lossTensor(loss, shape: invocation.inputs["h"]?.rank == 1 ? [] : [n], as: T.self)]
+        let r = try CompSumLoss.compute(h, rows: n, classes: c, labels: try indexInput(invocation, "y", count: n), tau: invocation.parameters.number("tau"))
+        let flat = invocation.inputs["h"]?.rank == 1
+        return ["loss": lossTensor(r.loss, shape: flat ? [] : [n], as: T.self), "grad": lossTensor(r.gradient, shape: flat ? [c] : [n, c], as: T.self)]
     }
 }
 
 struct SquaredHingeMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (o, n, c) = try matrixInput(invocation, "outputs")
-        let h = try L2SVM.squaredHinge(o, classes: c, labels: try indexInput(invocation, "labels", count: n))
+        let labels = try indexInput(invocation, "labels", count: n)
+        let h = try L2SVM.squaredHinge(o, classes: c, labels: labels)
+        // ∂/∂o max(0, 1 − y·o)² = −2y·max(0, 1 − y·o)
+        let y = try L2SVM.targets(labels, classes: c)
+        let g = zip(o, y).map { -2 * $1 * max(0, 1 - $0 * $1) }
         switch invocation.parameters.string("reduction") {
-        case "none": return ["loss": lossTensor(h, shape: [n, c], as: T.self)]
-        case "sum": return ["loss": lossTensor([h.reduce(0, +)], shape: [], as: T.self)]
-        default: return ["loss": lossTensor([h.reduce(0, +) / Double(max(h.count, 1))], shape: [], as: T.self)]
+        case "none": return ["loss": lossTensor(h, shape: [n, c], as: T.self), "grad": lossTensor(g, shape: [n, c], as: T.self)]
+        case "sum": return ["loss": lossTensor([h.reduce(0, +)], shape: [], as: T.self), "grad": lossTensor(g, shape: [n, c], as: T.self)]
+        default:
+            let count = Double(max(h.count, 1))
+            return ["loss": lossTensor([h.reduce(0, +) / count], shape: [], as: T.self), "grad": lossTensor(g.map { $0 / count }, shape: [n, c], as: T.self)]
         }
     }
 }
