@@ -92,6 +92,18 @@ import Glibc
         let t = s.map { $0 / 0.5 }
         func term(_ pos: Double) -> Double { -log(exp(pos) / (exp(pos) + exp(t[1]) + exp(t[3]))) }
         #expect(abs(loss - (term(t[0]) + term(t[2])) / 2 / 2) < 1e-13)
+        // Its gradient against central differences.
+        func call(_ x: [Double]) throws -> [String: Tensor] {
+            try registry.call("decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], x), "P": Tensor(shape: [2, 4], p)], parameters: ["tau": .number(0.5)])
+        }
+        let grad = values(try call(s)["grad"])
+        for k in s.indices {
+            var plus = s, minus = s
+            plus[k] += 1e-6
+            minus[k] -= 1e-6
+            let numeric = (values(try call(plus)["loss"])[0] - values(try call(minus)["loss"])[0]) / 2e-6
+            #expect(abs(numeric - grad[k]) <= 1e-6 * max(1, abs(numeric)), "∂/∂S[\(k)]")
+        }
     }
 
     @Test func anyLoss() throws {

@@ -38,7 +38,8 @@ enum ClassificationLossMethods {
         MethodDescriptor(
             id: "decoupled-softmax-loss", role: .loss, summary: "each positive against the negatives only: mean over queries of the mean −log e^{s_p}/(e^{s_p} + Σ_neg e^{s_l})",
             parameters: [ParameterSpec("tau", .number, default: .number(0.05), "temperature τ > 0", range: 1e-300...1e300)],
-            inputs: [TensorSpec("S", "[Q, L] cosine similarities"), TensorSpec("P", .boolean, "[Q, L] positives")], outputs: [TensorSpec("loss", "0-d")],
+            inputs: [TensorSpec("S", "[Q, L] cosine similarities"), TensorSpec("P", .boolean, "[Q, L] positives")],
+            outputs: [TensorSpec("loss", "0-d"), TensorSpec("grad", "∂loss/∂S [Q, L]")],
             isExact: true, citation: gupta, implementation: DecoupledMethod()),
         MethodDescriptor(
             id: "anyloss-amplify", role: .primitive, summary: "A(p) = 1/(1 + e^{−L(p − ½)})",
@@ -105,8 +106,8 @@ struct DecoupledMethod: MethodImplementation {
         let (s, q, l) = try matrixInput(invocation, "S")
         guard let (p, ps) = try invocation.booleans("P") else { throw RegistryError.missingInput(method: invocation.method, name: "P") }
         guard p.count == q * l else { throw TensorError.shapeMismatch(tensor: "P", shape: Tensor.describe(shape: ps), expected: "(\(q), \(l)) like S") }
-        let loss = try DecoupledSoftmaxLoss.loss(scores: s, positives: p, queries: q, labels: l, tau: invocation.parameters.number("tau"))
-        return ["loss": lossTensor([loss], shape: [], as: T.self)]
+        let r = try DecoupledSoftmaxLoss.compute(scores: s, positives: p, queries: q, labels: l, tau: invocation.parameters.number("tau"))
+        return ["loss": lossTensor([r.loss], shape: [], as: T.self), "grad": lossTensor(r.gradient, shape: [q, l], as: T.self)]
     }
 }
 
