@@ -27,49 +27,68 @@ public enum CrossEntropy {
         public var gradient: [Double]
     }
 
-    /// - Throws: `LossError` for labels out of range, shapes that disagree, bad ε or weights.
+    /// - Parameters:
+    ///   - chunk: when positive, the logsumexp is taken over `chunk` columns at a time and the
+    ///     partial states merged (spec §2), so no pass ever spans more than `rows × chunk` values:
+    ///     the chunked form for vocabularies too large for one pass (it equals the unchunked one to
+    ///     rounding). The gradient, when asked for, is written chunk by chunk too.
+    /// - Throws: `LossError` for labels out of range, shapes that disagree, bad ε, weights or chunk.
     public static func compute<T: KernelScalar>(
         logits x: [T], rows n: Int, classes c: Int, targets: Targets, weights: [Double]? = nil,
-        ignoreIndex: Int = -100, labelSmoothing eps: Double = 0, reduction: Reduction = .mean, withGradient: Bool = true
+        ignoreIndex: Int = -100, labelSmoothing eps: Double = 0, reduction: Reduction = .mean, withGradient: Bool = true,
+        chunk: Int = 0
     ) throws -> Result {
         guard x.count == n * c else { throw LossError.shape("logits hold \(x.count) values, not \(n)×\(c)") }
         guard (0...1).contains(eps) else { throw LossError.parameter("label_smoothing must be in [0, 1], got \(eps)") }
+        guard chunk >= 0 else { throw LossError.parameter("chunk must be ≥ 0 (0: the whole row), got \(chunk)") }
         if let weights, weights.count != c || weights.contains(where: { !$0.isFinite || $0 < 0 }) {
             throw LossError.shape("weight must hold \(c) finite, non-negative values")
         }
-        var lse = [T](repeating: 0, count: n)
-        try x.withUnsafeBufferPointer { xb in
-            try lse.withUnsafeMutableBufferPointer { try ExactSoftmax.logSumExp(RowBatch(xb, rows: n, cols: c), into: $0) }
+        switch targets {
+        case let .indices(labels):
+            guard labels.count == n else { throw LossError.shape("labels hold \(labels.count) values for \(n) rows") }
+            for (i, y) in labels.enumerated() where y != ignoreIndex && !(0..<c).contains(y) {
+                throw LossError.label("label \(y) of row \(i) is outside 0..<\(c) (and not ignore_index \(ignoreIndex))")
+            }
+        case let .probabilities(p):
+            guard p.count == n * c else { throw LossError.shape("probability targets hold \(p.count) values, not \(n)×\(c)") }
         }
+        let lse = try logSumExp(x, rows: n, classes: c, chunk: chunk)
+        let weightSum = weights?.reduce(0, +) ?? Double(c)
+        func w(_ k: Int) -> Double { weights?[k] ?? 1 }
         var perExample = [Double](repeating: 0, count: n), gradient = withGradient ? [Double](repeating: 0, count: n * c) : []
         var denominator = 0.0
-        let w = weights ?? [Double](repeating: 1, count: c)
         for i in 0..<n {
-            let row = i * c, l = Double(lse[i])
-            var q = [Double](repeating: 0, count: c)
+            let row = i * c, l = lse[i]
+            // q = (1 − ε)·onehot(y) + ε/C, or the given probabilities; never materialised.
+            var loss = 0.0, mass = 0.0
             switch targets {
             case let .indices(labels):
-                guard labels.count == n else { throw LossError.shape("labels hold \(labels.count) values for \(n) rows") }
                 let y = labels[i]
                 if y == ignoreIndex { continue }
-                guard (0..<c).contains(y) else { throw LossError.label("label \(y) of row \(i) is outside 0..<\(c) (and not ignore_index \(ignoreIndex))") }
-                for k in 0..<c { q[k] = eps / Double(c) }
-                q[y] += 1 - eps
-                denominator += w[y]
+                denominator += w(y)
+                if eps > 0 {
+                    var weighted = 0.0
+                    for k in 0..<c { weighted += w(k) * (Double(x[row + k]) - l) }
+                    loss -= eps / Double(c) * weighted
+                }
+                loss -= (1 - eps) * w(y) * (Double(x[row + y]) - l)
+                mass = eps / Double(c) * weightSum + (1 - eps) * w(y)
+                if withGradient {
+                    for k in 0..<c { gradient[row + k] = mass * Double.scalarExp(Double(x[row + k]) - l) - w(k) * eps / Double(c) }
+                    gradient[row + y] -= w(y) * (1 - eps)
+                }
             case let .probabilities(p):
-                guard p.count == n * c else { throw LossError.shape("probability targets hold \(p.count) values, not \(n)×\(c)") }
-                for k in 0..<c { q[k] = p[row + k] }
                 denominator += 1
-            }
-            var loss = 0.0, mass = 0.0
-            for k in 0..<c where q[k] != 0 {
-                loss -= w[k] * q[k] * (Double(x[row + k]) - l)
-                mass += w[k] * q[k]
+                for k in 0..<c where p[row + k] != 0 {
+                    loss -= w(k) * p[row + k] * (Double(x[row + k]) - l)
+                    mass += w(k) * p[row + k]
+                }
+                if withGradient {
+                    for k in 0..<c { gradient[row + k] = mass * Double.scalarExp(Double(x[row + k]) - l) - w(k) * p[row + k] }
+                }
             }
             perExample[i] = loss
-            if withGradient {
-                for k in 0..<c { gradient[row + k] = mass * Double.scalarExp(Double(x[row + k]) - l) - w[k] * q[k] }
-            }
         }
         let total = perExample.reduce(0, +)
         switch reduction {
@@ -80,6 +99,27 @@ public enum CrossEntropy {
         case .sum, .none:
             return Result(perExample: perExample, loss: total, gradient: gradient)
         }
+    }
+
+    /// Each row's logsumexp from the exact kernels, over the whole row or `chunk` columns at a
+    /// time with the partial states merged.
+    static func logSumExp<T: KernelScalar>(_ x: [T], rows n: Int, classes c: Int, chunk: Int) throws -> [Double] {
+        let width = chunk > 0 ? min(chunk, c) : c
+        var total = [SoftmaxState](repeating: SoftmaxState(), count: n)
+        var part = [T](repeating: 0, count: n)
+        try x.withUnsafeBufferPointer { xb in
+            guard let base = xb.baseAddress, c > 0 else { return }
+            var start = 0
+            while start < c {
+                let cols = min(width, c - start)
+                try part.withUnsafeMutableBufferPointer {
+                    try ExactSoftmax.logSumExp(RowBatch(base: base + start, rows: n, cols: cols, rowStride: c), into: $0)
+                }
+                for i in 0..<n { total[i] = total[i].merged(with: SoftmaxState(maximum: Double(part[i]), sum: 1)) }
+                start += cols
+            }
+        }
+        return total.map(\.logSumExp)
     }
 }
 

@@ -27,4 +27,29 @@ public enum L2SVM {
         let y = try targets(labels, classes: c)
         return zip(o, y).map { let m = max(0, 1 - $0 * $1); return m * m }
     }
+
+    /// `∂/∂o max(0, 1 − y·o)² = −2y·max(0, 1 − y·o)` per output.
+    public static func squaredHingeGradient(_ o: [Double], classes c: Int, labels: [Int]) throws -> [Double] {
+        guard o.count == labels.count * c else { throw LossError.shape("outputs hold \(o.count) values for \(labels.count)×\(c)") }
+        return zip(o, try targets(labels, classes: c)).map { -2 * $1 * max(0, 1 - $0 * $1) }
+    }
+
+    /// Which objective: the paper's `½‖W‖² + C·Σ h` or the cnn-svm code's `mean(W²) + C·mean h`.
+    public enum Form: Sendable { case paper, code }
+
+    /// The objective with its gradients with respect to the outputs and to the readout weights.
+    public static func objective(_ o: [Double], classes c: Int, labels: [Int], weights w: [Double], penalty: Double, form: Form)
+        throws -> (loss: Double, gradOutputs: [Double], gradWeights: [Double])
+    {
+        let h = try squaredHinge(o, classes: c, labels: labels)
+        let dh = try squaredHingeGradient(o, classes: c, labels: labels)
+        let squares = w.map { $0 * $0 }.reduce(0, +)
+        switch form {
+        case .paper:
+            return (squares / 2 + penalty * h.reduce(0, +), dh.map { penalty * $0 }, w)
+        case .code:
+            let outputs = Double(max(h.count, 1)), count = Double(max(w.count, 1))
+            return (squares / count + penalty * h.reduce(0, +) / outputs, dh.map { penalty * $0 / outputs }, w.map { 2 * $0 / count })
+        }
+    }
 }

@@ -122,4 +122,47 @@ import Glibc
         #expect(abs(amp[0] - 1 / (1 + exp(-73 * 0.4))) < 1e-15)
         #expect(throws: LossError.self) { try registry.call("anyloss", inputs: ["y": Tensor(shape: [2], [0.5, 1] as [Double]), "p": Tensor(shape: [2], [0.5, 1] as [Double])]) }
     }
+
+    /// Central differences of a scalar output of `call` with respect to one input.
+    func checkGradient(_ x: [Double], _ gradient: [Double], _ what: String, h: Double = 1e-6, _ f: ([Double]) throws -> Double) rethrows {
+        #expect(gradient.count == x.count, "\(what): gradient has \(gradient.count) values for \(x.count)")
+        for k in x.indices where k < gradient.count {
+            var plus = x, minus = x
+            plus[k] += h
+            minus[k] -= h
+            let numeric = (try f(plus) - f(minus)) / (2 * h)
+            #expect(abs(numeric - gradient[k]) <= 1e-6 * max(1, abs(numeric)), "\(what) ∂/∂x[\(k)]: \(gradient[k]) vs \(numeric)")
+        }
+    }
+
+    @Test func svmObjectiveGradients() throws {
+        var g = SplitMix64(seed: 21)
+        let o = (0..<15).map { _ in 1.5 * g.normal() }, w = (0..<6).map { _ in g.normal() }
+        let labels = Tensor(shape: [3], storage: .int64([4, 0, 2]))
+        for id in ["cnn-svm-objective", "l2svm-paper-objective"] {
+            func call(_ o: [Double], _ w: [Double]) throws -> [String: Tensor] {
+                try registry.call(id, inputs: ["outputs": Tensor(shape: [3, 5], o), "labels": labels, "W": Tensor(shape: [2, 3], w)],
+                                  parameters: ["C": .number(0.7)])
+            }
+            let out = try call(o, w)
+            #expect(out["grad_W"]?.shape == [2, 3] && out["grad"]?.shape == [3, 5])
+            try checkGradient(o, values(out["grad"]), "\(id) outputs") { try values(call($0, w)["loss"])[0] }
+            try checkGradient(w, values(out["grad_W"]), "\(id) W") { try values(call(o, $0)["loss"])[0] }
+        }
+    }
+
+    @Test func anyLossGradients() throws {
+        var g = SplitMix64(seed: 22)
+        let y: [Double] = [1, 0, 1, 1, 0, 0, 1, 0]
+        let p = y.map { _ in Double.random(in: 0.2..<0.8, using: &g) }
+        for l in [5.0, 20] {
+            func call(_ p: [Double]) throws -> [String: Tensor] {
+                try registry.call("anyloss", inputs: ["y": Tensor(shape: [8], y), "p": Tensor(shape: [8], p)], parameters: ["L": .number(l)])
+            }
+            let out = try call(p)
+            for name in ["accuracy_loss", "f1_loss", "f2_loss", "gmean_loss", "balanced_accuracy_loss"] {
+                try checkGradient(p, values(out[name + "_grad"]), "anyloss \(name) L=\(l)", h: 1e-7) { try values(call($0)[name])[0] }
+            }
+        }
+    }
 }

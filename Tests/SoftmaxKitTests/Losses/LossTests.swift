@@ -75,6 +75,25 @@ import Glibc
         #expect(abs(values(out["grad"]).reduce(0, +)) < 1e-10)  // softmax − onehot sums to 0
     }
 
+    @Test func chunkedCrossEntropyEqualsTheUnchunkedOne() throws {
+        let (n, c) = (3, 10_007)
+        let x = random(n * c, seed: 4, scale: 4)
+        let logits = Tensor(shape: [n, c], x), labels = Tensor(shape: [n], storage: .int64([0, 5000, 10_006]))
+        let whole = try registry.call("cross-entropy", inputs: ["logits": logits, "labels": labels], parameters: ["label_smoothing": .number(0.1)])
+        for chunk in [1, 7, 1024, 4096, 20_000] {
+            let part = try registry.call("cross-entropy", inputs: ["logits": logits, "labels": labels],
+                                         parameters: ["label_smoothing": .number(0.1), "chunk": .number(Double(chunk))])
+            #expect(abs(values(part["loss"])[0] - values(whole["loss"])[0]) < 1e-12, "chunk \(chunk)")
+            #expect(zip(values(part["grad"]), values(whole["grad"])).allSatisfy { abs($0 - $1) < 1e-15 }, "chunk \(chunk)")
+        }
+        // Float logits: the chunked logsumexp stays within Float rounding of the unchunked one.
+        let f = x.map { Float($0) }
+        let a = try CrossEntropy.compute(logits: f, rows: n, classes: c, targets: .indices([1, 2, 3]), withGradient: false)
+        let b = try CrossEntropy.compute(logits: f, rows: n, classes: c, targets: .indices([1, 2, 3]), withGradient: false, chunk: 333)
+        #expect(abs(a.loss - b.loss) < 1e-5 && b.gradient.isEmpty)
+        #expect(throws: LossError.self) { try CrossEntropy.compute(logits: f, rows: n, classes: c, targets: .indices([1, 2, 3]), chunk: -1) }
+    }
+
     @Test func crossEntropyErrors() {
         let x = Tensor(shape: [2, 3], [1, 2, 3, 4, 5, 6] as [Double])
         #expect(throws: LossError.self) { try registry.call("cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2], storage: .int64([0, 3]))]) }

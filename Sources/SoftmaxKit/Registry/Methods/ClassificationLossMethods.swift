@@ -7,6 +7,7 @@ enum ClassificationLossMethods {
     static let han = "D. Han, N. Moniz, N. V. Chawla, AnyLoss: Transforming Classification Metrics into Loss Functions, KDD 2024 (arXiv 2405.14745)"
     static let penalty = ParameterSpec("C", .number, default: .number(1), "penalty parameter", range: 0...1e300)
     static let svmInputs = [TensorSpec("outputs", "[N, C] scores"), TensorSpec("labels", .index, "[N]"), TensorSpec("W", "readout weights (any shape)")]
+    static let svmOutputs = [TensorSpec("loss", "0-d"), TensorSpec("grad", "∂loss/∂outputs [N, C]"), TensorSpec("grad_W", "∂loss/∂W, shape of W")]
     static let amplification = ParameterSpec("L", .number, default: .number(73), "amplification L of A(p) = σ(L(p − ½))", range: 0...1e6)
 
     static let all: [MethodDescriptor] = [
@@ -24,11 +25,11 @@ enum ClassificationLossMethods {
             isExact: true, citation: agarap, implementation: SquaredHingeMethod()),
         MethodDescriptor(
             id: "cnn-svm-objective", role: .loss, summary: "the cnn-svm code's objective: mean(W²) + C·mean max(0, 1 − y⊙o)²",
-            parameters: [penalty], inputs: svmInputs, outputs: [TensorSpec("loss", "0-d")],
+            parameters: [penalty], inputs: svmInputs, outputs: svmOutputs,
             isExact: true, citation: agarap, implementation: SVMObjectiveMethod(paper: false)),
         MethodDescriptor(
             id: "l2svm-paper-objective", role: .loss, summary: "the paper's objective: ½‖W‖² + C·Σ max(0, 1 − y·o)²",
-            parameters: [penalty], inputs: svmInputs, outputs: [TensorSpec("loss", "0-d")],
+            parameters: [penalty], inputs: svmInputs, outputs: svmOutputs,
             isExact: true, citation: agarap, implementation: SVMObjectiveMethod(paper: true)),
         MethodDescriptor(
             id: "l2svm-targets", role: .primitive, summary: "one-vs-rest targets: +1 at the label, −1 elsewhere",
@@ -48,7 +49,8 @@ enum ClassificationLossMethods {
         MethodDescriptor(
             id: "anyloss", role: .loss, summary: "soft confusion matrix and the accuracy, F1, F2, G-mean and balanced-accuracy losses",
             parameters: [amplification], inputs: [TensorSpec("y", "[N] labels 0/1"), TensorSpec("p", "[N] sigmoid outputs")],
-            outputs: ["TN", "FP", "FN", "TP", "accuracy_loss", "f1_loss", "f2_loss", "gmean_loss", "balanced_accuracy_loss"].map { TensorSpec($0, "0-d") },
+            outputs: ["TN", "FP", "FN", "TP", "accuracy_loss", "f1_loss", "f2_loss", "gmean_loss", "balanced_accuracy_loss"].map { TensorSpec($0, "0-d") }
+                + AnyLossMethod.metrics.map { TensorSpec($0.0 + "_grad", "∂\($0.0)/∂p [N]") },
             isExact: true, citation: han, implementation: AnyLossMethod()),
     ]
 }
@@ -67,9 +69,7 @@ struct SquaredHingeMethod: MethodImplementation {
         let (o, n, c) = try matrixInput(invocation, "outputs")
         let labels = try indexInput(invocation, "labels", count: n)
         let h = try L2SVM.squaredHinge(o, classes: c, labels: labels)
-        // ∂/∂o max(0, 1 − y·o)² = −2y·max(0, 1 − y·o)
-        let y = try L2SVM.targets(labels, classes: c)
-        let g = zip(o, y).map { -2 * $1 * max(0, 1 - $0 * $1) }
+        let g = try L2SVM.squaredHingeGradient(o, classes: c, labels: labels)
         switch invocation.parameters.string("reduction") {
         case "none": return ["loss": lossTensor(h, shape: [n, c], as: T.self), "grad": lossTensor(g, shape: [n, c], as: T.self)]
         case "sum": return ["loss": lossTensor([h.reduce(0, +)], shape: [], as: T.self), "grad": lossTensor(g, shape: [n, c], as: T.self)]
@@ -84,12 +84,12 @@ struct SVMObjectiveMethod: MethodImplementation {
     let paper: Bool
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (o, n, c) = try matrixInput(invocation, "outputs")
-        let h = try L2SVM.squaredHinge(o, classes: c, labels: try indexInput(invocation, "labels", count: n))
-        let w = try invocation.real("W", as: Double.self).values
-        let penalty = invocation.parameters.number("C"), squares = w.map { $0 * $0 }.reduce(0, +)
-        let loss = paper ? squares / 2 + penalty * h.reduce(0, +)
-            : squares / Double(max(w.count, 1)) + penalty * h.reduce(0, +) / Double(max(h.count, 1))
-        return ["loss": lossTensor([loss], shape: [], as: T.self)]
+        let (w, ws) = try invocation.real("W", as: Double.self)
+        let r = try L2SVM.objective(o, classes: c, labels: try indexInput(invocation, "labels", count: n), weights: w,
+                                    penalty: invocation.parameters.number("C"), form: paper ? .paper : .code)
+        return ["loss": lossTensor([r.loss], shape: [], as: T.self),
+                "grad": lossTensor(r.gradOutputs, shape: invocation.inputs["outputs"]?.shape ?? [n, c], as: T.self),
+                "grad_W": lossTensor(r.gradWeights, shape: ws, as: T.self)]
     }
 }
 
@@ -120,12 +120,19 @@ struct AmplifyMethod: MethodImplementation {
 }
 
 struct AnyLossMethod: MethodImplementation {
+    static let metrics: [(String, AnyLoss.Metric)] = [("accuracy_loss", .accuracy), ("f1_loss", .fBeta(1)), ("f2_loss", .fBeta(2)),
+                                                      ("gmean_loss", .gMean), ("balanced_accuracy_loss", .balancedAccuracy)]
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let y = try invocation.real("y", as: Double.self).values, p = try invocation.real("p", as: Double.self).values
         let m = try AnyLoss.confusion(y: y, p: p, l: invocation.parameters.number("L"))
         let values: [String: Double] = ["TN": m.tn, "FP": m.fp, "FN": m.fn, "TP": m.tp, "accuracy_loss": m.accuracyLoss,
                                         "f1_loss": m.fBetaLoss(1), "f2_loss": m.fBetaLoss(2), "gmean_loss": m.gMeanLoss,
                                         "balanced_accuracy_loss": m.balancedAccuracyLoss]
-        return values.mapValues { lossTensor([$0], shape: [], as: T.self) }
+        var out = values.mapValues { lossTensor([$0], shape: [], as: T.self) }
+        let l = invocation.parameters.number("L"), shape = invocation.inputs["p"]?.shape ?? [p.count]
+        for (name, metric) in AnyLossMethod.metrics {
+            out[name + "_grad"] = lossTensor(try AnyLoss.gradient(metric, y: y, p: p, l: l), shape: shape, as: T.self)
+        }
+        return out
     }
 }

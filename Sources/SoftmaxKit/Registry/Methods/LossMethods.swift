@@ -11,7 +11,8 @@ enum LossMethods {
             id: "cross-entropy", role: .loss, summary: "fused softmax cross-entropy with its gradient: index or probability targets, class weights, ignore_index, label smoothing",
             parameters: [ParameterSpec("ignore_index", .integer, default: .number(-100), "rows with this label contribute nothing", range: -1e15...1e15),
                          ParameterSpec("label_smoothing", .number, default: .number(0), "ε in [0, 1]", range: 0...1),
-                         ParameterSpec("reduction", .string, default: .string("mean"), "mean, sum or none", choices: CrossEntropy.Reduction.allCases.map(\.rawValue))],
+                         ParameterSpec("reduction", .string, default: .string("mean"), "mean, sum or none", choices: CrossEntropy.Reduction.allCases.map(\.rawValue)),
+                         ParameterSpec("chunk", .integer, default: .number(0), "columns per logsumexp pass, partial states merged (0: whole row)", range: 0...1e15)],
             inputs: [TensorSpec("logits", "[N, C]"), TensorSpec("labels", .index, "[N] class indices", optional: true),
                      TensorSpec("target", "[N, C] probabilities (instead of labels)", optional: true),
                      TensorSpec("weight", "[C] class weights", optional: true)],
@@ -95,7 +96,8 @@ struct CrossEntropyMethod: MethodImplementation {
         let weight = try invocation.inputs["weight"].map { _ in try invocation.real("weight", as: Double.self).values }
         let reduction = CrossEntropy.Reduction(rawValue: p.string("reduction")) ?? .mean
         let r = try CrossEntropy.compute(logits: x, rows: n, classes: c, targets: targets, weights: weight, ignoreIndex: p.integer("ignore_index"),
-                                         labelSmoothing: p.number("label_smoothing"), reduction: reduction)
+                                         labelSmoothing: p.number("label_smoothing"), reduction: reduction,
+                                         chunk: p.integer("chunk"))
         return ["per_example": lossTensor(r.perExample, shape: [n], as: T.self), "loss": lossTensor([r.loss], shape: [], as: T.self),
                 "grad": lossTensor(r.gradient, shape: [n, c], as: T.self)]
     }
