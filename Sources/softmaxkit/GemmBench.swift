@@ -1,5 +1,6 @@
 import Foundation
 import SoftmaxAttention
+import SoftmaxKit
 import SoftmaxLab
 
 /// `softmaxkit bench --gemm M,N,K`: the single-precision matrix multiply's GFLOP/s (2·M·N·K

@@ -32,18 +32,12 @@ public enum OrthogonalFeatures {
         }
     }
 
-    /// SplitMix64 + Box–Muller.
+    /// Box–Muller over the generator's open-interval uniforms.
     struct Gaussian {
-        var state: UInt64
-        mutating func uniform() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return (Double((z ^ (z >> 31)) >> 11) + 0.5) / 9_007_199_254_740_992
-        }
+        var generator: SeededGenerator
+        init(state: UInt64) { generator = SeededGenerator(seed: state) }
         mutating func next() -> Double {
-            let u = uniform(), v = uniform()
+            let u = generator.openUniform(), v = generator.openUniform()
             return (-2 * Double.scalarLog(u)).squareRoot() * cos(2 * .pi * v)
         }
     }

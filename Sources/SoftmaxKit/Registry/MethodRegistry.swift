@@ -11,7 +11,8 @@ public struct MethodRegistry: Sendable {
 
     /// The registry of this library.
     public static let standard = MethodRegistry(
-        ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + ClassificationLossMethods.all + FourierHeadMethods.all)
+        ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + ClassificationLossMethods.all + FourierHeadMethods.all
+            + SamplingMethods.all)
 
     public func method(_ id: String) throws -> MethodDescriptor {
         if let m = methods.first(where: { $0.id == id }) { return m }

@@ -1,3 +1,5 @@
+import SoftmaxKit
+
 /// A named, seeded distribution of logit rows: what normalizer accuracy is measured on.
 public struct LogitWorkload: Sendable {
     public enum Distribution: Sendable, Equatable {
