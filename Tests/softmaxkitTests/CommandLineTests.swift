@@ -158,4 +158,19 @@ import SoftmaxLab
         }
         #expect(outputs.isEmpty)
     }
+
+    @Test func grokkingWritesItsCurvesAndRejectsBadArguments() throws {
+        let out = folder + "/grok"
+        try run(["train", "grokking", "--modulus", "7", "--hidden", "8", "--steps", "3", "--log-every", "1", "--threads", "1", "--output", out])
+        let files = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(Set(files) == ["grokking.json", "grokking-accuracy.svg", "grokking-collapse.svg"])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/grokking.json"))) as? [String: Any]
+        let runs = json?["runs"] as? [[String: Any]]
+        #expect(runs?.count == 3 && (runs?.first?["records"] as? [Any])?.count == 4)
+        for (arguments, fragment) in [(["--loss", "mse"], "--loss 'mse'"), (["--optimizer", "lion"], "--optimizer 'lion'"),
+                                      (["--lr", "-1"], "--lr"), (["--train-fraction", "1.5"], "train fraction"), (["--steps", "0"], "steps")] {
+            let message = failure(["train", "grokking", "--output", folder + "/bad"] + arguments)
+            #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")
+        }
+    }
 }

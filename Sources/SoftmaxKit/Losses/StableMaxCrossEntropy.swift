@@ -12,14 +12,16 @@ public enum StableMaxCrossEntropy {
         func s(_ v: Double) -> Double { v >= 0 ? v + 1 : 1 / (1 - v) }
         func ds(_ v: Double) -> Double { v >= 0 ? 1 : 1 / ((1 - v) * (1 - v)) }
         var perExample = [Double](repeating: 0, count: n), gradient = [Double](repeating: 0, count: n * c)
+        let scale = 1 / Double(n)
         for i in 0..<n {
-            let y = labels[i]
+            let y = labels[i], row = i * c
             guard (0..<c).contains(y) else { throw LossError.label("label \(y) of row \(i) is outside 0..<\(c)") }
-            let row = (0..<c).map { Double(x[i * c + $0]) }
-            let total = row.map(s).reduce(0, +)
-            perExample[i] = Double.scalarLog(total) - Double.scalarLog(s(row[y]))
-            for k in 0..<c { gradient[i * c + k] = ds(row[k]) / total / Double(n) }
-            gradient[i * c + y] -= ds(row[y]) / s(row[y]) / Double(n)
+            var total = 0.0
+            for k in 0..<c { total += s(Double(x[row + k])) }
+            let xy = Double(x[row + y])
+            perExample[i] = Double.scalarLog(total) - Double.scalarLog(s(xy))
+            for k in 0..<c { gradient[row + k] = ds(Double(x[row + k])) / total * scale }
+            gradient[row + y] -= ds(xy) / s(xy) * scale
         }
         return (perExample, perExample.reduce(0, +) / Double(max(n, 1)), gradient)
     }

@@ -1,0 +1,133 @@
+import Foundation
+import SoftmaxKit
+
+/// The reproduction of "Grokking at the Edge of Numerical Stability" (L. Prieto, M. Barsbey,
+/// P. Mediano, T. Birdal, 2025, arXiv 2501.04697): full-batch training of the modular-addition MLP
+/// with no weight decay, logging train and test accuracy and the fraction of training rows whose
+/// float32 softmax has collapsed. The paper's claim: softmax cross-entropy runs into Softmax
+/// Collapse and does not generalise, while StableMax cross-entropy and ⊥Grad let it grok.
+public struct GrokkingExperiment: Sendable {
+    public struct Configuration: Sendable, Codable, Equatable {
+        public var loss: TrainingLoss
+        public var optimizer: Optimizer.Settings
+        /// Compute the softmax cross-entropy in float64 instead of float32.
+        public var float64Loss = false
+
+        public init(loss: TrainingLoss, optimizer: Optimizer.Settings, float64Loss: Bool = false) {
+            self.loss = loss
+            self.optimizer = optimizer
+            self.float64Loss = float64Loss
+        }
+
+        public var label: String { "\(loss.rawValue) + \(optimizer.kind.rawValue)\(float64Loss && loss == .crossEntropy ? " (float64 loss)" : "")" }
+    }
+
+    /// The task and the model, shared by every configuration of a comparison.
+    public struct Setup: Sendable, Codable, Equatable {
+        public var modulus = 113
+        public var trainFraction = 0.4
+        public var hidden = 200
+        public var steps = 2000
+        public var seed: UInt64 = 42
+        public var logEvery = 20
+        public var threads = RowParallel.activeCores
+
+        public init() {}
+    }
+
+    public struct Record: Sendable, Codable, Equatable {
+        public var step: Int
+        public var trainLoss: Double
+        public var trainAccuracy: Double
+        public var testAccuracy: Double
+        /// Fraction of training rows with `fl32(Σ e^{x − max}) == 1`.
+        public var softmaxCollapse: Double
+        /// `‖θ‖₂` over all weights.
+        public var weightNorm: Double
+    }
+
+    public struct Run: Sendable, Codable, Equatable {
+        public var configuration: Configuration
+        public var label: String
+        public var records: [Record]
+        public var seconds: Double
+        /// First logged step with test accuracy ≥ 0.9, if any.
+        public var grokStep: Int?
+        /// First logged step with train accuracy ≥ 0.99, if any.
+        public var memoriseStep: Int?
+        public var finalTestAccuracy: Double
+        public var maxTestAccuracy: Double
+        public var maxSoftmaxCollapse: Double
+        /// One line: grokked, memorised without generalising, or neither.
+        public var verdict: String
+    }
+
+    public let setup: Setup
+    public let data: ModularAddition
+
+    public init(_ setup: Setup) throws {
+        guard setup.steps >= 1, setup.hidden >= 1, setup.logEvery >= 1, setup.threads >= 1 else {
+            throw TrainingError.parameter("steps, hidden, log interval and threads must be ≥ 1")
+        }
+        self.setup = setup
+        data = try ModularAddition(modulus: setup.modulus, trainFraction: setup.trainFraction, seed: setup.seed)
+    }
+
+    /// Trains one configuration from the shared seed; `progress` gets each record as it is logged.
+    public func run(_ configuration: Configuration, progress: (Record) -> Void = { _ in }) throws -> Run {
+        let p = setup.modulus, threads = setup.threads
+        var model = GrokkingMLP(modulus: p, hidden: setup.hidden, seed: setup.seed)
+        var optimizer = Optimizer(configuration.optimizer, shapes: [model.w1.count, model.w2.count, model.w3.count])
+        let trainLabels = data.train.map(\.label), testLabels = data.test.map(\.label)
+        var records = [Record]()
+        let start = Date()
+        for step in 0...setup.steps {
+            let act = model.forward(data.train, threads: threads)
+            let (loss, gradient) = try configuration.loss.evaluate(act.logits, labels: trainLabels, classes: p, float64: configuration.float64Loss)
+            guard loss.isFinite else { throw TrainingError.parameter("the training loss became \(loss) at step \(step); lower the learning rate") }
+            if step % setup.logEvery == 0 || step == setup.steps || [1, 2, 5, 10].contains(step) {
+                let test = model.forward(data.test, threads: threads).logits
+                let collapsed = SoftmaxCollapse.collapsed(act.logits, rows: trainLabels.count, classes: p, as: Float.self)
+                let norm = (model.w1 + model.w2 + model.w3).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+                let record = Record(step: step, trainLoss: loss, trainAccuracy: Self.accuracy(act.logits, trainLabels, p),
+                                    testAccuracy: Self.accuracy(test, testLabels, p),
+                                    softmaxCollapse: Double(collapsed.filter { $0 }.count) / Double(collapsed.count), weightNorm: norm)
+                records.append(record)
+                progress(record)
+            }
+            if step == setup.steps { break }
+            let g = model.backward(data.train, act, logitGradient: gradient, threads: threads)
+            var parameters = [model.w1, model.w2, model.w3]
+            optimizer.update(&parameters, [g.w1, g.w2, g.w3])
+            (model.w1, model.w2, model.w3) = (parameters[0], parameters[1], parameters[2])
+        }
+        let grok = records.first { $0.testAccuracy >= 0.9 }?.step, memorise = records.first { $0.trainAccuracy >= 0.99 }?.step
+        let final = records.last?.testAccuracy ?? 0, best = records.map(\.testAccuracy).max() ?? 0
+        let chance = 1 / Double(p)
+        let verdict: String
+        if let grok {
+            verdict = "grokked: test accuracy reached 90% at step \(grok)\(memorise.map { " (train 99% at step \($0))" } ?? "")"
+        } else if memorise != nil {
+            verdict = best < 5 * chance
+                ? "memorised without generalising: test accuracy stayed near chance (best \(Self.percent(best)), chance \(Self.percent(chance)))"
+                : "memorised; test accuracy rose only to \(Self.percent(best)) within \(setup.steps) steps"
+        } else {
+            verdict = "did not fit the training set within \(setup.steps) steps (train \(Self.percent(records.last?.trainAccuracy ?? 0)))"
+        }
+        return Run(configuration: configuration, label: configuration.label, records: records, seconds: Date().timeIntervalSince(start),
+                   grokStep: grok, memoriseStep: memorise, finalTestAccuracy: final, maxTestAccuracy: best,
+                   maxSoftmaxCollapse: records.map(\.softmaxCollapse).max() ?? 0, verdict: verdict)
+    }
+
+    static func accuracy(_ logits: [Float], _ labels: [Int], _ c: Int) -> Double {
+        var correct = 0
+        for (i, y) in labels.enumerated() {
+            var best = 0
+            for k in 1..<c where logits[i * c + k] > logits[i * c + best] { best = k }
+            if best == y { correct += 1 }
+        }
+        return Double(correct) / Double(max(labels.count, 1))
+    }
+
+    static func percent(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
+}
