@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "SoftmaxKit", targets: ["SoftmaxKit"]),
         .library(name: "SoftmaxAttention", targets: ["SoftmaxAttention"]),
+        .library(name: "SoftmaxModels", targets: ["SoftmaxModels"]),
         .library(name: "SoftmaxLab", targets: ["SoftmaxLab"]),
         .executable(name: "softmaxkit", targets: ["softmaxkit"]),
     ],
@@ -17,11 +18,12 @@ let package = Package(
         // Public products.
         .target(name: "SoftmaxKit", dependencies: ["_SoftmaxShims"]),
         .target(name: "SoftmaxAttention", dependencies: ["SoftmaxKit"]),
-        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit", "SoftmaxAttention"]),
+        .target(name: "SoftmaxModels", dependencies: ["SoftmaxKit", "SoftmaxAttention"]),
+        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit", "SoftmaxAttention", "SoftmaxModels"]),
         .executableTarget(
             name: "softmaxkit",
             dependencies: [
-                "SoftmaxKit", "SoftmaxAttention", "SoftmaxLab",
+                "SoftmaxKit", "SoftmaxAttention", "SoftmaxModels", "SoftmaxLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -33,6 +35,7 @@ let package = Package(
             name: "SoftmaxKitTests",
             dependencies: ["SoftmaxKit", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "SoftmaxAttentionTests", dependencies: ["SoftmaxAttention"]),
+        .testTarget(name: "SoftmaxModelsTests", dependencies: ["SoftmaxModels"]),
         .testTarget(name: "SoftmaxLabTests", dependencies: ["SoftmaxLab"]),
         .testTarget(name: "softmaxkitTests", dependencies: ["softmaxkit", "SoftmaxLab"]),
     ]

@@ -256,8 +256,3 @@ public enum Gemm {
     }
 }
 
-/// A pointer that may cross into `@Sendable` closures: each user touches disjoint elements.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-}

@@ -41,3 +41,9 @@ public enum RowParallel {
         }
     }
 }
+
+/// A pointer that may cross into `@Sendable` closures: each user touches disjoint elements.
+public struct UnsafeSendable<T>: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<T>
+    public init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}

@@ -1,0 +1,333 @@
+import Foundation
+import SoftmaxAttention
+import SoftmaxKit
+
+/// A BERT encoder forward pass in Float (Devlin et al. 2019; the `BertModel` of Hugging Face
+/// `transformers`): token + position + token-type embeddings and LayerNorm, then per layer
+/// multi-head self-attention (`softmax(QKᵀ/√d + mask)·V`), output projection, residual and
+/// LayerNorm, and a feed-forward block (dense, GELU, dense) with residual and LayerNorm.
+///
+/// Batches are right-padded `[B × L]` token ids with an attention mask (1 = token, 0 = padding),
+/// as the Python libraries take them; padded keys are masked out of every query's normalizer
+/// (they are never read and get weight 0, where PyTorch adds the float32 minimum — the same
+/// result for softmax), so each sequence's outputs do not depend on its padding.
+///
+/// The matrix products run on the packed SIMD `Gemm` (Q, K and V as one product against the
+/// concatenated weights), attention heads in parallel over the threads. The attention
+/// normalizer, the activation and the attention engine can be swapped per layer (`EncoderSwap`).
+public struct BertEncoder: Sendable {
+    public let config: BertConfig
+    let weights: BertWeights
+    /// Per layer, `[Wq; Wk; Wv]` as one `[3H × H]` matrix and its bias.
+    let fusedQKV: [(weight: [Float], bias: [Float])]
+    let defaultActivation: any Activation
+    public let unusedTensors: [String]
+
+    public init(config: BertConfig, weights: BertWeights) throws {
+        self.config = config
+        self.weights = weights
+        fusedQKV = weights.layers.map { l in (l.query.weight + l.key.weight + l.value.weight, l.query.bias + l.key.bias + l.value.bias) }
+        let registry = MethodRegistry.standard
+        let id = switch config.hiddenAct {
+        case "gelu": "gelu"
+        case "gelu_new", "gelu_pytorch_tanh": "gelu-tanh"
+        default: "relu"
+        }
+        if id == "relu" {
+            defaultActivation = ElementwiseActivation(ReLU())
+        } else {
+            let m = try registry.method(id)
+            defaultActivation = try m.activation!(m.resolve([:]))
+        }
+        unusedTensors = weights.unused
+    }
+
+    /// Loads `config.json` and `model.safetensors` from a Hugging Face BERT folder.
+    public static func load(folder: String) throws -> BertEncoder {
+        let config = try BertConfig.load(folder: folder)
+        let file = try SafeTensorsFile(path: (folder as NSString).appendingPathComponent("model.safetensors"))
+        return try BertEncoder(config: config, weights: BertWeights.load(file, config: config))
+    }
+
+    /// A batch of `B` sequences right-padded to `L` tokens.
+    public struct Batch: Sendable {
+        public let ids: [Int]
+        /// 1 for a token, 0 for padding; `[B × L]`.
+        public let mask: [Int]
+        public let size: Int, length: Int
+
+        /// Pads the sequences to the longest with `padding`.
+        public init(_ sequences: [[Int]], padding: Int = 0) {
+            size = sequences.count
+            length = sequences.map(\.count).max() ?? 0
+            var ids = [Int](), mask = [Int]()
+            for s in sequences {
+                ids += s + [Int](repeating: padding, count: length - s.count)
+                mask += [Int](repeating: 1, count: s.count) + [Int](repeating: 0, count: length - s.count)
+            }
+            self.ids = ids
+            self.mask = mask
+        }
+
+        public init(ids: [Int], mask: [Int], size: Int, length: Int) throws {
+            guard ids.count == size * length, mask.count == size * length else {
+                throw ModelError.setting("a batch of \(size) × \(length) needs \(size * length) ids and mask values, got \(ids.count) and \(mask.count)")
+            }
+            for b in 0..<size {
+                let row = mask[(b * length)..<((b + 1) * length)]
+                guard row.allSatisfy({ $0 == 0 || $0 == 1 }), !row.drop(while: { $0 == 1 }).contains(1) else {
+                    throw ModelError.setting("attention mask row \(b) must be ones then zeros (right padding), got \(Array(row.prefix(16)))")
+                }
+            }
+            self.ids = ids
+            self.mask = mask
+            self.size = size
+            self.length = length
+        }
+
+        public func tokens(of sequence: Int) -> Int { mask[(sequence * length)..<((sequence + 1) * length)].reduce(0, +) }
+    }
+
+    /// One head's attention in one layer, for recording and checking.
+    public struct AttentionSnapshot {
+        public let layer: Int, sequence: Int, head: Int
+        /// The sequence's real tokens (padding left out): `[n × n]` logits `QKᵀ/√d` and the
+        /// normalizer's weights, and `[n × d]` Q, K, V.
+        public let tokens: Int
+        public let logits: [Float], weights: [Float], q: [Float], k: [Float], v: [Float]
+    }
+
+    /// `last_hidden_state`, `[B·L × H]` row-major (padding rows included, as the libraries give them).
+    public func forward(_ batch: Batch, swap: EncoderSwap = EncoderSwap(), threads: Int = RowParallel.activeCores,
+                        inspect: ((AttentionSnapshot) -> Void)? = nil) throws -> [Float] {
+        let c = config, h = c.hiddenSize, t = batch.size * batch.length
+        guard batch.length <= c.maxPositionEmbeddings else {
+            throw ModelError.setting("sequences of \(batch.length) tokens exceed the model's \(c.maxPositionEmbeddings) positions")
+        }
+        if let bad = batch.ids.first(where: { !(0..<c.vocabSize).contains($0) }) {
+            throw ModelError.setting("token id \(bad) is outside the vocabulary of \(c.vocabSize)")
+        }
+        guard t > 0 else { return [] }
+        var x = [Float](repeating: 0, count: t * h)
+        for row in 0..<t {
+            let id = batch.ids[row], position = row % batch.length
+            for k in 0..<h {
+                x[row * h + k] = weights.wordEmbeddings[id * h + k] + weights.positionEmbeddings[position * h + k] + weights.tokenTypeEmbeddings[k]
+            }
+        }
+        layerNorm(&x, rows: t, weights.embeddingNorm)
+        var scratch = Scratch(tokens: t, hidden: h, intermediate: c.intermediateSize)
+        for l in 0..<c.numHiddenLayers {
+            try layer(l, &x, batch, swap.applies(to: l) ? swap : EncoderSwap(), &scratch, threads: threads, inspect: inspect)
+        }
+        return x
+    }
+
+    /// Buffers reused by every layer.
+    struct Scratch {
+        var qkv: [Float], context: [Float], projected: [Float], inner: [Float], activated: [Float]
+        init(tokens t: Int, hidden h: Int, intermediate i: Int) {
+            qkv = [Float](repeating: 0, count: t * 3 * h)
+            context = [Float](repeating: 0, count: t * h)
+            projected = [Float](repeating: 0, count: t * h)
+            inner = [Float](repeating: 0, count: t * i)
+            activated = [Float](repeating: 0, count: t * i)
+        }
+    }
+
+    func layer(_ l: Int, _ x: inout [Float], _ batch: Batch, _ swap: EncoderSwap, _ s: inout Scratch, threads: Int,
+               inspect: ((AttentionSnapshot) -> Void)?) throws {
+        let w = weights.layers[l], h = config.hiddenSize, t = batch.size * batch.length, inter = config.intermediateSize
+        dense(x, rows: t, inputs: h, fusedQKV[l].weight, fusedQKV[l].bias, outputs: 3 * h, into: &s.qkv, threads: threads)
+        if let engine = swap.attention {
+            try engineAttention(engine, s.qkv, batch, into: &s.context)
+        } else {
+            try exactAttention(l, s.qkv, batch, normalizer: swap.normalizer?.value, into: &s.context, threads: threads, inspect: inspect)
+        }
+        dense(s.context, rows: t, inputs: h, w.attentionOutput.weight, w.attentionOutput.bias, outputs: h, into: &s.projected, threads: threads)
+        for k in x.indices { x[k] += s.projected[k] }
+        layerNorm(&x, rows: t, w.attentionNorm)
+        dense(x, rows: t, inputs: h, w.intermediate.weight, w.intermediate.bias, outputs: inter, into: &s.inner, threads: threads)
+        let activation = swap.activation?.value ?? defaultActivation
+        try s.inner.withUnsafeBufferPointer { i in
+            try s.activated.withUnsafeMutableBufferPointer { a in
+                try activation.activate(RowBatch(i, rows: t, cols: inter), into: MutableRowBatch(a, rows: t, cols: inter), threads: threads)
+            }
+        }
+        dense(s.activated, rows: t, inputs: inter, w.output.weight, w.output.bias, outputs: h, into: &s.projected, threads: threads)
+        for k in x.indices { x[k] += s.projected[k] }
+        layerNorm(&x, rows: t, w.outputNorm)
+    }
+
+    /// `y = x·Wᵀ + b`, `W` stored `[outputs × inputs]`.
+    func dense(_ x: [Float], rows: Int, inputs: Int, _ weight: [Float], _ bias: [Float], outputs: Int, into y: inout [Float], threads: Int) {
+        x.withUnsafeBufferPointer { xp in
+            weight.withUnsafeBufferPointer { wp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    let out = yp.baseAddress!
+                    for r in 0..<rows { for j in 0..<outputs { out[r * outputs + j] = bias[j] } }
+                    Gemm.multiply(m: rows, n: outputs, k: inputs, Gemm.Operand(xp.baseAddress!, ld: inputs),
+                                  Gemm.Operand(wp.baseAddress!, ld: inputs, transposed: true), into: out, ldc: outputs, beta: 1, threads: threads)
+                }
+            }
+        }
+    }
+
+    /// LayerNorm over each row of `H` values, in place: `(x − mean)/√(var + eps)·γ + β`.
+    func layerNorm(_ x: inout [Float], rows: Int, _ n: BertWeights.Norm) {
+        let h = config.hiddenSize, eps = Float(config.layerNormEps)
+        x.withUnsafeMutableBufferPointer { xp in
+            for r in 0..<rows {
+                let row = xp.baseAddress! + r * h
+                var sum: Float = 0
+                for k in 0..<h { sum += row[k] }
+                let mean = sum / Float(h)
+                var squares: Float = 0
+                for k in 0..<h { squares += (row[k] - mean) * (row[k] - mean) }
+                let inv = 1 / (squares / Float(h) + eps).squareRoot()
+                for k in 0..<h { row[k] = (row[k] - mean) * inv * n.gamma[k] + n.beta[k] }
+            }
+        }
+    }
+
+    /// Exact multi-head attention over each sequence's real tokens, heads in parallel; the
+    /// normalizer is exact softmax unless swapped. Padding query rows get zeros.
+    func exactAttention(_ l: Int, _ qkv: [Float], _ batch: Batch, normalizer: (any Normalizer)?, into context: inout [Float], threads: Int,
+                        inspect: ((AttentionSnapshot) -> Void)?) throws {
+        let h = config.hiddenSize, heads = config.numAttentionHeads, d = config.headSize, len = batch.length
+        let scale = 1 / Float(d).squareRoot()
+        let lengths = (0..<batch.size).map { batch.tokens(of: $0) }
+        for k in context.indices { context[k] = 0 }
+        let tasks = batch.size * heads
+        let failure = FirstError()
+        qkv.withUnsafeBufferPointer { qp in
+            context.withUnsafeMutableBufferPointer { cp in
+                let q = UnsafeSendable(UnsafeMutablePointer(mutating: qp.baseAddress!)), out = UnsafeSendable(cp.baseAddress!)
+                let work = { @Sendable (range: Range<Int>) in
+                    let workspace = Gemm.Workspace()
+                    defer { workspace.deallocate() }
+                    var scores = [Float](repeating: 0, count: len * len), probs = [Float](repeating: 0, count: len * len)
+                    for task in range {
+                        let b = task / heads, head = task % heads, n = lengths[b]
+                        guard n > 0 else { continue }
+                        // Real tokens are the first n rows (right padding, so the mask is a prefix).
+                        let base = UnsafePointer(q.pointer) + b * len * 3 * h + head * d
+                        scores.withUnsafeMutableBufferPointer { sp in
+                            Gemm.multiply(m: n, n: n, k: d, Gemm.Operand(base, ld: 3 * h), Gemm.Operand(base + h, ld: 3 * h, transposed: true),
+                                          into: sp.baseAddress!, ldc: n, alpha: scale, workspace: workspace)
+                        }
+                        do {
+                            try scores.withUnsafeBufferPointer { sp in
+                                try probs.withUnsafeMutableBufferPointer { pp in
+                                    let x = RowBatch(base: sp.baseAddress!, rows: n, cols: n), y = MutableRowBatch(base: pp.baseAddress!, rows: n, cols: n)
+                                    if let normalizer {
+                                        try normalizer.normalize(x, into: y, mask: nil, threads: 1)
+                                    } else {
+                                        try ExactSoftmax.softmax(x, into: y, options: SoftmaxOptions(threads: 1))
+                                    }
+                                }
+                            }
+                        } catch {
+                            failure.record(error)
+                            return
+                        }
+                        probs.withUnsafeBufferPointer { pp in
+                            Gemm.multiply(m: n, n: d, k: n, Gemm.Operand(pp.baseAddress!, ld: n), Gemm.Operand(base + 2 * h, ld: 3 * h),
+                                          into: out.pointer + b * len * h + head * d, ldc: h, workspace: workspace)
+                        }
+                    }
+                }
+                if inspect != nil || threads == 1 || tasks == 1 {
+                    work(0..<tasks)
+                } else {
+                    RowParallel.forEachChunk(rows: tasks, threads: min(threads, tasks), work)
+                }
+            }
+        }
+        try failure.rethrow()
+        if let inspect {
+            for b in 0..<batch.size {
+                for head in 0..<heads {
+                    let n = lengths[b]
+                    func slice(_ part: Int) -> [Float] {
+                        var out = [Float]()
+                        for i in 0..<n {
+                            let start = (b * len + i) * 3 * h + part * h + head * d
+                            out += qkv[start..<(start + d)]
+                        }
+                        return out
+                    }
+                    let qh = slice(0), kh = slice(1), vh = slice(2)
+                    var logits = [Float](repeating: 0, count: n * n)
+                    for i in 0..<n {
+                        for j in 0..<n {
+                            var dot: Float = 0
+                            for k in 0..<d { dot += qh[i * d + k] * kh[j * d + k] }
+                            logits[i * n + j] = dot * scale
+                        }
+                    }
+                    var weights = [Float](repeating: 0, count: n * n)
+                    try logits.withUnsafeBufferPointer { lp in
+                        try weights.withUnsafeMutableBufferPointer { wp in
+                            let x = RowBatch(base: lp.baseAddress!, rows: n, cols: n), y = MutableRowBatch(base: wp.baseAddress!, rows: n, cols: n)
+                            if let normalizer { try normalizer.normalize(x, into: y, mask: nil, threads: 1) } else { try ExactSoftmax.softmax(x, into: y) }
+                        }
+                    }
+                    inspect(AttentionSnapshot(layer: l, sequence: b, head: head, tokens: n, logits: logits, weights: weights, q: qh, k: kh, v: vh))
+                }
+            }
+        }
+    }
+
+    /// A registered attention engine on each sequence's `[1, H, n, d]` Q, K, V (padding left out).
+    func engineAttention(_ engine: EncoderSwap.Part<[String: ParameterValue]>, _ qkv: [Float], _ batch: Batch, into context: inout [Float]) throws {
+        let h = config.hiddenSize, heads = config.numAttentionHeads, d = config.headSize, len = batch.length
+        let registry = MethodRegistry.complete
+        let method = try registry.method(engine.id)
+        var parameters = engine.value
+        func number(_ v: ParameterValue?, _ fallback: Double) -> Double { if case let .number(x)? = v { x } else { fallback } }
+        let features = Int(number(parameters.removeValue(forKey: "features"), 64))
+        let seed = UInt64(number(parameters.removeValue(forKey: "seed"), 0))
+        for k in context.indices { context[k] = 0 }
+        for b in 0..<batch.size {
+            let n = batch.tokens(of: b)
+            guard n > 0 else { continue }
+            func part(_ p: Int) -> Tensor {
+                var values = [Float](repeating: 0, count: heads * n * d)
+                for head in 0..<heads {
+                    for i in 0..<n {
+                        for k in 0..<d { values[(head * n + i) * d + k] = qkv[(b * len + i) * 3 * h + p * h + head * d + k] }
+                    }
+                }
+                return Tensor(shape: [1, heads, n, d], values)
+            }
+            var inputs = ["Q": part(0), "K": part(1), "V": part(2)]
+            if method.inputs.contains(where: { $0.name == "W" && !$0.isOptional }) {
+                inputs["W"] = Tensor(shape: [features, d], OrthogonalFeatures.draw(features: features, dim: d, seed: seed).map { Float($0) })
+            }
+            let out = try registry.call(engine.id, inputs: inputs, parameters: parameters)
+            guard case let .float32(o)? = out["out"]?.storage, o.count == heads * n * d else {
+                throw ModelError.setting("attention engine '\(engine.id)' gave no float32 'out' of shape [1, \(heads), \(n), \(d)]")
+            }
+            for head in 0..<heads {
+                for i in 0..<n {
+                    for k in 0..<d { context[(b * len + i) * h + head * d + k] = o[(head * n + i) * d + k] }
+                }
+            }
+        }
+    }
+}
+
+/// `max(0, x)`, for configs with `hidden_act = relu`.
+struct ReLU: ElementwiseFunction {
+    func callAsFunction(_ x: Float) -> Float { max(0, x) }
+    func callAsFunction(_ x: Double) -> Double { max(0, x) }
+}
+
+/// The first error thrown by any worker thread.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func record(_ e: any Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    func rethrow() throws { if let error { throw error } }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import SoftmaxAttention
+import SoftmaxKit
+
+/// What to put in place of the encoder's own parts, by registry id, in every layer or in some:
+/// the normalizer inside attention (default: exact softmax), the feed-forward activation
+/// (default: the config's GELU), and the whole attention engine (default: exact attention).
+public struct EncoderSwap: Sendable {
+    public struct Part<Value: Sendable>: Sendable {
+        public let id: String
+        public let value: Value
+    }
+
+    public var normalizer: Part<any Normalizer>?
+    public var activation: Part<any Activation>?
+    /// An attention engine's id and its parameters; it runs on each sequence's `[1, H, N, D]`.
+    public var attention: Part<[String: ParameterValue]>?
+    /// The layers the swap applies to (nil: all).
+    public var layers: Set<Int>?
+
+    public init() {}
+
+    /// A swap from registry ids, parameters shared by the ids given (`exp=poly3`, `alpha=1.5`…),
+    /// and a layer list such as `0,2-3` (default all). Throws for unknown ids, ids of the wrong
+    /// role, bad parameters or layers.
+    public static func make(
+        normalizer: String? = nil, activation: String? = nil, attention: String? = nil, parameters: [String: ParameterValue] = [:],
+        layers: String? = nil, layerCount: Int, registry: MethodRegistry = .complete
+    ) throws -> EncoderSwap {
+        var swap = EncoderSwap()
+        func resolve(_ id: String) throws -> (MethodDescriptor, ParameterValues) {
+            let m = try registry.method(id)
+            let own = parameters.filter { name, _ in m.parameters.contains { $0.name == name } }
+            return (m, try m.resolve(own))
+        }
+        if let id = normalizer {
+            let (m, p) = try resolve(id)
+            guard let make = m.normalizer else { throw ModelError.setting("--normalizer: '\(id)' is not a normalizer (see softmaxkit methods)") }
+            swap.normalizer = Part(id: id, value: try make(p))
+        }
+        if let id = activation {
+            let (m, p) = try resolve(id)
+            guard let make = m.activation else { throw ModelError.setting("--activation: '\(id)' is not an element-wise activation") }
+            swap.activation = Part(id: id, value: try make(p))
+        }
+        if let id = attention {
+            let m = try registry.method(id)
+            guard m.role == .attention else { throw ModelError.setting("--attention: '\(id)' is not an attention engine") }
+            let required = Set(m.inputs.filter { !$0.isOptional }.map(\.name))
+            guard required.isSubset(of: ["Q", "K", "V", "W"]) else {
+                throw ModelError.setting("--attention: '\(id)' needs inputs \(required.sorted().joined(separator: ", ")) that the encoder cannot supply")
+            }
+            let own = parameters.filter { name, _ in m.parameters.contains { $0.name == name } || name == "features" || name == "seed" }
+            _ = try m.resolve(own.filter { $0.key != "features" && $0.key != "seed" })
+            swap.attention = Part(id: id, value: own)
+        }
+        if let layers { swap.layers = try parseLayers(layers, count: layerCount) }
+        return swap
+    }
+
+    /// `0,2-3` → {0, 2, 3}; every index must be a layer.
+    public static func parseLayers(_ spec: String, count: Int) throws -> Set<Int> {
+        var out = Set<Int>()
+        for part in spec.split(separator: ",") {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard (1...2).contains(bounds.count), let lo = bounds.first ?? nil, let hi = bounds.last ?? nil, lo <= hi, lo >= 0, hi < count else {
+                throw ModelError.setting("--layers '\(spec)': give layer indices 0…\(count - 1) as a list like 0,2-3")
+            }
+            out.formUnion(lo...hi)
+        }
+        guard !out.isEmpty else { throw ModelError.setting("--layers '\(spec)' names no layer") }
+        return out
+    }
+
+    func applies(to layer: Int) -> Bool { layers?.contains(layer) ?? true }
+
+    /// A short description: `normalizer=stablemax activation=gelu-tanh layers=0,1`.
+    public var label: String {
+        var parts = [String]()
+        if let n = normalizer { parts.append("normalizer=\(n.id)") }
+        if let a = activation { parts.append("activation=\(a.id)") }
+        if let e = attention { parts.append("attention=\(e.id)") }
+        if let layers { parts.append("layers=\(layers.sorted().map(String.init).joined(separator: ","))") }
+        return parts.isEmpty ? "exact" : parts.joined(separator: " ")
+    }
+}
