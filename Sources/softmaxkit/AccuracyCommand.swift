@@ -80,11 +80,7 @@ struct AccuracyCommand: ParsableCommand {
 
     func run() throws {
         if attention { return try runAttention() }
-        var values: [String: ParameterValue] = [:]
-        for p in parameters {
-            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw ValidationError("--param takes NAME=VALUE, got '\(p)'") }
-            values[String(p[..<eq])] = try ParameterValue(parsing: String(p[p.index(after: eq)...]))
-        }
+        let values = try parseParameters(parameters)
         var variants = ids.isEmpty ? MethodVariant.labDefaults() : ids.map { MethodVariant($0, values) }
         if ids.isEmpty, !values.isEmpty { throw ValidationError("--param needs method ids") }
         if let (k, n) = try parsedShard() { variants = variants.enumerated().filter { $0.offset % n == k - 1 }.map(\.element) }

@@ -72,11 +72,7 @@ struct BenchCommand: ParsableCommand {
             guard seq >= 1, batch >= 1, heads >= 1, headDim >= 1, (kvHeads ?? heads) >= 1 else {
                 throw ValidationError("--seq, --batch, --heads, --kv-heads and --head-dim must be ≥ 1")
             }
-            var values: [String: ParameterValue] = [:]
-            for p in parameters {
-                guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param takes NAME=VALUE, got '\(p)'") }
-                values[String(p[..<eq])] = try ParameterValue(parsing: String(p[p.index(after: eq)...]))
-            }
+            let values = try parseParameters(parameters)
             let shape = AttentionShape(batch: batch, heads: heads, kvHeads: kvHeads, queries: seq, keys: seq, headDim: headDim)
             try shape.validate()
             let encoder = JSONEncoder()
@@ -109,11 +105,7 @@ struct BenchCommand: ParsableCommand {
             }
             return
         }
-        var values: [String: ParameterValue] = [:]
-        for p in parameters {
-            guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param takes NAME=VALUE, got '\(p)'") }
-            values[String(p[..<eq])] = try ParameterValue(parsing: String(p[p.index(after: eq)...]))
-        }
+        let values = try parseParameters(parameters)
         let variants: [(String, [String: ParameterValue])] = methods.isEmpty && values.isEmpty
             ? SpeedRunner.defaultMethods : (methods.isEmpty ? ["softmax"] : methods).map { ($0, values) }
         for (id, params) in variants {  // report bad ids and parameters before measuring anything

@@ -1,0 +1,141 @@
+import Foundation
+import SoftmaxAttention
+import SoftmaxKit
+import SoftmaxModels
+
+/// The model lab: the exact encoder and each swap through `ModelEvaluation`, as one results
+/// document (`model.json`), a table, and the recorded attention workloads.
+public enum ModelLab {
+    /// The results document of `softmaxkit model`.
+    public struct Results: Sendable, Codable, Equatable {
+        public var kind = "softmaxkit-model"
+        public var schemaVersion = 1
+        public var model: String
+        public var texts: Int
+        public var rows: [ModelEvaluation.Row]
+
+        enum CodingKeys: String, CodingKey { case kind, schemaVersion = "schema_version", model, texts, rows }
+
+        public func encoded() throws -> Data {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return try encoder.encode(self)
+        }
+
+        public func write(to path: String) throws { try AtomicFile.write(try encoded(), to: path) }
+
+        public static func read(_ path: String) throws -> Results {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ModelError.file(path, "cannot read") }
+            return try JSONDecoder().decode(Results.self, from: data)
+        }
+    }
+
+    /// Every registered normalizer and activation, swapped in everywhere, one at a time (the exact
+    /// `softmax` and `gelu` themselves left out: they are the baseline).
+    public static func sweepSwaps(layerCount: Int, registry: MethodRegistry = .complete) throws -> [EncoderSwap] {
+        var out = [EncoderSwap]()
+        for m in registry.methods where m.normalizer != nil && m.role == .normalizer && !["softmax", "masked-softmax"].contains(m.id) {
+            out.append(try EncoderSwap.make(normalizer: m.id, layerCount: layerCount, registry: registry))
+        }
+        for m in registry.methods where m.activation != nil && m.id != "gelu" {
+            out.append(try EncoderSwap.make(activation: m.id, layerCount: layerCount, registry: registry))
+        }
+        return out
+    }
+
+    /// The swaps the main job measures on the model: the cheap softmaxes and GELUs of the papers.
+    public static func defaultSwaps(layerCount: Int) throws -> [EncoderSwap] {
+        try [
+            EncoderSwap.make(normalizer: "softmax", parameters: ["exp": .string("schraudolph")], layerCount: layerCount),
+            EncoderSwap.make(normalizer: "edge-moe-softmax", layerCount: layerCount),
+            EncoderSwap.make(normalizer: "puma-softmax", layerCount: layerCount),
+            EncoderSwap.make(normalizer: "stablemax", layerCount: layerCount),
+            EncoderSwap.make(activation: "gelu-tanh", layerCount: layerCount),
+            EncoderSwap.make(activation: "edge-moe-gelu", layerCount: layerCount),
+            EncoderSwap.make(activation: "puma-gelu", layerCount: layerCount),
+        ]
+    }
+
+    /// The exact model, then each swap with its drift against it. A swap that fails (a
+    /// normalizer that rejects a row, say) is reported on `note` and left out.
+    public static func run(_ evaluation: ModelEvaluation, swaps: [EncoderSwap], model: String, note: (String) -> Void = { _ in }) throws -> Results {
+        note("model: \(evaluation.texts.count) texts, exact model")
+        let (exactRow, exact) = try evaluation.evaluate(EncoderSwap())
+        var rows = [exactRow]
+        for (k, swap) in swaps.enumerated() {
+            note("model: [\(k + 1)/\(swaps.count)] \(swap.label)")
+            do {
+                rows.append(try evaluation.evaluate(swap, exact: exact).row)
+            } catch {
+                note("model: \(swap.label) failed: \(error)")
+            }
+        }
+        return Results(model: model, texts: evaluation.texts.count, rows: rows)
+    }
+
+    public static func table(_ r: Results) -> String {
+        let width = max(5, r.rows.map(\.swap.count).max() ?? 0)
+        func pad(_ s: String) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+        var lines = [pad("swap") + "     Lee  WordSim  SimLex  polarity  mean cos  worst cos  top-10  seconds"]
+        for row in r.rows {
+            let s = row.scores
+            var line = pad(row.swap) + String(format: "  %6.3f  %7.3f  %6.3f  %8.3f", s.lee, s.wordSim, s.simLex, s.polarity)
+            if let d = row.drift {
+                line += String(format: "  %8.5f  %9.5f  %6.3f", d.meanCosine, d.worstCosine, d.neighbourOverlap)
+            } else {
+                line += "         —          —       —"
+            }
+            lines.append(line + String(format: "  %7.1f", row.seconds))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `batch` sequences of exactly `length` tokens, `[CLS] … [SEP]`, cut from the texts in turn
+    /// (texts repeat when they run out).
+    public static func benchmarkBatch(_ texts: [String], tokenizer: WordPieceTokenizer, batch: Int, length: Int) -> [[Int]] {
+        var stream = texts.flatMap { tokenizer.pieces($0) }
+        if stream.isEmpty { stream = [tokenizer.unknown] }
+        var out = [[Int]](), position = 0
+        for _ in 0..<batch {
+            var body = [Int]()
+            while body.count < length - 2 {
+                body.append(stream[position % stream.count])
+                position += 1
+            }
+            out.append([tokenizer.classification] + body + [tokenizer.separator])
+        }
+        return out
+    }
+
+    /// Writes the real attention workloads: for each text and layer, the logits of every head
+    /// stacked as a 2-d `[heads·n × n]` float32 array (`layerL-textT-logits.npy`, for
+    /// `softmaxkit accuracy --recorded`), and for the first text each layer's head-0 Q, K, V as
+    /// `[n × d]` (`layerL-{q,k,v}.npy`, for `softmaxkit accuracy --attention --qkv`).
+    /// Returns the number of files written.
+    public static func record(_ embedder: SentenceEmbedder, texts: [String], to folder: String, threads: Int) throws -> Int {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let layers = embedder.encoder.config.numHiddenLayers, heads = embedder.encoder.config.numAttentionHeads
+        var written = 0
+        for (t, text) in texts.enumerated() {
+            var logits = [[Float]](repeating: [], count: layers), n = 0
+            var first = [Int: [String: Tensor]]()
+            _ = try embedder.encoder.forward(BertEncoder.Batch([embedder.tokenizer.encode(text)]), threads: threads) { s in
+                logits[s.layer] += s.logits
+                n = s.tokens
+                if t == 0 && s.head == 0 {
+                    let d = s.q.count / max(s.tokens, 1)
+                    first[s.layer] = ["q": Tensor(shape: [s.tokens, d], s.q), "k": Tensor(shape: [s.tokens, d], s.k), "v": Tensor(shape: [s.tokens, d], s.v)]
+                }
+            }
+            for l in 0..<layers {
+                try NpyFile.write(Tensor(shape: [heads * n, n], logits[l]), to: (folder as NSString).appendingPathComponent("layer\(l)-text\(t)-logits.npy"))
+                written += 1
+                for (name, tensor) in first[l] ?? [:] {
+                    try NpyFile.write(tensor, to: (folder as NSString).appendingPathComponent("layer\(l)-\(name).npy"))
+                    written += 1
+                }
+            }
+        }
+        return written
+    }
+}

@@ -1,0 +1,206 @@
+import ArgumentParser
+import Foundation
+import SoftmaxKit
+import SoftmaxLab
+import SoftmaxModels
+
+/// `softmaxkit model`: a real pretrained encoder with swappable parts.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "A real sentence encoder (all-MiniLM-L6-v2) with swappable softmax, activation and attention.",
+        discussion: """
+            Fetch the model and the evaluation texts first: scripts/fetch-models.sh (or make models). \
+            Any Hugging Face BERT folder works with --model.
+            """,
+        subcommands: [ModelEvaluateCommand.self, ModelEmbedCommand.self, ModelBenchCommand.self],
+        defaultSubcommand: ModelEvaluateCommand.self)
+}
+
+/// The options every `model` subcommand shares: where the model is and what to swap in.
+struct ModelOptions: ParsableArguments {
+    static let defaultFolder = "models/all-MiniLM-L6-v2"
+
+    @Option(help: "A Hugging Face BERT folder (config.json, model.safetensors, vocab.txt).")
+    var model: String = ModelOptions.defaultFolder
+
+    @Option(help: "A normalizer id to use inside attention instead of softmax (repeatable: one row per id).")
+    var normalizer: [String] = []
+
+    @Option(help: "An activation id to use instead of GELU (repeatable).")
+    var activation: [String] = []
+
+    @Option(help: "An attention engine id to use instead of exact attention (repeatable).")
+    var attention: [String] = []
+
+    @Option(name: .customLong("param"), help: "A parameter for the swapped methods, NAME=VALUE (features=… and seed=… for engines with random features).")
+    var parameters: [String] = []
+
+    @Option(help: "Layers the swap applies to, e.g. 0,2-3 (default: all).")
+    var layers: String?
+
+    @Option(help: "Threads (default: the active cores).")
+    var threads: Int?
+
+    func load() throws -> SentenceEmbedder {
+        guard FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("model.safetensors")) else {
+            throw ValidationErrorMessage("--model \(model): no model.safetensors there (run scripts/fetch-models.sh, or point --model at a BERT folder)")
+        }
+        return try SentenceEmbedder.load(folder: model)
+    }
+
+    var threadCount: Int { threads ?? RowParallel.activeCores }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+    }
+
+    /// One swap per id given (normalizers, then activations, then engines).
+    func swaps(layerCount: Int) throws -> [EncoderSwap] {
+        let values = try parseParameters(parameters)
+        var out = [EncoderSwap]()
+        for id in normalizer { out.append(try EncoderSwap.make(normalizer: id, parameters: values, layers: layers, layerCount: layerCount)) }
+        for id in activation { out.append(try EncoderSwap.make(activation: id, parameters: values, layers: layers, layerCount: layerCount)) }
+        for id in attention { out.append(try EncoderSwap.make(attention: id, parameters: values, layers: layers, layerCount: layerCount)) }
+        if out.isEmpty, layers != nil || !values.isEmpty { throw ValidationError("--layers and --param need a --normalizer, --activation or --attention") }
+        return out
+    }
+
+    /// At most one swap, for the commands that run one configuration.
+    func singleSwap(layerCount: Int) throws -> EncoderSwap {
+        let all = try swaps(layerCount: layerCount)
+        guard all.count <= 1 else { throw ValidationError("give at most one of --normalizer, --activation, --attention here") }
+        return all.first ?? EncoderSwap()
+    }
+}
+
+struct ModelEvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Task scores and embedding drift of the exact model and of each swap (the default subcommand).",
+        discussion: """
+            Lee document similarity (Pearson), WordSim353 and SimLex-999 (Spearman), polarity \
+            (leave-one-out nearest centroid); drift: mean and worst cosine to the exact embeddings \
+            over every text, and top-10 neighbour overlap. Examples:
+              softmaxkit model --normalizer stablemax --normalizer puma-softmax
+              softmaxkit model --activation gelu-tanh --layers 0-2
+              softmaxkit model --sweep
+            """)
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "Folder of the evaluation texts.")
+    var eval: String = "models/eval"
+
+    @Flag(help: "Swap in every registered normalizer and activation, one at a time.")
+    var sweep = false
+
+    @Option(help: "Write each layer's attention logits and Q/K/V for the evaluation sentences as .npy files into this folder.")
+    var record: String?
+
+    @Option(help: "Folder for model.json.")
+    var output: String = ResultsFolder.defaultPath
+
+    @Flag(help: "Print the results JSON instead of the table.")
+    var json = false
+
+    func run() throws {
+        let embedder = try options.load()
+        let layerCount = embedder.encoder.config.numHiddenLayers
+        var swaps = try options.swaps(layerCount: layerCount)
+        if sweep { swaps += try ModelLab.sweepSwaps(layerCount: layerCount) }
+        let data = try EvaluationData.load(folder: eval)
+        let evaluation = ModelEvaluation(embedder: embedder, data: data, threads: options.threadCount)
+        if let record {
+            let files = try ModelLab.record(embedder, texts: Array(data.leeDocuments.prefix(8)), to: record, threads: options.threadCount)
+            progress("model: wrote \(files) recorded attention files to \(record)")
+        }
+        let results = try ModelLab.run(evaluation, swaps: swaps, model: options.model, note: progress)
+        try ResultsFolder.prepare(output)
+        let path = ResultsFolder.path(output, "model.json")
+        try results.write(to: path)
+        if json {
+            print(String(decoding: try results.encoded(), as: UTF8.self))
+        } else {
+            print(ModelLab.table(results))
+            print("wrote \(path)")
+        }
+    }
+}
+
+struct ModelEmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed one text per line of a file into a float32 .npy [texts × 384] (the swap options apply).")
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "A UTF-8 text file, one text per line.")
+    var input: String
+
+    @Option(help: "The .npy file to write.")
+    var output: String
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: input), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationErrorMessage("--input \(input): cannot read it as UTF-8 text")
+        }
+        var lines = text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        if lines.last == "" { lines.removeLast() }
+        guard !lines.isEmpty else { throw ValidationErrorMessage("--input \(input): no lines to embed") }
+        let embedder = try options.load()
+        let swap = try options.singleSwap(layerCount: embedder.encoder.config.numHiddenLayers)
+        let e = try embedder.embed(lines, swap: swap, threads: options.threadCount)
+        try NpyFile.write(Tensor(shape: [e.count, embedder.encoder.config.hiddenSize], e.flatMap { $0 }), to: output)
+        progress("model embed: \(e.count) texts → \(output)")
+    }
+}
+
+struct ModelBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the encoder on a batch of real sentences cut to the same length (no padding): ms and tokens/s.")
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "Sentences per batch.")
+    var batch: Int = 32
+
+    @Option(help: "Tokens per sentence.")
+    var seq: Int = 128
+
+    @Option(help: "Timed repetitions (the median is reported).")
+    var repeats: Int = 5
+
+    @Option(help: "Folder of the evaluation texts (the Lee documents supply the tokens).")
+    var eval: String = "models/eval"
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        guard batch >= 1, seq >= 2, repeats >= 1 else { throw ValidationError("--batch, --repeats must be ≥ 1 and --seq ≥ 2") }
+        let embedder = try options.load()
+        guard seq <= embedder.encoder.config.maxPositionEmbeddings else {
+            throw ValidationError("--seq \(seq) exceeds the model's \(embedder.encoder.config.maxPositionEmbeddings) positions")
+        }
+        let swap = try options.singleSwap(layerCount: embedder.encoder.config.numHiddenLayers)
+        let texts = (try? EvaluationData.load(folder: eval).leeDocuments) ?? ["The quick brown fox jumps over the lazy dog."]
+        let ids = ModelLab.benchmarkBatch(texts, tokenizer: embedder.tokenizer, batch: batch, length: seq)
+        let input = BertEncoder.Batch(ids)
+        _ = try embedder.encoder.forward(input, swap: swap, threads: options.threadCount)  // warm-up
+        var times = [Double]()
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try embedder.encoder.forward(input, swap: swap, threads: options.threadCount)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        let ms = times.sorted()[times.count / 2], tokens = Double(batch * seq)
+        if json {
+            print("{\"batch\": \(batch), \"seq\": \(seq), \"threads\": \(options.threadCount), \"swap\": \"\(swap.label)\", \"ms\": \(String(format: "%.1f", ms)), \"tokens_per_second\": \(String(format: "%.0f", tokens / ms * 1000))}")
+        } else {
+            print(String(format: "model bench: %d × %d tokens, %d thread(s), %@: %.1f ms (median of %d), %.0f tokens/s",
+                         batch, seq, options.threadCount, swap.label, ms, repeats, tokens / ms * 1000))
+        }
+    }
+}
