@@ -17,7 +17,7 @@ let package = Package(
     targets: [
         // Public products.
         .target(name: "SoftmaxKit", dependencies: ["_SoftmaxShims"]),
-        .target(name: "SoftmaxAttention", dependencies: ["SoftmaxKit"]),
+        .target(name: "SoftmaxAttention", dependencies: ["SoftmaxKit", "_SoftmaxShims"]),
         .target(name: "SoftmaxModels", dependencies: ["SoftmaxKit", "SoftmaxAttention"]),
         .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit", "SoftmaxAttention", "SoftmaxModels"]),
         .executableTarget(

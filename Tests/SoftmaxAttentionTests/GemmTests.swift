@@ -51,6 +51,30 @@ import SoftmaxAttention
         }
     }
 
+    /// A pre-packed B gives bit for bit the product of the same B packed on the fly, across
+    /// block edges in k (256) and n (512), both orientations and thread counts.
+    @Test(arguments: [(5, 33, 7, false), (97, 600, 300, true), (200, 1152, 384, true), (16, 40, 1536, false)])
+    func prePackedBEqualsPackingOnTheFly(_ shape: (Int, Int, Int, Bool)) {
+        let (m, n, k, transposeB) = shape
+        var g = Generator(state: UInt64(m + n + k))
+        let a = (0..<(m * k)).map { _ in g.next() }, b = (0..<(k * n)).map { _ in g.next() }
+        let ldb = transposeB ? k : n
+        var direct = [Float](repeating: 1, count: m * n), packed = direct
+        a.withUnsafeBufferPointer { ab in
+            b.withUnsafeBufferPointer { bb in
+                let opB = Gemm.Operand(bb.baseAddress!, ld: ldb, transposed: transposeB)
+                let pre = Gemm.PackedB(k: k, n: n, opB)
+                direct.withUnsafeMutableBufferPointer {
+                    Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ab.baseAddress!, ld: k), opB, into: $0.baseAddress!, ldc: n, beta: 0.5)
+                }
+                packed.withUnsafeMutableBufferPointer {
+                    Gemm.multiply(m: m, Gemm.Operand(ab.baseAddress!, ld: k), pre, into: $0.baseAddress!, ldc: n, beta: 0.5, threads: 2)
+                }
+            }
+        }
+        #expect(direct == packed)
+    }
+
     @Test func alphaBetaAndThreads() {
         check(m: 100, n: 70, k: 40, transposeA: false, transposeB: true, alpha: 0.5, beta: -2)
         check(m: 300, n: 70, k: 40, transposeA: false, transposeB: false, alpha: 1, beta: 1, threads: 3)

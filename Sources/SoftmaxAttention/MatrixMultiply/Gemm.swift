@@ -1,4 +1,5 @@
 import SoftmaxKit
+import _SoftmaxShims
 
 /// Single-precision matrix multiply, `C ← α·op(A)·op(B) + β·C`, row-major, in the blocked,
 /// packed, register-tiled scheme of GotoBLAS/BLIS: `op(B)` is packed in blocks of `kc × nc` into
@@ -59,13 +60,96 @@ public enum Gemm {
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0 && ldc >= n, "Gemm: bad shape m=\(m) n=\(n) k=\(k) ldc=\(ldc)")
         guard m > 0, n > 0 else { return }
+        let packedB = workspace?.packedB ?? UnsafeMutablePointer<Float>.allocate(capacity: kc * nc)
+        defer { if workspace == nil { packedB.deallocate() } }
+        run(m: m, n: n, k: k, a, into: c, ldc: ldc, alpha: alpha, beta: beta, threads: threads, workspace: workspace) { pc, kcb, jc, ncb in
+            packB(b, rows: pc, kcb, columns: jc, ncb, into: packedB)
+            return UnsafePointer(packedB)
+        }
+    }
+
+    /// A `B` operand packed once into the micro-kernel's panel layout, for a matrix used in many
+    /// products (a model's weights): the products then skip packing `B` altogether.
+    public final class PackedB: @unchecked Sendable {
+        public let k: Int, n: Int
+        let storage: UnsafeMutablePointer<Float>
+        /// Offset of block (jc, pc) in `storage`, in loop order.
+        let offsets: [Int]
+
+        /// Packs `op(B)`, `k × n`.
+        public init(k: Int, n: Int, _ b: Operand) {
+            precondition(k > 0 && n > 0, "Gemm.PackedB: empty matrix")
+            self.k = k
+            self.n = n
+            var offsets = [Int](), total = 0
+            for jc in stride(from: 0, to: n, by: nc) {
+                let width = (min(nc, n - jc) + nr - 1) / nr * nr
+                for pc in stride(from: 0, to: k, by: kc) {
+                    offsets.append(total)
+                    total += min(kc, k - pc) * width
+                }
+            }
+            self.offsets = offsets
+            storage = .allocate(capacity: total)
+            var block = 0
+            for jc in stride(from: 0, to: n, by: nc) {
+                for pc in stride(from: 0, to: k, by: kc) {
+                    Gemm.packB(b, rows: pc, min(kc, k - pc), columns: jc, min(nc, n - jc), into: storage + offsets[block])
+                    block += 1
+                }
+            }
+        }
+
+        deinit { storage.deallocate() }
+    }
+
+    /// `C ← α·op(A)·B + β·C` with a pre-packed `B`. With all of `B` packed, each block of `A` is
+    /// packed once and swept across every column block (rather than once per column block).
+    public static func multiply(
+        m: Int, _ a: Operand, _ b: PackedB, into c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0,
+        threads: Int = 1, workspace: Workspace? = nil
+    ) {
+        precondition(m >= 0 && ldc >= b.n, "Gemm: bad shape m=\(m) n=\(b.n) ldc=\(ldc)")
+        guard m > 0 else { return }
+        let n = b.n, k = b.k
+        let blocksOfK = (k + kc - 1) / kc, blocksOfM = (m + mc - 1) / mc
+        let workers = max(1, min(threads, blocksOfM))
+        let out = UnsafeSendable(c), storage = UnsafeSendable(b.storage)
+        let offsets = b.offsets
+        var pc = 0
+        while pc < k {
+            let kcb = min(kc, k - pc), pcb = pc
+            let shared = workers == 1 ? workspace.map { UnsafeSendable($0.packedA) } : nil
+            RowParallel.forEachChunk(rows: blocksOfM, threads: workers) { blocks in
+                let packedA = shared?.pointer ?? UnsafeMutablePointer<Float>.allocate(capacity: mc * kc)
+                defer { if shared == nil { packedA.deallocate() } }
+                for block in blocks {
+                    let ic = block * mc, mcb = min(mc, m - ic)
+                    packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
+                    var jc = 0
+                    while jc < n {
+                        let ncb = min(nc, n - jc)
+                        let pb = UnsafePointer(storage.pointer + offsets[(jc / nc) * blocksOfK + pcb / kc])
+                        macroKernel(mcb, ncb, kcb, packedA, pb, out.pointer + ic * ldc + jc, ldc, alpha: alpha, beta: pcb == 0 ? beta : 1)
+                        jc += ncb
+                    }
+                }
+            }
+            pc += kcb
+        }
+    }
+
+    /// The blocked loops around the macro-kernel; `blockOfB(pc, kcb, jc, ncb)` gives the packed
+    /// `B` block (packing it now, or pointing into a pre-packed matrix).
+    static func run(
+        m: Int, n: Int, k: Int, _ a: Operand, into c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, threads: Int,
+        workspace: Workspace?, blockOfB: (Int, Int, Int, Int) -> UnsafePointer<Float>
+    ) {
         if k == 0 {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
-        let packedB = workspace?.packedB ?? UnsafeMutablePointer<Float>.allocate(capacity: kc * nc)
-        defer { if workspace == nil { packedB.deallocate() } }
-        let out = UnsafeSendable(c), pb = UnsafeSendable(packedB)
+        let out = UnsafeSendable(c)
         let blocksOfM = (m + mc - 1) / mc
         let workers = max(1, min(threads, blocksOfM))
         var jc = 0
@@ -74,7 +158,7 @@ public enum Gemm {
             var pc = 0
             while pc < k {
                 let kcb = min(kc, k - pc)
-                packB(b, rows: pc, kcb, columns: jc, ncb, into: packedB)
+                let pb = UnsafeSendable(UnsafeMutablePointer(mutating: blockOfB(pc, kcb, jc, ncb)))
                 let firstPass = pc == 0
                 let (jcb, pcb) = (jc, pc)
                 let shared = workers == 1 ? workspace.map { UnsafeSendable($0.packedA) } : nil
@@ -138,6 +222,13 @@ public enum Gemm {
                     for ii in 0..<mr { d[ii] = src[ii] }
                     d += mr
                 }
+            } else if height == mr {
+                // Row-major A (activations): read each of the 8 rows contiguously.
+                for ii in 0..<mr {
+                    let src = a.base + (i0 + i + ii) * a.ld + p0
+                    for p in 0..<kcb { d[p * mr + ii] = src[p] }
+                }
+                d += kcb * mr
             } else {
                 for p in 0..<kcb {
                     for ii in 0..<mr { d[ii] = ii < height ? a.element(i0 + i + ii, p0 + p) : 0 }
@@ -193,30 +284,30 @@ public enum Gemm {
         var pa = a, pbp = b
         for _ in 0..<kcb {
             let b0 = Float.load(pbp), b1 = Float.load(pbp + 16)
-            let a0 = SIMD16<Float>(repeating: pa[0])
-            c00 = Float.multiplyAdd(c00, a0, b0)
-            c01 = Float.multiplyAdd(c01, a0, b1)
-            let a1 = SIMD16<Float>(repeating: pa[1])
-            c10 = Float.multiplyAdd(c10, a1, b0)
-            c11 = Float.multiplyAdd(c11, a1, b1)
-            let a2 = SIMD16<Float>(repeating: pa[2])
-            c20 = Float.multiplyAdd(c20, a2, b0)
-            c21 = Float.multiplyAdd(c21, a2, b1)
-            let a3 = SIMD16<Float>(repeating: pa[3])
-            c30 = Float.multiplyAdd(c30, a3, b0)
-            c31 = Float.multiplyAdd(c31, a3, b1)
-            let a4 = SIMD16<Float>(repeating: pa[4])
-            c40 = Float.multiplyAdd(c40, a4, b0)
-            c41 = Float.multiplyAdd(c41, a4, b1)
-            let a5 = SIMD16<Float>(repeating: pa[5])
-            c50 = Float.multiplyAdd(c50, a5, b0)
-            c51 = Float.multiplyAdd(c51, a5, b1)
-            let a6 = SIMD16<Float>(repeating: pa[6])
-            c60 = Float.multiplyAdd(c60, a6, b0)
-            c61 = Float.multiplyAdd(c61, a6, b1)
-            let a7 = SIMD16<Float>(repeating: pa[7])
-            c70 = Float.multiplyAdd(c70, a7, b0)
-            c71 = Float.multiplyAdd(c71, a7, b1)
+            let a0 = sk_splat_f32x16(pa[0])
+            c00 = sk_fma_f32x16(c00, a0, b0)
+            c01 = sk_fma_f32x16(c01, a0, b1)
+            let a1 = sk_splat_f32x16(pa[1])
+            c10 = sk_fma_f32x16(c10, a1, b0)
+            c11 = sk_fma_f32x16(c11, a1, b1)
+            let a2 = sk_splat_f32x16(pa[2])
+            c20 = sk_fma_f32x16(c20, a2, b0)
+            c21 = sk_fma_f32x16(c21, a2, b1)
+            let a3 = sk_splat_f32x16(pa[3])
+            c30 = sk_fma_f32x16(c30, a3, b0)
+            c31 = sk_fma_f32x16(c31, a3, b1)
+            let a4 = sk_splat_f32x16(pa[4])
+            c40 = sk_fma_f32x16(c40, a4, b0)
+            c41 = sk_fma_f32x16(c41, a4, b1)
+            let a5 = sk_splat_f32x16(pa[5])
+            c50 = sk_fma_f32x16(c50, a5, b0)
+            c51 = sk_fma_f32x16(c51, a5, b1)
+            let a6 = sk_splat_f32x16(pa[6])
+            c60 = sk_fma_f32x16(c60, a6, b0)
+            c61 = sk_fma_f32x16(c61, a6, b1)
+            let a7 = sk_splat_f32x16(pa[7])
+            c70 = sk_fma_f32x16(c70, a7, b0)
+            c71 = sk_fma_f32x16(c71, a7, b1)
             pa += 8
             pbp += 32
         }

@@ -1,3 +1,5 @@
+import _SoftmaxShims
+
 /// GELU and its classic closed-form approximations, and SiLU (the exact references of the
 /// approximate activations).
 ///
@@ -11,8 +13,10 @@
 /// is tiny. All map `+∞ → +∞`, `−∞ → 0`, NaN → NaN. Worst errors
 /// of the approximations against `gelu` (float64, over [−8, 8], measured by
 /// `softmaxkit accuracy gelu-tanh gelu-sigmoid`): gelu-tanh ≈ 4.7·10⁻⁴, gelu-sigmoid ≈ 2.0·10⁻².
-/// gelu-tanh, gelu-sigmoid and silu map rows with the vector exponential (`mapGated`); `gelu`
-/// calls libm's `erfc` in Double per element (correctly rounded Float results, ≈ 0.4 GB/s).
+/// gelu-tanh, gelu-sigmoid and silu map rows with the vector exponential (`mapGated`). `gelu`
+/// in Double calls libm's `erfc` per element; Float rows run eight lanes at a time in Double
+/// (`Exact.vector`: within 1 ULP of the correctly rounded result, ≈ 30× faster than libm), and
+/// single Float values (and row tails) take the libm path, correctly rounded.
 ///
 /// D. Hendrycks, K. Gimpel, "Gaussian Error Linear Units (GELUs)", 2016 (arXiv 1606.08415);
 /// S. Elfwing et al., "Sigmoid-Weighted Linear Units", 2017 (arXiv 1702.03118).
@@ -28,6 +32,43 @@ public enum GELU {
             if x == -.infinity { return 0 }
             return x * T.scalarErfc(-x * T(0.707_106_781_186_547_5)) / 2
         }
+
+        public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+            var i = 0
+            while i + 8 <= n {
+                sk_store_f64x8_as_f32x8(y + i, Self.vector(sk_load_f32x8_as_f64x8(x + i)))
+                i += 8
+            }
+            while i < n {
+                y[i] = self(x[i])
+                i += 1
+            }
+        }
+
+        /// `x·Φ(x)` on eight Double lanes through the upper tail `Q(z) = Φ(−z) = e^{−z²/2}·g(z)`,
+        /// `z = |x|`: `g` (smooth, 0.5 at 0, ~1/(z√2π) far out) is a degree-12 polynomial in
+        /// `u = (2t − 1.25)/0.75`, `t = 1/(1 + z/5)`, fitted here by least squares in the relative
+        /// sense over z ∈ [0, 15] (relative error 3·10⁻¹⁰); then `Φ = Q` for x < 0, `1 − Q` else.
+        /// The relative accuracy of `Q` keeps the far negative tail accurate, and Float's
+        /// rounding of the result dominates every other error. x ≤ −10³⁰ (−∞) gives −0, NaN stays.
+        @inline(__always)
+        static func vector(_ input: SIMD8<Double>) -> SIMD8<Double> {
+            let x = input.replacing(with: -1e30, where: input .< -1e30)
+            let z = x.replacing(with: -x, where: x .< 0)
+            let t = 1 / (1 + z * 0.2)
+            let u = t * (8.0 / 3) - 5.0 / 3
+            var g = SIMD8<Double>(repeating: 1.763463384240684e-07)
+            for c in Self.tail { g = Double.multiplyAdd(SIMD8(repeating: c), g, u) }
+            let q = Double.exp(z * z * -0.5) * g
+            return x * q.replacing(with: 1 - q, where: x .>= 0)
+        }
+
+        /// The polynomial's coefficients below the leading one, highest degree first.
+        static let tail: [Double] = [
+            7.602245038466591e-07, -1.8952738826223517e-06, -1.970818619983571e-05, -2.4093023228322445e-05,
+            0.00032122383815215053, 0.0023695657302566907, 0.009524129451908366, 0.02749365671471025,
+            0.0618117606435728, 0.11188838571982583, 0.16512208960402958, 0.12151394835988466,
+        ]
     }
 
     public struct Tanh: ElementwiseFunction {

@@ -18,15 +18,16 @@ import SoftmaxKit
 public struct BertEncoder: Sendable {
     public let config: BertConfig
     let weights: BertWeights
-    /// Per layer, `[Wq; Wk; Wv]` as one `[3H × H]` matrix and its bias.
-    let fusedQKV: [(weight: [Float], bias: [Float])]
+    /// Per layer, the weights packed once for the matrix multiply: `[Wq; Wk; Wv]` as one
+    /// `[3H × H]` product, the attention output, the two feed-forward layers; and their biases.
+    let packed: [PackedLayer]
     let defaultActivation: any Activation
     public let unusedTensors: [String]
 
     public init(config: BertConfig, weights: BertWeights) throws {
         self.config = config
         self.weights = weights
-        fusedQKV = weights.layers.map { l in (l.query.weight + l.key.weight + l.value.weight, l.query.bias + l.key.bias + l.value.bias) }
+        packed = weights.layers.map(PackedLayer.init)
         let registry = MethodRegistry.standard
         let id = switch config.hiddenAct {
         case "gelu": "gelu"
@@ -138,37 +139,66 @@ public struct BertEncoder: Sendable {
     func layer(_ l: Int, _ x: inout [Float], _ batch: Batch, _ swap: EncoderSwap, _ s: inout Scratch, threads: Int,
                inspect: ((AttentionSnapshot) -> Void)?) throws {
         let w = weights.layers[l], h = config.hiddenSize, t = batch.size * batch.length, inter = config.intermediateSize
-        dense(x, rows: t, inputs: h, fusedQKV[l].weight, fusedQKV[l].bias, outputs: 3 * h, into: &s.qkv, threads: threads)
+        let p = packed[l]
+        dense(x, rows: t, p.qkv, into: &s.qkv, threads: threads)
         if let engine = swap.attention {
             try engineAttention(engine, s.qkv, batch, into: &s.context)
         } else {
             try exactAttention(l, s.qkv, batch, normalizer: swap.normalizer?.value, into: &s.context, threads: threads, inspect: inspect)
         }
-        dense(s.context, rows: t, inputs: h, w.attentionOutput.weight, w.attentionOutput.bias, outputs: h, into: &s.projected, threads: threads)
+        dense(s.context, rows: t, p.attentionOutput, into: &s.projected, threads: threads)
         for k in x.indices { x[k] += s.projected[k] }
         layerNorm(&x, rows: t, w.attentionNorm)
-        dense(x, rows: t, inputs: h, w.intermediate.weight, w.intermediate.bias, outputs: inter, into: &s.inner, threads: threads)
+        dense(x, rows: t, p.intermediate, into: &s.inner, threads: threads)
         let activation = swap.activation?.value ?? defaultActivation
         try s.inner.withUnsafeBufferPointer { i in
             try s.activated.withUnsafeMutableBufferPointer { a in
                 try activation.activate(RowBatch(i, rows: t, cols: inter), into: MutableRowBatch(a, rows: t, cols: inter), threads: threads)
             }
         }
-        dense(s.activated, rows: t, inputs: inter, w.output.weight, w.output.bias, outputs: h, into: &s.projected, threads: threads)
+        dense(s.activated, rows: t, p.output, into: &s.projected, threads: threads)
         for k in x.indices { x[k] += s.projected[k] }
         layerNorm(&x, rows: t, w.outputNorm)
     }
 
-    /// `y = x·Wᵀ + b`, `W` stored `[outputs × inputs]`.
-    func dense(_ x: [Float], rows: Int, inputs: Int, _ weight: [Float], _ bias: [Float], outputs: Int, into y: inout [Float], threads: Int) {
+    /// A linear layer ready for the matrix multiply: `Wᵀ` pre-packed, and the bias.
+    struct PackedDense: Sendable {
+        let weight: Gemm.PackedB
+        let bias: [Float]
+        let inputs: Int, outputs: Int
+
+        init(weight: [Float], bias: [Float], inputs: Int, outputs: Int) {
+            self.weight = weight.withUnsafeBufferPointer { Gemm.PackedB(k: inputs, n: outputs, Gemm.Operand($0.baseAddress!, ld: inputs, transposed: true)) }
+            self.bias = bias
+            self.inputs = inputs
+            self.outputs = outputs
+        }
+
+        init(_ l: BertWeights.Linear) { self.init(weight: l.weight, bias: l.bias, inputs: l.inputs, outputs: l.outputs) }
+    }
+
+    struct PackedLayer: Sendable {
+        let qkv: PackedDense, attentionOutput: PackedDense, intermediate: PackedDense, output: PackedDense
+
+        init(_ l: BertWeights.Layer) {
+            qkv = PackedDense(weight: l.query.weight + l.key.weight + l.value.weight, bias: l.query.bias + l.key.bias + l.value.bias,
+                              inputs: l.query.inputs, outputs: 3 * l.query.outputs)
+            attentionOutput = PackedDense(l.attentionOutput)
+            intermediate = PackedDense(l.intermediate)
+            output = PackedDense(l.output)
+        }
+    }
+
+    /// `y = x·Wᵀ + b`.
+    func dense(_ x: [Float], rows: Int, _ layer: PackedDense, into y: inout [Float], threads: Int) {
+        let n = layer.outputs
         x.withUnsafeBufferPointer { xp in
-            weight.withUnsafeBufferPointer { wp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    let out = yp.baseAddress!
-                    for r in 0..<rows { for j in 0..<outputs { out[r * outputs + j] = bias[j] } }
-                    Gemm.multiply(m: rows, n: outputs, k: inputs, Gemm.Operand(xp.baseAddress!, ld: inputs),
-                                  Gemm.Operand(wp.baseAddress!, ld: inputs, transposed: true), into: out, ldc: outputs, beta: 1, threads: threads)
+            y.withUnsafeMutableBufferPointer { yp in
+                let out = yp.baseAddress!
+                layer.bias.withUnsafeBufferPointer { b in
+                    for r in 0..<rows { (out + r * n).update(from: b.baseAddress!, count: n) }
                 }
+                Gemm.multiply(m: rows, Gemm.Operand(xp.baseAddress!, ld: layer.inputs), layer.weight, into: out, ldc: n, beta: 1, threads: threads)
             }
         }
     }

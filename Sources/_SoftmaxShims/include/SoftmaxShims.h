@@ -41,6 +41,30 @@ static inline __attribute__((always_inline)) sk_long8_t sk_truncate_f64x8(sk_dou
 
 /// Unaligned vector load and store. Always inlined (a Swift `storeBytes(of:as:)` in a large
 /// function may be left as a call, which then passes the vector through the stack).
+/// `c + a·b` on 16 floats, fused where the target has FMA, and `v` in every lane. The matrix
+/// multiply's micro-kernel uses these so that it is fast in unoptimised (debug) builds too,
+/// where Swift's generic SIMD operations run lane by lane; optimised builds inline them.
+static inline __attribute__((always_inline)) sk_float16_t sk_fma_f32x16(sk_float16_t c, sk_float16_t a, sk_float16_t b) {
+#if defined(__FMA__)
+    return __builtin_elementwise_fma(a, b, c);
+#else
+    return c + a * b;
+#endif
+}
+static inline __attribute__((always_inline)) sk_float16_t sk_splat_f32x16(float v) {
+    return (sk_float16_t)(v);
+}
+/// 8 floats widened to doubles, and 8 doubles rounded to floats (one `vcvtps2pd` / `vcvtpd2ps`).
+typedef float sk_float8_t __attribute__((ext_vector_type(8)));
+static inline __attribute__((always_inline)) sk_double8_t sk_load_f32x8_as_f64x8(const float *p) {
+    sk_float8_t v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, sk_double8_t);
+}
+static inline __attribute__((always_inline)) void sk_store_f64x8_as_f32x8(float *p, sk_double8_t v) {
+    sk_float8_t f = __builtin_convertvector(v, sk_float8_t);
+    __builtin_memcpy(p, &f, sizeof f);
+}
 static inline __attribute__((always_inline)) sk_float16_t sk_load_f32x16(const float *p) {
     sk_float16_t v;
     __builtin_memcpy(&v, p, sizeof v);
