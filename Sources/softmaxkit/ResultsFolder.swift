@@ -44,7 +44,16 @@ enum ResultsFolder {
     static func report(from folder: String, to output: String, note: (String) -> Void) throws -> String {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         var documents: [LabResults] = []
+        var model: ModelLab.Results?, grokking: GrokkingExperiment.Document?
         for name in names.sorted() where name.hasSuffix(".json") {
+            if name == "model.json" {
+                do { model = try ModelLab.Results.read(path(folder, name)) } catch { note("skipping \(path(folder, name)): \(error)") }
+                continue
+            }
+            if name == "grokking.json" {
+                do { grokking = try GrokkingExperiment.Document.read(path(folder, name)) } catch { note("skipping \(path(folder, name)): \(error)") }
+                continue
+            }
             do { documents.append(try LabResults.read(path(folder, name))) } catch let error as ReportError {
                 note("skipping \(error)")
             }
@@ -52,7 +61,7 @@ enum ResultsFolder {
         guard let merged = LabResults.merged(documents) else { throw ReportError.noResults(folder) }
         try prepare(output)
         let p = path(output, "report.html")
-        try AtomicFile.write(HTMLReport.render(merged), to: p)
+        try AtomicFile.write(HTMLReport.render(merged, model: model, grokking: grokking), to: p)
         return p
     }
 }

@@ -116,10 +116,8 @@ struct GrokkingCommand: ParsableCommand {
             progress("  \(c.label): \(r.verdict) [\(String(format: "%.0f", r.seconds)) s]")
             runs.append(r)
         }
-        let document = GrokkingDocument(setup: setup, runs: runs)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(document)
+        let document = GrokkingExperiment.Document(setup: setup, runs: runs)
+        let data = try document.encoded()
         try AtomicFile.write(data, to: ResultsFolder.path(output, "grokking.json"))
         try AtomicFile.write(GrokkingPlot.accuracy(runs), to: ResultsFolder.path(output, "grokking-accuracy.svg"))
         try AtomicFile.write(GrokkingPlot.collapse(runs), to: ResultsFolder.path(output, "grokking-collapse.svg"))
@@ -136,11 +134,4 @@ struct GrokkingCommand: ParsableCommand {
         }
         print("wrote \(ResultsFolder.path(output, "grokking.json")), grokking-accuracy.svg, grokking-collapse.svg")
     }
-}
-
-/// The results file of `softmaxkit train grokking`.
-struct GrokkingDocument: Codable {
-    var schema = 1
-    var setup: GrokkingExperiment.Setup
-    var runs: [GrokkingExperiment.Run]
 }

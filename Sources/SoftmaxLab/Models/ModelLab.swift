@@ -30,6 +30,18 @@ public enum ModelLab {
         }
     }
 
+    /// The main job's subset: one cheap exponential, the single-pass and MPC softmaxes, and the
+    /// two hardware-friendly GELUs.
+    public static func mainJobSwaps(layerCount: Int) throws -> [EncoderSwap] {
+        try [
+            EncoderSwap.make(normalizer: "softmax", parameters: ["exp": .string("schraudolph")], layerCount: layerCount),
+            EncoderSwap.make(normalizer: "edge-moe-softmax", layerCount: layerCount),
+            EncoderSwap.make(normalizer: "puma-softmax", layerCount: layerCount),
+            EncoderSwap.make(activation: "edge-moe-gelu", layerCount: layerCount),
+            EncoderSwap.make(activation: "puma-gelu", layerCount: layerCount),
+        ]
+    }
+
     /// Every registered normalizer and activation, swapped in everywhere, one at a time (the exact
     /// `softmax` and `gelu` themselves left out: they are the baseline).
     public static func sweepSwaps(layerCount: Int, registry: MethodRegistry = .complete) throws -> [EncoderSwap] {
@@ -41,19 +53,6 @@ public enum ModelLab {
             out.append(try EncoderSwap.make(activation: m.id, layerCount: layerCount, registry: registry))
         }
         return out
-    }
-
-    /// The swaps the main job measures on the model: the cheap softmaxes and GELUs of the papers.
-    public static func defaultSwaps(layerCount: Int) throws -> [EncoderSwap] {
-        try [
-            EncoderSwap.make(normalizer: "softmax", parameters: ["exp": .string("schraudolph")], layerCount: layerCount),
-            EncoderSwap.make(normalizer: "edge-moe-softmax", layerCount: layerCount),
-            EncoderSwap.make(normalizer: "puma-softmax", layerCount: layerCount),
-            EncoderSwap.make(normalizer: "stablemax", layerCount: layerCount),
-            EncoderSwap.make(activation: "gelu-tanh", layerCount: layerCount),
-            EncoderSwap.make(activation: "edge-moe-gelu", layerCount: layerCount),
-            EncoderSwap.make(activation: "puma-gelu", layerCount: layerCount),
-        ]
     }
 
     /// The exact model, then each swap with its drift against it. A swap that fails (a

@@ -30,7 +30,7 @@ public enum HTMLReport {
         return s + "</tbody></table>\n"
     }
 
-    public static func render(_ r: LabResults) -> String {
+    public static func render(_ r: LabResults, model: ModelLab.Results? = nil, grokking: GrokkingExperiment.Document? = nil) -> String {
         let exact = Ranking.exactSoftmaxSpeed(r)
         let approximations = Ranking.approximations(r), replacements = Ranking.replacements(r)
         let copy = r.machine.copyGBps.isNaN ? "not measured" : String(format: "%.1f GB/s (streaming stores %.1f GB/s)", r.machine.copyGBps, r.machine.copyStreamingGBps)
@@ -96,11 +96,37 @@ public enum HTMLReport {
                 h += LinePlot.attentionError(points, workload: w)
             }
         }
+        if let model { h += modelSection(model) }
+        if let grokking { h += grokkingSection(grokking) }
         h += "<h2>Methods</h2>\n"
         h += table(["id", "role", "exact", "summary", "parameters (defaults)", "citation"],
                    r.methods.map { [$0.id, $0.role + ($0.replacement ? " (replacement)" : ""), $0.exact ? "yes" : "no", $0.summary,
                                     $0.parameters.joined(separator: ", "), $0.citation] }, numericFrom: 99)
         h += "<p class=\"note\">Reproduce: <code>swift run -c release -Xswiftc -target-cpu -Xswiftc native softmaxkit</code> (the default run), or <code>softmaxkit accuracy [IDS...] --output DIR</code> then <code>softmaxkit report --output DIR</code>.</p>\n"
         return h + "</body></html>\n"
+    }
+
+    /// The real-model table: task scores and drift of each swap in the encoder.
+    static func modelSection(_ m: ModelLab.Results) -> String {
+        var h = "<h2>A real model: \(escape((m.model as NSString).lastPathComponent)) with swapped parts</h2>\n"
+        h += "<p class=\"note\">Sentence embeddings of \(m.texts) texts. Lee: Pearson with human document similarity; WordSim353, SimLex-999: Spearman with human word similarity; polarity: leave-one-out nearest-centroid accuracy. Drift: cosine between each text's embedding with the swap and without (mean, worst), and the mean overlap of the 10 nearest neighbours. Reproduce: <code>softmaxkit model --normalizer ID --activation ID</code>.</p>\n"
+        h += table(["swap", "Lee", "WordSim353", "SimLex-999", "polarity", "mean cosine", "worst cosine", "top-10 overlap", "seconds"],
+                   m.rows.map { row in
+                       [row.swap, String(format: "%.3f", row.scores.lee), String(format: "%.3f", row.scores.wordSim), String(format: "%.3f", row.scores.simLex),
+                        String(format: "%.3f", row.scores.polarity), row.drift.map { String(format: "%.5f", $0.meanCosine) } ?? "–",
+                        row.drift.map { String(format: "%.5f", $0.worstCosine) } ?? "–", row.drift.map { String(format: "%.3f", $0.neighbourOverlap) } ?? "–",
+                        String(format: "%.1f", row.seconds)]
+                   }, numericFrom: 1)
+        return h
+    }
+
+    /// The grokking reproduction's curves and verdicts.
+    static func grokkingSection(_ g: GrokkingExperiment.Document) -> String {
+        var h = "<h2>Softmax Collapse and grokking (modular addition, p = \(g.setup.modulus))</h2>\n"
+        h += "<p class=\"note\">Full-batch training without weight decay, \(g.setup.steps) steps, seed \(g.setup.seed). Reproduce: <code>softmaxkit train grokking</code>.</p>\n"
+        h += table(["configuration", "final test accuracy", "best test accuracy", "grok step", "max collapsed", "verdict"],
+                   g.runs.map { [$0.label, String(format: "%.3f", $0.finalTestAccuracy), String(format: "%.3f", $0.maxTestAccuracy),
+                                 $0.grokStep.map(String.init) ?? "–", String(format: "%.3f", $0.maxSoftmaxCollapse), $0.verdict] }, numericFrom: 1)
+        return h + GrokkingPlot.accuracy(g.runs) + GrokkingPlot.collapse(g.runs)
     }
 }

@@ -62,6 +62,30 @@ public struct GrokkingExperiment: Sendable {
         public var verdict: String
     }
 
+    /// The results file of `softmaxkit train grokking` (`grokking.json`).
+    public struct Document: Sendable, Codable {
+        public var kind = "softmaxkit-grokking"
+        public var schema = 1
+        public var setup: Setup
+        public var runs: [Run]
+
+        public init(setup: Setup, runs: [Run]) {
+            self.setup = setup
+            self.runs = runs
+        }
+
+        public func encoded() throws -> Data {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return try encoder.encode(self)
+        }
+
+        public static func read(_ path: String) throws -> Document {
+            guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError.parameter("cannot read \(path)") }
+            return try JSONDecoder().decode(Document.self, from: data)
+        }
+    }
+
     public let setup: Setup
     public let data: ModularAddition
 

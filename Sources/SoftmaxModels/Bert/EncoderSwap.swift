@@ -9,6 +9,12 @@ public struct EncoderSwap: Sendable {
     public struct Part<Value: Sendable>: Sendable {
         public let id: String
         public let value: Value
+        /// The parameters given for it, for the label (`exp=poly3`).
+        public var parameters: [String: ParameterValue] = [:]
+
+        var label: String {
+            parameters.isEmpty ? id : id + "[" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
+        }
     }
 
     public var normalizer: Part<any Normalizer>?
@@ -28,20 +34,20 @@ public struct EncoderSwap: Sendable {
         layers: String? = nil, layerCount: Int, registry: MethodRegistry = .complete
     ) throws -> EncoderSwap {
         var swap = EncoderSwap()
-        func resolve(_ id: String) throws -> (MethodDescriptor, ParameterValues) {
+        func resolve(_ id: String) throws -> (MethodDescriptor, ParameterValues, [String: ParameterValue]) {
             let m = try registry.method(id)
             let own = parameters.filter { name, _ in m.parameters.contains { $0.name == name } }
-            return (m, try m.resolve(own))
+            return (m, try m.resolve(own), own)
         }
         if let id = normalizer {
-            let (m, p) = try resolve(id)
+            let (m, p, given) = try resolve(id)
             guard let make = m.normalizer else { throw ModelError.setting("--normalizer: '\(id)' is not a normalizer (see softmaxkit methods)") }
-            swap.normalizer = Part(id: id, value: try make(p))
+            swap.normalizer = Part(id: id, value: try make(p), parameters: given)
         }
         if let id = activation {
-            let (m, p) = try resolve(id)
+            let (m, p, given) = try resolve(id)
             guard let make = m.activation else { throw ModelError.setting("--activation: '\(id)' is not an element-wise activation") }
-            swap.activation = Part(id: id, value: try make(p))
+            swap.activation = Part(id: id, value: try make(p), parameters: given)
         }
         if let id = attention {
             let m = try registry.method(id)
@@ -52,7 +58,7 @@ public struct EncoderSwap: Sendable {
             }
             let own = parameters.filter { name, _ in m.parameters.contains { $0.name == name } || name == "features" || name == "seed" }
             _ = try m.resolve(own.filter { $0.key != "features" && $0.key != "seed" })
-            swap.attention = Part(id: id, value: own)
+            swap.attention = Part(id: id, value: own, parameters: own)
         }
         if let layers { swap.layers = try parseLayers(layers, count: layerCount) }
         return swap
@@ -77,9 +83,9 @@ public struct EncoderSwap: Sendable {
     /// A short description: `normalizer=stablemax activation=gelu-tanh layers=0,1`.
     public var label: String {
         var parts = [String]()
-        if let n = normalizer { parts.append("normalizer=\(n.id)") }
-        if let a = activation { parts.append("activation=\(a.id)") }
-        if let e = attention { parts.append("attention=\(e.id)") }
+        if let n = normalizer { parts.append("normalizer=\(n.label)") }
+        if let a = activation { parts.append("activation=\(a.label)") }
+        if let e = attention { parts.append("attention=\(e.label)") }
         if let layers { parts.append("layers=\(layers.sorted().map(String.init).joined(separator: ","))") }
         return parts.isEmpty ? "exact" : parts.joined(separator: " ")
     }
