@@ -32,6 +32,9 @@ struct GrokkingCommand: ParsableCommand {
     @Option(help: "Learning rate (default: 0.01 for adam and perp-grad, 10 for sgd).")
     var lr: Double?
 
+    @Option(help: "Adam's β₂ (default: 0.999 with StableMax, 0.99 otherwise, as the paper's Figure 1 runs).")
+    var beta2: Double?
+
     @Option(help: "Full-batch steps per configuration.")
     var steps: Int = 2000
 
@@ -78,8 +81,11 @@ struct GrokkingCommand: ParsableCommand {
             kinds = [k]
         } else { kinds = [] }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationErrorMessage("--lr must be finite and > 0, got \(lr)") }
+        if let beta2, !(beta2 >= 0 && beta2 < 1) { throw ValidationErrorMessage("--beta2 must be in [0, 1), got \(beta2)") }
         func make(_ l: TrainingLoss, _ k: Optimizer.Kind) -> GrokkingExperiment.Configuration {
-            .init(loss: l, optimizer: .init(kind: k, learningRate: lr), float64Loss: float64Loss)
+            var settings = Optimizer.Settings(kind: k, learningRate: lr)
+            settings.beta2 = beta2 ?? (l == .stableMaxCrossEntropy ? 0.999 : 0.99)
+            return .init(loss: l, optimizer: settings, float64Loss: float64Loss)
         }
         if losses.isEmpty && kinds.isEmpty {
             return [make(.crossEntropy, .adam), make(.stableMaxCrossEntropy, .adam), make(.crossEntropy, .perpGrad)]

@@ -78,4 +78,22 @@ import Testing
         let changed = try embedder.embed(texts, swap: EncoderSwap.make(normalizer: "stablemax", layerCount: 6), batchSize: 3, threads: 2)
         #expect(changed != together)
     }
+
+    @Test func attentionEnginesPlugIn() throws {
+        let texts = ["A man is playing a guitar on stage.", "Short."]
+        let exact = try embedder.embed(texts, threads: 2)
+        // The registry's exact attention engine in place of the built-in one: the same embeddings.
+        let viaEngine = try embedder.embed(texts, swap: EncoderSwap.make(attention: "attention", layerCount: 6), threads: 2)
+        for (a, b) in zip(exact, viaEngine) { #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }) }
+        // An approximation, in two layers only: finite, unit length, close but not equal.
+        let performer = try embedder.embed(texts, swap: EncoderSwap.make(attention: "performer-attention", parameters: ["features": .number(128)],
+                                                                           layers: "4-5", layerCount: 6), threads: 2)
+        for (a, b) in zip(exact, performer) {
+            let cosine = zip(a, b).map { Double($0) * Double($1) }.reduce(0, +)
+            #expect(cosine > 0.5 && cosine < 0.999999 && a.allSatisfy(\.isFinite), "cosine \(cosine)")
+        }
+        #expect(throws: ModelError.self) { try EncoderSwap.make(attention: "softmax", layerCount: 6) }
+        #expect(throws: ModelError.self) { try EncoderSwap.parseLayers("2-1", count: 6) }
+        #expect(try EncoderSwap.parseLayers("0,2-3", count: 6) == [0, 2, 3])
+    }
 }

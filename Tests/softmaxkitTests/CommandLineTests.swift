@@ -173,4 +173,32 @@ import SoftmaxLab
             #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")
         }
     }
+
+    /// The fetched model (scripts/fetch-models.sh), relative to the package root.
+    static let modelFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("models/all-MiniLM-L6-v2").path
+    static var hasModel: Bool { FileManager.default.fileExists(atPath: modelFolder + "/model.safetensors") }
+
+    @Test(.enabled(if: hasModel, "the MiniLM model is not fetched (run scripts/fetch-models.sh)"))
+    func modelEmbedBenchAndErrors() throws {
+        let texts = folder + "/texts.txt"
+        try "A man is playing a guitar.\nShort.\n".write(toFile: texts, atomically: true, encoding: .utf8)
+        let out = folder + "/emb.npy"
+        try run(["model", "embed", "--model", Self.modelFolder, "--input", texts, "--output", out, "--threads", "1"])
+        let e = try NpyFile.read(out)
+        #expect(e.shape == [2, 384])
+        try run(["model", "bench", "--model", Self.modelFolder, "--batch", "1", "--seq", "8", "--repeats", "1", "--eval", folder + "/none"])
+        let model = Self.modelFolder
+        for (arguments, fragment) in [
+            (["model", "embed", "--model", folder, "--input", texts, "--output", out], "no model.safetensors"),
+            (["model", "embed", "--model", model, "--input", folder + "/missing.txt", "--output", out], "missing.txt"),
+            (["model", "embed", "--model", model, "--normalizer", "gelu", "--input", texts, "--output", out], "not a normalizer"),
+            (["model", "embed", "--model", model, "--normalizer", "stablemax", "--layers", "7", "--input", texts, "--output", out], "--layers '7'"),
+            (["model", "embed", "--model", model, "--attention", "soft-attention", "--input", texts, "--output", out], "cannot supply"),
+            (["model", "bench", "--model", model, "--seq", "600"], "--seq 600"),
+        ] {
+            let message = failure(arguments)
+            #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")
+        }
+    }
 }
