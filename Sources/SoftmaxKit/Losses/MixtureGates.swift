@@ -2,6 +2,7 @@
 ///
 /// ```
 /// top-K:                      G = softmax(TopK(s, K)),  the K largest kept (ties → lower index), others 0
+///                             (`order`: see `TopKOrder` for the other orders routers use)
 /// dense-to-sparse:            G = softmax(s/τ)
 /// activation dense-to-sparse: G = softmax(σ(β₁x)/τ + β₀),  σ = sigmoid or tanh
 /// ```
@@ -11,8 +12,22 @@
 /// Mixture of Experts", ICLR 2024 (arXiv 2309.13850); H. Nguyen, P. Akbarian, N. Ho, "Is
 /// Temperature Sample Efficient for Softmax Gaussian Mixture of Experts?", ICML 2024 (arXiv 2401.13875).
 public enum MixtureGates {
+    /// Where the top-K selection sits relative to the normalisation.
+    public enum TopKOrder: String, Sendable, CaseIterable {
+        /// `softmax(TopK(s))`: the spec's (Shazeer et al. 2017) form.
+        case topKSoftmax = "topk-softmax"
+        /// `TopK(softmax(s))` renormalised over the kept experts (Mixtral): equal to `topk-softmax`
+        /// up to rounding, computed the other way round.
+        case softmaxTopK = "softmax-topk"
+        /// `TopK(softmax(s))` without renormalising (Switch Transformer, GShard): rows sum to the
+        /// kept mass, below 1.
+        case softmaxTopKUnnormalized = "softmax-topk-unnormalized"
+        /// `TopK(σ(s))` renormalised over the kept experts (DeepSeek-V3's sigmoid scores).
+        case sigmoidTopK = "sigmoid-topk"
+    }
+
     public enum Kind: Sendable, Equatable {
-        case topK(Int)
+        case topK(Int, order: TopKOrder = .topKSoftmax)
         case denseToSparse(tau: Double)
         case activation(tau: Double, tanh: Bool)
     }
@@ -34,7 +49,17 @@ public enum MixtureGates {
                 }
             }
             switch kind {
-            case let .topK(kk):
+            case let .topK(kk, order) where order != .topKSoftmax:
+                // Score, select (ties → lower index, on the raw scores), then renormalise or not.
+                let keep = Set(s.indices.sorted { (s[$0], -$0) > (s[$1], -$1) }.prefix(kk))
+                let m = s.max() ?? 0
+                var p = order == .sigmoidTopK ? s.map { 1 / (1 + Double.scalarExp(-$0)) } : s.map { Double.scalarExp($0 - m) }
+                if order != .sigmoidTopK { let total = p.reduce(0, +); p = p.map { $0 / total } }
+                for k in 0..<e where !keep.contains(k) { p[k] = 0 }
+                let kept = p.reduce(0, +)
+                for k in 0..<e { g[i * e + k] = order == .softmaxTopKUnnormalized || kept == 0 ? p[k] : p[k] / kept }
+                continue
+            case let .topK(kk, _):
                 let keep = s.indices.sorted { (s[$0], -$0) > (s[$1], -$1) }.prefix(kk)
                 for k in 0..<e where !keep.contains(k) { s[k] = -.infinity }
             case let .denseToSparse(tau): s = s.map { $0 / tau }

@@ -142,6 +142,19 @@ import Glibc
         #expect(abs(g2[0] - g2[1]) < 1e-15)
         #expect(g2[2] == 0)
         #expect(abs(total - 1) < 1e-15)
+        // The other orders: scores of row 1 are [0, 0, 1, 0] (expert 2 first, then the tie 0, 1 → 0).
+        func order(_ name: String) throws -> [Double] {
+            Array(values(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(2), "order": .string(name)])["G"])[4..<8])
+        }
+        let e = exp(1.0), z = e + 3
+        let reference = try order("topk-softmax")
+        #expect(zip(try order("softmax-topk"), reference).allSatisfy { abs($0 - $1) < 1e-15 })
+        #expect(abs(reference[2] - e / (e + 1)) < 1e-15 && reference[1] == 0 && reference[3] == 0)
+        let switchGate = try order("softmax-topk-unnormalized")
+        #expect(abs(switchGate[2] - e / z) < 1e-15 && abs(switchGate[0] - 1 / z) < 1e-15 && switchGate[1] == 0)
+        let sigmoid = try order("sigmoid-topk"), s1 = 1 / (1 + exp(-1.0))
+        #expect(abs(sigmoid[2] - s1 / (s1 + 0.5)) < 1e-15 && abs(sigmoid[0] - 0.5 / (s1 + 0.5)) < 1e-15)
+        #expect(throws: (any Error).self) { try order("random") }
         let cold = values(try registry.call("dense-to-sparse-gate", inputs: ["x": x, "B1": b1], parameters: ["tau": .number(0.01)])["G"])
         #expect(cold[6] > 0.999)
         let act = values(try registry.call("activation-dense-to-sparse-gate", inputs: ["x": x, "B1": b1, "b0": Tensor(shape: [4], [0, 0, 0, 0] as [Double])],

@@ -36,7 +36,10 @@ enum LossMethods {
             isExact: true, citation: brebisson, implementation: ZLossMethod()),
         MethodDescriptor(
             id: "topk-softmax-gate", role: .gate, summary: "softmax over the K largest scores β₁x + β₀ (ties to the lower index), others 0",
-            parameters: [ParameterSpec("k", .integer, default: .number(2), "experts kept", range: 1...1e9)],
+            parameters: [ParameterSpec("k", .integer, default: .number(2), "experts kept", range: 1...1e9),
+                         ParameterSpec("order", .string, default: .string("topk-softmax"),
+                                       "topk-softmax (softmax over the kept), softmax-topk (renormalised), softmax-topk-unnormalized, sigmoid-topk (renormalised)",
+                                       choices: MixtureGates.TopKOrder.allCases.map(\.rawValue))],
             inputs: gateInputs, outputs: [TensorSpec("G", "[N, E]")], isExact: true, citation: nguyen, implementation: GateMethod(variant: "topk")),
         MethodDescriptor(
             id: "dense-to-sparse-gate", role: .gate, summary: "softmax((β₁x + β₀)/τ)",
@@ -139,7 +142,7 @@ struct GateMethod: MethodImplementation {
         let p = invocation.parameters
         let kind: MixtureGates.Kind
         switch variant {
-        case "topk": kind = .topK(p.integer("k"))
+        case "topk": kind = .topK(p.integer("k"), order: MixtureGates.TopKOrder(rawValue: p.string("order")) ?? .topKSoftmax)
         case "dense": kind = .denseToSparse(tau: p.number("tau"))
         default: kind = .activation(tau: p.number("tau"), tanh: p.string("activation") == "tanh")
         }
