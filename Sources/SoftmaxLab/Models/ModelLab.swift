@@ -42,14 +42,17 @@ public enum ModelLab {
         ]
     }
 
-    /// Every registered normalizer and activation, swapped in everywhere, one at a time (the exact
-    /// `softmax` and `gelu` themselves left out: they are the baseline).
+    /// Every registered normalizer whose output is a distribution (log-domain ones left out:
+    /// they are not attention weights) and every activation, swapped in everywhere, one at a time;
+    /// the exact `softmax` and `gelu` themselves are the baseline. Element-wise primitives (the
+    /// exp approximations) are not activations and are left out.
     public static func sweepSwaps(layerCount: Int, registry: MethodRegistry = .complete) throws -> [EncoderSwap] {
         var out = [EncoderSwap]()
-        for m in registry.methods where m.normalizer != nil && m.role == .normalizer && !["softmax", "masked-softmax"].contains(m.id) {
+        for m in registry.methods where m.role == .normalizer && m.normalizer != nil && !m.id.hasPrefix("log-")
+            && !["softmax", "masked-softmax"].contains(m.id) {
             out.append(try EncoderSwap.make(normalizer: m.id, layerCount: layerCount, registry: registry))
         }
-        for m in registry.methods where m.activation != nil && m.id != "gelu" {
+        for m in registry.methods where m.role == .activation && m.activation != nil && m.id != "gelu" {
             out.append(try EncoderSwap.make(activation: m.id, layerCount: layerCount, registry: registry))
         }
         return out
