@@ -32,16 +32,22 @@ struct LabCommand: ParsableCommand {
     }
 
     func run() throws {
+        let haveModel = FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("model.safetensors"))
+            && FileManager.default.fileExists(atPath: (eval as NSString).appendingPathComponent("lee.cor"))
+        let embedder = haveModel ? try SentenceEmbedder.load(folder: model) : nil
+        let data = haveModel ? try EvaluationData.load(folder: eval) : nil
         var run = LabRun(variants: MethodVariant.labDefaults())
         run.threads = threads
+        if let embedder, let data {
+            // The encoder's real attention rows join the synthetic workloads.
+            run.workloads += try ModelLab.attentionWorkloads(embedder, text: data.leeDocuments[0], layers: [0, 5], threads: RowParallel.activeCores)
+        }
         let start = Date()
         let results = try run.run(progress: progress)
         let written = try ResultsFolder.write(results, to: output, name: "accuracy")
         var modelTable: String?
-        if FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("model.safetensors")),
-           FileManager.default.fileExists(atPath: (eval as NSString).appendingPathComponent("lee.cor")) {
-            let embedder = try SentenceEmbedder.load(folder: model)
-            let evaluation = ModelEvaluation(embedder: embedder, data: try EvaluationData.load(folder: eval))
+        if let embedder, let data {
+            let evaluation = ModelEvaluation(embedder: embedder, data: data)
             let swaps = try ModelLab.mainJobSwaps(layerCount: embedder.encoder.config.numHiddenLayers)
             let modelResults = try ModelLab.run(evaluation, swaps: swaps, model: model, note: progress)
             try modelResults.write(to: ResultsFolder.path(output, "model.json"))

@@ -109,6 +109,19 @@ public enum ModelLab {
         return out
     }
 
+    /// Real attention logits as lab workloads: each listed layer's scores (every head's rows
+    /// stacked) for one text, e.g. "MiniLM layer 0 attention" — the rows the normalizers really see.
+    public static func attentionWorkloads(_ embedder: SentenceEmbedder, text: String, layers: [Int], threads: Int) throws -> [LogitWorkload] {
+        var rows = [Int: [Double]](), n = 0
+        _ = try embedder.encoder.forward(BertEncoder.Batch([embedder.tokenizer.encode(text)]), threads: threads) { s in
+            if layers.contains(s.layer) { rows[s.layer, default: []] += s.logits.map(Double.init) }
+            n = s.tokens
+        }
+        return layers.compactMap { l in
+            rows[l].map { LogitWorkload(name: "MiniLM layer \(l) attention", distribution: .recorded(rows: $0.count / n, cols: n, values: $0), seed: 0) }
+        }
+    }
+
     /// Writes the real attention workloads: for each text and layer, the logits of every head
     /// stacked as a 2-d `[heads·n × n]` float32 array (`layerL-textT-logits.npy`, for
     /// `softmaxkit accuracy --recorded`), and for the first text each layer's head-0 Q, K, V as
