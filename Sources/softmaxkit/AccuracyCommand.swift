@@ -3,6 +3,7 @@ import Foundation
 import SoftmaxAttention
 import SoftmaxKit
 import SoftmaxLab
+import SoftmaxModels
 
 /// `softmaxkit accuracy [IDS...]`: error against the float64 references on the lab's workloads,
 /// with each method's throughput, ranked; writes JSON, CSV and an SVG Pareto plot.
@@ -114,6 +115,14 @@ struct AccuracyCommand: ParsableCommand {
                 return x.converted(toFloat: .float32)
             }
             experiment.recorded.append((((paths[0] as NSString).lastPathComponent as NSString).deletingPathExtension, t[0], t[1], t[2]))
+        }
+        // Without --qkv, the real encoder's Q/K/V join the Gaussian ones when the model is fetched:
+        // head 0 of layers 0 and 5 on the longest Lee document (the model's 256-token limit).
+        let model = ModelOptions.defaultFolder, eval = "models/eval"
+        if qkv.isEmpty, FileManager.default.fileExists(atPath: model + "/model.safetensors"), FileManager.default.fileExists(atPath: eval + "/lee.cor") {
+            let embedder = try SentenceEmbedder.load(folder: model)
+            let text = try EvaluationData.load(folder: eval).leeDocuments.max { $0.count < $1.count } ?? ""
+            experiment.recorded += try ModelLab.headQKV(embedder, text: text, layers: [0, 5], head: 0, threads: RowParallel.activeCores)
         }
         let points = try experiment.run(progress: progress)
         let results = LabResults(

@@ -122,6 +122,20 @@ public enum ModelLab {
         }
     }
 
+    /// One head's real Q, K, V (`[n × d]` float32) in each listed layer for one text: the
+    /// attention error-versus-length experiment's real workload.
+    public static func headQKV(_ embedder: SentenceEmbedder, text: String, layers: [Int], head: Int, threads: Int) throws
+        -> [(name: String, q: Tensor, k: Tensor, v: Tensor)]
+    {
+        var out = [(name: String, q: Tensor, k: Tensor, v: Tensor)]()
+        _ = try embedder.encoder.forward(BertEncoder.Batch([embedder.tokenizer.encode(text)]), threads: threads) { s in
+            guard layers.contains(s.layer), s.head == head else { return }
+            let d = s.q.count / max(s.tokens, 1)
+            out.append(("MiniLM layer \(s.layer) head \(head)", Tensor(shape: [s.tokens, d], s.q), Tensor(shape: [s.tokens, d], s.k), Tensor(shape: [s.tokens, d], s.v)))
+        }
+        return out
+    }
+
     /// Writes the real attention workloads: for each text and layer, the logits of every head
     /// stacked as a 2-d `[heads·n × n]` float32 array (`layerL-textT-logits.npy`, for
     /// `softmaxkit accuracy --recorded`), and for the first text each layer's head-0 Q, K, V as
