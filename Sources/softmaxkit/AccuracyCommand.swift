@@ -53,6 +53,10 @@ struct AccuracyCommand: ParsableCommand {
     @Option(name: .customLong("qkv"), help: "With --attention: recorded Q,K,V of one head, three 2-d .npy files (Q.npy,K.npy,V.npy); repeatable.")
     var qkv: [String] = []
 
+    @Flag(name: .customLong("model-qkv"), inversion: .prefixedNo,
+          help: "With --attention and no --qkv: add the fetched MiniLM's real Q/K/V (layers 0 and 5, head 0) when present.")
+    var modelQKV = true
+
     @Flag(help: "Print the results document as JSON instead of tables.")
     var json = false
 
@@ -119,7 +123,7 @@ struct AccuracyCommand: ParsableCommand {
         // Without --qkv, the real encoder's Q/K/V join the Gaussian ones when the model is fetched:
         // head 0 of layers 0 and 5 on the longest Lee document (the model's 256-token limit).
         let model = ModelOptions.defaultFolder, eval = "models/eval"
-        if qkv.isEmpty, FileManager.default.fileExists(atPath: model + "/model.safetensors"), FileManager.default.fileExists(atPath: eval + "/lee.cor") {
+        if qkv.isEmpty, modelQKV, FileManager.default.fileExists(atPath: model + "/model.safetensors"), FileManager.default.fileExists(atPath: eval + "/lee.cor") {
             let embedder = try SentenceEmbedder.load(folder: model)
             let text = try EvaluationData.load(folder: eval).leeDocuments.max { $0.count < $1.count } ?? ""
             experiment.recorded += try ModelLab.headQKV(embedder, text: text, layers: [0, 5], head: 0, threads: RowParallel.activeCores)

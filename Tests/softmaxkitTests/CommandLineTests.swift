@@ -66,7 +66,7 @@ import SoftmaxLab
 
     @Test func attentionExperimentWritesItsResults() throws {
         let results = folder + "/attention"
-        try run(["accuracy", "--attention", "--lengths", "16,40", "--output", results])
+        try run(["accuracy", "--attention", "--lengths", "16,40", "--no-model-qkv", "--output", results])
         let document = try LabResults.read(results + "/attention.json")
         let points = document.attention ?? []
         #expect(Set(points.map(\.n)) == [16, 40] && points.count == 2 * AttentionLengthExperiment.defaultEngines.count)
