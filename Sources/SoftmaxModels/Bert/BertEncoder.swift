@@ -116,7 +116,7 @@ public struct BertEncoder: Sendable {
                 x[row * h + k] = weights.wordEmbeddings[id * h + k] + weights.positionEmbeddings[position * h + k] + weights.tokenTypeEmbeddings[k]
             }
         }
-        layerNorm(&x, rows: t, weights.embeddingNorm)
+        addAndNormalize(&x, nil, rows: t, weights.embeddingNorm, threads: threads)
         var scratch = Scratch(tokens: t, hidden: h, intermediate: c.intermediateSize)
         for l in 0..<c.numHiddenLayers {
             try layer(l, &x, batch, swap.applies(to: l) ? swap : EncoderSwap(), &scratch, threads: threads, inspect: inspect)
@@ -147,8 +147,7 @@ public struct BertEncoder: Sendable {
             try exactAttention(l, s.qkv, batch, normalizer: swap.normalizer?.value, into: &s.context, threads: threads, inspect: inspect)
         }
         dense(s.context, rows: t, p.attentionOutput, into: &s.projected, threads: threads)
-        for k in x.indices { x[k] += s.projected[k] }
-        layerNorm(&x, rows: t, w.attentionNorm)
+        addAndNormalize(&x, s.projected, rows: t, w.attentionNorm, threads: threads)
         dense(x, rows: t, p.intermediate, into: &s.inner, threads: threads)
         let activation = swap.activation?.value ?? defaultActivation
         try s.inner.withUnsafeBufferPointer { i in
@@ -157,8 +156,7 @@ public struct BertEncoder: Sendable {
             }
         }
         dense(s.activated, rows: t, p.output, into: &s.projected, threads: threads)
-        for k in x.indices { x[k] += s.projected[k] }
-        layerNorm(&x, rows: t, w.outputNorm)
+        addAndNormalize(&x, s.projected, rows: t, w.outputNorm, threads: threads)
     }
 
     /// A linear layer ready for the matrix multiply: `Wᵀ` pre-packed, and the bias.
@@ -189,33 +187,48 @@ public struct BertEncoder: Sendable {
         }
     }
 
-    /// `y = x·Wᵀ + b`.
+    /// `y = x·Wᵀ + b` (the bias rows written in parallel, then accumulated onto by the product).
     func dense(_ x: [Float], rows: Int, _ layer: PackedDense, into y: inout [Float], threads: Int) {
         let n = layer.outputs
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
-                let out = yp.baseAddress!
+                let out = UnsafeSendable(yp.baseAddress!)
                 layer.bias.withUnsafeBufferPointer { b in
-                    for r in 0..<rows { (out + r * n).update(from: b.baseAddress!, count: n) }
+                    let bias = UnsafeSendable(UnsafeMutablePointer(mutating: b.baseAddress!))
+                    RowParallel.forEachChunk(rows: rows, threads: rows * n >= 1 << 16 ? threads : 1) { range in
+                        for r in range { (out.pointer + r * n).update(from: bias.pointer, count: n) }
+                    }
                 }
-                Gemm.multiply(m: rows, Gemm.Operand(xp.baseAddress!, ld: layer.inputs), layer.weight, into: out, ldc: n, beta: 1, threads: threads)
+                Gemm.multiply(m: rows, Gemm.Operand(xp.baseAddress!, ld: layer.inputs), layer.weight, into: out.pointer, ldc: n, beta: 1, threads: threads)
             }
         }
     }
 
-    /// LayerNorm over each row of `H` values, in place: `(x − mean)/√(var + eps)·γ + β`.
-    func layerNorm(_ x: inout [Float], rows: Int, _ n: BertWeights.Norm) {
+    /// `x ← LayerNorm(x + residual)` row by row, rows in parallel: `(v − mean)/√(var + eps)·γ + β`
+    /// over the `H` values of each row (float32, two passes, as PyTorch's CPU kernel).
+    func addAndNormalize(_ x: inout [Float], _ residual: [Float]?, rows: Int, _ n: BertWeights.Norm, threads: Int) {
         let h = config.hiddenSize, eps = Float(config.layerNormEps)
+        func shared(_ p: UnsafeBufferPointer<Float>) -> UnsafeSendable<Float>? { p.baseAddress.map { UnsafeSendable(UnsafeMutablePointer(mutating: $0)) } }
         x.withUnsafeMutableBufferPointer { xp in
-            for r in 0..<rows {
-                let row = xp.baseAddress! + r * h
-                var sum: Float = 0
-                for k in 0..<h { sum += row[k] }
-                let mean = sum / Float(h)
-                var squares: Float = 0
-                for k in 0..<h { squares += (row[k] - mean) * (row[k] - mean) }
-                let inv = 1 / (squares / Float(h) + eps).squareRoot()
-                for k in 0..<h { row[k] = (row[k] - mean) * inv * n.gamma[k] + n.beta[k] }
+            (residual ?? []).withUnsafeBufferPointer { rp in
+                n.gamma.withUnsafeBufferPointer { gp in
+                    n.beta.withUnsafeBufferPointer { bp in
+                        let base = UnsafeSendable(xp.baseAddress!), add = residual == nil ? nil : shared(rp), gamma = shared(gp)!, beta = shared(bp)!
+                        RowParallel.forEachChunk(rows: rows, threads: rows * h >= 1 << 16 ? threads : 1) { range in
+                            for r in range {
+                                let row = base.pointer + r * h
+                                if let add { for k in 0..<h { row[k] += add.pointer[r * h + k] } }
+                                var sum: Float = 0
+                                for k in 0..<h { sum += row[k] }
+                                let mean = sum / Float(h)
+                                var squares: Float = 0
+                                for k in 0..<h { squares += (row[k] - mean) * (row[k] - mean) }
+                                let inv = 1 / (squares / Float(h) + eps).squareRoot()
+                                for k in 0..<h { row[k] = (row[k] - mean) * inv * gamma.pointer[k] + beta.pointer[k] }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
