@@ -35,7 +35,7 @@ let package = Package(
             name: "SoftmaxKitTests",
             dependencies: ["SoftmaxKit", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "SoftmaxAttentionTests", dependencies: ["SoftmaxAttention"]),
-        .testTarget(name: "SoftmaxModelsTests", dependencies: ["SoftmaxModels"]),
+        .testTarget(name: "SoftmaxModelsTests", dependencies: ["SoftmaxModels"], exclude: ["Resources"]),
         .testTarget(name: "SoftmaxLabTests", dependencies: ["SoftmaxLab"]),
         .testTarget(name: "softmaxkitTests", dependencies: ["softmaxkit", "SoftmaxLab"]),
     ]

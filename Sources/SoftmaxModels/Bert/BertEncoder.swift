@@ -138,7 +138,7 @@ public struct BertEncoder: Sendable {
 
     func layer(_ l: Int, _ x: inout [Float], _ batch: Batch, _ swap: EncoderSwap, _ s: inout Scratch, threads: Int,
                inspect: ((AttentionSnapshot) -> Void)?) throws {
-        let w = weights.layers[l], h = config.hiddenSize, t = batch.size * batch.length, inter = config.intermediateSize
+        let w = weights.layers[l], t = batch.size * batch.length, inter = config.intermediateSize
         let p = packed[l]
         dense(x, rows: t, p.qkv, into: &s.qkv, threads: threads)
         if let engine = swap.attention {
