@@ -27,6 +27,7 @@ struct MethodsCommand: ParsableCommand {
             }
             print("    inputs: " + m.inputs.map { $0.isOptional ? "[\($0.name)]" : $0.name }.joined(separator: ", ")
                   + "   outputs: " + m.outputs.map(\.name).joined(separator: ", "))
+            if let options = AttentionCapabilities(m) { print("    options: " + options.summary) }
             print("    cite: \(m.citation)")
         }
     }
@@ -43,6 +44,11 @@ struct MethodListing: Encodable {
 
     let id: String, role: String, summary: String, exact: Bool, citation: String
     let parameters: [Parameter], inputs: [TensorEntry], outputs: [TensorEntry]
+    let attentionOptions: AttentionCapabilities?
+
+    enum CodingKeys: String, CodingKey {
+        case id, role, summary, exact, citation, parameters, inputs, outputs, attentionOptions = "attention_options"
+    }
 
     init(_ m: MethodDescriptor) {
         id = m.id
@@ -56,5 +62,6 @@ struct MethodListing: Encodable {
         }
         inputs = m.inputs.map { TensorEntry(name: $0.name, kind: $0.kind.rawValue, summary: $0.summary, optional: $0.isOptional) }
         outputs = m.outputs.map { TensorEntry(name: $0.name, kind: $0.kind.rawValue, summary: $0.summary, optional: $0.isOptional) }
+        attentionOptions = AttentionCapabilities(m)
     }
 }

@@ -42,6 +42,31 @@ import SoftmaxAttention
         }
     }
 
+    /// Each engine's options, read off its registry entry, and every option it lacks rejected by name.
+    @Test func capabilitiesAreListedAndUnsupportedOptionsRejected() throws {
+        let exact = try #require(AttentionCapabilities(registry.method("attention")))
+        #expect(exact.mask && exact.bias && exact.window && exact.softcap && exact.scale && exact.normalizer && exact.logSumExp)
+        #expect(exact.causal == ["top-left", "bottom-right"] && exact.extraInputs.isEmpty)
+        let linear = try #require(AttentionCapabilities(registry.method("linear-attention")))
+        #expect(!linear.mask && !linear.softcap && linear.causal == ["top-left"])
+        #expect(try AttentionCapabilities(registry.method("performer-attention"))?.extraInputs == ["W"])
+        #expect(try AttentionCapabilities(registry.method("softmax")) == nil)
+        let q = tensor([4, 8], seed: 7), k = tensor([4, 8], seed: 8), v = tensor([4, 8], seed: 9)
+        for m in registry.methods {
+            guard let options = AttentionCapabilities(m) else { continue }
+            if !options.softcap {
+                #expect(throws: RegistryError.self, "\(m.id) accepted softcap") {
+                    try registry.call(m.id, inputs: ["Q": q, "K": k, "V": v], parameters: ["softcap": .number(5)])
+                }
+            }
+            if !options.mask {
+                #expect(throws: (any Error).self, "\(m.id) accepted a mask") {
+                    try registry.call(m.id, inputs: ["Q": q, "K": k, "V": v, "mask": Tensor(shape: [4, 4], [Bool](repeating: true, count: 16))])
+                }
+            }
+        }
+    }
+
     @Test func inconsistentShapesAreErrors() {
         let q = tensor([5, 4], seed: 1), k = tensor([7, 4], seed: 2), v = tensor([6, 3], seed: 3)
         #expect(throws: TensorError.self) { try registry.call("attention", inputs: ["Q": q, "K": k, "V": v]) }
