@@ -93,15 +93,22 @@ func needsCompensation<T: KernelScalar>(range: T) -> Bool {
     !(range <= (T.self == Float.self ? 24 : 32))
 }
 
-/// `Σ expShifted(xᵢ)` over a row (`expShifted(x) = e^{x·s − m}`, m the maximum of the scaled row), optionally storing each exponential to `y` (pass 2 of
-/// three-pass-reload). Sums in vector accumulators within blocks of `blockElements`, then in Double.
+/// `Σ expShifted(xᵢ)` over a row (`expShifted(x) = e^{x·s − m}`, m the maximum of the scaled row),
+/// optionally storing to `y` each exponential (pass 2 of three-pass-reload) or, with
+/// `storingArguments`, each shifted argument `x·s − m` (pass 2 of log-softmax, whose pass 3 then
+/// subtracts log d in place on a `y` that is already in cache, as softmax's pass 3 rescales it).
+/// Sums in vector accumulators within blocks of `blockElements`, then in Double.
 @inlinable @inline(__always)
 func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
-    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, count n: Int, _ exponential: E, scale s: T?, scaledMaximum m: T
+    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, storingArguments: Bool = false, count n: Int,
+    _ exponential: E, scale s: T?, scaledMaximum m: T
 ) -> Double where E.Scalar == T {
     let lanes = T.lanes
     let sv = s.map { T.Vector(repeating: $0) }, mv = T.Vector(repeating: m)
     @inline(__always) func expShifted(_ v: T.Vector) -> T.Vector { exponential.apply(v, scale: sv, maximum: mv) }
+    @inline(__always) func stored(_ v: T.Vector, _ e: T.Vector) -> T.Vector {
+        storingArguments ? (sv.map { v * $0 } ?? v) - mv : e
+    }
     var total = 0.0
     var start = 0
     while start < n {
@@ -109,28 +116,29 @@ func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
         var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
         var i = start
         while i + 4 * lanes <= end {
-            let e0 = expShifted(T.load(x + i))
-            let e1 = expShifted(T.load(x + i + lanes))
-            let e2 = expShifted(T.load(x + i + 2 * lanes))
-            let e3 = expShifted(T.load(x + i + 3 * lanes))
+            let v0 = T.load(x + i), v1 = T.load(x + i + lanes)
+            let v2 = T.load(x + i + 2 * lanes), v3 = T.load(x + i + 3 * lanes)
+            let e0 = expShifted(v0), e1 = expShifted(v1), e2 = expShifted(v2), e3 = expShifted(v3)
             if let y {
-                T.store(e0, to: y + i)
-                T.store(e1, to: y + i + lanes)
-                T.store(e2, to: y + i + 2 * lanes)
-                T.store(e3, to: y + i + 3 * lanes)
+                T.store(stored(v0, e0), to: y + i)
+                T.store(stored(v1, e1), to: y + i + lanes)
+                T.store(stored(v2, e2), to: y + i + 2 * lanes)
+                T.store(stored(v3, e3), to: y + i + 3 * lanes)
             }
             s0 += e0; s1 += e1; s2 += e2; s3 += e3
             i += 4 * lanes
         }
         while i + lanes <= end {
-            let e = expShifted(T.load(x + i))
-            if let y { T.store(e, to: y + i) }
+            let v = T.load(x + i)
+            let e = expShifted(v)
+            if let y { T.store(stored(v, e), to: y + i) }
             s0 += e
             i += lanes
         }
         if i < end {
-            let e = expShifted(loadPartial(x + i, count: end - i, fill: -.infinity))
-            if let y { storePartial(e, to: y + i, count: end - i) }
+            let v = loadPartial(x + i, count: end - i, fill: -.infinity)
+            let e = expShifted(v)
+            if let y { storePartial(stored(v, e), to: y + i, count: end - i) }
             s1 += e
         }
         total += Double(T.horizontalSum((s0 + s1) + (s2 + s3)))

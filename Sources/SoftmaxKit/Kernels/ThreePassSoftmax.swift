@@ -55,8 +55,12 @@ enum ThreePassSoftmax {
     ) -> RowStatistics where E.Scalar == T {
         let mv = T.Vector(repeating: m), sv = s.map { T.Vector(repeating: $0) }
         let storeExponentials = reload && output == .probabilities
+        // Log-probabilities store x·s − m in pass 2 unless the output must not be written before pass 3
+        // (streaming stores) — the same rounding either way, so the results are identical.
+        let storeArguments = output == .logProbabilities && !streaming
         // Pass 2: the sum of exponentials (NaN inputs make it NaN).
-        let d = rowSumExp(x, storingTo: storeExponentials ? y : nil, count: n, exponential, scale: s, scaledMaximum: m)
+        let d = rowSumExp(x, storingTo: storeExponentials || storeArguments ? y : nil, storingArguments: storeArguments,
+                          count: n, exponential, scale: s, scaledMaximum: m)
         guard !d.isNaN else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
         // Pass 3: normalize.
         switch output {
@@ -68,8 +72,14 @@ enum ThreePassSoftmax {
                 rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { exponential.apply($0, scale: sv, maximum: mv) * r }
             }
         case .logProbabilities:
-            let logD = T.Vector(repeating: T(log(d)))
-            rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { v in ((sv.map { v * $0 } ?? v) - mv) - logD }
+            // In Float, log d (d ∈ [1, n]) is taken in Float: ≤ 1 ULP + 6·10⁻⁸ absolute, inside the
+            // 10⁻⁶·max(1, |y|) bound, and half the cost of the Double logarithm on short rows.
+            let logD = T.Vector(repeating: T.self == Float.self ? T(logf(Float(d))) : T(log(d)))
+            if storeArguments {
+                rowMap(UnsafePointer(y), y, count: n, streaming: false, fill: 0) { $0 - logD }
+            } else {
+                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { v in ((sv.map { v * $0 } ?? v) - mv) - logD }
+            }
         case .nothing:
             break
         }

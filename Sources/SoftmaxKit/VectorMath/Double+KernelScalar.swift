@@ -109,18 +109,10 @@ extension Double: KernelScalar {
     }
 
     @inlinable @inline(__always)
-    public static func horizontalMaximum(_ v: Vector) -> Double {
-        let h0 = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
-        let h1 = h0.lowHalf.replacing(with: h0.highHalf, where: h0.highHalf .> h0.lowHalf)
-        return h1[1] > h1[0] ? h1[1] : h1[0]
-    }
+    public static func horizontalMaximum(_ v: Vector) -> Double { sk_hmax_f64x8(v) }
 
     @inlinable @inline(__always)
-    public static func horizontalSum(_ v: Vector) -> Double {
-        let h0 = v.lowHalf + v.highHalf
-        let h1 = h0.lowHalf + h0.highHalf
-        return h1[0] + h1[1]
-    }
+    public static func horizontalSum(_ v: Vector) -> Double { sk_hsum_f64x8(v) }
 
     @inlinable @inline(__always)
     public static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Double>) {

@@ -135,20 +135,10 @@ extension Float: KernelScalar {
     }
 
     @inlinable @inline(__always)
-    public static func horizontalMaximum(_ v: Vector) -> Float {
-        let h0 = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
-        let h1 = h0.lowHalf.replacing(with: h0.highHalf, where: h0.highHalf .> h0.lowHalf)
-        let h2 = h1.lowHalf.replacing(with: h1.highHalf, where: h1.highHalf .> h1.lowHalf)
-        return h2[1] > h2[0] ? h2[1] : h2[0]
-    }
+    public static func horizontalMaximum(_ v: Vector) -> Float { sk_hmax_f32x16(v) }
 
     @inlinable @inline(__always)
-    public static func horizontalSum(_ v: Vector) -> Float {
-        let h0 = v.lowHalf + v.highHalf
-        let h1 = h0.lowHalf + h0.highHalf
-        let h2 = h1.lowHalf + h1.highHalf
-        return h2[0] + h2[1]
-    }
+    public static func horizontalSum(_ v: Vector) -> Float { sk_hsum_f32x16(v) }
 
     @inlinable @inline(__always)
     public static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Float>) {

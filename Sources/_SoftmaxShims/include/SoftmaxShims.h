@@ -91,4 +91,41 @@ static inline __attribute__((always_inline)) void sk_store_fence(void) {
 #endif
 }
 
+/// Horizontal sum and maximum of a vector, reduced by halves (lanes 0–7 + 8–15, then 0–3 + 4–7, …):
+/// the same order as the generic Swift spelling, so sums are bit-identical to it, in a few
+/// shuffles instead of the lane-by-lane moves Swift's `lowHalf`/`highHalf` compile to. The
+/// maximum ignores NaN lanes unless every lane is NaN (IEEE maxNum).
+typedef float sk_float4_t __attribute__((ext_vector_type(4)));
+typedef float sk_float2_t __attribute__((ext_vector_type(2)));
+typedef double sk_double4_t __attribute__((ext_vector_type(4)));
+typedef double sk_double2_t __attribute__((ext_vector_type(2)));
+static inline __attribute__((always_inline)) float sk_hsum_f32x16(sk_float16_t v) {
+    sk_float8_t h0 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
+                   + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    sk_float4_t h1 = __builtin_shufflevector(h0, h0, 0, 1, 2, 3) + __builtin_shufflevector(h0, h0, 4, 5, 6, 7);
+    sk_float2_t h2 = __builtin_shufflevector(h1, h1, 0, 1) + __builtin_shufflevector(h1, h1, 2, 3);
+    return h2[0] + h2[1];
+}
+static inline __attribute__((always_inline)) float sk_hmax_f32x16(sk_float16_t v) {
+    sk_float8_t h0 = __builtin_elementwise_max(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7),
+                                               __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+    sk_float4_t h1 = __builtin_elementwise_max(__builtin_shufflevector(h0, h0, 0, 1, 2, 3),
+                                               __builtin_shufflevector(h0, h0, 4, 5, 6, 7));
+    sk_float2_t h2 = __builtin_elementwise_max(__builtin_shufflevector(h1, h1, 0, 1),
+                                               __builtin_shufflevector(h1, h1, 2, 3));
+    return __builtin_elementwise_max(h2[0], h2[1]);
+}
+static inline __attribute__((always_inline)) double sk_hsum_f64x8(sk_double8_t v) {
+    sk_double4_t h0 = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+    sk_double2_t h1 = __builtin_shufflevector(h0, h0, 0, 1) + __builtin_shufflevector(h0, h0, 2, 3);
+    return h1[0] + h1[1];
+}
+static inline __attribute__((always_inline)) double sk_hmax_f64x8(sk_double8_t v) {
+    sk_double4_t h0 = __builtin_elementwise_max(__builtin_shufflevector(v, v, 0, 1, 2, 3),
+                                                __builtin_shufflevector(v, v, 4, 5, 6, 7));
+    sk_double2_t h1 = __builtin_elementwise_max(__builtin_shufflevector(h0, h0, 0, 1),
+                                                __builtin_shufflevector(h0, h0, 2, 3));
+    return __builtin_elementwise_max(h1[0], h1[1]);
+}
+
 #endif
