@@ -193,10 +193,9 @@ public enum Gemm {
                     d += nr
                 }
             } else if b.transposed && width == nr {
-                // Stored transposed (B = Xᵀ, X row-major): read each of the 32 rows of X contiguously.
-                for jj in 0..<nr {
-                    let src = b.base + (j0 + j + jj) * b.ld + p0
-                    for p in 0..<kcb { d[p * nr + jj] = src[p] }
+                // Stored transposed (B = Xᵀ, X row-major): the 32 rows of X, eight at a time, transposed in registers.
+                for jj in stride(from: 0, to: nr, by: 8) {
+                    sk_transpose_rows8(b.base + (j0 + j + jj) * b.ld + p0, b.ld, kcb, d + jj, nr)
                 }
                 d += kcb * nr
             } else {
@@ -223,11 +222,8 @@ public enum Gemm {
                     d += mr
                 }
             } else if height == mr {
-                // Row-major A (activations): read each of the 8 rows contiguously.
-                for ii in 0..<mr {
-                    let src = a.base + (i0 + i + ii) * a.ld + p0
-                    for p in 0..<kcb { d[p * mr + ii] = src[p] }
-                }
+                // Row-major A (activations): the 8 rows transposed in registers.
+                sk_transpose_rows8(a.base + (i0 + i) * a.ld + p0, a.ld, kcb, d, mr)
                 d += kcb * mr
             } else {
                 for p in 0..<kcb {
