@@ -75,6 +75,36 @@ import SoftmaxAttention
         #expect(direct == packed)
     }
 
+    /// A bias given to the pre-packed product equals adding it to every row afterwards (to the
+    /// rounding of one fused multiply-add), on full and edge tiles, over a k-block edge.
+    @Test(arguments: [(5, 33, 7), (97, 600, 300)])
+    func biasIsAddedToEveryRow(_ shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var g = Generator(state: UInt64(3 * m + n))
+        let a = (0..<(m * k)).map { _ in g.next() }, b = (0..<(k * n)).map { _ in g.next() }, bias = (0..<n).map { _ in g.next() }
+        var plain = [Float](repeating: .nan, count: m * n), biased = plain
+        a.withUnsafeBufferPointer { ab in
+            b.withUnsafeBufferPointer { bb in
+                let pre = Gemm.PackedB(k: k, n: n, Gemm.Operand(bb.baseAddress!, ld: n))
+                plain.withUnsafeMutableBufferPointer {
+                    Gemm.multiply(m: m, Gemm.Operand(ab.baseAddress!, ld: k), pre, into: $0.baseAddress!, ldc: n, alpha: 0.5)
+                }
+                bias.withUnsafeBufferPointer { biasPointer in
+                    biased.withUnsafeMutableBufferPointer {
+                        Gemm.multiply(m: m, Gemm.Operand(ab.baseAddress!, ld: k), pre, into: $0.baseAddress!, ldc: n, alpha: 0.5,
+                                      bias: biasPointer.baseAddress!, threads: 2)
+                    }
+                }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                let expected = plain[i * n + j] + bias[j]
+                #expect(abs(biased[i * n + j] - expected) <= 1e-5 * max(1, abs(expected)), "(\(i), \(j))")
+            }
+        }
+    }
+
     @Test func alphaBetaAndThreads() {
         check(m: 100, n: 70, k: 40, transposeA: false, transposeB: true, alpha: 0.5, beta: -2)
         check(m: 300, n: 70, k: 40, transposeA: false, transposeB: false, alpha: 1, beta: 1, threads: 3)

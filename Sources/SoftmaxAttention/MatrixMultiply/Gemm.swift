@@ -103,11 +103,13 @@ public enum Gemm {
         deinit { storage.deallocate() }
     }
 
-    /// `C ← α·op(A)·B + β·C` with a pre-packed `B`. With all of `B` packed, each block of `A` is
-    /// packed once and swept across every column block (rather than once per column block).
+    /// `C ← α·op(A)·B + bias + β·C` with a pre-packed `B` and an optional `bias` of `n` values added to
+    /// every row (a linear layer's, added as each tile is first stored: no separate pass over `C`).
+    /// With all of `B` packed, each block of `A` is packed once and swept across every column block
+    /// (rather than once per column block).
     public static func multiply(
         m: Int, _ a: Operand, _ b: PackedB, into c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0,
-        threads: Int = 1, workspace: Workspace? = nil
+        bias: UnsafePointer<Float>? = nil, threads: Int = 1, workspace: Workspace? = nil
     ) {
         precondition(m >= 0 && ldc >= b.n, "Gemm: bad shape m=\(m) n=\(b.n) ldc=\(ldc)")
         guard m > 0 else { return }
@@ -115,6 +117,7 @@ public enum Gemm {
         let blocksOfK = (k + kc - 1) / kc, blocksOfM = (m + mc - 1) / mc
         let workers = max(1, min(threads, blocksOfM))
         let out = UnsafeSendable(c), storage = UnsafeSendable(b.storage)
+        let biasPointer = bias.map { UnsafeSendable(UnsafeMutablePointer(mutating: $0)) }
         let offsets = b.offsets
         var pc = 0
         while pc < k {
@@ -130,7 +133,8 @@ public enum Gemm {
                     while jc < n {
                         let ncb = min(nc, n - jc)
                         let pb = UnsafePointer(storage.pointer + offsets[(jc / nc) * blocksOfK + pcb / kc])
-                        macroKernel(mcb, ncb, kcb, packedA, pb, out.pointer + ic * ldc + jc, ldc, alpha: alpha, beta: pcb == 0 ? beta : 1)
+                        macroKernel(mcb, ncb, kcb, packedA, pb, out.pointer + ic * ldc + jc, ldc, alpha: alpha, beta: pcb == 0 ? beta : 1,
+                                    bias: pcb == 0 ? biasPointer.map { UnsafePointer($0.pointer + jc) } : nil)
                         jc += ncb
                     }
                 }
@@ -238,27 +242,29 @@ public enum Gemm {
     /// All 8 × 32 tiles of one (mc × kc)·(kc × nc) block product.
     static func macroKernel(
         _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: UnsafeMutablePointer<Float>, _ pb: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>? = nil
     ) {
         var tiles = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
                      SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
                      SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
         withUnsafeMutableBytes(of: &tiles) { raw in
             let tile = raw.baseAddress!.assumingMemoryBound(to: SIMD16<Float>.self)
-            macroKernelTiles(mcb, ncb, kcb, pa, pb, c, ldc, alpha: alpha, beta: beta, tile)
+            macroKernelTiles(mcb, ncb, kcb, pa, pb, c, ldc, alpha: alpha, beta: beta, bias: bias, tile)
         }
     }
 
     static func macroKernelTiles(
         _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: UnsafeMutablePointer<Float>, _ pb: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float, _ tile: UnsafeMutablePointer<SIMD16<Float>>
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>?,
+        _ tile: UnsafeMutablePointer<SIMD16<Float>>
     ) {
         var j = 0
         while j < ncb {
             var i = 0
             while i < mcb {
                 microKernel(kcb, UnsafePointer(pa + i * kcb), pb + j * kcb, tile)
-                store(tile, rows: min(mr, mcb - i), columns: min(nr, ncb - j), to: c + i * ldc + j, ldc, alpha: alpha, beta: beta)
+                store(tile, rows: min(mr, mcb - i), columns: min(nr, ncb - j), to: c + i * ldc + j, ldc, alpha: alpha, beta: beta,
+                      bias: bias.map { $0 + j })
                 i += mr
             }
             j += nr
@@ -317,15 +323,17 @@ public enum Gemm {
         t[7] = c70; t[7 + 8] = c71
     }
 
-    /// `C[tile] = α·t + β·C[tile]` for the valid `rows × columns` of a tile (β = 0: C not read).
+    /// `C[tile] = α·t + bias + β·C[tile]` for the valid `rows × columns` of a tile (β = 0: C not read).
     @inline(__always)
     static func store(_ t: UnsafeMutablePointer<SIMD16<Float>>, rows: Int, columns: Int, to c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                      alpha: Float, beta: Float) {
+                      alpha: Float, beta: Float, bias: UnsafePointer<Float>? = nil) {
         let av = SIMD16<Float>(repeating: alpha), bv = SIMD16<Float>(repeating: beta)
+        let (biasLow, biasHigh) = columns == nr ? (bias.map { Float.load($0) } ?? SIMD16(), bias.map { Float.load($0 + 16) } ?? SIMD16())
+                                                : (SIMD16(), SIMD16())
         for i in 0..<rows {
             let row = c + i * ldc
             if columns == nr {
-                let lo = t[i] * av, hi = t[i + mr] * av
+                let lo = Float.multiplyAdd(biasLow, t[i], av), hi = Float.multiplyAdd(biasHigh, t[i + mr], av)
                 if beta == 0 {
                     Float.store(lo, to: row)
                     Float.store(hi, to: row + 16)
@@ -335,7 +343,7 @@ public enum Gemm {
                 }
             } else {
                 for jj in 0..<columns {
-                    let v = (jj < 16 ? t[i][jj] : t[i + mr][jj - 16]) * alpha
+                    let v = (jj < 16 ? t[i][jj] : t[i + mr][jj - 16]) * alpha + (bias?[jj] ?? 0)
                     row[jj] = beta == 0 ? v : v + beta * row[jj]
                 }
             }

@@ -187,25 +187,20 @@ public struct BertEncoder: Sendable {
         }
     }
 
-    /// `y = x·Wᵀ + b` (the bias rows written in parallel, then accumulated onto by the product).
+    /// `y = x·Wᵀ + b` (the bias added as the product stores its tiles).
     func dense(_ x: [Float], rows: Int, _ layer: PackedDense, into y: inout [Float], threads: Int) {
-        let n = layer.outputs
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
-                let out = UnsafeSendable(yp.baseAddress!)
                 layer.bias.withUnsafeBufferPointer { b in
-                    let bias = UnsafeSendable(UnsafeMutablePointer(mutating: b.baseAddress!))
-                    RowParallel.forEachChunk(rows: rows, threads: rows * n >= 1 << 16 ? threads : 1) { range in
-                        for r in range { (out.pointer + r * n).update(from: bias.pointer, count: n) }
-                    }
+                    Gemm.multiply(m: rows, Gemm.Operand(xp.baseAddress!, ld: layer.inputs), layer.weight, into: yp.baseAddress!,
+                                  ldc: layer.outputs, bias: b.baseAddress!, threads: threads)
                 }
-                Gemm.multiply(m: rows, Gemm.Operand(xp.baseAddress!, ld: layer.inputs), layer.weight, into: out.pointer, ldc: n, beta: 1, threads: threads)
             }
         }
     }
 
     /// `x ← LayerNorm(x + residual)` row by row, rows in parallel: `(v − mean)/√(var + eps)·γ + β`
-    /// over the `H` values of each row (float32, two passes, as PyTorch's CPU kernel).
+    /// over the `H` values of each row (`layerNormalize`).
     func addAndNormalize(_ x: inout [Float], _ residual: [Float]?, rows: Int, _ n: BertWeights.Norm, threads: Int) {
         let h = config.hiddenSize, eps = Float(config.layerNormEps)
         func shared(_ p: UnsafeBufferPointer<Float>) -> UnsafeSendable<Float>? { p.baseAddress.map { UnsafeSendable(UnsafeMutablePointer(mutating: $0)) } }
@@ -216,15 +211,8 @@ public struct BertEncoder: Sendable {
                         let base = UnsafeSendable(xp.baseAddress!), add = residual == nil ? nil : shared(rp), gamma = shared(gp)!, beta = shared(bp)!
                         RowParallel.forEachChunk(rows: rows, threads: rows * h >= 1 << 16 ? threads : 1) { range in
                             for r in range {
-                                let row = base.pointer + r * h
-                                if let add { for k in 0..<h { row[k] += add.pointer[r * h + k] } }
-                                var sum: Float = 0
-                                for k in 0..<h { sum += row[k] }
-                                let mean = sum / Float(h)
-                                var squares: Float = 0
-                                for k in 0..<h { squares += (row[k] - mean) * (row[k] - mean) }
-                                let inv = 1 / (squares / Float(h) + eps).squareRoot()
-                                for k in 0..<h { row[k] = (row[k] - mean) * inv * gamma.pointer[k] + beta.pointer[k] }
+                                layerNormalize(base.pointer + r * h, adding: add.map { UnsafePointer($0.pointer + r * h) }, count: h,
+                                               gamma: gamma.pointer, beta: beta.pointer, epsilon: eps)
                             }
                         }
                     }
