@@ -187,12 +187,12 @@ struct ModelBenchCommand: ParsableCommand {
         let swap = try options.singleSwap(layerCount: embedder.encoder.config.numHiddenLayers)
         let texts = (try? EvaluationData.load(folder: eval).leeDocuments) ?? ["The quick brown fox jumps over the lazy dog."]
         let ids = ModelLab.benchmarkBatch(texts, tokenizer: embedder.tokenizer, batch: batch, length: seq)
-        let input = BertEncoder.Batch(ids)
-        _ = try embedder.encoder.forward(input, swap: swap, threads: options.threadCount)  // warm-up
+        let input = BertEncoder.Batch(ids), workspace = BertEncoder.Workspace()
+        _ = try embedder.encoder.forward(input, swap: swap, threads: options.threadCount, workspace: workspace)  // warm-up
         var times = [Double]()
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try embedder.encoder.forward(input, swap: swap, threads: options.threadCount)
+            _ = try embedder.encoder.forward(input, swap: swap, threads: options.threadCount, workspace: workspace)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         let ms = times.sorted()[times.count / 2], tokens = Double(batch * seq)

@@ -44,10 +44,11 @@ public struct SentenceEmbedder: Sendable {
         var out = [[Float]](repeating: [], count: tokenized.count)
         let order = tokenized.indices.sorted { (tokenized[$0].count, $0) < (tokenized[$1].count, $1) }
         var start = 0
+        let workspace = BertEncoder.Workspace()
         while start < order.count {
             let members = Array(order[start..<min(start + batchSize, order.count)])
             let batch = BertEncoder.Batch(members.map { tokenized[$0] }, padding: tokenizer.padding)
-            let hidden = try encoder.forward(batch, swap: swap, threads: threads)
+            let hidden = try encoder.forward(batch, swap: swap, threads: threads, workspace: workspace)
             for (b, index) in members.enumerated() {
                 let n = tokenized[index].count
                 var pooled = [Float](repeating: 0, count: h)
