@@ -15,7 +15,7 @@ public enum Gemm {
     public static let mr = 8, nr = 32
     /// Blocking: a B micro-panel (kc × 32) fits L1 (32 KiB); an A block (mc × kc) and the B block
     /// (kc × nc) fit L2 (1 MiB) together.
-    public static let kc = 256, mc = 96, nc = 512
+    public static let kc = 384, mc = 96, nc = 512
 
     /// A row-major operand: element (i, p) of `op(X)` is `base[i·ld + p]`, or `base[p·ld + i]`
     /// when `transposed`.
@@ -103,13 +103,17 @@ public enum Gemm {
         deinit { storage.deallocate() }
     }
 
+    /// Applied to each finished block of `C` — `(block, rows, columns, ldc)`, at most `mc × nc` —
+    /// while it is still in cache: a linear layer's activation, fused into its product.
+    public typealias Epilogue = @Sendable (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+
     /// `C ← α·op(A)·B + bias + β·C` with a pre-packed `B` and an optional `bias` of `n` values added to
-    /// every row (a linear layer's, added as each tile is first stored: no separate pass over `C`).
-    /// With all of `B` packed, each block of `A` is packed once and swept across every column block
-    /// (rather than once per column block).
+    /// every row (a linear layer's, added as each tile is first stored: no separate pass over `C`),
+    /// then `epilogue` on each finished block. With all of `B` packed, each block of `A` is packed
+    /// once and swept across every column block (rather than once per column block).
     public static func multiply(
         m: Int, _ a: Operand, _ b: PackedB, into c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0,
-        bias: UnsafePointer<Float>? = nil, threads: Int = 1, workspace: Workspace? = nil
+        bias: UnsafePointer<Float>? = nil, epilogue: Epilogue? = nil, threads: Int = 1, workspace: Workspace? = nil
     ) {
         precondition(m >= 0 && ldc >= b.n, "Gemm: bad shape m=\(m) n=\(b.n) ldc=\(ldc)")
         guard m > 0 else { return }
@@ -121,7 +125,7 @@ public enum Gemm {
         let offsets = b.offsets
         var pc = 0
         while pc < k {
-            let kcb = min(kc, k - pc), pcb = pc
+            let kcb = min(kc, k - pc), pcb = pc, last = pc + kcb == k
             let shared = workers == 1 ? workspace.map { UnsafeSendable($0.packedA) } : nil
             RowParallel.forEachChunk(rows: blocksOfM, threads: workers) { blocks in
                 let packedA = shared?.pointer ?? UnsafeMutablePointer<Float>.allocate(capacity: mc * kc)
@@ -135,6 +139,7 @@ public enum Gemm {
                         let pb = UnsafePointer(storage.pointer + offsets[(jc / nc) * blocksOfK + pcb / kc])
                         macroKernel(mcb, ncb, kcb, packedA, pb, out.pointer + ic * ldc + jc, ldc, alpha: alpha, beta: pcb == 0 ? beta : 1,
                                     bias: pcb == 0 ? biasPointer.map { UnsafePointer($0.pointer + jc) } : nil)
+                        if last, let epilogue { epilogue(out.pointer + ic * ldc + jc, mcb, ncb, ldc) }
                         jc += ncb
                     }
                 }

@@ -14,9 +14,9 @@ import _SoftmaxShims
 /// of the approximations against `gelu` (float64, over [−8, 8], measured by
 /// `softmaxkit accuracy gelu-tanh gelu-sigmoid`): gelu-tanh ≈ 4.7·10⁻⁴, gelu-sigmoid ≈ 2.0·10⁻².
 /// gelu-tanh, gelu-sigmoid and silu map rows with the vector exponential (`mapGated`). `gelu`
-/// in Double calls libm's `erfc` per element; Float rows run eight lanes at a time in Double
-/// (`Exact.vector`: within 1 ULP of the correctly rounded result, ≈ 30× faster than libm), and
-/// single Float values (and row tails) take the libm path, correctly rounded.
+/// in Double calls libm's `erfc` per element; Float rows run sixteen lanes at a time
+/// (`Exact.vector`: within 6 ULP of the exact function, ≈ 100× faster than libm), and single
+/// Float values (and row tails) take the libm path in Double, correctly rounded.
 ///
 /// D. Hendrycks, K. Gimpel, "Gaussian Error Linear Units (GELUs)", 2016 (arXiv 1606.08415);
 /// S. Elfwing et al., "Sigmoid-Weighted Linear Units", 2017 (arXiv 1702.03118).
@@ -35,9 +35,9 @@ public enum GELU {
 
         public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
             var i = 0
-            while i + 8 <= n {
-                sk_store_f64x8_as_f32x8(y + i, Self.vector(sk_load_f32x8_as_f64x8(x + i)))
-                i += 8
+            while i + 16 <= n {
+                Float.store(Self.vector(Float.load(x + i)), to: y + i)
+                i += 16
             }
             while i < n {
                 y[i] = self(x[i])
@@ -45,29 +45,56 @@ public enum GELU {
             }
         }
 
-        /// `x·Φ(x)` on eight Double lanes through the upper tail `Q(z) = Φ(−z) = e^{−z²/2}·g(z)`,
-        /// `z = |x|`: `g` (smooth, 0.5 at 0, ~1/(z√2π) far out) is a degree-12 polynomial in
-        /// `u = (2t − 1.25)/0.75`, `t = 1/(1 + z/5)`, fitted here by least squares in the relative
-        /// sense over z ∈ [0, 15] (relative error 3·10⁻¹⁰); then `Φ = Q` for x < 0, `1 − Q` else.
-        /// The relative accuracy of `Q` keeps the far negative tail accurate, and Float's
-        /// rounding of the result dominates every other error. x ≤ −10³⁰ (−∞) gives −0, NaN stays.
+        /// `x·Φ(x)` on sixteen Float lanes through the upper tail `Q(z) = Φ(−z) = e^{−z²/2}·g(z)`,
+        /// `z = min(|x|, 15)`; then `x·Q` for x < 0 and `x − x·Q` (one fused rounding) else.
+        /// `g` (smooth, 0.5 at 0, ~1/(z√2π) far out) is a degree-8 polynomial in z on [0, 1] and
+        /// `s·h(v)` above, `s = 1/(1 + z)`, `h = g/s` (flat, 0.40 … 0.52) a degree-11 polynomial in
+        /// `v = 32s/7 − 9/7 ∈ [−1, 1]`; both fitted here in the relative sense with float32
+        /// coefficients (relative error ≤ 7·10⁻⁹). `e^{−z²/2}` takes z² exactly as `hi + lo` (a fused
+        /// product) and corrects `e^{−hi/2}` by `(1 − lo/2)`, so the far negative tail keeps its
+        /// relative accuracy; `x·g` is formed before the exponential so that no factor
+        /// underflows early. Worst error over [−16, 16] (checked by a test on 400 001 points
+        /// against the float64 function): ≤ 6 ULP for x < 0, ≤ 2 ULP for x ≥ 0, three times the
+        /// speed of the same function in Double lanes. x ≤ −10³⁰ (−∞) gives −0, x ≥ 15 gives x, NaN stays.
         @inline(__always)
-        static func vector(_ input: SIMD8<Double>) -> SIMD8<Double> {
-            let x = input.replacing(with: -1e30, where: input .< -1e30)
-            let z = x.replacing(with: -x, where: x .< 0)
-            let t = 1 / (1 + z * 0.2)
-            let u = t * (8.0 / 3) - 5.0 / 3
-            var g = SIMD8<Double>(repeating: 1.763463384240684e-07)
-            for c in Self.tail { g = Double.multiplyAdd(SIMD8(repeating: c), g, u) }
-            let q = Double.exp(z * z * -0.5) * g
-            return x * q.replacing(with: 1 - q, where: x .>= 0)
+        static func vector(_ input: SIMD16<Float>) -> SIMD16<Float> {
+            typealias V = SIMD16<Float>
+            let x = Float.maximum(input, V(repeating: -1e30))
+            var z = x.replacing(with: -x, where: x .< 0)
+            z = z.replacing(with: 15, where: z .> 15)
+            let hi = z * z, lo: V
+            if SK_HAS_FMA != 0 {
+                lo = Float.multiplyAdd(-hi, z, z)
+            } else {  // Dekker's product: z split into two 12-bit halves whose products are exact.
+                let zh = unsafeBitCast(unsafeBitCast(z, to: SIMD16<UInt32>.self) & 0xFFFF_F000, to: V.self), zl = z - zh
+                lo = ((zh * zh - hi) + 2 * zh * zl) + zl * zl
+            }
+            let e = Float.exp(hi * -0.5), correction = lo * -0.5
+            // g on [0, 1].
+            var small = V(repeating: Self.small[0])
+            for c in Self.small.dropFirst() { small = Float.multiplyAdd(V(repeating: c), small, z) }
+            // g = s·h(v) above 1.
+            let s = 1 / (1 + z)
+            let v = Float.multiplyAdd(V(repeating: Float(-9.0 / 7)), s, V(repeating: Float(32.0 / 7)))
+            var large = V(repeating: Self.large[0])
+            for c in Self.large.dropFirst() { large = Float.multiplyAdd(V(repeating: c), large, v) }
+            let g = (s * large).replacing(with: small, where: z .<= 1)
+            let negative = x * g * e, tail = g * e
+            let q = Float.multiplyAdd(tail, tail, correction)
+            var y = Float.multiplyAdd(x, -x, q)
+            y = y.replacing(with: Float.multiplyAdd(negative, negative, correction), where: x .< 0)
+            return y.replacing(with: x, where: x .>= 15)
         }
 
-        /// The polynomial's coefficients below the leading one, highest degree first.
-        static let tail: [Double] = [
-            7.602245038466591e-07, -1.8952738826223517e-06, -1.970818619983571e-05, -2.4093023228322445e-05,
-            0.00032122383815215053, 0.0023695657302566907, 0.009524129451908366, 0.02749365671471025,
-            0.0618117606435728, 0.11188838571982583, 0.16512208960402958, 0.12151394835988466,
+        /// `g(z)` on [0, 1], highest degree first.
+        static let small: [Float] = [
+            0x1.5c76f0p-12, -0x1.3b8afep-9, 0x1.2cc5f0p-7, -0x1.a891a0p-6, 0x1.fe206ep-5, -0x1.104126p-3,
+            0x1.fffdbcp-3, -0x1.988448p-2, 0x1p-1,
+        ]
+        /// `h(v) = g(z)·(1 + z)` for z ∈ [1, 15], highest degree first.
+        static let large: [Float] = [
+            -0x1.783832p-19, 0x1.8103b6p-18, 0x1.bfd46ap-18, -0x1.763816p-15, 0x1.6e960ep-14, 0x1.65b6ccp-17,
+            -0x1.58d426p-11, 0x1.f8ca24p-10, 0x1.505800p-12, -0x1.6a9bf8p-6, 0x1.99808cp-5, 0x1.f97f0cp-2,
         ]
     }
 

@@ -145,7 +145,7 @@ public struct BertEncoder: Sendable {
 
     /// Buffers reused by every layer.
     struct Scratch {
-        var qkv: [Float], context: [Float], projected: [Float], inner: [Float], activated: [Float]
+        var qkv: [Float], context: [Float], projected: [Float], inner: [Float]
         let shape: [Int]
         init(tokens t: Int, hidden h: Int, intermediate i: Int) {
             shape = [t, h, i]
@@ -153,13 +153,12 @@ public struct BertEncoder: Sendable {
             context = [Float](repeating: 0, count: t * h)
             projected = [Float](repeating: 0, count: t * h)
             inner = [Float](repeating: 0, count: t * i)
-            activated = [Float](repeating: 0, count: t * i)
         }
     }
 
     func layer(_ l: Int, _ x: inout [Float], _ batch: Batch, _ swap: EncoderSwap, _ s: inout Scratch, threads: Int,
                inspect: ((AttentionSnapshot) -> Void)?) throws {
-        let w = weights.layers[l], t = batch.size * batch.length, inter = config.intermediateSize
+        let w = weights.layers[l], t = batch.size * batch.length
         let p = packed[l]
         dense(x, rows: t, p.qkv, into: &s.qkv, threads: threads)
         if let engine = swap.attention {
@@ -169,14 +168,15 @@ public struct BertEncoder: Sendable {
         }
         dense(s.context, rows: t, p.attentionOutput, into: &s.projected, threads: threads)
         addAndNormalize(&x, s.projected, rows: t, w.attentionNorm, threads: threads)
-        dense(x, rows: t, p.intermediate, into: &s.inner, threads: threads)
-        let activation = swap.activation?.value ?? defaultActivation
-        try s.inner.withUnsafeBufferPointer { i in
-            try s.activated.withUnsafeMutableBufferPointer { a in
-                try activation.activate(RowBatch(i, rows: t, cols: inter), into: MutableRowBatch(a, rows: t, cols: inter), threads: threads)
-            }
+        // The activation runs on each block of the product as it is finished, while it is in cache.
+        let activation = swap.activation?.value ?? defaultActivation, failure = FirstError()
+        dense(x, rows: t, p.intermediate, into: &s.inner, threads: threads) { block, rows, columns, ldc in
+            let input = RowBatch(base: UnsafePointer(block), rows: rows, cols: columns, rowStride: ldc)
+            let output = MutableRowBatch(base: block, rows: rows, cols: columns, rowStride: ldc)
+            do { try activation.activate(input, into: output, threads: 1) } catch { failure.record(error) }
         }
-        dense(s.activated, rows: t, p.output, into: &s.projected, threads: threads)
+        try failure.rethrow()
+        dense(s.inner, rows: t, p.output, into: &s.projected, threads: threads)
         addAndNormalize(&x, s.projected, rows: t, w.outputNorm, threads: threads)
     }
 
@@ -208,13 +208,13 @@ public struct BertEncoder: Sendable {
         }
     }
 
-    /// `y = x·Wᵀ + b` (the bias added as the product stores its tiles).
-    func dense(_ x: [Float], rows: Int, _ layer: PackedDense, into y: inout [Float], threads: Int) {
+    /// `y = f(x·Wᵀ + b)` (the bias added as the product stores its tiles, `f` applied to each finished block).
+    func dense(_ x: [Float], rows: Int, _ layer: PackedDense, into y: inout [Float], threads: Int, activation: Gemm.Epilogue? = nil) {
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 layer.bias.withUnsafeBufferPointer { b in
                     Gemm.multiply(m: rows, Gemm.Operand(xp.baseAddress!, ld: layer.inputs), layer.weight, into: yp.baseAddress!,
-                                  ldc: layer.outputs, bias: b.baseAddress!, threads: threads)
+                                  ldc: layer.outputs, bias: b.baseAddress!, epilogue: activation, threads: threads)
                 }
             }
         }

@@ -28,24 +28,25 @@ import Glibc
         #expect(abs(y - (-8 * 0.5 * erfc(8 / 2.0.squareRoot()))) <= 1e-15 * abs(y))
     }
 
-    /// Float rows of `gelu` run the eight-lane Double kernel: within 1 ULP of the correctly
-    /// rounded float64 GELU over every magnitude, including the far negative tail and subnormals.
-    @Test func vectorFloatGELUIsWithinOneULP() throws {
+    /// Float rows of `gelu` run the sixteen-lane Float kernel: within 6 ULP of the float64 GELU
+    /// over every magnitude, including the far negative tail and subnormals.
+    @Test func vectorFloatGELUIsWithinSixULP() throws {
         var inputs: [Float] = (0...400_000).map { -16 + Float($0) / 12_500 }  // [−16, 16]
         inputs += [0, -0, .infinity, -.infinity, .nan, 1e-30, -1e-30, .leastNonzeroMagnitude, 40, -13.9, -14.2, 3e38, -3e38]
-        while inputs.count % 8 != 0 { inputs.append(0.5) }
+        while inputs.count % 16 != 0 { inputs.append(0.5) }
         var y = [Float](repeating: 0, count: inputs.count)
         GELU.Exact().map(inputs, &y, count: inputs.count)
-        var worst: Float = 0
+        var worstNegative = 0.0, worstPositive = 0.0
         for (x, v) in zip(inputs, y) {
-            let r = Float(gelu(Double(x)))
+            let r = gelu(Double(x))
             if x.isNaN { #expect(v.isNaN); continue }
             if x == -.infinity { #expect(v == 0); continue }
             if x == .infinity { #expect(v == .infinity); continue }
-            let ulps = r == v ? 0 : abs(v - r) / max(r.ulp, Float.leastNonzeroMagnitude)
-            worst = max(worst, ulps)
+            let ulps = abs(Double(v) - r) / Double(max(Float(r).ulp, Float.leastNonzeroMagnitude))
+            if x < 0 { worstNegative = max(worstNegative, ulps) } else { worstPositive = max(worstPositive, ulps) }
         }
-        #expect(worst <= 1, "worst \(worst) ULP")
+        print("gelu float32 rows: worst \(worstNegative) ULP for x < 0, \(worstPositive) ULP for x ≥ 0")
+        #expect(worstNegative <= 6 && worstPositive <= 2, "worst \(worstNegative) / \(worstPositive) ULP")
     }
 
     @Test func closedFormApproximations() throws {
