@@ -107,7 +107,7 @@ public enum FlashAttention {
         while j0 < hi {
             let bc = min(keyBlock, hi - j0)
             // S = scale · Q_block · K_blockᵀ
-            Gemm.macroKernel(br, bc, d, t.packedQ, UnsafePointer(t.packedK + (j0 - lo) * d), t.scores, keyBlock, alpha: scale, beta: 0)
+            Gemm.macroKernel(br, bc, d, Gemm.APanels(packed: t.packedQ, depth: d), UnsafePointer(t.packedK + (j0 - lo) * d), t.scores, keyBlock, alpha: scale, beta: 0)
             for r in 0..<br {
                 let s = t.scores + r * keyBlock
                 prepareScores(s, count: bc, row: i0 + r, firstKey: j0, shape, mask, bias, options, batch: b, head: h)
@@ -115,7 +115,7 @@ public enum FlashAttention {
             }
             // acc += P · V_block
             Gemm.packA(Gemm.Operand(t.scores, ld: keyBlock), rows: 0, br, columns: 0, bc, into: t.packedP)
-            Gemm.macroKernel(br, dv, bc, t.packedP, UnsafePointer(t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride),
+            Gemm.macroKernel(br, dv, bc, Gemm.APanels(packed: t.packedP, depth: bc), UnsafePointer(t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride),
                              t.accumulator, dv, alpha: 1, beta: 1)
             j0 += bc
         }

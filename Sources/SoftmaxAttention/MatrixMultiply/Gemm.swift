@@ -132,12 +132,20 @@ public enum Gemm {
                 defer { if shared == nil { packedA.deallocate() } }
                 for block in blocks {
                     let ic = block * mc, mcb = min(mc, m - ic)
-                    packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
+                    // A row-major A is read in place (the micro-kernel broadcasts from its eight rows);
+                    // a transposed one is packed.
+                    let panels: APanels
+                    if a.transposed {
+                        packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
+                        panels = APanels(packed: packedA, depth: kcb)
+                    } else {
+                        panels = APanels(rows: a.base + ic * a.ld + pcb, ld: a.ld, depth: kcb, edge: packedA)
+                    }
                     var jc = 0
                     while jc < n {
                         let ncb = min(nc, n - jc)
                         let pb = UnsafePointer(storage.pointer + offsets[(jc / nc) * blocksOfK + pcb / kc])
-                        macroKernel(mcb, ncb, kcb, packedA, pb, out.pointer + ic * ldc + jc, ldc, alpha: alpha, beta: pcb == 0 ? beta : 1,
+                        macroKernel(mcb, ncb, kcb, panels, pb, out.pointer + ic * ldc + jc, ldc, alpha: alpha, beta: pcb == 0 ? beta : 1,
                                     bias: pcb == 0 ? biasPointer.map { UnsafePointer($0.pointer + jc) } : nil)
                         if last, let epilogue { epilogue(out.pointer + ic * ldc + jc, mcb, ncb, ldc) }
                         jc += ncb
@@ -177,7 +185,7 @@ public enum Gemm {
                     for block in blocks {
                         let ic = block * mc, mcb = min(mc, m - ic)
                         packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
-                        macroKernel(mcb, ncb, kcb, packedA, UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,
+                        macroKernel(mcb, ncb, kcb, APanels(packed: packedA, depth: kcb), UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,
                                     alpha: alpha, beta: firstPass ? beta : 1)
                     }
                 }
@@ -244,9 +252,37 @@ public enum Gemm {
         }
     }
 
+    /// Where the micro-kernel reads the `A` block: element (row i, step p) at
+    /// `base + i·rowStride + p·stepStride` — packed panels (`[panel][p][8]`: 1 and 8, panels
+    /// `8·depth` apart) or the rows of a row-major matrix in place (`ld` and 1, panels `8·ld` apart;
+    /// a last panel of fewer than eight rows is then copied, zero-padded, into `edge`).
+    struct APanels {
+        let base: UnsafePointer<Float>, rowStride: Int, stepStride: Int, panelStride: Int, depth: Int
+        let edge: UnsafeMutablePointer<Float>?
+
+        init(packed: UnsafeMutablePointer<Float>, depth: Int) {
+            (base, rowStride, stepStride, panelStride, self.depth, edge) = (UnsafePointer(packed), 1, Gemm.mr, Gemm.mr * depth, depth, nil)
+        }
+
+        init(rows: UnsafePointer<Float>, ld: Int, depth: Int, edge: UnsafeMutablePointer<Float>) {
+            (base, rowStride, stepStride, panelStride, self.depth, self.edge) = (rows, ld, 1, Gemm.mr * ld, depth, edge)
+        }
+
+        /// Panel `i / 8` as (base, row stride, step stride), for `height` valid rows.
+        @inline(__always)
+        func panel(_ i: Int, height: Int) -> (UnsafePointer<Float>, Int, Int) {
+            let start = base + (i / Gemm.mr) * panelStride
+            guard height < Gemm.mr, let edge else { return (start, rowStride, stepStride) }
+            for p in 0..<depth {
+                for ii in 0..<Gemm.mr { edge[p * Gemm.mr + ii] = ii < height ? start[ii * rowStride + p * stepStride] : 0 }
+            }
+            return (UnsafePointer(edge), 1, Gemm.mr)
+        }
+    }
+
     /// All 8 × 32 tiles of one (mc × kc)·(kc × nc) block product.
     static func macroKernel(
-        _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: UnsafeMutablePointer<Float>, _ pb: UnsafePointer<Float>,
+        _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: APanels, _ pb: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>? = nil
     ) {
         var tiles = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
@@ -259,7 +295,7 @@ public enum Gemm {
     }
 
     static func macroKernelTiles(
-        _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: UnsafeMutablePointer<Float>, _ pb: UnsafePointer<Float>,
+        _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: APanels, _ pb: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>?,
         _ tile: UnsafeMutablePointer<SIMD16<Float>>
     ) {
@@ -267,7 +303,8 @@ public enum Gemm {
         while j < ncb {
             var i = 0
             while i < mcb {
-                microKernel(kcb, UnsafePointer(pa + i * kcb), pb + j * kcb, tile)
+                let (a, rowStride, stepStride) = pa.panel(i, height: min(mr, mcb - i))
+                microKernel(kcb, a, rowStride: rowStride, stepStride: stepStride, pb + j * kcb, tile)
                 store(tile, rows: min(mr, mcb - i), columns: min(nr, ncb - j), to: c + i * ldc + j, ldc, alpha: alpha, beta: beta,
                       bias: bias.map { $0 + j })
                 i += mr
@@ -276,10 +313,11 @@ public enum Gemm {
         }
     }
 
-    /// `t = Σₚ pa[p][0..<8] ⊗ pb[p][0..<32]` — rows 0…7 in `t[0…7]` (columns 0…15) and
-    /// `t[8…15]` (columns 16…31).
+    /// `t = Σₚ a[0..<8][p] ⊗ pb[p][0..<32]` (`a[i][p] = a[i·rowStride + p·stepStride]`) — rows 0…7
+    /// in `t[0…7]` (columns 0…15) and `t[8…15]` (columns 16…31).
     @inline(__always)
-    static func microKernel(_ kcb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ t: UnsafeMutablePointer<SIMD16<Float>>) {
+    static func microKernel(_ kcb: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, stepStride: Int, _ b: UnsafePointer<Float>,
+                            _ t: UnsafeMutablePointer<SIMD16<Float>>) {
         var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
         var c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
         var c20 = SIMD16<Float>(), c21 = SIMD16<Float>()
@@ -294,28 +332,28 @@ public enum Gemm {
             let a0 = sk_splat_f32x16(pa[0])
             c00 = sk_fma_f32x16(c00, a0, b0)
             c01 = sk_fma_f32x16(c01, a0, b1)
-            let a1 = sk_splat_f32x16(pa[1])
+            let a1 = sk_splat_f32x16(pa[1 * rs])
             c10 = sk_fma_f32x16(c10, a1, b0)
             c11 = sk_fma_f32x16(c11, a1, b1)
-            let a2 = sk_splat_f32x16(pa[2])
+            let a2 = sk_splat_f32x16(pa[2 * rs])
             c20 = sk_fma_f32x16(c20, a2, b0)
             c21 = sk_fma_f32x16(c21, a2, b1)
-            let a3 = sk_splat_f32x16(pa[3])
+            let a3 = sk_splat_f32x16(pa[3 * rs])
             c30 = sk_fma_f32x16(c30, a3, b0)
             c31 = sk_fma_f32x16(c31, a3, b1)
-            let a4 = sk_splat_f32x16(pa[4])
+            let a4 = sk_splat_f32x16(pa[4 * rs])
             c40 = sk_fma_f32x16(c40, a4, b0)
             c41 = sk_fma_f32x16(c41, a4, b1)
-            let a5 = sk_splat_f32x16(pa[5])
+            let a5 = sk_splat_f32x16(pa[5 * rs])
             c50 = sk_fma_f32x16(c50, a5, b0)
             c51 = sk_fma_f32x16(c51, a5, b1)
-            let a6 = sk_splat_f32x16(pa[6])
+            let a6 = sk_splat_f32x16(pa[6 * rs])
             c60 = sk_fma_f32x16(c60, a6, b0)
             c61 = sk_fma_f32x16(c61, a6, b1)
-            let a7 = sk_splat_f32x16(pa[7])
+            let a7 = sk_splat_f32x16(pa[7 * rs])
             c70 = sk_fma_f32x16(c70, a7, b0)
             c71 = sk_fma_f32x16(c71, a7, b1)
-            pa += 8
+            pa += stepStride
             pbp += 32
         }
         t[0] = c00; t[0 + 8] = c01
