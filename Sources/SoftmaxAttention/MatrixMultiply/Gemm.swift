@@ -184,8 +184,14 @@ public enum Gemm {
                     defer { if shared == nil { packedA.deallocate() } }
                     for block in blocks {
                         let ic = block * mc, mcb = min(mc, m - ic)
-                        packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
-                        macroKernel(mcb, ncb, kcb, APanels(packed: packedA, depth: kcb), UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,
+                        let panels: APanels
+                        if a.transposed {
+                            packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
+                            panels = APanels(packed: packedA, depth: kcb)
+                        } else {
+                            panels = APanels(rows: a.base + ic * a.ld + pcb, ld: a.ld, depth: kcb, edge: packedA)
+                        }
+                        macroKernel(mcb, ncb, kcb, panels, UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,
                                     alpha: alpha, beta: firstPass ? beta : 1)
                     }
                 }
