@@ -2,19 +2,22 @@ import SoftmaxKit
 import _SoftmaxShims
 
 /// Single-precision matrix multiply, `C ← α·op(A)·op(B) + β·C`, row-major, in the blocked,
-/// packed, register-tiled scheme of GotoBLAS/BLIS: `op(B)` is packed in blocks of `kc × nc` into
-/// panels `NR = 32` columns wide, `op(A)` in blocks of `mc × kc` into panels `MR = 8` rows high,
-/// and an 8 × 32 micro-kernel keeps its 16 vector accumulators in registers while it streams
-/// both panels (per step: two vector loads of B, eight broadcasts of A, sixteen multiply-adds).
-/// Transposed operands cost nothing extra: packing reads them in whichever order they are stored.
+/// register-tiled scheme of GotoBLAS/BLIS: `op(B)` is packed in blocks of `kc × nc` into
+/// panels `NR = 32` columns wide, and an 8 × 32 micro-kernel keeps its 16 vector accumulators in
+/// registers while it streams a B panel and eight rows of `op(A)` (per step: two vector loads of
+/// B, eight broadcasts of A, sixteen multiply-adds). A row-major `A` is read in place, eight rows
+/// at a time; a transposed one is packed into panels `MR = 8` rows high first. Transposed
+/// operands cost nothing extra: packing reads them in whichever order they are stored.
 ///
 /// Threads split the rows of C (each thread packs its own A blocks; the B block is shared), so
 /// results are bit-identical whatever the thread count: every element is accumulated in the same
 /// order. Edge tiles are computed in full on zero-padded panels and stored partially.
 public enum Gemm {
     public static let mr = 8, nr = 32
-    /// Blocking: a B micro-panel (kc × 32) fits L1 (32 KiB); an A block (mc × kc) and the B block
-    /// (kc × nc) fit L2 (1 MiB) together.
+    /// Blocking: kc = 384 covers a transformer's 384-wide inner dimension in one pass (each C tile
+    /// stored once); an A block (mc × kc, 144 KiB) and the B block (kc × nc, 768 KiB) fit L2
+    /// (1 MiB) together, and the B micro-panel (48 KiB) streams from L2 at 10 bytes per cycle.
+    /// Measured on the encoder's shapes: kc = 384 beats 256 by 5–10% (one C pass instead of two).
     public static let kc = 384, mc = 96, nc = 512
 
     /// A row-major operand: element (i, p) of `op(X)` is `base[i·ld + p]`, or `base[p·ld + i]`
