@@ -27,7 +27,7 @@ struct DenseMatrix<T: KernelScalar>: Equatable {
     static func * (a: DenseMatrix, b: DenseMatrix) -> DenseMatrix {
         precondition(a.cols == b.rows, "DenseMatrix: \(a.rows)×\(a.cols) · \(b.rows)×\(b.cols)")
         // Float products run on the packed matrix multiply.
-        if let af = a.values as? [Float], let bf = b.values as? [Float], a.rows > 0, b.cols > 0 {
+        if let af = sameTypeArray(a.values, as: Float.self), let bf = sameTypeArray(b.values, as: Float.self), a.rows > 0, b.cols > 0 {
             var cf = [Float](repeating: 0, count: a.rows * b.cols)
             af.withUnsafeBufferPointer { ab in
                 bf.withUnsafeBufferPointer { bb in
@@ -37,7 +37,7 @@ struct DenseMatrix<T: KernelScalar>: Equatable {
                     }
                 }
             }
-            return DenseMatrix(rows: a.rows, cols: b.cols, values: cf as! [T])
+            return DenseMatrix(rows: a.rows, cols: b.cols, values: sameTypeArray(cf, as: T.self)!)
         }
         var c = DenseMatrix(rows: a.rows, cols: b.cols, values: [T](repeating: 0, count: a.rows * b.cols))
         for i in 0..<a.rows {

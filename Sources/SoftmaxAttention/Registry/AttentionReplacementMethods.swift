@@ -163,7 +163,7 @@ struct LinearAttentionMethod: MethodImplementation {
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, _) = try denseHead(invocation, as: T.self)
         let causal = invocation.parameters.boolean("causal")
-        if let q = h.q as? [Float], let k = h.k as? [Float], let v = h.v as? [Float], !causal {
+        if let q = sameTypeArray(h.q, as: Float.self), let k = sameTypeArray(h.k, as: Float.self), let v = sameTypeArray(h.v, as: Float.self), !causal {
             // Float, non-causal: the sums are matrix products.
             func phi(_ x: Float) -> Float { x > 0 ? x + 1 : Float.scalarExp(x) }
             let out = FeatureAttentionFloat.run(phiQ: q.map(phi), phiK: k.map(phi), v: v, queries: h.queries, keys: h.keys,

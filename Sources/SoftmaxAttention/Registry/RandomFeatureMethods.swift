@@ -83,7 +83,7 @@ struct PerformerMethod: MethodImplementation {
         let google = p.string("mode") == "google"
         let eps = google ? T(p.number("eps")) : 0
         let s = 1 / T(h.headDim).squareRoot()
-        if let q = h.q as? [Float], let k = h.k as? [Float], let v = h.v as? [Float], let wf = w as? [Float], !p.boolean("causal") {
+        if let q = sameTypeArray(h.q, as: Float.self), let k = sameTypeArray(h.k, as: Float.self), let v = sameTypeArray(h.v, as: Float.self), let wf = sameTypeArray(w, as: Float.self), !p.boolean("causal") {
             // Float, non-causal: features and products on the matrix multiply.
             let e = Float(p.number("eps"))
             let phiQ = google ? FeatureAttentionFloat.google(q, rows: h.queries, dim: h.headDim, wf, features: r, isQuery: true, epsilon: e)

@@ -7,8 +7,12 @@ struct DenseHead<T: KernelScalar> {
     let q: [T], k: [T], v: [T]
     let queries: Int, keys: Int, headDim: Int, valueDim: Int
 
-    /// `scale·qᵢ·kⱼ` for all pairs.
+    /// `scale·qᵢ·kⱼ` for all pairs. Float heads run on the packed matrix multiply.
     func scores(scale: T) -> [T] {
+        if T.self == Float.self {
+            return unsafeBitCast(Self.floatProduct(unsafeBitCast(q, to: [Float].self), unsafeBitCast(k, to: [Float].self),
+                                                   m: queries, n: keys, k: headDim, transposeB: true, alpha: Float(scale)), to: [T].self)
+        }
         var s = [T](repeating: 0, count: queries * keys)
         for i in 0..<queries {
             for j in 0..<keys {
@@ -20,9 +24,15 @@ struct DenseHead<T: KernelScalar> {
         return s
     }
 
-    /// `W·V` for weights `W [Nq, Nk]`.
+    /// `W·V` for weights `W [Nq, Nk]`. Zero weights never read their value rows, so a masked key
+    /// whose value is NaN or infinite leaves the output finite: Float heads with finite values run
+    /// on the matrix multiply, others skip the zero weights one by one.
     func apply(_ w: [T], to values: [T]? = nil) -> [T] {
         let vv = values ?? v
+        if T.self == Float.self, vv.allSatisfy(\.isFinite) {
+            return unsafeBitCast(Self.floatProduct(unsafeBitCast(w, to: [Float].self), unsafeBitCast(vv, to: [Float].self),
+                                                   m: queries, n: valueDim, k: keys, transposeB: false, alpha: 1), to: [T].self)
+        }
         var out = [T](repeating: 0, count: queries * valueDim)
         for i in 0..<queries {
             for j in 0..<keys where w[i * keys + j] != 0 {
@@ -31,6 +41,22 @@ struct DenseHead<T: KernelScalar> {
             }
         }
         return out
+    }
+
+    /// `alpha·A·op(B)`, `A [m × k]`, `B [k × n]` or (`transposeB`) `[n × k]`, row-major.
+    private static func floatProduct(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeB: Bool, alpha: Float) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        guard m > 0, n > 0 else { return c }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    guard let ab = ap.baseAddress, let bb = bp.baseAddress else { return }  // k = 0: C stays 0
+                    Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ab, ld: k), Gemm.Operand(bb, ld: transposeB ? k : n, transposed: transposeB),
+                                  into: cp.baseAddress!, ldc: n, alpha: alpha)
+                }
+            }
+        }
+        return c
     }
 }
 

@@ -16,10 +16,10 @@ extension Tensor {
         let target: DType = T.self == Float.self ? .float32 : .float64
         switch storage {
         case let .float32(a):
-            if let same = a as? [T] { return same }
+            if let same = sameTypeArray(a, as: T.self) { return same }
             return a.map { T($0) }  // Float → Double is exact
         case let .float64(a):
-            if let same = a as? [T] { return same }
+            if let same = sameTypeArray(a, as: T.self) { return same }
             guard rounding else { throw TensorError.inexactConversion(tensor: name, from: .float64, to: target, value: nil) }
             return a.map { T($0) }
         case let .float16(a): return a.map { T(Float($0)) }
@@ -70,8 +70,8 @@ extension Tensor {
 
     /// A tensor of `T` values (float32 or float64 storage).
     public static func of<T: KernelScalar>(_ values: [T], shape: [Int]) -> Tensor {
-        if let f = values as? [Float] { return Tensor(shape: shape, storage: .float32(f)) }
-        return Tensor(shape: shape, storage: .float64(values.map { Double($0) }))
+        if let f = sameTypeArray(values, as: Float.self) { return Tensor(shape: shape, storage: .float32(f)) }
+        return Tensor(shape: shape, storage: .float64(sameTypeArray(values, as: Double.self) ?? values.map { Double($0) }))
     }
 
     /// The same values stored as `dtype` (float16/32/64; rounding to nearest).
