@@ -2,7 +2,7 @@
 # library itself is built without unsafe flags, so it stays usable as a dependency.
 NATIVE = -Xswiftc -target-cpu -Xswiftc native
 
-.PHONY: run models test bench peers approximations report-screenshot fuzz
+.PHONY: run models test bench benchmarks peers approximations report-screenshot fuzz
 
 run: models     ## the main job: the lab's default comparison, with the real-model drift table
 	swift run -c release $(NATIVE) softmaxkit
@@ -15,6 +15,9 @@ test:
 
 bench:          ## the full throughput sweep
 	swift build -c release $(NATIVE) && .build/release/softmaxkit bench
+
+benchmarks:     ## the kernels under ordo-one's benchmark runner (percentiles, baselines); a package of its own
+	cd Benchmarks && swift package $(NATIVE) --allow-writing-to-package-directory benchmark
 
 peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (installs the Python peers)
 	python3 -m pip install -q -r Benchmarks/requirements.txt
