@@ -54,4 +54,35 @@ import SoftmaxAttention
         let scale = max(b.map(abs).max() ?? 1, 1)
         #expect(zip(a, b).allSatisfy { abs(Double($0) - $1) <= 1e-3 * scale }, "\(id)")
     }
+
+    /// Every engine on the odd sizes of the attention tests (N = 1, 63, 65, 500; D = 60), with
+    /// grouped-query heads: the batched call equals the per-head call, outputs are finite, and
+    /// float32 agrees with float64.
+    @Test(arguments: engines, [1, 63, 65, 500])
+    func oddSizes(_ id: String, _ n: Int) throws {
+        let m = try Self.registry.method(id)
+        let d = 60
+        let usesKeys = m.inputs.contains { $0.name == "K" }
+        let q = tensor([1, 2, n, d], seed: 11), k = tensor([1, 1, n, d], seed: 12)
+        let v = tensor([1, usesKeys ? 1 : 2, n, 7], seed: 13)
+        var shared: [String: Tensor] = [:]
+        if m.inputs.contains(where: { $0.name == "W" }) { shared["W"] = tensor([16, d], seed: 14) }
+        if m.inputs.contains(where: { $0.name == "L" }) { shared["L"] = tensor([5, d], seed: 15, scale: 0.4) }
+        var inputs = shared.merging(["Q": q, "V": v]) { a, _ in a }
+        if usesKeys { inputs["K"] = k }
+        let batched = try Self.registry.call(id, inputs: inputs)
+        guard let out = batched["out"] else { Issue.record("\(id): no out"); return }
+        #expect(out.shape == [1, 2, n, 7], "\(id) N = \(n): \(out.shape)")
+        var single = shared.merging(["Q": head(q, 0, 1), "V": head(v, 0, usesKeys ? 0 : 1)]) { a, _ in a }
+        if usesKeys { single["K"] = head(k, 0, 0) }
+        let one = try Self.registry.call(id, inputs: single)
+        #expect(head(out, 0, 1) == one["out"], "\(id) N = \(n)")
+        guard case let .float64(b)? = one["out"]?.storage else { return }
+        #expect(!b.contains { !$0.isFinite }, "\(id) N = \(n): non-finite outputs")
+        let f32 = try Self.registry.call(id, inputs: single.mapValues { $0.converted(toFloat: .float32) })
+        guard case let .float32(a)? = f32["out"]?.storage else { Issue.record("\(id): no float32 out"); return }
+        let scale = max(b.map(abs).max() ?? 1, 1)
+        let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
+        #expect(worst <= 1e-3 * scale, "\(id) N = \(n): float32 off by \(worst)")
+    }
 }
