@@ -78,12 +78,26 @@ import SoftmaxAttention
         }
         let (qf, qd) = pair(150, 16), (kf, kd) = pair(150, 16), (vf, vd) = pair(150, 8), (wf, wd) = pair(64, 16)
         let (lf, ld) = pair(19, 16, 0.4)
+        // Key padding, a scattered support (rows 0–63 see nothing; some rows one key far away) and a pair mask.
+        let keep = Tensor(shape: [150], (0..<150).map { $0 % 7 != 3 })
+        func seen(_ e: Int) -> Bool {
+            let (i, j) = (e / 150, e % 150)
+            return i >= 64 && (j + 3 * i) % 11 == 0
+        }
+        let scattered = Tensor(shape: [150, 150], (0..<(150 * 150)).map(seen))
+        let pairs = Tensor(shape: [150, 150], (0..<(150 * 150)).map { $0 % 5 != 0 })
         let cases: [(String, [String: Tensor], [String: Tensor], [String: ParameterValue])] = [
             ("performer-attention", ["Q": qf, "K": kf, "V": vf, "W": wf], ["Q": qd, "K": kd, "V": vd, "W": wd], [:]),
             ("performer-attention", ["Q": qf, "K": kf, "V": vf, "W": wf], ["Q": qd, "K": kd, "V": vd, "W": wd], ["mode": .string("ideal")]),
             ("linear-attention", ["Q": qf, "K": kf, "V": vf], ["Q": qd, "K": kd, "V": vd], [:]),
             ("nystrom-attention", ["Q": qf, "K": kf, "V": vf], ["Q": qd, "K": kd, "V": vd], ["landmarks": .number(10)]),
             ("soft-attention", ["Q": qf, "V": vf, "L": lf], ["Q": qd, "V": vd, "L": ld], [:]),
+            ("scatterbrain-attention", ["Q": qf, "K": kf, "V": vf, "W": wf], ["Q": qd, "K": kd, "V": vd, "W": wd], [:]),
+            ("scatterbrain-attention", ["Q": qf, "K": kf, "V": vf, "W": wf, "mask": keep], ["Q": qd, "K": kd, "V": vd, "W": wd, "mask": keep],
+             ["window": .number(70), "hyperbolic": .boolean(false)]),
+            ("scatterbrain-attention", ["Q": qf, "K": kf, "V": vf, "W": wf, "support": scattered],
+             ["Q": qd, "K": kd, "V": vd, "W": wd, "support": scattered], [:]),
+            ("sigmoid-attention", ["Q": qf, "K": kf, "V": vf, "mask": pairs], ["Q": qd, "K": kd, "V": vd, "mask": pairs], [:]),
         ]
         for (id, fin, din, params) in cases {
             guard case let .float32(a)? = try registry.call(id, inputs: fin, parameters: params)["out"]?.storage,

@@ -150,16 +150,29 @@ enum FeatureAttentionFloat {
         return u
     }
 
-    /// Positive FAVOR features `exp(u − ‖x̃‖²/2)/√r`, x̃ = √s·x, with the projections on the GEMM.
-    static func ideal(_ x: [Float], rows n: Int, dim d: Int, _ w: [Float], features r: Int, temperature s: Float) -> [Float] {
+    /// Positive FAVOR features `exp(u − ‖x̃‖²/2)/√r`, x̃ = √s·x, with the projections on the GEMM;
+    /// `hyperbolic`: `[exp(u − ‖x̃‖²/2), exp(−u − ‖x̃‖²/2)]/√(2r)` (2r features per row).
+    static func ideal(_ x: [Float], rows n: Int, dim d: Int, _ w: [Float], features r: Int, temperature s: Float,
+                      hyperbolic: Bool = false) -> [Float] {
         let root = s.squareRoot()
-        var phi = projections(x, rows: n, dim: d, w, features: r, scale: root)
-        let norm = 1 / Float(r).squareRoot()
-        for i in 0..<n {
-            var h: Float = 0
-            for p in 0..<d { h += (root * x[i * d + p]) * (root * x[i * d + p]) }
-            h /= 2
-            phi.withUnsafeMutableBufferPointer { expInPlace($0.baseAddress! + i * r, count: r, shift: h, scale: norm, add: 0) }
+        let u = projections(x, rows: n, dim: d, w, features: r, scale: root)
+        let width = hyperbolic ? 2 * r : r
+        var phi = hyperbolic ? [Float](repeating: 0, count: n * width) : u
+        let norm = 1 / Float(width).squareRoot()
+        phi.withUnsafeMutableBufferPointer { out in
+            for i in 0..<n {
+                var h: Float = 0
+                for p in 0..<d { h += (root * x[i * d + p]) * (root * x[i * d + p]) }
+                h /= 2
+                let row = out.baseAddress! + i * width
+                if hyperbolic {
+                    for f in 0..<r {
+                        row[f] = u[i * r + f]
+                        row[r + f] = -u[i * r + f]
+                    }
+                }
+                expInPlace(row, count: width, shift: h, scale: norm, add: 0)
+            }
         }
         return phi
     }

@@ -142,8 +142,14 @@ struct ScatterbrainMethod: MethodImplementation {
             keep = m
         }
         let hyperbolic = p.boolean("hyperbolic"), s = 1 / T(h.headDim).squareRoot()
-        let phiQ = FavorFeatures.ideal(h.q, rows: h.queries, dim: h.headDim, w, features: r, temperature: s, hyperbolic: hyperbolic)
-        let phiK = FavorFeatures.ideal(h.k, rows: h.keys, dim: h.headDim, w, features: r, temperature: s, hyperbolic: hyperbolic)
+        func features(_ x: [T], rows: Int) -> [T] {
+            if let xf = sameTypeArray(x, as: Float.self), let wf = sameTypeArray(w, as: Float.self) {  // on the matrix multiply
+                return sameTypeArray(FeatureAttentionFloat.ideal(xf, rows: rows, dim: h.headDim, wf, features: r, temperature: Float(s),
+                                                                 hyperbolic: hyperbolic), as: T.self)!
+            }
+            return FavorFeatures.ideal(x, rows: rows, dim: h.headDim, w, features: r, temperature: s, hyperbolic: hyperbolic)
+        }
+        let phiQ = features(h.q, rows: h.queries), phiK = features(h.k, rows: h.keys)
         let out = ScatterbrainAttention.run(h, phiQ: phiQ, phiK: phiK, features: hyperbolic ? 2 * r : r, support: support, keep: keep)
         return ["out": .of(out, shape: [h.queries, h.valueDim])]
     }
