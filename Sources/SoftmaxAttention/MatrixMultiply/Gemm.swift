@@ -135,15 +135,7 @@ public enum Gemm {
                 defer { if shared == nil { packedA.deallocate() } }
                 for block in blocks {
                     let ic = block * mc, mcb = min(mc, m - ic)
-                    // A row-major A is read in place (the micro-kernel broadcasts from its eight rows);
-                    // a transposed one is packed.
-                    let panels: APanels
-                    if a.transposed {
-                        packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
-                        panels = APanels(packed: packedA, depth: kcb)
-                    } else {
-                        panels = APanels(rows: a.base + ic * a.ld + pcb, ld: a.ld, depth: kcb, edge: packedA)
-                    }
+                    let panels = blockOfA(a, rows: ic, mcb, columns: pcb, kcb, buffer: packedA)
                     var jc = 0
                     while jc < n {
                         let ncb = min(nc, n - jc)
@@ -187,13 +179,7 @@ public enum Gemm {
                     defer { if shared == nil { packedA.deallocate() } }
                     for block in blocks {
                         let ic = block * mc, mcb = min(mc, m - ic)
-                        let panels: APanels
-                        if a.transposed {
-                            packA(a, rows: ic, mcb, columns: pcb, kcb, into: packedA)
-                            panels = APanels(packed: packedA, depth: kcb)
-                        } else {
-                            panels = APanels(rows: a.base + ic * a.ld + pcb, ld: a.ld, depth: kcb, edge: packedA)
-                        }
+                        let panels = blockOfA(a, rows: ic, mcb, columns: pcb, kcb, buffer: packedA)
                         macroKernel(mcb, ncb, kcb, panels, UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,
                                     alpha: alpha, beta: firstPass ? beta : 1)
                     }
@@ -232,6 +218,15 @@ public enum Gemm {
             }
             j += nr
         }
+    }
+
+    /// The block `op(A)[i0 ..< i0+mcb, p0 ..< p0+kcb]` for the micro-kernel: a row-major A is read
+    /// in place (the micro-kernel broadcasts from its eight rows), a transposed one is packed into
+    /// `buffer` (`mc × kc` floats, which also holds a short last panel of a row-major A).
+    static func blockOfA(_ a: Operand, rows i0: Int, _ mcb: Int, columns p0: Int, _ kcb: Int, buffer: UnsafeMutablePointer<Float>) -> APanels {
+        guard a.transposed else { return APanels(rows: a.base + i0 * a.ld + p0, ld: a.ld, depth: kcb, edge: buffer) }
+        packA(a, rows: i0, mcb, columns: p0, kcb, into: buffer)
+        return APanels(packed: buffer, depth: kcb)
     }
 
     /// Packs `op(A)[i0 ..< i0+mcb, p0 ..< p0+kcb]` into panels of 8 rows, `[panel][p][8]`,
