@@ -10,7 +10,7 @@ import SoftmaxAttention
     static let engines = registry.methods.filter { $0.role == .attention }.map(\.id)
 
     func tensor(_ shape: [Int], seed: UInt64, scale: Double = 1) -> Tensor {
-        var g = SplitMix(state: seed)
+        var g = SeededGenerator(seed: seed)
         return Tensor(shape: shape, (0..<shape.reduce(1, *)).map { _ in scale * g.normal() })
     }
 

@@ -8,7 +8,7 @@ import SoftmaxAttention
     let registry = MethodRegistry.complete
 
     func tensor(_ shape: [Int], seed: UInt64) -> Tensor {
-        var g = SplitMix(state: seed)
+        var g = SeededGenerator(seed: seed)
         return Tensor(shape: shape, (0..<shape.reduce(1, *)).map { _ in Float(g.normal()) })
     }
 

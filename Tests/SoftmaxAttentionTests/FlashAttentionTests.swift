@@ -35,7 +35,7 @@ import SoftmaxAttention
     ]
 
     func random(_ count: Int, seed: UInt64, scale: Double = 1) -> [Double] {
-        var g = SplitMix(state: seed)
+        var g = SeededGenerator(seed: seed)
         return (0..<count).map { _ in scale * g.normal() }
     }
 
@@ -44,7 +44,7 @@ import SoftmaxAttention
         let s = c.shape
         let q = random(s.queryCount, seed: 1, scale: 1.5), k = random(s.keyCount, seed: 2, scale: 1.5), v = random(s.valueCount, seed: 3)
         let maskCount = c.maskDims?.reduce(1, *) ?? 0
-        var g = SplitMix(state: 4)
+        var g = SeededGenerator(seed: 4)
         var keep = (0..<maskCount).map { _ in g.normal() > -0.8 }
         if maskCount > 0 { for j in 0..<min(40, maskCount) { keep[j] = false } }  // fully masked rows too
         let bias = random(c.biasDims?.reduce(1, *) ?? 0, seed: 5)
@@ -110,27 +110,12 @@ import SoftmaxAttention
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func normal() -> Double {
-        let u = (Double(next() >> 11) + 1) / 9_007_199_254_740_993, w = Double(next() >> 11) / 9_007_199_254_740_992
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * w)
-    }
-}
-
 /// Split-KV: attention over two key blocks, merged, equals attention over all keys.
 @Suite struct AttentionMergeTests {
     @Test(arguments: [1, 37, 64, 99])
     func mergedHalvesEqualTheWhole(_ split: Int) throws {
         let s = AttentionShape(heads: 2, queries: 50, keys: 100, headDim: 16)
-        var g = SplitMix(state: 21)
+        var g = SeededGenerator(seed: 21)
         let q = (0..<s.queryCount).map { _ in Float(g.normal()) }
         let k = (0..<s.keyCount).map { _ in Float(g.normal()) }, v = (0..<s.valueCount).map { _ in Float(g.normal()) }
         func part(_ range: Range<Int>) throws -> ([Float], [Float]) {

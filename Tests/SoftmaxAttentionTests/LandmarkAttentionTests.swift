@@ -9,7 +9,7 @@ import SoftmaxAttention
     let registry = MethodRegistry.complete
 
     func matrix(_ rows: Int, _ cols: Int, seed: UInt64, scale: Double = 1) -> (Tensor, [Double]) {
-        var g = SplitMix(state: seed)
+        var g = SeededGenerator(seed: seed)
         let v = (0..<(rows * cols)).map { _ in scale * g.normal() }
         return (Tensor(shape: [rows, cols], v), v)
     }

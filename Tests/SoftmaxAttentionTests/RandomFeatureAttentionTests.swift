@@ -10,7 +10,7 @@ import SoftmaxAttention
     let registry = MethodRegistry.complete
 
     func matrix(_ rows: Int, _ cols: Int, seed: UInt64, scale: Double = 1) -> Tensor {
-        var g = SplitMix(state: seed)
+        var g = SeededGenerator(seed: seed)
         return Tensor(shape: [rows, cols], (0..<(rows * cols)).map { _ in scale * g.normal() })
     }
 
@@ -71,7 +71,7 @@ import SoftmaxAttention
 @Suite struct AttentionFloatPathTests {
     @Test func float32EnginesAgreeWithFloat64() throws {
         let registry = MethodRegistry.complete
-        var g = SplitMix(state: 31)
+        var g = SeededGenerator(seed: 31)
         func pair(_ r: Int, _ c: Int, _ s: Double = 1) -> (Tensor, Tensor) {
             let v = (0..<(r * c)).map { _ in s * g.normal() }
             return (Tensor(shape: [r, c], v.map { Float($0) }), Tensor(shape: [r, c], v.map { Double(Float($0)) }))

@@ -8,7 +8,7 @@ import SoftmaxAttention
     let registry = MethodRegistry.complete
 
     func matrix(_ rows: Int, _ cols: Int, seed: UInt64) -> (Tensor, [Double]) {
-        var g = SplitMix(state: seed)
+        var g = SeededGenerator(seed: seed)
         let v = (0..<(rows * cols)).map { _ in g.normal() }
         return (Tensor(shape: [rows, cols], v), v)
     }
