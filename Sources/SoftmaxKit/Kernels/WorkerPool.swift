@@ -1,0 +1,103 @@
+import _SoftmaxShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Persistent threads for `RowParallel`: a parallel region costs a few microseconds instead of
+/// the tens that waking Dispatch's threads takes, so batches of ~10⁴ elements per thread already
+/// gain from a second core.
+///
+/// One region at a time: the caller claims the pool, publishes the job and bumps a generation
+/// counter; each worker runs its chunk and counts down; the caller runs chunk 0 and spins until
+/// the count reaches zero. Workers spin briefly for the next generation (≈ 50 µs), then sleep on
+/// a condition variable. A caller that finds the pool busy (a nested or concurrent region) gets
+/// `false` and falls back to Dispatch.
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool(workers: max(0, RowParallel.activeCores - 1))
+
+    let workers: Int
+    /// [0] claimed, [1] generation, [2] workers still running.
+    private let words: UnsafeMutablePointer<Int>
+    private var job: ((Int) -> Void)?
+    private var mutex = pthread_mutex_t()
+    private var wake = pthread_cond_t()
+
+    private init(workers: Int) {
+        self.workers = workers
+        words = .allocate(capacity: 3)
+        words.initialize(repeating: 0, count: 3)
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&wake, nil)
+        for index in 0..<workers {
+            let worker = Worker(pool: self, index: index + 1)
+            #if canImport(Glibc)
+            var handle = pthread_t()
+            #else
+            var handle: pthread_t? = nil
+            #endif
+            let box = Unmanaged.passRetained(worker).toOpaque()
+            #if canImport(Glibc)
+            _ = pthread_create(&handle, nil, { Unmanaged<Worker>.fromOpaque($0!).takeRetainedValue().run(); return nil }, box)
+            #else
+            _ = pthread_create(&handle, nil, { Unmanaged<Worker>.fromOpaque($0).takeRetainedValue().run(); return nil }, box)
+            #endif
+            #if canImport(Glibc)
+            pthread_detach(handle)
+            #else
+            if let handle { pthread_detach(handle) }
+            #endif
+        }
+    }
+
+    private var claimed: UnsafeMutablePointer<Int> { words }
+    private var generation: UnsafeMutablePointer<Int> { words + 1 }
+    private var running: UnsafeMutablePointer<Int> { words + 2 }
+
+    /// Runs `body(0)` … `body(count − 1)` concurrently, `body(0)` on the calling thread. Returns
+    /// false (running nothing) when the pool is busy or has too few workers.
+    func run(_ count: Int, _ body: (Int) -> Void) -> Bool {
+        guard count - 1 <= workers, count > 1 else { return false }
+        guard sk_atomic_claim(claimed) != 0 else { return false }
+        withoutActuallyEscaping(body) { body in
+            job = { index in if index < count { body(index) } }
+            sk_atomic_store(running, workers)
+            pthread_mutex_lock(&mutex)
+            sk_atomic_add(generation, 1)
+            pthread_cond_broadcast(&wake)
+            pthread_mutex_unlock(&mutex)
+            body(0)
+            while sk_atomic_load(running) > 0 { sk_spin_pause() }
+            job = nil
+        }
+        sk_atomic_store(claimed, 0)
+        return true
+    }
+
+    private final class Worker {
+        unowned let pool: WorkerPool
+        let index: Int
+        init(pool: WorkerPool, index: Int) { (self.pool, self.index) = (pool, index) }
+
+        func run() {
+            var seen = 0
+            while true {
+                var spins = 0
+                while sk_atomic_load(pool.generation) == seen {
+                    if spins < 1 << 12 {
+                        sk_spin_pause()
+                        spins += 1
+                        continue
+                    }
+                    pthread_mutex_lock(&pool.mutex)
+                    while sk_atomic_load(pool.generation) == seen { pthread_cond_wait(&pool.wake, &pool.mutex) }
+                    pthread_mutex_unlock(&pool.mutex)
+                }
+                seen = sk_atomic_load(pool.generation)
+                pool.job?(index)
+                sk_atomic_add(pool.running, -1)
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Dispatch
+import Testing
+import SoftmaxKit
+
+/// `RowParallel.forEachChunk` on the persistent workers and on its Dispatch fallback: every row
+/// is visited exactly once, whether regions run one after another, from many threads at once,
+/// or nested inside one another.
+@Suite struct RowParallelTests {
+    /// Visits of each row by one region (every slot written by exactly one chunk).
+    func visits(rows: Int, threads: Int, nested: Bool = false) -> [Int] {
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: rows)
+        counts.initialize(repeating: 0, count: rows)
+        defer { counts.deallocate() }
+        let shared = UnsafeSendable(counts)
+        RowParallel.forEachChunk(rows: rows, threads: threads) { range in
+            for r in range { shared.pointer[r] += 1 }
+            if nested {  // a region inside a region: the workers are busy, so it must fall back
+                let inner = UnsafeMutablePointer<Int>.allocate(capacity: 8)
+                inner.initialize(repeating: 0, count: 8)
+                let innerShared = UnsafeSendable(inner)
+                RowParallel.forEachChunk(rows: 8, threads: 2) { r in for i in r { innerShared.pointer[i] += 1 } }
+                precondition((0..<8).allSatisfy { inner[$0] == 1 })
+                inner.deallocate()
+            }
+        }
+        return Array(UnsafeBufferPointer(start: counts, count: rows))
+    }
+
+    @Test(arguments: [1, 2, 3, 8])
+    func everyRowOnceInSuccessiveRegions(_ threads: Int) {
+        for rows in [1, 2, 7, 1000] {
+            for _ in 0..<50 { #expect(visits(rows: rows, threads: threads) == [Int](repeating: 1, count: rows), "\(rows) rows, \(threads) threads") }
+        }
+    }
+
+    @Test func concurrentAndNestedRegions() {
+        let failures = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+        failures.initialize(repeating: 0, count: 16)
+        defer { failures.deallocate() }
+        let shared = UnsafeSendable(failures)
+        DispatchQueue.concurrentPerform(iterations: 16) { caller in
+            for round in 0..<40 where visits(rows: 513, threads: 2, nested: round % 3 == 0) != [Int](repeating: 1, count: 513) {
+                shared.pointer[caller] += 1
+            }
+        }
+        #expect((0..<16).allSatisfy { failures[$0] == 0 })
+    }
+}
