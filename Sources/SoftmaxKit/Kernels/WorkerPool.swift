@@ -21,15 +21,17 @@ final class WorkerPool: @unchecked Sendable {
     /// [0] claimed, [1] generation, [2] workers still running.
     private let words: UnsafeMutablePointer<Int>
     private var job: ((Int) -> Void)?
-    private var mutex = pthread_mutex_t()
-    private var wake = pthread_cond_t()
+    /// Allocated, not stored properties: a pthread mutex or condition must not move, and `&property`
+    /// does not promise a stable address.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     private init(workers: Int) {
         self.workers = workers
         words = .allocate(capacity: 3)
         words.initialize(repeating: 0, count: 3)
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&wake, nil)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
         for index in 0..<workers {
             let worker = Worker(pool: self, index: index + 1)
             #if canImport(Glibc)
@@ -63,10 +65,10 @@ final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             job = { index in if index < count { body(index) } }
             sk_atomic_store(running, workers)
-            pthread_mutex_lock(&mutex)
+            pthread_mutex_lock(mutex)
             sk_atomic_add(generation, 1)
-            pthread_cond_broadcast(&wake)
-            pthread_mutex_unlock(&mutex)
+            pthread_cond_broadcast(wake)
+            pthread_mutex_unlock(mutex)
             body(0)
             while sk_atomic_load(running) > 0 { sk_spin_pause() }
             job = nil
@@ -90,9 +92,9 @@ final class WorkerPool: @unchecked Sendable {
                         spins += 1
                         continue
                     }
-                    pthread_mutex_lock(&pool.mutex)
-                    while sk_atomic_load(pool.generation) == seen { pthread_cond_wait(&pool.wake, &pool.mutex) }
-                    pthread_mutex_unlock(&pool.mutex)
+                    pthread_mutex_lock(pool.mutex)
+                    while sk_atomic_load(pool.generation) == seen { pthread_cond_wait(pool.wake, pool.mutex) }
+                    pthread_mutex_unlock(pool.mutex)
                 }
                 seen = sk_atomic_load(pool.generation)
                 pool.job?(index)
