@@ -9,9 +9,8 @@ struct DenseHead<T: KernelScalar> {
 
     /// `scale·qᵢ·kⱼ` for all pairs. Float heads run on the packed matrix multiply.
     func scores(scale: T) -> [T] {
-        if T.self == Float.self {
-            return unsafeBitCast(Self.floatProduct(unsafeBitCast(q, to: [Float].self), unsafeBitCast(k, to: [Float].self),
-                                                   m: queries, n: keys, k: headDim, transposeB: true, alpha: Float(scale)), to: [T].self)
+        if let qf = sameTypeArray(q, as: Float.self), let kf = sameTypeArray(k, as: Float.self) {
+            return sameTypeArray(Self.floatProduct(qf, kf, m: queries, n: keys, k: headDim, transposeB: true, alpha: Float(scale)), as: T.self)!
         }
         var s = [T](repeating: 0, count: queries * keys)
         for i in 0..<queries {
@@ -29,9 +28,8 @@ struct DenseHead<T: KernelScalar> {
     /// on the matrix multiply, others skip the zero weights one by one.
     func apply(_ w: [T], to values: [T]? = nil) -> [T] {
         let vv = values ?? v
-        if T.self == Float.self, vv.allSatisfy(\.isFinite) {
-            return unsafeBitCast(Self.floatProduct(unsafeBitCast(w, to: [Float].self), unsafeBitCast(vv, to: [Float].self),
-                                                   m: queries, n: valueDim, k: keys, transposeB: false, alpha: 1), to: [T].self)
+        if let wf = sameTypeArray(w, as: Float.self), let vf = sameTypeArray(vv, as: Float.self), vf.allSatisfy(\.isFinite) {
+            return sameTypeArray(Self.floatProduct(wf, vf, m: queries, n: valueDim, k: keys, transposeB: false, alpha: 1), as: T.self)!
         }
         var out = [T](repeating: 0, count: queries * valueDim)
         for i in 0..<queries {
