@@ -27,7 +27,8 @@
 /// three-pass-reload's speed in our measurements (it runs in the shadow of loads and stores).
 ///
 /// **In place**: `x` and `y` may be the same memory (`softmax(y.readOnly, into: y)`).
-/// **Threads**: rows are split over `options.threads`; results are bit-identical for any count.
+/// **Threads**: rows are split over `options.threads`; a batch of a few long rows is split by blocks
+/// within each row (`SplitRows`). Results are bit-identical for any count.
 public enum ExactSoftmax {
     /// `y = softmax(x/T)` row by row.
     @_specialize(where T == Float)
@@ -160,6 +161,18 @@ extension ExactSoftmax {
         try checkMask(mask, matches: x)
         let (s, threads, streaming) = try resolve(options, rows: x.rows, cols: x.cols, as: T.self)
         let algorithm = options.algorithm ?? .automatic(rows: x.rows, cols: x.cols)
+        // A few long rows: split each row by blocks over the threads (same results, bit for bit).
+        if let split = SplitRows.threads(rows: x.rows, cols: x.cols, requested: options.threads, algorithm: algorithm) {
+            switch sink {
+            case .none, .logSumExp:
+                let lse: UnsafeMutablePointer<T>? = if case let .logSumExp(p) = sink { p } else { nil }
+                SplitRows.run(x, y: y, mask: mask, inverseTemperature: s, threads: split, reload: algorithm == .threePassReload,
+                              output: output, streaming: streaming, logSumExp: lse)
+                return
+            case .online, .twoPass:
+                break
+            }
+        }
         let cols = x.cols
         RowParallel.forEachChunk(rows: x.rows, threads: threads) { range in
             // A scratch row for masked inputs whose output row cannot hold the masked copy.

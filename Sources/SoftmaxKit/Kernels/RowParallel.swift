@@ -44,6 +44,16 @@ public enum RowParallel {
         if WorkerPool.shared.run(threads, chunk) { return }
         DispatchQueue.concurrentPerform(iterations: threads, execute: chunk)
     }
+
+    /// Runs `body(t, barrier)` for `t` in `0..<threads` on as many distinct threads at once (the
+    /// caller runs `t = 0`), sharing one `SpinBarrier`; returns false, running nothing, when the
+    /// persistent workers are busy (a nested or concurrent region) or too few.
+    static func together(threads: Int, _ body: @Sendable (Int, SpinBarrier) -> Void) -> Bool {
+        guard threads > 1 else { return false }
+        let barrier = SpinBarrier(parties: threads)
+        defer { barrier.deallocate() }
+        return WorkerPool.shared.run(threads) { t in body(t, barrier) }
+    }
 }
 
 /// A pointer that may cross into `@Sendable` closures: each user touches disjoint elements.

@@ -53,16 +53,40 @@ enum ThreePassSoftmax {
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T,
         output: RowOutput, reload: Bool, streaming: Bool, _ exponential: E
     ) -> RowStatistics where E.Scalar == T {
-        let mv = T.Vector(repeating: m), sv = s.map { T.Vector(repeating: $0) }
-        let storeExponentials = reload && output == .probabilities
-        // Log-probabilities store x·s − m in pass 2 unless the output must not be written before pass 3
-        // (streaming stores) — the same rounding either way, so the results are identical.
-        let storeArguments = output == .logProbabilities && !streaming
-        // Pass 2: the sum of exponentials (NaN inputs make it NaN).
-        let d = rowSumExp(x, storingTo: storeExponentials || storeArguments ? y : nil, storingArguments: storeArguments,
-                          count: n, exponential, scale: s, scaledMaximum: m)
+        let d = pass2(x, y, count: n, scale: s, scaledMaximum: m, output: output, reload: reload, streaming: streaming, exponential)
         guard !d.isNaN else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
-        // Pass 3: normalize.
+        pass3(x, y, count: n, scale: s, scaledMaximum: m, sum: d, output: output, reload: reload, streaming: streaming, exponential)
+        return .shifted(maximum: Double(m), sum: d)
+    }
+
+    /// Pass 2 over a row or a block of one: `d = Σ e^{xᵢ·s − m}` (NaN inputs make it NaN), storing
+    /// what pass 3 reads back.
+    @inlinable @inline(__always)
+    static func pass2<T: KernelScalar, E: ShiftedExponential>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T,
+        output: RowOutput, reload: Bool, streaming: Bool, _ exponential: E
+    ) -> Double where E.Scalar == T {
+        let (storeExponentials, storeArguments) = pass2Stores(output: output, reload: reload, streaming: streaming)
+        return rowSumExp(x, storingTo: storeExponentials || storeArguments ? y : nil, storingArguments: storeArguments,
+                         count: n, exponential, scale: s, scaledMaximum: m)
+    }
+
+    /// What pass 2 stores to `y`: the exponentials (softmax, reload) or `x·s − m` (log-softmax,
+    /// unless streaming stores forbid writing the output before pass 3 — the same rounding either
+    /// way, so the results are identical).
+    @inlinable @inline(__always)
+    static func pass2Stores(output: RowOutput, reload: Bool, streaming: Bool) -> (exponentials: Bool, arguments: Bool) {
+        (reload && output == .probabilities, output == .logProbabilities && !streaming)
+    }
+
+    /// Pass 3 over a row or a block of one, given the row's sum `d`.
+    @inlinable @inline(__always)
+    static func pass3<T: KernelScalar, E: ShiftedExponential>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T, sum d: Double,
+        output: RowOutput, reload: Bool, streaming: Bool, _ exponential: E
+    ) where E.Scalar == T {
+        let mv = T.Vector(repeating: m), sv = s.map { T.Vector(repeating: $0) }
+        let (storeExponentials, storeArguments) = pass2Stores(output: output, reload: reload, streaming: streaming)
         switch output {
         case .probabilities:
             let r = T.Vector(repeating: T(1 / d))
@@ -83,6 +107,56 @@ enum ThreePassSoftmax {
         case .nothing:
             break
         }
-        return .shifted(maximum: Double(m), sum: d)
+    }
+}
+
+// MARK: - Blocks of a row split over threads
+
+extension ThreePassSoftmax {
+    /// The constants passes 2 and 3 need, known after pass 1 over the whole row.
+    struct RowPlan<T: KernelScalar> {
+        /// `nil` for T = 1.
+        var scale: T?
+        var scaledMaximum: T
+        var compensated: Bool
+        var output: RowOutput
+        var reload: Bool
+        var streaming: Bool
+    }
+
+    /// Pass 2 over a block of a row (`SplitRows`), with the exponential the whole row uses.
+    static func pass2<T: KernelScalar>(block x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>) -> Double {
+        switch (p.compensated, p.scale) {
+        case (true, nil):
+            pass2(x, y, count: n, scale: nil, scaledMaximum: p.scaledMaximum, output: p.output, reload: p.reload,
+                  streaming: p.streaming, CompensatedExponential<T>())
+        case let (true, s?):
+            pass2(x, y, count: n, scale: s, scaledMaximum: p.scaledMaximum, output: p.output, reload: p.reload,
+                  streaming: p.streaming, CompensatedExponential<T>())
+        case (false, nil):
+            pass2(x, y, count: n, scale: nil, scaledMaximum: p.scaledMaximum, output: p.output, reload: p.reload,
+                  streaming: p.streaming, PlainExponential<T>())
+        case let (false, s?):
+            pass2(x, y, count: n, scale: s, scaledMaximum: p.scaledMaximum, output: p.output, reload: p.reload,
+                  streaming: p.streaming, PlainExponential<T>())
+        }
+    }
+
+    /// Pass 3 over a block of a row (`SplitRows`), given the whole row's sum `d`.
+    static func pass3<T: KernelScalar>(block x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>, sum d: Double) {
+        switch (p.compensated, p.scale) {
+        case (true, nil):
+            pass3(x, y, count: n, scale: nil, scaledMaximum: p.scaledMaximum, sum: d, output: p.output, reload: p.reload,
+                  streaming: p.streaming, CompensatedExponential<T>())
+        case let (true, s?):
+            pass3(x, y, count: n, scale: s, scaledMaximum: p.scaledMaximum, sum: d, output: p.output, reload: p.reload,
+                  streaming: p.streaming, CompensatedExponential<T>())
+        case (false, nil):
+            pass3(x, y, count: n, scale: nil, scaledMaximum: p.scaledMaximum, sum: d, output: p.output, reload: p.reload,
+                  streaming: p.streaming, PlainExponential<T>())
+        case let (false, s?):
+            pass3(x, y, count: n, scale: s, scaledMaximum: p.scaledMaximum, sum: d, output: p.output, reload: p.reload,
+                  streaming: p.streaming, PlainExponential<T>())
+        }
     }
 }
