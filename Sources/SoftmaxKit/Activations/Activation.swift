@@ -35,12 +35,12 @@ public struct ElementwiseActivation<F: ElementwiseFunction>: Activation {
 
     public func activate(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, threads: Int?) throws {
         let f = function
-        try mapRows(x, y, threads) { f.map($0, $1, count: $2) }
+        try mapElements(x, y, threads) { f.map($0, $1, count: $2) }
     }
 
     public func activate(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, threads: Int?) throws {
         let f = function
-        try mapRows(x, y, threads) { f.map($0, $1, count: $2) }
+        try mapElements(x, y, threads) { f.map($0, $1, count: $2) }
     }
 }
 
@@ -57,6 +57,31 @@ func mapRows<T: KernelScalar>(
     let count = RowParallel.threadCount(rows: x.rows, cols: cols, requested: threads)
     RowParallel.forEachChunk(rows: x.rows, threads: count) { range in
         for r in range { body(x.row(r), y.row(r), cols) }
+    }
+}
+
+/// Applies an element-wise `body` to every element: as `mapRows`, except that a few long rows
+/// are cut into blocks of `blockElements` shared out over the threads (`RowParallel.blockThreads`).
+/// Each element meets the same arithmetic wherever a block starts (blocks start at multiples
+/// of the vector width from the row's start), so the results are the same bits for any count.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func mapElements<T: KernelScalar>(
+    _ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ threads: Int?,
+    _ body: @escaping @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int) -> Void
+) throws {
+    try checkActivationShapes(x, y, threads)
+    let cols = x.cols
+    guard let split = RowParallel.blockThreads(rows: x.rows, cols: cols, requested: threads) else {
+        return try mapRows(x, y, threads, body)
+    }
+    let blocks = (cols + blockElements - 1) / blockElements
+    RowParallel.forEachChunk(rows: x.rows * blocks, threads: split) { range in
+        for k in range {
+            let (r, b) = k.quotientAndRemainder(dividingBy: blocks)
+            let start = b * blockElements
+            body(x.row(r) + start, y.row(r) + start, min(blockElements, cols - start))
+        }
     }
 }
 

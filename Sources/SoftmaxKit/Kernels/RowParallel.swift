@@ -6,7 +6,9 @@ import Glibc
 /// Splits the rows of a batch over threads.
 ///
 /// Each row is computed entirely by one thread with the same code whatever the split, so results
-/// are bit-identical for every thread count.
+/// are bit-identical for every thread count. Batches of a few long rows are split by blocks
+/// within rows instead (`blockThreads`; `SplitRows` for softmax, `mapElements` for activations),
+/// with the same guarantee.
 public enum RowParallel {
     /// Below this many elements per thread, fewer threads are used. A region on the persistent
     /// workers (`WorkerPool`) costs a few microseconds, so a second thread pays from ~10⁴ elements
@@ -28,6 +30,19 @@ public enum RowParallel {
         let wanted = requested ?? activeCores
         let bySize = max(1, (rows * max(cols, 1)) / minimumElementsPerThread)
         return max(1, min(wanted, rows, bySize))
+    }
+
+    /// The number of threads to split `rows × cols` over by blocks of `blockElements` within
+    /// rows, or nil when whole rows per thread are as good: a split pays when rows are long
+    /// (≥ 2 blocks) and dealing whole rows out would leave the busiest thread with over 10% more
+    /// than its share (1 row on 2 threads, 3 on 2, 5 on 4 …).
+    static func blockThreads(rows: Int, cols: Int, requested: Int?) -> Int? {
+        guard rows > 0, cols >= 2 * blockElements else { return nil }
+        let blocks = (cols + blockElements - 1) / blockElements
+        let threads = min(requested ?? activeCores, rows * blocks, rows * cols / minimumElementsPerThread)
+        guard threads > 1 else { return nil }
+        let busiest = (rows + threads - 1) / threads
+        return busiest * threads * 10 > rows * 11 ? threads : nil
     }
 
     /// Calls `body` with disjoint, contiguous row ranges covering `0..<rows`, concurrently.

@@ -15,18 +15,11 @@
 /// When the persistent workers are busy (a call from inside another parallel region) the blocks
 /// run on the calling thread.
 enum SplitRows {
-    /// The number of threads to split `rows × cols` over, or nil when whole rows per thread are
-    /// as good: a split pays when rows are long (≥ 2 blocks) and dealing whole rows out would
-    /// leave the busiest thread with over 10% more than its share (1 row on 2 threads, 3 on 2, 5 on 4 …).
+    /// The number of threads to split `rows × cols` over (`RowParallel.blockThreads`), or nil to
+    /// keep whole rows per thread.
     static func threads(rows: Int, cols: Int, requested: Int?, algorithm: SoftmaxAlgorithm) -> Int? {
-        guard algorithm == .threePassReload || algorithm == .threePassRecompute, rows > 0, cols >= 2 * blockElements else {
-            return nil
-        }
-        let blocks = (cols + blockElements - 1) / blockElements
-        let threads = min(requested ?? RowParallel.activeCores, rows * blocks, rows * cols / RowParallel.minimumElementsPerThread)
-        guard threads > 1 else { return nil }
-        let busiest = (rows + threads - 1) / threads
-        return busiest * threads * 10 > rows * 11 ? threads : nil
+        guard algorithm == .threePassReload || algorithm == .threePassRecompute else { return nil }
+        return RowParallel.blockThreads(rows: rows, cols: cols, requested: requested)
     }
 
     /// Softmax, log-softmax or logsumexp (`lse`) of every row, split by blocks over `threads`.
