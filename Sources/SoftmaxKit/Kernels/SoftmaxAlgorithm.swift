@@ -14,20 +14,17 @@ public enum SoftmaxAlgorithm: String, CaseIterable, Sendable, Codable {
     case twoPass = "two-pass"
     case online = "online"
 
-    /// Rows at least this long (elements) use `twoPass` by default: 2²⁴ floats = 64 MiB, twice
-    /// the largest L3 we measured, where the re-reads of three-pass-reload come from memory.
-    public static let twoPassRowThreshold = 1 << 24
-
-    /// The algorithm `ExactSoftmax` uses when none is given: `threePassReload` (one exponential
-    /// per element; its re-reads hit the cache) unless a row is longer than
-    /// `twoPassRowThreshold`, where `twoPass` reads memory twice instead of three times.
+    /// The algorithm `ExactSoftmax` uses when none is given: `threePassReload` at every shape.
+    /// It computes one exponential per element; where a row outgrows the caches its re-reads come
+    /// from memory, and still cost less than two-pass's second (extended) exponential here.
     ///
     /// Measured (float32, one thread, AVX-512 machine, BENCHMARKS.md): three-pass-reload is the
-    /// fastest at every size up to rows of 4 Mi elements (16 MiB, inside L3), e.g. 17.8 GB/s vs
-    /// 9.1 for two-pass on 1024-element rows out of cache and 14.5 vs 12.1 on 4 Mi-element rows;
-    /// at 16 Mi-element rows the two tie (11.6 GB/s): two-pass is bound by its two extended
-    /// exponentials per element here, not by memory.
+    /// fastest at every size we measured, e.g. 17.8 GB/s vs 9.1 for two-pass on 1024-element rows
+    /// out of cache, 14.3 vs 11.5 on 4 Mi-element rows and 14.0 vs 11.7 on 16 Mi-element rows
+    /// (64 MiB, twice the L3): two-pass is bound by its two extended exponentials per element
+    /// here, not by memory. Three-pass rows also split across threads (`SplitRows`); two-pass
+    /// rows do not. (`rows` and `cols` are kept for rules that depend on the shape.)
     public static func automatic(rows: Int, cols: Int) -> SoftmaxAlgorithm {
-        cols >= twoPassRowThreshold ? .twoPass : .threePassReload
+        .threePassReload
     }
 }

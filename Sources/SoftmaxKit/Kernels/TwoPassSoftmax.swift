@@ -73,6 +73,10 @@ enum TwoPassSoftmax {
     static func exponentLimit<T: KernelScalar>(_: T.Type) -> T { T(sign: .plus, exponent: T.Exponent(T.significandBitCount - 2), significand: 1) }
 
     /// Pass 1: the extended sum of `e^{xᵢ/T}`, or nil outside the domain / for non-finite rows.
+    /// Four independent (mantissa, exponent) accumulators per block: each update waits on its
+    /// accumulator's previous one (a maximum, two scalings and two multiply-adds), so a single
+    /// chain would leave the vector units idle. The lanes of a block's accumulators are combined
+    /// in Double with exact powers of two.
     @inlinable @inline(__always)
     static func sum<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int, inverseTemperature s: T) -> ExtendedSum? {
         let lanes = T.lanes
@@ -84,37 +88,68 @@ enum TwoPassSoftmax {
         var start = 0
         while start < n {
             let end = min(n, start + blockElements)
-            var mSum = T.Vector(), nMax = initialExponent
-            @inline(__always) func accumulate(_ v0: T.Vector, _ v1: T.Vector) {
-                let z0 = T.maximum(v0 * sv, floor), z1 = T.maximum(v1 * sv, floor)
-                let (m0, n0) = T.extendedExp(z0)
-                let (m1, n1) = T.extendedExp(z1)
-                let nNew = T.maximum(nMax, T.maximum(n0, n1))
-                var acc = mSum * T.exp2NonPositiveIntegral(nMax - nNew)
-                acc = T.multiplyAdd(acc, m0, T.exp2NonPositiveIntegral(n0 - nNew))
-                mSum = T.multiplyAdd(acc, m1, T.exp2NonPositiveIntegral(n1 - nNew))
-                nMax = nNew
-            }
+            var m0 = T.Vector(), m1 = T.Vector(), m2 = T.Vector(), m3 = T.Vector()
+            var e0 = initialExponent, e1 = initialExponent, e2 = initialExponent, e3 = initialExponent
             var i = start
-            while i + 2 * lanes <= end {
-                accumulate(T.load(x + i), T.load(x + i + lanes))
-                i += 2 * lanes
+            // (Written out: the optimizer leaves a helper for these steps as a call per vector.)
+            while i + 4 * lanes <= end {
+                let v0 = T.load(x + i), v1 = T.load(x + i + lanes), v2 = T.load(x + i + 2 * lanes), v3 = T.load(x + i + 3 * lanes)
+                let (a0, n0) = T.extendedExp(T.maximum(v0 * sv, floor))
+                let (a1, n1) = T.extendedExp(T.maximum(v1 * sv, floor))
+                let (a2, n2) = T.extendedExp(T.maximum(v2 * sv, floor))
+                let (a3, n3) = T.extendedExp(T.maximum(v3 * sv, floor))
+                let f0 = T.maximum(e0, n0), f1 = T.maximum(e1, n1), f2 = T.maximum(e2, n2), f3 = T.maximum(e3, n3)
+                m0 = T.multiplyAdd(m0 * T.exp2NonPositiveIntegral(e0 - f0), a0, T.exp2NonPositiveIntegral(n0 - f0))
+                m1 = T.multiplyAdd(m1 * T.exp2NonPositiveIntegral(e1 - f1), a1, T.exp2NonPositiveIntegral(n1 - f1))
+                m2 = T.multiplyAdd(m2 * T.exp2NonPositiveIntegral(e2 - f2), a2, T.exp2NonPositiveIntegral(n2 - f2))
+                m3 = T.multiplyAdd(m3 * T.exp2NonPositiveIntegral(e3 - f3), a3, T.exp2NonPositiveIntegral(n3 - f3))
+                e0 = f0; e1 = f1; e2 = f2; e3 = f3
+                i += 4 * lanes
             }
             while i < end {
                 let v = i + lanes <= end ? T.load(x + i) : loadPartial(x + i, count: end - i, fill: -.infinity)
-                accumulate(v, T.Vector(repeating: -.infinity))
+                let (a, n) = T.extendedExp(T.maximum(v * sv, floor))
+                accumulate(mantissa: a, exponent: n, &m0, &e0, T.self)
                 i += lanes
             }
-            for j in 0..<lanes {
-                let lane = ExtendedSum(mantissaSum: Double(mSum[j]), exponentSum: Double(nMax[j]))
-                if lane.mantissaSum.isNaN || lane.exponentSum.isNaN { return nil }
-                total = total.merged(with: lane)
-            }
+            accumulate(mantissa: m1, exponent: e1, &m0, &e0, T.self)
+            accumulate(mantissa: m3, exponent: e3, &m2, &e2, T.self)
+            accumulate(mantissa: m2, exponent: e2, &m0, &e0, T.self)
+            guard let block = laneSum(m0, e0, T.self) else { return nil }
+            total = total.merged(with: block)
             start = end
         }
         let limit = Double(exponentLimit(T.self))
         guard total.mantissaSum.isFinite, total.mantissaSum > 0, abs(total.exponentSum) < limit else { return nil }
         return total
+    }
+
+    /// `(mSum, nMax) += m·2^e` lane by lane, aligned to the larger exponent.
+    @inlinable @inline(__always)
+    static func accumulate<T: KernelScalar>(mantissa m: T.Vector, exponent e: T.Vector, _ mSum: inout T.Vector, _ nMax: inout T.Vector, _: T.Type) {
+        let nNew = T.maximum(nMax, e)
+        mSum = T.multiplyAdd(mSum * T.exp2NonPositiveIntegral(nMax - nNew), m, T.exp2NonPositiveIntegral(e - nNew))
+        nMax = nNew
+    }
+
+    /// The lanes' `Σ mⱼ·2^{nⱼ}` as one extended sum (nil when a lane is NaN): aligned to the
+    /// largest exponent with exact powers of two, in Double.
+    @inlinable @inline(__always)
+    static func laneSum<T: KernelScalar>(_ m: T.Vector, _ e: T.Vector, _: T.Type) -> ExtendedSum? {
+        var top = -Double.infinity
+        for j in 0..<T.lanes {
+            let mj = Double(m[j]), ej = Double(e[j])
+            if mj.isNaN || ej.isNaN { return nil }
+            if mj != 0 { top = Swift.max(top, ej) }
+        }
+        guard top.isFinite else { return ExtendedSum() }
+        var sum = 0.0
+        for j in 0..<T.lanes where m[j] != 0 {
+            // 2^{nⱼ − top}: a difference below −1022 leaves less than 2⁻¹⁰²² of the largest lane.
+            let k = Double(e[j]) - top
+            if k >= -1022 { sum += Double(m[j]) * Double(sign: .plus, exponent: Int(k), significand: 1) }
+        }
+        return ExtendedSum(mantissaSum: sum, exponentSum: top)
     }
 
     @inlinable @inline(__always)

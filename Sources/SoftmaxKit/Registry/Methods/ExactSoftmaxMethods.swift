@@ -2,7 +2,7 @@
 enum ExactSoftmaxMethods {
     static let algorithmParameter = ParameterSpec(
         "algorithm", .string, default: .string("auto"),
-        "three-pass-reload, three-pass-recompute, two-pass, online, or auto (by shape)",
+        "three-pass-reload, three-pass-recompute, two-pass, online, or auto (three-pass-reload: the fastest measured at every shape)",
         choices: ["auto"] + SoftmaxAlgorithm.allCases.map(\.rawValue))
     static let temperatureParameter = ParameterSpec(
         "temperature", .number, default: .number(1), "T: computes on x/T; finite and > 0",
