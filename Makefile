@@ -21,7 +21,7 @@ benchmarks:     ## the kernels under ordo-one's benchmark runner (percentiles, b
 
 peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (installs the Python peers)
 	python3 -m pip install -q -r Benchmarks/requirements.txt
-	swift build -c release $(NATIVE) && python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit
+	swift build -c release $(NATIVE) && python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 3
 
 approximations: ## cheap exponentials and approximate softmaxes against the exact kernel, L1 … memory
 	swift build -c release $(NATIVE) && Benchmarks/approximations.sh .build/release/softmaxkit

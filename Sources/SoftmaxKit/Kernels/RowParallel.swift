@@ -60,6 +60,9 @@ public enum RowParallel {
         DispatchQueue.concurrentPerform(iterations: threads, execute: chunk)
     }
 
+    /// The most threads `together` can run at once: the caller and the persistent workers.
+    static var concurrentThreads: Int { WorkerPool.shared.workers + 1 }
+
     /// Runs `body(t, barrier)` for `t` in `0..<threads` on as many distinct threads at once (the
     /// caller runs `t = 0`), sharing one `SpinBarrier`; returns false, running nothing, when the
     /// persistent workers are busy (a nested or concurrent region) or too few.

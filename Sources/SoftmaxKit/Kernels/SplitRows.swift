@@ -39,6 +39,8 @@ enum SplitRows {
         let shared = Blocks(x: x, y: y, mask: mask, scratch: scratch.map(UnsafeSendable.init), lse: lse.map(UnsafeSendable.init),
                             blocks: blocks, maxima: UnsafeSendable(maxima), minima: UnsafeSendable(minima), sums: UnsafeSendable(sums),
                             inverseTemperature: s, output: y == nil ? .nothing : output, reload: reload, streaming: streaming)
+        // The barrier needs every share running at once: no more shares than the pool's threads.
+        let threads = min(threads, RowParallel.concurrentThreads)
         let ran = RowParallel.together(threads: threads) { t, barrier in
             shared.process(items * t / threads ..< items * (t + 1) / threads, barrier: barrier.wait)
         }
