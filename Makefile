@@ -2,7 +2,7 @@
 # library itself is built without unsafe flags, so it stays usable as a dependency.
 NATIVE = -Xswiftc -target-cpu -Xswiftc native
 
-.PHONY: run models test bench benchmarks peers approximations report-screenshot fuzz
+.PHONY: run models test bench benchmarks peers approximations report-screenshot fuzz check-loops
 
 run: models     ## the main job: the lab's default comparison, with the real-model drift table
 	swift run -c release $(NATIVE) softmaxkit
@@ -22,6 +22,9 @@ benchmarks:     ## the kernels under ordo-one's benchmark runner (percentiles, b
 peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (installs the Python peers)
 	python3 -m pip install -q -r Benchmarks/requirements.txt
 	swift build -c release $(NATIVE) && python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 3
+
+check-loops:    ## the kernels' innermost loops contain no calls (disassembly of the release CLI)
+	swift build -c release $(NATIVE) && python3 scripts/check-hot-loops.py .build/release/softmaxkit
 
 approximations: ## cheap exponentials and approximate softmaxes against the exact kernel, L1 … memory
 	swift build -c release $(NATIVE) && Benchmarks/approximations.sh .build/release/softmaxkit

@@ -126,10 +126,10 @@ public enum GELU {
         public func callAsFunction(_ x: Float) -> Float { x == -.infinity ? 0 : x * logistic(1.702 * x) }
         public func callAsFunction(_ x: Double) -> Double { x == -.infinity ? 0 : x * logistic(1.702 * x) }
         public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
-            mapGated(x, y, count: n) { $0 * SIMD16(repeating: 1.702) }
+            mapGated(x, y, count: n, slope: 1.702)
         }
         public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
-            mapGated(x, y, count: n) { $0 * SIMD8(repeating: 1.702) }
+            mapGated(x, y, count: n, slope: 1.702)
         }
     }
 
@@ -137,14 +137,27 @@ public enum GELU {
         public init() {}
         public func callAsFunction(_ x: Float) -> Float { x == -.infinity ? 0 : x * logistic(x) }
         public func callAsFunction(_ x: Double) -> Double { x == -.infinity ? 0 : x * logistic(x) }
-        public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) { mapGated(x, y, count: n) { $0 } }
-        public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) { mapGated(x, y, count: n) { $0 } }
+        public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) { mapGated(x, y, count: n, slope: 1) }
+        public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) { mapGated(x, y, count: n, slope: 1) }
     }
 }
 
-/// `y = x·σ(t(x)) = x / (1 + e^{−t(x)})` over a row with the vector exponential (≤ 1 ULP over its
-/// whole domain): the sigmoid-gated activations. `x` is first raised to at least −10³⁰, which
-/// changes no finite result but turns `−∞·σ(−∞) = NaN` into the limit 0; NaN stays NaN.
+/// `y = x·σ(a·x) = x / (1 + e^{−a·x})` over a row with the vector exponential (≤ 1 ULP over its
+/// whole domain): the sigmoid-gated activations (SiLU: a = 1; GELU's sigmoid form: a = 1.702).
+/// `x` is first raised to at least −10³⁰, which changes no finite result but turns
+/// `−∞·σ(−∞) = NaN` into the limit 0; NaN stays NaN. (The slope is a number, not a closure: a
+/// closure here stayed a call per vector.)
+@inline(__always)
+func mapGated<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, slope a: T) {
+    let floor = T.Vector(repeating: -1e30), one = T.Vector(repeating: 1), av = T.Vector(repeating: -a)
+    rowMap(x, y, count: n, streaming: false, fill: 0) { v in
+        let xc = T.maximum(v, floor)
+        return xc / (one + T.exp(xc * av))
+    }
+}
+
+/// `y = x·σ(t(x))` for a general argument `t` (GELU's tanh form: `t = 2·√(2/π)(x + 0.044715x³)`),
+/// as `mapGated(_:_:count:slope:)`.
 @inline(__always)
 func mapGated<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, _ t: (T.Vector) -> T.Vector) {
     let floor = T.Vector(repeating: -1e30), one = T.Vector(repeating: 1)

@@ -109,7 +109,9 @@ enum TwoPassSoftmax {
             while i < end {
                 let v = i + lanes <= end ? T.load(x + i) : loadPartial(x + i, count: end - i, fill: -.infinity)
                 let (a, n) = T.extendedExp(T.maximum(v * sv, floor))
-                accumulate(mantissa: a, exponent: n, &m0, &e0, T.self)
+                let f = T.maximum(e0, n)
+                m0 = T.multiplyAdd(m0 * T.exp2NonPositiveIntegral(e0 - f), a, T.exp2NonPositiveIntegral(n - f))
+                e0 = f
                 i += lanes
             }
             accumulate(mantissa: m1, exponent: e1, &m0, &e0, T.self)

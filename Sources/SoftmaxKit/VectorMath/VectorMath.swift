@@ -9,7 +9,15 @@ public enum VectorMath {
     public static func exp<T: KernelScalar>(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>) {
         precondition(x.count == y.count, "VectorMath.exp: \(x.count) inputs, \(y.count) outputs")
         guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-        rowMap(xp, yp, count: x.count, streaming: false, fill: 0) { T.exp($0) }
+        // A plain loop, not `rowMap` with a closure: the closure around the inlined exponential
+        // was left as a call per vector.
+        let lanes = T.lanes, n = x.count
+        var i = 0
+        while i + lanes <= n {
+            T.store(T.exp(T.load(xp + i)), to: yp + i)
+            i += lanes
+        }
+        if i < n { storePartial(T.exp(loadPartial(xp + i, count: n - i, fill: 0)), to: yp + i, count: n - i) }
     }
 
     /// The extended exponential of the two-pass algorithm (`ext_exp`):
@@ -23,7 +31,19 @@ public enum VectorMath {
     ) {
         precondition(x.count == mantissa.count && x.count == exponent.count, "VectorMath.extendedExp: buffer counts differ")
         guard let xp = x.baseAddress, let mp = mantissa.baseAddress, let ep = exponent.baseAddress else { return }
-        rowMap(xp, mp, count: x.count, streaming: false, fill: 0) { T.extendedExp($0).mantissa }
-        rowMap(xp, ep, count: x.count, streaming: false, fill: 0) { T.extendedExp($0).exponent }
+        let lanes = T.lanes, n = x.count
+        var i = 0
+        while i + lanes <= n {
+            // The load precedes both stores: `x` may be the same memory as either output.
+            let (m, e) = T.extendedExp(T.load(xp + i))
+            T.store(m, to: mp + i)
+            T.store(e, to: ep + i)
+            i += lanes
+        }
+        if i < n {
+            let (m, e) = T.extendedExp(loadPartial(xp + i, count: n - i, fill: 0))
+            storePartial(m, to: mp + i, count: n - i)
+            storePartial(e, to: ep + i, count: n - i)
+        }
     }
 }
