@@ -2,7 +2,7 @@ import Benchmark
 import SoftmaxAttention
 import SoftmaxKit
 
-/// The hot kernels on fixed shapes, one thread: exact softmax and log-softmax by algorithm and
+/// The hot kernels on fixed shapes, one thread (and one long row on two): exact softmax and log-softmax by algorithm and
 /// cache level, the vector exponential, exact GELU, the matrix multiply and exact attention.
 /// Each benchmark's name carries the bytes or flops of one iteration, so throughput (# / s)
 /// converts to GB/s or GFLOP/s; `softmaxkit bench` prints those units directly and compares
@@ -25,6 +25,16 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("log-softmax \(shape.level) \(shape.rows)×\(shape.cols) (\(bytes))") { benchmark in
             try rowKernel(x, shape.rows, shape.cols, benchmark) { x, y in
                 try ExactSoftmax.logSoftmax(x, into: y, options: SoftmaxOptions(threads: 1))
+            }
+        }
+    }
+
+    // Threads: one long row (1 MiB, L2/L3) on one and on two threads — two split the row by blocks.
+    let longRow = gaussian(262_144, seed: 9)
+    for threads in [1, 2] {
+        Benchmark("softmax 1×262144 on \(threads) thread(s) (2048 KiB moved)") { benchmark in
+            try rowKernel(longRow, 1, 262_144, benchmark) { x, y in
+                try ExactSoftmax.softmax(x, into: y, options: SoftmaxOptions(threads: threads))
             }
         }
     }

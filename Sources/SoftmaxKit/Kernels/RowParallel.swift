@@ -68,9 +68,10 @@ public enum RowParallel {
     /// persistent workers are busy (a nested or concurrent region) or too few.
     static func together(threads: Int, _ body: @Sendable (Int, SpinBarrier) -> Void) -> Bool {
         guard threads > 1 else { return false }
-        let barrier = SpinBarrier(parties: threads)
-        defer { barrier.deallocate() }
-        return WorkerPool.shared.run(threads) { t in body(t, barrier) }
+        return withUnsafeTemporaryAllocation(byteCount: SpinBarrier.byteCount, alignment: 128) { memory in
+            let barrier = SpinBarrier(parties: threads, memory: memory.baseAddress!)
+            return WorkerPool.shared.run(threads) { t in body(t, barrier) }
+        }
     }
 }
 

@@ -10,15 +10,17 @@ struct SpinBarrier: @unchecked Sendable {
     private let words: UnsafeMutablePointer<Int>
     private static let stride = 128 / MemoryLayout<Int>.stride
 
-    init(parties: Int) {
+    /// A barrier whose two counters live in `memory` (≥ 256 bytes, 128-byte aligned, zeroed here),
+    /// which must outlive every `wait()`.
+    init(parties: Int, memory: UnsafeMutableRawPointer) {
         precondition(parties >= 1, "SpinBarrier: \(parties) parties")
+        precondition(Int(bitPattern: memory) % 128 == 0, "SpinBarrier: memory not 128-byte aligned")
         self.parties = parties
-        words = UnsafeMutableRawPointer.allocate(byteCount: 2 * 128, alignment: 128)
-            .initializeMemory(as: Int.self, repeating: 0, count: 2 * Self.stride)
+        words = memory.initializeMemory(as: Int.self, repeating: 0, count: 2 * Self.stride)
     }
 
-    /// Frees the counters; call once, after the last `wait()`.
-    func deallocate() { words.deallocate() }
+    /// The bytes a barrier's counters need.
+    static let byteCount = 2 * 128
 
     func wait() {
         let arrivals = words, completed = words + Self.stride

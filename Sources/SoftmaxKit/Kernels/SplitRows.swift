@@ -29,22 +29,25 @@ enum SplitRows {
         reload: Bool, output: RowOutput, streaming: Bool, logSumExp lse: UnsafeMutablePointer<T>?
     ) {
         let blocks = (x.cols + blockElements - 1) / blockElements, items = x.rows * blocks
-        let maxima = UnsafeMutablePointer<T>.allocate(capacity: items), minima = UnsafeMutablePointer<T>.allocate(capacity: items)
-        let sums = UnsafeMutablePointer<Double>.allocate(capacity: items)
         let scratch = mask != nil && y == nil ? UnsafeMutablePointer<T>.allocate(capacity: items * blockElements) : nil
-        defer {
-            maxima.deallocate(); minima.deallocate(); sums.deallocate()
-            scratch?.deallocate()
+        defer { scratch?.deallocate() }
+        // The per-block results, on the stack where they fit (no allocation per call): sums, maxima, minima.
+        let stride = MemoryLayout<T>.stride
+        withUnsafeTemporaryAllocation(byteCount: items * (8 + 2 * stride), alignment: 64) { memory in
+            let base = memory.baseAddress!
+            let sums = base.bindMemory(to: Double.self, capacity: items)
+            let maxima = (base + items * 8).bindMemory(to: T.self, capacity: items)
+            let minima = (base + items * (8 + stride)).bindMemory(to: T.self, capacity: items)
+            let shared = Blocks(x: x, y: y, mask: mask, scratch: scratch.map(UnsafeSendable.init), lse: lse.map(UnsafeSendable.init),
+                                blocks: blocks, maxima: UnsafeSendable(maxima), minima: UnsafeSendable(minima), sums: UnsafeSendable(sums),
+                                inverseTemperature: s, output: y == nil ? .nothing : output, reload: reload, streaming: streaming)
+            // The barrier needs every share running at once: no more shares than the pool's threads.
+            let threads = min(threads, RowParallel.concurrentThreads)
+            let ran = RowParallel.together(threads: threads) { t, barrier in
+                shared.process(items * t / threads ..< items * (t + 1) / threads, barrier: barrier.wait)
+            }
+            if !ran { shared.process(0..<items, barrier: {}) }
         }
-        let shared = Blocks(x: x, y: y, mask: mask, scratch: scratch.map(UnsafeSendable.init), lse: lse.map(UnsafeSendable.init),
-                            blocks: blocks, maxima: UnsafeSendable(maxima), minima: UnsafeSendable(minima), sums: UnsafeSendable(sums),
-                            inverseTemperature: s, output: y == nil ? .nothing : output, reload: reload, streaming: streaming)
-        // The barrier needs every share running at once: no more shares than the pool's threads.
-        let threads = min(threads, RowParallel.concurrentThreads)
-        let ran = RowParallel.together(threads: threads) { t, barrier in
-            shared.process(items * t / threads ..< items * (t + 1) / threads, barrier: barrier.wait)
-        }
-        if !ran { shared.process(0..<items, barrier: {}) }
     }
 
     /// What the threads share: the batch, where each row is read and written, and the per-block
