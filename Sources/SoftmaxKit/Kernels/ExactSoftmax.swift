@@ -174,6 +174,15 @@ extension ExactSoftmax {
             }
         }
         let cols = x.cols
+        // The plain softmax of short rows (the common call): rows in sequence, each row's pass 3 fused
+        // with the next row's pass 1. (Rows longer than a block measured slower fused.)
+        if let y, mask == nil, algorithm == .threePassReload, output == .probabilities, !streaming, cols <= blockElements,
+           case .none = sink {
+            RowParallel.forEachChunk(rows: x.rows, threads: threads) { range in
+                ThreePassSoftmax.consecutiveRows(x, y, rows: range, inverseTemperature: s)
+            }
+            return
+        }
         RowParallel.forEachChunk(rows: x.rows, threads: threads) { range in
             // A scratch row for masked inputs whose output row cannot hold the masked copy.
             let scratch = mask != nil && y == nil ? UnsafeMutablePointer<T>.allocate(capacity: max(cols, 1)) : nil

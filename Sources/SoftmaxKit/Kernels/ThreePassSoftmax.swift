@@ -160,3 +160,42 @@ extension ThreePassSoftmax {
         }
     }
 }
+
+// MARK: - Consecutive rows, pass 3 fused with the next row's pass 1
+
+extension ThreePassSoftmax {
+    /// Three-pass-reload softmax of rows `range` of `x` into `y`, each row's pass 3 (rescaling
+    /// `y`, which is in cache) fused with the next row's pass 1 (its extrema, read from wherever
+    /// the row is): the next row's stream overlaps the light rescale instead of running alone.
+    /// The same results as `row` row by row: extrema are exact whatever the order they are taken in.
+    static func consecutiveRows<T: KernelScalar>(
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T
+    ) {
+        let n = x.cols
+        guard let first = range.first else { return }
+        var extrema = rowExtrema(x.row(first), count: n)
+        for r in range {
+            let source = x.row(r), target = y.row(r)
+            let next = r + 1 < range.upperBound ? x.row(r + 1) : nil
+            let m = extrema.maximum * s
+            var d = Double.nan
+            if m.isFinite {
+                let plan = RowPlan(scale: s == 1 ? nil : s, scaledMaximum: m,
+                                   compensated: needsCompensation(range: (extrema.maximum - extrema.minimum) * s),
+                                   output: .probabilities, reload: true, streaming: false)
+                d = pass2(block: source, target, count: n, plan: plan)
+            }
+            guard !d.isNaN else {
+                _ = rowEdgeCase(source, target, count: n, output: .probabilities)
+                if let next { extrema = rowExtrema(next, count: n) }
+                continue
+            }
+            let factor = T.Vector(repeating: T(1 / d))
+            if let next {
+                extrema = rowScaleTakingExtrema(target, count: n, by: factor, next: next)
+            } else {
+                rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 * factor }
+            }
+        }
+    }
+}

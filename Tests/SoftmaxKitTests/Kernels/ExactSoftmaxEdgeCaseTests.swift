@@ -114,4 +114,29 @@ import Glibc
             #expect(none.softmax.allSatisfy { $0 == 0 } && none.logSumExp == -.infinity)
         }
     }
+
+    /// A batch equals its rows computed one by one (the batch path fuses each row's last pass
+    /// with the next row's first), with edge rows between ordinary ones and every tail length.
+    @Test(arguments: [1, 15, 16, 17, 128, 1000, 4096])
+    func batchEqualsItsRowsOneByOne(_ cols: Int) throws {
+        var g = SplitMix64(seed: UInt64(cols))
+        var rows: [[Float]] = (0..<9).map { _ in (0..<cols).map { _ in Float(4 * g.normal()) } }
+        rows[1][cols / 2] = .nan
+        rows[2][cols - 1] = .infinity
+        rows[4] = [Float](repeating: -.infinity, count: cols)
+        rows[6][0] = 1e30  // a huge range: the compensated exponential
+        for t in [1, 2] {
+            let options = SoftmaxOptions(threads: t)
+            var batch = [Float](repeating: 0, count: 9 * cols)
+            let flat = rows.flatMap { $0 }
+            try flat.withUnsafeBufferPointer { xb in
+                try batch.withUnsafeMutableBufferPointer { try ExactSoftmax.softmax(RowBatch(xb, rows: 9, cols: cols), into: MutableRowBatch($0, rows: 9, cols: cols), options: options) }
+            }
+            for (r, row) in rows.enumerated() {
+                let single = try applyRow(row) { try ExactSoftmax.softmax($0, into: $1, options: options) }
+                let part = Array(batch[(r * cols)..<((r + 1) * cols)])
+                #expect(part.map(\.bitPattern) == single.map(\.bitPattern), "row \(r), \(cols) columns, \(t) threads")
+            }
+        }
+    }
 }
