@@ -183,35 +183,36 @@ func rowMap<T: KernelScalar>(
     if i < n { storePartial(f(loadPartial(x + i, count: n - i, fill: fill)), to: y + i, count: n - i) }
 }
 
-/// `y[i] ← y[i]·r` (pass 3 of three-pass-reload) while taking the extrema of `next[0..<n]` (pass 1
-/// of the next row, as `rowExtrema`: NaNs ignored).
+/// `y[i] ← y[i]·a − b` (pass 3 of three-pass-reload: softmax `a = 1/d, b = 0`, log-softmax
+/// `a = 1, b = log d`) while taking the extrema of `next[0..<n]` (pass 1 of the next row, as
+/// `rowExtrema`: NaNs ignored).
 @inlinable @inline(__always)
-func rowScaleTakingExtrema<T: KernelScalar>(
-    _ y: UnsafeMutablePointer<T>, count n: Int, by r: T.Vector, next x: UnsafePointer<T>
+func rowAffineTakingExtrema<T: KernelScalar>(
+    _ y: UnsafeMutablePointer<T>, count n: Int, times a: T.Vector, minus b: T.Vector, next x: UnsafePointer<T>
 ) -> (maximum: T, minimum: T) {
     let lanes = T.lanes
     let lowest = T.Vector(repeating: -.infinity), highest = T.Vector(repeating: .infinity)
     var a0 = lowest, a1 = lowest, b0 = highest, b1 = highest
     var i = 0
     while i + 2 * lanes <= n {
-        T.store(T.load(y + i) * r, to: y + i)
-        T.store(T.load(y + i + lanes) * r, to: y + i + lanes)
+        T.store(T.load(y + i) * a - b, to: y + i)
+        T.store(T.load(y + i + lanes) * a - b, to: y + i + lanes)
         let v0 = T.load(x + i), v1 = T.load(x + i + lanes)
         a0 = T.maximum(a0, v0); b0 = T.minimum(b0, v0)
         a1 = T.maximum(a1, v1); b1 = T.minimum(b1, v1)
         i += 2 * lanes
     }
     while i + lanes <= n {
-        T.store(T.load(y + i) * r, to: y + i)
+        T.store(T.load(y + i) * a - b, to: y + i)
         let v = T.load(x + i)
         a0 = T.maximum(a0, v); b0 = T.minimum(b0, v)
         i += lanes
     }
     if i < n {
-        storePartial(loadPartial(UnsafePointer(y) + i, count: n - i, fill: 0) * r, to: y + i, count: n - i)
+        storePartial(loadPartial(UnsafePointer(y) + i, count: n - i, fill: 0) * a - b, to: y + i, count: n - i)
         let v = loadPartial(x + i, count: n - i, fill: T.nan)
         a1 = T.maximum(a1, v); b1 = T.minimum(b1, v)
     }
-    let a = T.maximum(a0, a1), b = T.minimum(b0, b1)
-    return (T.horizontalMaximum(a), -T.horizontalMaximum(-b))
+    let mx = T.maximum(a0, a1), mn = T.minimum(b0, b1)
+    return (T.horizontalMaximum(mx), -T.horizontalMaximum(-mn))
 }

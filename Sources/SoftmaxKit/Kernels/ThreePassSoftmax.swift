@@ -96,9 +96,7 @@ enum ThreePassSoftmax {
                 rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { exponential.apply($0, scale: sv, maximum: mv) * r }
             }
         case .logProbabilities:
-            // In Float, log d (d ∈ [1, n]) is taken in Float: ≤ 1 ULP + 6·10⁻⁸ absolute, inside the
-            // 10⁻⁶·max(1, |y|) bound, and half the cost of the Double logarithm on short rows.
-            let logD = T.Vector(repeating: T.self == Float.self ? T(logf(Float(d))) : T(log(d)))
+            let logD = T.Vector(repeating: logarithm(of: d, as: T.self))
             if storeArguments {
                 rowMap(UnsafePointer(y), y, count: n, streaming: false, fill: 0) { $0 - logD }
             } else {
@@ -107,6 +105,16 @@ enum ThreePassSoftmax {
         case .nothing:
             break
         }
+    }
+}
+
+extension ThreePassSoftmax {
+    /// `log d` as pass 3 of log-softmax subtracts it: in Float for Float rows (d ∈ [1, n]: ≤ 1 ULP
+    /// + 6·10⁻⁸ absolute, inside the 10⁻⁶·max(1, |y|) bound, half the cost of the Double logarithm
+    /// on short rows), in Double for Double rows.
+    @inlinable @inline(__always)
+    static func logarithm<T: KernelScalar>(of d: Double, as _: T.Type) -> T {
+        T.self == Float.self ? T(logf(Float(d))) : T(log(d))
     }
 }
 
@@ -164,38 +172,41 @@ extension ThreePassSoftmax {
 // MARK: - Consecutive rows, pass 3 fused with the next row's pass 1
 
 extension ThreePassSoftmax {
-    /// Three-pass-reload softmax of rows `range` of `x` into `y`, each row's pass 3 (rescaling
-    /// `y`, which is in cache) fused with the next row's pass 1 (its extrema, read from wherever
-    /// the row is): the next row's stream overlaps the light rescale instead of running alone.
-    /// The same results as `row` row by row: extrema are exact whatever the order they are taken in.
+    /// Three-pass-reload softmax or log-softmax (`output`) of rows `range` of `x` into `y`, each
+    /// row's pass 3 (`y ← y·(1/d)`, or `y ← y − log d` over the stored `x·s − m`; `y` is in cache)
+    /// fused with the next row's pass 1 (its extrema, read from wherever the row is): the next
+    /// row's stream overlaps the light pass instead of running alone. The same results as `row`
+    /// row by row: extrema are exact whatever the order, and `v·1 − log d`, `v·r − 0` round as
+    /// `v − log d`, `v·r`.
     static func consecutiveRows<T: KernelScalar>(
-        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput
     ) {
         let n = x.cols
         guard let first = range.first else { return }
         var extrema = rowExtrema(x.row(first), count: n)
         for r in range {
             let source = x.row(r), target = y.row(r)
-            let next = r + 1 < range.upperBound ? x.row(r + 1) : nil
             let m = extrema.maximum * s
             var d = Double.nan
+            var plan: RowPlan<T>?
             if m.isFinite {
-                let plan = RowPlan(scale: s == 1 ? nil : s, scaledMaximum: m,
-                                   compensated: needsCompensation(range: (extrema.maximum - extrema.minimum) * s),
-                                   output: .probabilities, reload: true, streaming: false)
-                d = pass2(block: source, target, count: n, plan: plan)
+                plan = RowPlan(scale: s == 1 ? nil : s, scaledMaximum: m,
+                               compensated: needsCompensation(range: (extrema.maximum - extrema.minimum) * s),
+                               output: output, reload: true, streaming: false)
+                d = pass2(block: source, target, count: n, plan: plan!)
             }
-            guard !d.isNaN else {
-                _ = rowEdgeCase(source, target, count: n, output: .probabilities)
+            let next = r + 1 < range.upperBound ? x.row(r + 1) : nil
+            guard let plan, !d.isNaN else {
+                _ = rowEdgeCase(source, target, count: n, output: output)
                 if let next { extrema = rowExtrema(next, count: n) }
                 continue
             }
-            let factor = T.Vector(repeating: T(1 / d))
-            if let next {
-                extrema = rowScaleTakingExtrema(target, count: n, by: factor, next: next)
-            } else {
-                rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 * factor }
+            guard let next else {
+                pass3(block: source, target, count: n, plan: plan, sum: d)
+                continue
             }
+            let (a, b) = output == .logProbabilities ? (T(1), logarithm(of: d, as: T.self)) : (T(1 / d), T(0))
+            extrema = rowAffineTakingExtrema(target, count: n, times: T.Vector(repeating: a), minus: T.Vector(repeating: b), next: next)
         }
     }
 }

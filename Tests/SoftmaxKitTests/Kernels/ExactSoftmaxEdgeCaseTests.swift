@@ -125,17 +125,22 @@ import Glibc
         rows[2][cols - 1] = .infinity
         rows[4] = [Float](repeating: -.infinity, count: cols)
         rows[6][0] = 1e30  // a huge range: the compensated exponential
-        for t in [1, 2] {
-            let options = SoftmaxOptions(threads: t)
-            var batch = [Float](repeating: 0, count: 9 * cols)
-            let flat = rows.flatMap { $0 }
-            try flat.withUnsafeBufferPointer { xb in
-                try batch.withUnsafeMutableBufferPointer { try ExactSoftmax.softmax(RowBatch(xb, rows: 9, cols: cols), into: MutableRowBatch($0, rows: 9, cols: cols), options: options) }
-            }
-            for (r, row) in rows.enumerated() {
-                let single = try applyRow(row) { try ExactSoftmax.softmax($0, into: $1, options: options) }
-                let part = Array(batch[(r * cols)..<((r + 1) * cols)])
-                #expect(part.map(\.bitPattern) == single.map(\.bitPattern), "row \(r), \(cols) columns, \(t) threads")
+        typealias Kernel = (RowBatch<Float>, MutableRowBatch<Float>, SoftmaxOptions) throws -> Void
+        let kernels: [(String, Kernel)] = [("softmax", { try ExactSoftmax.softmax($0, into: $1, options: $2) }),
+                                           ("log-softmax", { try ExactSoftmax.logSoftmax($0, into: $1, options: $2) })]
+        for (name, kernel) in kernels {
+            for t in [1, 2] {
+                let options = SoftmaxOptions(threads: t)
+                var batch = [Float](repeating: 0, count: 9 * cols)
+                let flat = rows.flatMap { $0 }
+                try flat.withUnsafeBufferPointer { xb in
+                    try batch.withUnsafeMutableBufferPointer { try kernel(RowBatch(xb, rows: 9, cols: cols), MutableRowBatch($0, rows: 9, cols: cols), options) }
+                }
+                for (r, row) in rows.enumerated() {
+                    let single = try applyRow(row) { try kernel($0, $1, options) }
+                    let part = Array(batch[(r * cols)..<((r + 1) * cols)])
+                    #expect(part.map(\.bitPattern) == single.map(\.bitPattern), "\(name) row \(r), \(cols) columns, \(t) threads")
+                }
             }
         }
     }
