@@ -17,7 +17,7 @@ KERNELS = ["ThreePassA0O", "TwoPassA0O", "OnlineA0O", "ExactA0O3run", "SplitRows
            "rowExtrema", "mapElements", "mapRows", "GELU", "VectorMath", "expShifted", "expNonPositive"]
 # Functions whose innermost loops run over rows or blocks, calling a row kernel per row (the
 # driver loops), and the I-BERT integer model, a scalar reference of integer hardware.
-ROW_LOOPS = ["ExactA0O3run", "consecutiveRows", "mapRows", "mapElements", "SplitRows", "ElementwiseActivationV8activate",
+ROW_LOOPS = ["ExactA0O3run", "consecutiveRows", "consecutiveLongRows", "mapRows", "mapElements", "SplitRows", "ElementwiseActivationV8activate",
              "IBertGELUFunction"]
 # Callees allowed, with the reason: the online update over four vectors measured faster out of
 # line (one call per 64 elements; OnlineSoftmax.update's comment); `Double(Float)` of a block's

@@ -100,6 +100,6 @@ struct ShiftedApproximation<T: KernelScalar, E: ExponentialApproximation>: Shift
 
     @inline(__always)
     func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
-        exponential.vector((s.map { x * $0 } ?? x) - m, as: T.self)
+        exponential.vector(T.scaled(x, by: s) - m, as: T.self)
     }
 }

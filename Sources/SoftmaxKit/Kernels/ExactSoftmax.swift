@@ -174,9 +174,9 @@ extension ExactSoftmax {
             }
         }
         let cols = x.cols
-        // The plain softmax and log-softmax of short rows (the common calls): rows in sequence, each
-        // row's pass 3 fused with the next row's pass 1. (Rows longer than a block measured slower fused.)
-        if let y, mask == nil, algorithm == .threePassReload, output != .nothing, !streaming, cols <= blockElements,
+        // The plain softmax and log-softmax (the common calls): rows in sequence, each row's pass 1
+        // fused into a pass over the previous row.
+        if let y, mask == nil, algorithm == .threePassReload, output != .nothing, !streaming,
            case .none = sink {
             RowParallel.forEachChunk(rows: x.rows, threads: threads) { range in
                 ThreePassSoftmax.consecutiveRows(x, y, rows: range, inverseTemperature: s, output: output)

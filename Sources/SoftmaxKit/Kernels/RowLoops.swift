@@ -79,7 +79,7 @@ struct PlainExponential<T: KernelScalar>: ShiftedExponential {
     @inlinable init() {}
     @inlinable @inline(__always)
     func apply(_ x: T.Vector, scale s: T.Vector?, maximum m: T.Vector) -> T.Vector {
-        T.expNonPositive((s.map { x * $0 } ?? x) - m)
+        T.expNonPositive(T.scaled(x, by: s) - m)
     }
 }
 
@@ -103,11 +103,23 @@ func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
     _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, storingArguments: Bool = false, count n: Int,
     _ exponential: E, scale s: T?, scaledMaximum m: T
 ) -> Double where E.Scalar == T {
+    rowSumExp(x, storingTo: y, storingArguments: storingArguments, count: n, exponential, scale: s, scaledMaximum: m,
+              takingExtremaOf: nil).sum
+}
+
+/// `rowSumExp` that also takes the extrema of `next[0..<n]` (pass 1 of the next row, as
+/// `rowExtrema`: NaNs ignored): the next row's loads overlap the exponentials.
+@inlinable @inline(__always)
+func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
+    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, storingArguments: Bool = false, count n: Int,
+    _ exponential: E, scale s: T?, scaledMaximum m: T, takingExtremaOf next: UnsafePointer<T>?
+) -> (sum: Double, maximum: T, minimum: T) where E.Scalar == T {
     let lanes = T.lanes
+    var a0 = T.Vector(repeating: -.infinity), a1 = a0, b0 = T.Vector(repeating: .infinity), b1 = b0
     let sv = s.map { T.Vector(repeating: $0) }, mv = T.Vector(repeating: m)
     @inline(__always) func expShifted(_ v: T.Vector) -> T.Vector { exponential.apply(v, scale: sv, maximum: mv) }
     @inline(__always) func stored(_ v: T.Vector, _ e: T.Vector) -> T.Vector {
-        storingArguments ? (sv.map { v * $0 } ?? v) - mv : e
+        storingArguments ? T.scaled(v, by: sv) - mv : e
     }
     var total = 0.0
     var start = 0
@@ -126,6 +138,12 @@ func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
                 T.store(stored(v3, e3), to: y + i + 3 * lanes)
             }
             s0 += e0; s1 += e1; s2 += e2; s3 += e3
+            if let next {
+                let w0 = T.load(next + i), w1 = T.load(next + i + lanes)
+                let w2 = T.load(next + i + 2 * lanes), w3 = T.load(next + i + 3 * lanes)
+                a0 = T.maximum(a0, T.maximum(w0, w1)); b0 = T.minimum(b0, T.minimum(w0, w1))
+                a1 = T.maximum(a1, T.maximum(w2, w3)); b1 = T.minimum(b1, T.minimum(w2, w3))
+            }
             i += 4 * lanes
         }
         while i + lanes <= end {
@@ -133,6 +151,10 @@ func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
             let e = expShifted(v)
             if let y { T.store(stored(v, e), to: y + i) }
             s0 += e
+            if let next {
+                let w = T.load(next + i)
+                a0 = T.maximum(a0, w); b0 = T.minimum(b0, w)
+            }
             i += lanes
         }
         if i < end {
@@ -140,11 +162,17 @@ func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
             let e = expShifted(v)
             if let y { storePartial(stored(v, e), to: y + i, count: end - i) }
             s1 += e
+            if let next {
+                let w = loadPartial(next + i, count: end - i, fill: T.nan)
+                a1 = T.maximum(a1, w); b1 = T.minimum(b1, w)
+            }
         }
         total += Double(T.horizontalSum((s0 + s1) + (s2 + s3)))
         start = end
     }
-    return total
+    guard next != nil else { return (total, -.infinity, .infinity) }
+    let a = T.maximum(a0, a1), b = T.minimum(b0, b1)
+    return (total, T.horizontalMaximum(a), -T.horizontalMaximum(-b))
 }
 
 /// `y[i] = f(x[i...])` vector by vector. With `streaming`, the aligned body of `y` is written with

@@ -105,6 +105,13 @@ extension KernelScalar {
     @inlinable @inline(__always)
     static func expNonPositive(_ x: Vector) -> Vector { expNonPositive(x, correction: nil) }
 
+    /// `x·s`, or `x` for `s = nil` (temperature 1). Spelled with `if let`: `Optional.map`'s
+    /// closure can stay an out-of-line call per vector inside a large loop body.
+    @inlinable @inline(__always)
+    static func scaled(_ x: Vector, by s: Vector?) -> Vector {
+        if let s { x * s } else { x }
+    }
+
     /// `e^{x·s − m}` for `m ≥ x·s` (m = the row maximum of the scaled inputs; `s = nil` for 1), with the rounding
     /// error of the subtraction folded back in.
     ///
@@ -115,7 +122,7 @@ extension KernelScalar {
     /// NaN (`x = −∞`) the result is still 0: the flush test looks at `x·s − m` alone.
     @inlinable @inline(__always)
     static func expShifted(_ x: Vector, scale s: Vector?, maximum m: Vector) -> Vector {
-        let a = s.map { x * $0 } ?? x
+        let a = scaled(x, by: s)
         let z = a - m
         let bv = z - a
         let delta = (a - (z - bv)) - (m + bv)

@@ -115,9 +115,11 @@ import Glibc
         }
     }
 
-    /// A batch equals its rows computed one by one (the batch path fuses each row's last pass
-    /// with the next row's first), with edge rows between ordinary ones and every tail length.
-    @Test(arguments: [1, 15, 16, 17, 128, 1000, 4096])
+    /// A batch equals its rows computed one by one (the batch path fuses each row's first pass
+    /// into a pass over the previous row: pass 3 for short rows, pass 2 for long rows in batches
+    /// over `pass2FusionBytes` — 9 × 40000 on one thread), with edge rows between ordinary ones
+    /// and every tail length.
+    @Test(arguments: [1, 15, 16, 17, 128, 1000, 4096, 4097, 40000])
     func batchEqualsItsRowsOneByOne(_ cols: Int) throws {
         var g = SplitMix64(seed: UInt64(cols))
         var rows: [[Float]] = (0..<9).map { _ in (0..<cols).map { _ in Float(4 * g.normal()) } }
