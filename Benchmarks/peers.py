@@ -10,7 +10,10 @@ model, axis = -1, intra-op threads = --threads), and prints a Markdown table: GB
 4 written per element) and the ratio of SoftmaxKit's default softmax to each peer. With
 --rounds N the whole comparison runs N times, interleaved, and each cell is the median over the
 rounds (the ratio column also gives the range of the per-round ratios): on a shared machine a
-single round moves by tens of percent.
+single round moves by tens of percent. The ratio columns are paired: in each round, each shape's
+default softmax (`softmaxkit bench --rows R --cols C`) is timed right before (odd rounds) or after
+(even rounds) the peers on that shape, so a slow spell of the machine hits both sides alike; the
+"paired" column shows those figures of SoftmaxKit.
 
 Then it measures what each one's speed buys: the largest relative error of every output >= 1e-30
 against a float64 softmax, on 4*N(0, 1) rows (the benchmark's data) and on N(0, 10^2) and N(0, 100^2) rows.
@@ -67,6 +70,14 @@ def swift_bench(args):
     return [json.loads(l) for l in lines if l.strip()]
 
 
+def swift_shape(args, rows, cols):
+    """SoftmaxKit's default softmax on one shape, GB/s."""
+    cmd = [args.softmaxkit, "bench", "--json", "--method", "softmax", "--rows", str(rows), "--cols", str(cols),
+           "--threads", str(args.threads), "--repeat", str(args.repeat)]
+    lines = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
+    return [json.loads(l) for l in lines if l.strip()][-1]["gbps"]
+
+
 def largest_relative_error(y, reference):
     keep = reference >= 1e-30
     return float(np.max(np.abs(y.astype(np.float64)[keep] - reference[keep]) / reference[keep]))
@@ -111,7 +122,7 @@ def main():
         session = None
 
     ours, peers, copies = {}, {}, []
-    for _ in range(max(1, args.rounds)):
+    for round in range(max(1, args.rounds)):
         swift = swift_bench(args)
         copies += [r["copy_gbps"] for r in swift[:1]]
         for r in swift:
@@ -119,15 +130,20 @@ def main():
         for rows, cols, level in sorted({(r["rows"], r["cols"], r["level"]) for r in swift}):
             x = np.random.default_rng(42).standard_normal((rows, cols)).astype(np.float32) * 4
             gb = rows * cols * 8 / 1e9
-            cell = peers.setdefault((rows, cols, level), {"NumPy": [], "ORT": []})
+            cell = peers.setdefault((rows, cols, level), {"NumPy": [], "ORT": [], "paired": []})
+            paired = args.swift_json is None
+            if paired and round % 2 == 0:
+                cell["paired"].append(swift_shape(args, rows, cols))
             cell["NumPy"].append(gb / median_seconds(numpy_softmax, x, args.repeat))
             cell["ORT"].append(gb / median_seconds(lambda a: session.run(None, {"x": a}), x, args.repeat)
                                if session is not None else float("nan"))
+            if paired and round % 2 == 1:
+                cell["paired"].append(swift_shape(args, rows, cols))
 
     shapes = sorted(ours, key=lambda s: (s[1], s[0] * s[1]))
     variants = sorted({v for cell in ours.values() for v in cell})
     default = "softmax[algorithm=three-pass-reload]"
-    header = ["cols", "level", "rows"] + variants + ["NumPy", "ONNX Runtime", "default ÷ NumPy", "default ÷ ORT"]
+    header = ["cols", "level", "rows"] + variants + ["paired", "NumPy", "ONNX Runtime", "default ÷ NumPy", "default ÷ ORT"]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     med = statistics.median
@@ -135,13 +151,14 @@ def main():
         cols, level, rows = shape[1], shape[2], shape[0]
         mine = {v: med(g) for v, g in ours[shape].items()}
         np_gbps, ort_gbps = med(peers[shape]["NumPy"]), med(peers[shape]["ORT"])
-        d = mine.get(default, float("nan"))
+        paired = peers[shape]["paired"] or ours[shape].get(default, [float("nan")])
+        d = med(paired)
         ratio = "%.2f×" % (d / ort_gbps)
         if args.rounds > 1:
-            each = [a / b for a, b in zip(ours[shape].get(default, []), peers[shape]["ORT"])]
+            each = [a / b for a, b in zip(paired, peers[shape]["ORT"])]
             ratio += " (%.2f–%.2f)" % (min(each), max(each))
         cells = [str(cols), level, str(rows)] + ["%.1f" % mine.get(v, float("nan")) for v in variants] + \
-                ["%.1f" % np_gbps, "%.1f" % ort_gbps, "%.2f×" % (d / np_gbps), ratio]
+                ["%.1f" % d, "%.1f" % np_gbps, "%.1f" % ort_gbps, "%.2f×" % (d / np_gbps), ratio]
         print("| " + " | ".join(cells) + " |", flush=True)
     print("\nGB/s counts 4 bytes read + 4 written per float32 element; copy bandwidth measured by "
           "softmaxkit in the same run: %.1f GB/s; %d thread(s); median of %d round(s)."
