@@ -161,6 +161,7 @@ extension ThreePassSoftmax {
         pass2(dispatching: x, y, count: n, plan: p, takingExtremaOf: next)
     }
 
+    /// The row's exponential (compensated or not, temperature 1 or not) chosen once, for both entries above.
     @inline(__always)
     static func pass2<T: KernelScalar>(
         dispatching x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>,

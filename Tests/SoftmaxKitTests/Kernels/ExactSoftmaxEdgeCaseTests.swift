@@ -121,19 +121,28 @@ import Glibc
     /// and every tail length.
     @Test(arguments: [1, 15, 16, 17, 128, 1000, 4096, 4097, 40000])
     func batchEqualsItsRowsOneByOne(_ cols: Int) throws {
+        try checkBatchEqualsItsRows(cols, as: Float.self)
+    }
+
+    @Test(arguments: [17, 4097, 40000])
+    func doubleBatchEqualsItsRowsOneByOne(_ cols: Int) throws {
+        try checkBatchEqualsItsRows(cols, as: Double.self)
+    }
+
+    func checkBatchEqualsItsRows<T: KernelScalar>(_ cols: Int, as _: T.Type) throws {
         var g = SplitMix64(seed: UInt64(cols))
-        var rows: [[Float]] = (0..<9).map { _ in (0..<cols).map { _ in Float(4 * g.normal()) } }
+        var rows: [[T]] = (0..<9).map { _ in (0..<cols).map { _ in T(4 * g.normal()) } }
         rows[1][cols / 2] = .nan
         rows[2][cols - 1] = .infinity
-        rows[4] = [Float](repeating: -.infinity, count: cols)
+        rows[4] = [T](repeating: -.infinity, count: cols)
         rows[6][0] = 1e30  // a huge range: the compensated exponential
-        typealias Kernel = (RowBatch<Float>, MutableRowBatch<Float>, SoftmaxOptions) throws -> Void
+        typealias Kernel = (RowBatch<T>, MutableRowBatch<T>, SoftmaxOptions) throws -> Void
         let kernels: [(String, Kernel)] = [("softmax", { try ExactSoftmax.softmax($0, into: $1, options: $2) }),
                                            ("log-softmax", { try ExactSoftmax.logSoftmax($0, into: $1, options: $2) })]
         for (name, kernel) in kernels {
             for t in [1, 2] {
                 let options = SoftmaxOptions(threads: t)
-                var batch = [Float](repeating: 0, count: 9 * cols)
+                var batch = [T](repeating: 0, count: 9 * cols)
                 let flat = rows.flatMap { $0 }
                 try flat.withUnsafeBufferPointer { xb in
                     try batch.withUnsafeMutableBufferPointer { try kernel(RowBatch(xb, rows: 9, cols: cols), MutableRowBatch($0, rows: 9, cols: cols), options) }
@@ -141,7 +150,8 @@ import Glibc
                 for (r, row) in rows.enumerated() {
                     let single = try applyRow(row) { try kernel($0, $1, options) }
                     let part = Array(batch[(r * cols)..<((r + 1) * cols)])
-                    #expect(part.map(\.bitPattern) == single.map(\.bitPattern), "\(name) row \(r), \(cols) columns, \(t) threads")
+                    let sameBits = part.withUnsafeBytes { a in single.withUnsafeBytes { b in a.elementsEqual(b) } }
+                    #expect(sameBits, "\(name) row \(r), \(cols) columns, \(t) threads, \(T.self)")
                 }
             }
         }
