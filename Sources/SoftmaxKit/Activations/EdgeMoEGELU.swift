@@ -50,7 +50,7 @@ public struct EdgeMoEGELU: ElementwiseFunction {
         if a >= 5.5 { return relu }
         let u = a * 32
         let i = truncate(u)
-        let f = u - u.rounded(.towardZero)
+        let f = u - T(i)  // i = ⌊u⌋ (u ≥ 0): the fraction, exact, without a rounding call per element
         return relu - (d[i] + f * (d[i + 1] - d[i]))
     }
 }

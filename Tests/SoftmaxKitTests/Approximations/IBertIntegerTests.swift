@@ -1,5 +1,5 @@
 import Testing
-import SoftmaxKit
+@testable import SoftmaxKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,6 +84,25 @@ import Glibc
             #expect(o.map(Double.init) == e16.map { floor($0 * factor / pow(2, 24)) })
             let exact = Reference.softmax(q.map { Double($0) * s })
             for (a, b) in zip(o, exact) { #expect(abs(Double(a) / 256 - b) <= 3.0 / 256 + 3e-3 * b) }
+        }
+    }
+
+    /// The quantiser's rounding equals `rounded(.toNearestOrEven)` on ties, near-ties and random
+    /// values of every magnitude up to 2⁵¹.
+    @Test func roundingToNearestEvenMatchesTheStandardLibrary() {
+        var g = SplitMix64(seed: 11)
+        var values: [Double] = []
+        for k in -1000...1000 {
+            let whole = Double(k)
+            values += [whole + 0.5, whole - 0.5, whole, whole + 0.49999999999999994]
+        }
+        values += [0x1p51, -0x1p51, 0x1p51 - 0.5, -(0x1p51 - 0.5), 0x1p50 + 0.5, 0.0, -0.0]
+        for _ in 0..<100_000 {
+            let magnitude = Double.scalarExp2(Double(Int(g.next() % 52)))
+            values.append((g.openUniform() * 2 - 1) * magnitude)
+        }
+        for v in values {
+            #expect(Int64(IBertInteger.roundedToNearestEven(v)) == Int64(v.rounded(.toNearestOrEven)), "\(v)")
         }
     }
 }

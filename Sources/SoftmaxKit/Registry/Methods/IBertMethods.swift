@@ -129,7 +129,7 @@ struct IBertSoftmaxNormalizer: Normalizer, RowKernel {
         let limit = Double(1 << 40)
         for i in 0..<n {
             skip[i] = x[i] == -.infinity
-            q[i] = skip[i] ? 0 : Int64(min(max((Double(x[i]) / scale).rounded(.toNearestOrEven), -limit), limit))
+            q[i] = skip[i] ? 0 : Int64(IBertInteger.roundedToNearestEven(min(max(Double(x[i]) / scale, -limit), limit)))
         }
         IBertInteger.softmaxRow(q, count: n, skip: skip, scale: scale, outputBits: outputBits, requantBits: requantBits, into: out)
         let unit = 1 / Double(1 << outputBits)
@@ -161,7 +161,7 @@ struct IBertGELUFunction: ElementwiseFunction {
         if x.isNaN || x == .infinity { return x }
         if x == -.infinity { return 0 }
         let limit = Double(1 << 24)
-        let q = Int64(min(max((x / scale).rounded(.toNearestOrEven), -limit), limit))
+        let q = Int64(IBertInteger.roundedToNearestEven(min(max(x / scale, -limit), limit)))
         return Double(IBertInteger.gelu(q, constants)) * constants.outputScale
     }
 }
