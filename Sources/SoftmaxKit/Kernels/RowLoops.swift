@@ -26,6 +26,14 @@ func storePartial<T: KernelScalar>(_ v: T.Vector, to p: UnsafeMutablePointer<T>,
 /// sum); `(−∞, +∞)` for an empty row.
 @inlinable @inline(__always)
 func rowExtrema<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> (maximum: T, minimum: T) {
+    let (a, b) = rowExtremaVectors(x, count: n)
+    return (T.horizontalMaximum(a), -T.horizontalMaximum(-b))
+}
+
+/// `rowExtrema` before its horizontal reductions: lane-wise maxima and minima (never NaN; −∞ and
+/// +∞ where a lane saw nothing), for callers that reduce several rows' vectors at once.
+@inlinable @inline(__always)
+func rowExtremaVectors<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> (maximum: T.Vector, minimum: T.Vector) {
     let lanes = T.lanes
     let lowest = T.Vector(repeating: -.infinity), highest = T.Vector(repeating: .infinity)
     var a0 = lowest, a1 = lowest, b0 = highest, b1 = highest
@@ -47,8 +55,7 @@ func rowExtrema<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> (maximu
         let v = loadPartial(x + i, count: n - i, fill: T.nan)
         take(v, &a1, &b1)
     }
-    let a = T.maximum(a0, a1), b = T.minimum(b0, b1)
-    return (T.horizontalMaximum(a), -T.horizontalMaximum(-b))
+    return (T.maximum(a0, a1), T.minimum(b0, b1))
 }
 
 /// How `e^{x·s − m}` is evaluated: a generic parameter rather than a closure, so each choice is
@@ -84,13 +91,16 @@ struct PlainExponential<T: KernelScalar>: ShiftedExponential {
 }
 
 /// Whether `e^{x·s − m}` needs the compensated subtraction on a row whose scaled range
-/// `(max − min)·s` is `range`. Below the threshold the relative error that the rounding of
-/// `x·s − m` puts on an output is at most `range·ε/2` — Float: 24·2⁻²⁴ = 1.4·10⁻⁶, which with
-/// the ≤ 4.2·10⁻⁷ of the exponential and the scaling stays inside the 2·10⁻⁶ budget; Double:
-/// 32·2⁻⁵³ = 3.6·10⁻¹⁵ of its 10⁻¹⁴.
+/// `(max − min)·s` is `range`. The rounding of `z = x·s − m` is at most half an ulp of `z`, and
+/// the exponential turns that absolute error into the same relative error on the output. Float:
+/// below 31 (a margin for the rounding of `range` itself), every `|z| < 32`, whose half ulp is at
+/// most 2⁻²⁰ = 9.5·10⁻⁷; with the ≤ 4.2·10⁻⁷ of the exponential and the scaling that stays inside
+/// the 2·10⁻⁶ budget. (Most rows of 128 logits with σ = 4 span 15–30: compensating all of them
+/// beyond 24, as a `range·ε/2` bound would, cost 3–5% on such batches.) Double: 32·2⁻⁵³ =
+/// 3.6·10⁻¹⁵ of its 10⁻¹⁴.
 @inlinable @inline(__always)
 func needsCompensation<T: KernelScalar>(range: T) -> Bool {
-    !(range <= (T.self == Float.self ? 24 : 32))
+    !(range <= (T.self == Float.self ? 31 : 32))
 }
 
 /// `Σ expShifted(xᵢ)` over a row (`expShifted(x) = e^{x·s − m}`, m the maximum of the scaled row),
@@ -114,65 +124,82 @@ func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
     _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, storingArguments: Bool = false, count n: Int,
     _ exponential: E, scale s: T?, scaledMaximum m: T, takingExtremaOf next: UnsafePointer<T>?
 ) -> (sum: Double, maximum: T, minimum: T) where E.Scalar == T {
+    var extrema = (maximum: T.Vector(repeating: -.infinity), minimum: T.Vector(repeating: .infinity))
+    var total = 0.0
+    var start = 0
+    while start < n {
+        let end = min(n, start + blockElements)
+        let sums = blockSumExp(x + start, storingTo: y == nil ? nil : y! + start, storingArguments: storingArguments,
+                               count: end - start, exponential, scale: s, scaledMaximum: m,
+                               takingExtremaOf: next == nil ? nil : next! + start, into: &extrema)
+        total += Double(T.horizontalSum(sums))
+        start = end
+    }
+    guard next != nil else { return (total, -.infinity, .infinity) }
+    return (total, T.horizontalMaximum(extrema.maximum), -T.horizontalMaximum(-extrema.minimum))
+}
+
+/// One block of `rowSumExp` (`n ≤ blockElements`): the exponentials' lane-wise sums, which the
+/// caller reduces (`horizontalSum`: the row's block sum, bit for bit). With `next`, the
+/// lane-wise extrema of `next[0..<n]` are folded into `extrema`.
+@inlinable @inline(__always)
+func blockSumExp<T: KernelScalar, E: ShiftedExponential>(
+    _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, storingArguments: Bool = false, count n: Int,
+    _ exponential: E, scale s: T?, scaledMaximum m: T, takingExtremaOf next: UnsafePointer<T>?,
+    into extrema: inout (maximum: T.Vector, minimum: T.Vector)
+) -> T.Vector where E.Scalar == T {
     let lanes = T.lanes
-    var a0 = T.Vector(repeating: -.infinity), a1 = a0, b0 = T.Vector(repeating: .infinity), b1 = b0
+    var a0 = extrema.maximum, a1 = T.Vector(repeating: -.infinity)
+    var b0 = extrema.minimum, b1 = T.Vector(repeating: .infinity)
     let sv = s.map { T.Vector(repeating: $0) }, mv = T.Vector(repeating: m)
     @inline(__always) func expShifted(_ v: T.Vector) -> T.Vector { exponential.apply(v, scale: sv, maximum: mv) }
     @inline(__always) func stored(_ v: T.Vector, _ e: T.Vector) -> T.Vector {
         storingArguments ? T.scaled(v, by: sv) - mv : e
     }
-    var total = 0.0
-    var start = 0
-    while start < n {
-        let end = min(n, start + blockElements)
-        var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
-        var i = start
-        while i + 4 * lanes <= end {
-            let v0 = T.load(x + i), v1 = T.load(x + i + lanes)
-            let v2 = T.load(x + i + 2 * lanes), v3 = T.load(x + i + 3 * lanes)
-            let e0 = expShifted(v0), e1 = expShifted(v1), e2 = expShifted(v2), e3 = expShifted(v3)
-            if let y {
-                T.store(stored(v0, e0), to: y + i)
-                T.store(stored(v1, e1), to: y + i + lanes)
-                T.store(stored(v2, e2), to: y + i + 2 * lanes)
-                T.store(stored(v3, e3), to: y + i + 3 * lanes)
-            }
-            s0 += e0; s1 += e1; s2 += e2; s3 += e3
-            if let next {
-                let w0 = T.load(next + i), w1 = T.load(next + i + lanes)
-                let w2 = T.load(next + i + 2 * lanes), w3 = T.load(next + i + 3 * lanes)
-                a0 = T.maximum(a0, T.maximum(w0, w1)); b0 = T.minimum(b0, T.minimum(w0, w1))
-                a1 = T.maximum(a1, T.maximum(w2, w3)); b1 = T.minimum(b1, T.minimum(w2, w3))
-            }
-            i += 4 * lanes
+    var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
+    var i = 0
+    while i + 4 * lanes <= n {
+        let v0 = T.load(x + i), v1 = T.load(x + i + lanes)
+        let v2 = T.load(x + i + 2 * lanes), v3 = T.load(x + i + 3 * lanes)
+        let e0 = expShifted(v0), e1 = expShifted(v1), e2 = expShifted(v2), e3 = expShifted(v3)
+        if let y {
+            T.store(stored(v0, e0), to: y + i)
+            T.store(stored(v1, e1), to: y + i + lanes)
+            T.store(stored(v2, e2), to: y + i + 2 * lanes)
+            T.store(stored(v3, e3), to: y + i + 3 * lanes)
         }
-        while i + lanes <= end {
-            let v = T.load(x + i)
-            let e = expShifted(v)
-            if let y { T.store(stored(v, e), to: y + i) }
-            s0 += e
-            if let next {
-                let w = T.load(next + i)
-                a0 = T.maximum(a0, w); b0 = T.minimum(b0, w)
-            }
-            i += lanes
+        s0 += e0; s1 += e1; s2 += e2; s3 += e3
+        if let next {
+            let w0 = T.load(next + i), w1 = T.load(next + i + lanes)
+            let w2 = T.load(next + i + 2 * lanes), w3 = T.load(next + i + 3 * lanes)
+            a0 = T.maximum(a0, T.maximum(w0, w1)); b0 = T.minimum(b0, T.minimum(w0, w1))
+            a1 = T.maximum(a1, T.maximum(w2, w3)); b1 = T.minimum(b1, T.minimum(w2, w3))
         }
-        if i < end {
-            let v = loadPartial(x + i, count: end - i, fill: -.infinity)
-            let e = expShifted(v)
-            if let y { storePartial(stored(v, e), to: y + i, count: end - i) }
-            s1 += e
-            if let next {
-                let w = loadPartial(next + i, count: end - i, fill: T.nan)
-                a1 = T.maximum(a1, w); b1 = T.minimum(b1, w)
-            }
-        }
-        total += Double(T.horizontalSum((s0 + s1) + (s2 + s3)))
-        start = end
+        i += 4 * lanes
     }
-    guard next != nil else { return (total, -.infinity, .infinity) }
-    let a = T.maximum(a0, a1), b = T.minimum(b0, b1)
-    return (total, T.horizontalMaximum(a), -T.horizontalMaximum(-b))
+    while i + lanes <= n {
+        let v = T.load(x + i)
+        let e = expShifted(v)
+        if let y { T.store(stored(v, e), to: y + i) }
+        s0 += e
+        if let next {
+            let w = T.load(next + i)
+            a0 = T.maximum(a0, w); b0 = T.minimum(b0, w)
+        }
+        i += lanes
+    }
+    if i < n {
+        let v = loadPartial(x + i, count: n - i, fill: -.infinity)
+        let e = expShifted(v)
+        if let y { storePartial(stored(v, e), to: y + i, count: n - i) }
+        s1 += e
+        if let next {
+            let w = loadPartial(next + i, count: n - i, fill: T.nan)
+            a1 = T.maximum(a1, w); b1 = T.minimum(b1, w)
+        }
+    }
+    if next != nil { extrema = (T.maximum(a0, a1), T.minimum(b0, b1)) }
+    return (s0 + s1) + (s2 + s3)
 }
 
 /// `y[i] = f(x[i...])` vector by vector. With `streaming`, the aligned body of `y` is written with

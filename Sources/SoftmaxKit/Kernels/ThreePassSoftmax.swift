@@ -209,8 +209,9 @@ extension ThreePassSoftmax {
     /// than a block): the next row is then not in L2, and the exponentials hide its latency.
     static let pass2FusionBytes = 1 << 20
 
-    /// Three-pass-reload softmax or log-softmax (`output`) of rows `range` of `x` into `y`, each
-    /// row's pass 1 (its extrema) fused into a pass over the previous row, so the next row's
+    /// Three-pass-reload softmax or log-softmax (`output`) of rows `range` of `x` into `y`: short
+    /// rows in batches that fit in L2 by groups (`rowGroups`), the others (and the rows left over)
+    /// one by one, each row's pass 1 (its extrema) fused into a pass over the previous row, so the next row's
     /// stream overlaps work on a row already in cache instead of running alone:
     /// - rows of ≤ `blockElements`: into pass 3 (`y ← y·(1/d)`, or `y ← y − log d` over the stored
     ///   `x·s − m`), light enough that the two streams fit the core's load bandwidth;
@@ -231,8 +232,11 @@ extension ThreePassSoftmax {
                                 fused: range.count * n * MemoryLayout<T>.size > pass2FusionBytes)
             return
         }
-        guard let first = range.first else { return }
-        var extrema = rowExtrema(x.row(first), count: n)
+        let grouped = n <= groupedRowElements && range.count * n * MemoryLayout<T>.size <= groupedBatchBytes
+        let rest = grouped ? rowGroups(x, y, rows: range, inverseTemperature: s, output: output) : range.lowerBound
+        guard rest < range.upperBound else { return }
+        let range = rest..<range.upperBound
+        var extrema = rowExtrema(x.row(rest), count: n)
         for r in range {
             let source = x.row(r), target = y.row(r)
             let m = extrema.maximum * s

@@ -115,6 +115,12 @@ extension Double: KernelScalar {
     public static func horizontalSum(_ v: Vector) -> Double { sk_hsum_f64x8(v) }
 
     @inlinable @inline(__always)
+    public static func horizontalMaxima(_ v: UnsafePointer<Vector>) -> Vector { sk_hmaxs_f64x8(UnsafeRawPointer(v).assumingMemoryBound(to: Double.self)) }
+
+    @inlinable @inline(__always)
+    public static func horizontalSums(_ v: UnsafePointer<Vector>) -> Vector { sk_hsums_f64x8(UnsafeRawPointer(v).assumingMemoryBound(to: Double.self)) }
+
+    @inlinable @inline(__always)
     public static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Double>) {
         sk_stream_f64x8(p, v)
     }

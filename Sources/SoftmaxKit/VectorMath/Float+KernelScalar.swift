@@ -141,6 +141,12 @@ extension Float: KernelScalar {
     public static func horizontalSum(_ v: Vector) -> Float { sk_hsum_f32x16(v) }
 
     @inlinable @inline(__always)
+    public static func horizontalMaxima(_ v: UnsafePointer<Vector>) -> Vector { sk_hmaxs_f32x16(UnsafeRawPointer(v).assumingMemoryBound(to: Float.self)) }
+
+    @inlinable @inline(__always)
+    public static func horizontalSums(_ v: UnsafePointer<Vector>) -> Vector { sk_hsums_f32x16(UnsafeRawPointer(v).assumingMemoryBound(to: Float.self)) }
+
+    @inlinable @inline(__always)
     public static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Float>) {
         sk_stream_f32x16(p, v)
     }

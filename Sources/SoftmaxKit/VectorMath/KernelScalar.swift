@@ -49,6 +49,14 @@ where Vector.Scalar == Self {
     /// The sum of the lanes, by halving (pairwise).
     static func horizontalSum(_ v: Vector) -> Self
 
+    /// `horizontalMaximum` of `lanes` vectors at once: lane g of the result is
+    /// `horizontalMaximum(v[g])`. Several rows' reductions share their shuffles.
+    static func horizontalMaxima(_ v: UnsafePointer<Vector>) -> Vector
+
+    /// `horizontalSum` of `lanes` vectors at once, bit for bit: lane g of the result is
+    /// `horizontalSum(v[g])` (the same halving order).
+    static func horizontalSums(_ v: UnsafePointer<Vector>) -> Vector
+
     /// Stores `v` at `p` bypassing the caches. `p` must be aligned to `MemoryLayout<Vector>.size`.
     static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Self>)
 

@@ -54,4 +54,31 @@ import SoftmaxKit
         for (label, x) in TestRows.all(1_000_000, seed: 99, as: Float.self) { try check(x, algorithm: algorithm, label: label) }
         for (label, x) in TestRows.all(1_000_000, seed: 98, as: Double.self).prefix(2) { try check(x, algorithm: algorithm, label: label) }
     }
+
+    /// Rows whose range is just under the compensation threshold (24 … 31 in Float) take the
+    /// plain exponential, where `x − m` rounds by up to 2⁻²⁰: still within the 2·10⁻⁶ bound. A
+    /// batch of 64 such rows (grouped by 16) of 128, and of 300 (row by row), with a maximum of many
+    /// significant bits so the subtraction is inexact.
+    @Test(arguments: [128, 300])
+    func rangesJustUnderTheCompensationThreshold(_ cols: Int) throws {
+        var g = SplitMix64(seed: 31)
+        let rows = 64
+        var x = [Float](repeating: 0, count: rows * cols)
+        for r in 0..<rows {
+            let top = Float(g.openUniform() * 6 - 3), span = Float(24 + 6.99 * g.openUniform())
+            for i in 0..<cols { x[r * cols + i] = top - span * Float(g.openUniform()) }
+            x[r * cols] = top
+            x[r * cols + cols - 1] = top - span
+        }
+        var y = [Float](repeating: 0, count: rows * cols)
+        try x.withUnsafeBufferPointer { xb in
+            try y.withUnsafeMutableBufferPointer { try ExactSoftmax.softmax(RowBatch(xb, rows: rows, cols: cols), into: MutableRowBatch($0, rows: rows, cols: cols)) }
+        }
+        var worst = 0.0
+        for r in 0..<rows {
+            let ref = Reference.softmax(x[(r * cols)..<((r + 1) * cols)].map { Double($0) })
+            for i in 0..<cols where ref[i] >= 1e-30 { worst = max(worst, abs(Double(y[r * cols + i]) - ref[i]) / ref[i]) }
+        }
+        #expect(worst <= 2e-6, "relative error \(worst)")
+    }
 }

@@ -115,43 +115,50 @@ import Glibc
         }
     }
 
-    /// A batch equals its rows computed one by one (the batch path fuses each row's first pass
-    /// into a pass over the previous row: pass 3 for short rows, pass 2 for long rows in batches
-    /// over `pass2FusionBytes` — 9 × 40000 on one thread), with edge rows between ordinary ones
-    /// and every tail length.
-    @Test(arguments: [1, 15, 16, 17, 128, 1000, 4096, 4097, 40000])
+    /// A batch equals its rows computed one by one (the batch path groups rows of ≤
+    /// `groupedRowElements` by `lanes` — 16 in Float, 8 in Double — and fuses each longer row's
+    /// first pass into a pass over the previous row: pass 3 for rows ≤ 4096, pass 2 for long rows
+    /// in batches over `pass2FusionBytes`), with edge rows between ordinary ones, in full groups
+    /// and in the rows left over, at temperature 1 and 0.7, on one and two threads, and every tail length.
+    @Test(arguments: [1, 5, 15, 16, 17, 100, 128, 256, 257, 1000, 4096, 4097, 40000])
     func batchEqualsItsRowsOneByOne(_ cols: Int) throws {
         try checkBatchEqualsItsRows(cols, as: Float.self)
     }
 
-    @Test(arguments: [17, 4097, 40000])
+    @Test(arguments: [5, 17, 128, 4097, 40000])
     func doubleBatchEqualsItsRowsOneByOne(_ cols: Int) throws {
         try checkBatchEqualsItsRows(cols, as: Double.self)
     }
 
     func checkBatchEqualsItsRows<T: KernelScalar>(_ cols: Int, as _: T.Type) throws {
         var g = SplitMix64(seed: UInt64(cols))
-        var rows: [[T]] = (0..<9).map { _ in (0..<cols).map { _ in T(4 * g.normal()) } }
-        rows[1][cols / 2] = .nan
-        rows[2][cols - 1] = .infinity
-        rows[4] = [T](repeating: -.infinity, count: cols)
-        rows[6][0] = 1e30  // a huge range: the compensated exponential
+        let count = cols > 4096 ? 9 : 41  // 41: two full Float groups and 9 rows over (one thread)
+        var rows: [[T]] = (0..<count).map { _ in (0..<cols).map { _ in T(4 * g.normal()) } }
+        for r in stride(from: 0, to: count, by: 16) where r + 7 < count {
+            rows[r + 1][cols / 2] = .nan
+            rows[r + 2][cols - 1] = .infinity
+            rows[r + 4] = [T](repeating: -.infinity, count: cols)
+            rows[r + 6][0] = 1e30  // a huge range: the compensated exponential
+            rows[r + 7][cols - 1] = -40  // a range over 31 (when the row has another element): compensated
+        }
         typealias Kernel = (RowBatch<T>, MutableRowBatch<T>, SoftmaxOptions) throws -> Void
         let kernels: [(String, Kernel)] = [("softmax", { try ExactSoftmax.softmax($0, into: $1, options: $2) }),
                                            ("log-softmax", { try ExactSoftmax.logSoftmax($0, into: $1, options: $2) })]
         for (name, kernel) in kernels {
-            for t in [1, 2] {
-                let options = SoftmaxOptions(threads: t)
-                var batch = [T](repeating: 0, count: 9 * cols)
+            for (t, temperature) in [(1, 1.0), (2, 1.0), (1, 0.7), (2, 0.7)] {
+                let options = SoftmaxOptions(temperature: temperature, threads: t)
+                var batch = [T](repeating: 0, count: count * cols)
                 let flat = rows.flatMap { $0 }
                 try flat.withUnsafeBufferPointer { xb in
-                    try batch.withUnsafeMutableBufferPointer { try kernel(RowBatch(xb, rows: 9, cols: cols), MutableRowBatch($0, rows: 9, cols: cols), options) }
+                    try batch.withUnsafeMutableBufferPointer {
+                        try kernel(RowBatch(xb, rows: count, cols: cols), MutableRowBatch($0, rows: count, cols: cols), options)
+                    }
                 }
                 for (r, row) in rows.enumerated() {
                     let single = try applyRow(row) { try kernel($0, $1, options) }
                     let part = Array(batch[(r * cols)..<((r + 1) * cols)])
                     let sameBits = part.withUnsafeBytes { a in single.withUnsafeBytes { b in a.elementsEqual(b) } }
-                    #expect(sameBits, "\(name) row \(r), \(cols) columns, \(t) threads, \(T.self)")
+                    #expect(sameBits, "\(name) row \(r), \(cols) columns, \(t) threads, T = \(temperature), \(T.self)")
                 }
             }
         }
