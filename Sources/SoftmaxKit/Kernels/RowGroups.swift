@@ -1,16 +1,23 @@
 // MARK: - Short rows in groups of `T.lanes`
 
 extension ThreePassSoftmax {
-    /// Rows up to this many elements, in batches up to `groupedBatchBytes` per thread, go
-    /// through `rowGroups`.
+    /// Rows up to this many elements go through `rowGroups` in batches of any size; rows up to
+    /// `groupedRowElements` in batches up to `groupedBatchBytes` per thread.
+    static let alwaysGroupedRowElements = 128
     static let groupedRowElements = 1024
 
     /// Beyond this (per thread, input bytes), the batch is not in L2: each group's pass 1 then
-    /// waits on L3 or memory with nothing to overlap, and rows one by one (with the next row's
-    /// pass 1 fused into pass 3) measured faster — or as fast, with less spread: 128-wide rows in
-    /// L3 ran at 21–23 GB/s grouped against 18–19.5 row by row in most processes, but 11–13 in
-    /// some; 512- and 1024-wide rows in L3, 16–19 against 24–26.
+    /// waits on L3 or memory with little to overlap, and for rows wider than 128 the rows one
+    /// by one (the next row's pass 1 fused into pass 3) measured faster: 512- and 1024-wide rows
+    /// in L3 16–19 GB/s grouped against 24–26, 256-wide rows out of cache 15–17 against 20.
+    /// 128-wide rows still gain: in L3 22.3–23 against 20.5–20.8, out of cache 18.7 against 18.2.
     static let groupedBatchBytes = 1 << 20
+
+    /// Whether `consecutiveRows` groups the rows of a batch of `rows × cols` (per thread).
+    @inline(__always)
+    static func groupsRows<T: KernelScalar>(rows: Int, cols n: Int, as _: T.Type) -> Bool {
+        n <= alwaysGroupedRowElements || (n <= groupedRowElements && rows * n * MemoryLayout<T>.size <= groupedBatchBytes)
+    }
 
     /// Three-pass-reload softmax or log-softmax (`output`) of short rows, `T.lanes` rows at a time
     /// (16 in Float): pass 1 over each row of the group, then the group's maxima in one transposed

@@ -210,7 +210,7 @@ extension ThreePassSoftmax {
     static let pass2FusionBytes = 1 << 20
 
     /// Three-pass-reload softmax or log-softmax (`output`) of rows `range` of `x` into `y`: short
-    /// rows in batches that fit in L2 by groups (`rowGroups`), the others (and the rows left over)
+    /// rows by groups (`rowGroups`, `groupsRows`), the others (and the rows left over)
     /// one by one, each row's pass 1 (its extrema) fused into a pass over the previous row, so the next row's
     /// stream overlaps work on a row already in cache instead of running alone:
     /// - rows of ≤ `blockElements`: into pass 3 (`y ← y·(1/d)`, or `y ← y − log d` over the stored
@@ -232,8 +232,7 @@ extension ThreePassSoftmax {
                                 fused: range.count * n * MemoryLayout<T>.size > pass2FusionBytes)
             return
         }
-        let grouped = n <= groupedRowElements && range.count * n * MemoryLayout<T>.size <= groupedBatchBytes
-        let rest = grouped ? rowGroups(x, y, rows: range, inverseTemperature: s, output: output) : range.lowerBound
+        let rest = groupsRows(rows: range.count, cols: n, as: T.self) ? rowGroups(x, y, rows: range, inverseTemperature: s, output: output) : range.lowerBound
         guard rest < range.upperBound else { return }
         let range = rest..<range.upperBound
         var extrema = rowExtrema(x.row(rest), count: n)
