@@ -52,6 +52,8 @@ extension ThreePassSoftmax {
         let g = T.lanes, n = x.cols
         let s = scale ?? 1
         return withUnsafeTemporaryAllocation(of: T.Vector.self, capacity: 2 * g) { buffer in
+            // Initialized once: a group's edge rows leave their lane of `sums` as it was (unused).
+            buffer.initialize(repeating: T.Vector())
             let maxima = buffer.baseAddress!, negatedMinima = maxima + g
             let sums = maxima  // reused once the maxima are read
             var first = range.lowerBound
