@@ -10,7 +10,9 @@ extension ThreePassSoftmax {
     /// waits on L3 or memory with little to overlap, and for rows wider than 128 the rows one
     /// by one (the next row's pass 1 fused into pass 3) measured faster: 512- and 1024-wide rows
     /// in L3 16–19 GB/s grouped against 24–26, 256-wide rows out of cache 15–17 against 20.
-    /// 128-wide rows still gain: in L3 22.3–23 against 20.5–20.8, out of cache 18.7 against 18.2.
+    /// 128-wide rows still gain, in the median: in L3 22.2–23.1 against 20.1–20.8 in most
+    /// processes, out of cache 18.7–19.7 against 18.2–18.5. (In about one process in four the
+    /// grouped L3 batch ran at 12–15 against 18.6–20.7 row by row: the same mean over 8 runs.)
     static let groupedBatchBytes = 1 << 20
 
     /// Whether `consecutiveRows` groups the rows of a batch of `rows × cols` (per thread).
