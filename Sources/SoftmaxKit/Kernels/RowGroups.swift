@@ -58,52 +58,61 @@ extension ThreePassSoftmax {
             buffer.initialize(repeating: T.Vector())
             let maxima = buffer.baseAddress!, negatedMinima = maxima + g
             let sums = maxima  // reused once the maxima are read
-            var first = range.lowerBound
-            while first + g <= range.upperBound {
-                // Pass 1 over every row, then the group's extrema in two transposed reductions.
-                groupExtrema(x, rows: first..<first + g, maxima: maxima, negatedMinima: negatedMinima)
-                let rowMaxima = T.horizontalMaxima(maxima), rowNegatedMinima = T.horizontalMaxima(negatedMinima)
-                // Each row's exponential: none (the edge contract), compensated or plain.
-                var plain: UInt64 = 0, compensated: UInt64 = 0
-                for k in 0..<g {
-                    guard (rowMaxima[k] * s).isFinite else {
-                        _ = rowEdgeCase(x.row(first + k), y.row(first + k), count: n, output: output)
-                        continue
+            // The group's per-row scalars, stored once per group: indexing a vector by a loop
+            // variable spills the whole vector to the stack on every iteration.
+            return withUnsafeTemporaryAllocation(of: T.self, capacity: 3 * g) { scalars in
+                let rowMaxima = scalars.baseAddress!, rowNegatedMinima = rowMaxima + g, rowScaledMaxima = rowMaxima + 2 * g
+                let rowSums = rowMaxima  // reused once the maxima are read
+                var first = range.lowerBound
+                while first + g <= range.upperBound {
+                    // Pass 1 over every row, then the group's extrema in two transposed reductions.
+                    groupExtrema(x, rows: first..<first + g, maxima: maxima, negatedMinima: negatedMinima)
+                    let groupMaxima = T.horizontalMaxima(maxima)
+                    T.store(groupMaxima, to: rowMaxima)
+                    T.store(T.horizontalMaxima(negatedMinima), to: rowNegatedMinima)
+                    T.store(groupMaxima * T.Vector(repeating: s), to: rowScaledMaxima)
+                    // Each row's exponential: none (the edge contract), compensated or plain.
+                    var plain: UInt64 = 0, compensated: UInt64 = 0
+                    for k in 0..<g {
+                        guard rowScaledMaxima[k].isFinite else {
+                            _ = rowEdgeCase(x.row(first + k), y.row(first + k), count: n, output: output)
+                            continue
+                        }
+                        if needsCompensation(range: (rowMaxima[k] + rowNegatedMinima[k]) * s) {  // (max − min)·s
+                            compensated |= 1 << UInt64(k)
+                        } else {
+                            plain |= 1 << UInt64(k)
+                        }
                     }
-                    if needsCompensation(range: (rowMaxima[k] + rowNegatedMinima[k]) * s) {  // (max − min)·s
-                        compensated |= 1 << UInt64(k)
-                    } else {
-                        plain |= 1 << UInt64(k)
+                    // Pass 2 over every row, then the group's sums in one transposed reduction.
+                    groupSumExp(x, y, rows: first, selected: plain, PlainExponential<T>(), scale: scale,
+                                scaledMaxima: rowScaledMaxima, output: output, sums: sums)
+                    if compensated != 0 {
+                        groupSumExp(x, y, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
+                                    scaledMaxima: rowScaledMaxima, output: output, sums: sums)
                     }
+                    T.store(T.horizontalSums(sums), to: rowSums)
+                    // Pass 3 over every row.
+                    for k in 0..<g where (plain | compensated) & (1 << UInt64(k)) != 0 {
+                        let target = y.row(first + k)
+                        let d = Double(rowSums[k])
+                        guard !d.isNaN else {
+                            _ = rowEdgeCase(x.row(first + k), target, count: n, output: output)  // a NaN in the row
+                            continue
+                        }
+                        // As `pass3`: `y·(1/d)` over the exponentials, or `y − log d` over the stored `x·s − m`.
+                        if output == .logProbabilities {
+                            let logD = T.Vector(repeating: logarithm(of: d, as: T.self))
+                            rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 - logD }
+                        } else {
+                            let r = T.Vector(repeating: T(1 / d))
+                            rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 * r }
+                        }
+                    }
+                    first += g
                 }
-                // Pass 2 over every row, then the group's sums in one transposed reduction.
-                groupSumExp(x, y, rows: first, selected: plain, PlainExponential<T>(), scale: scale, maxima: rowMaxima,
-                            output: output, sums: sums)
-                if compensated != 0 {
-                    groupSumExp(x, y, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
-                                maxima: rowMaxima, output: output, sums: sums)
-                }
-                let rowSums = T.horizontalSums(sums)
-                // Pass 3 over every row.
-                for k in 0..<g where (plain | compensated) & (1 << UInt64(k)) != 0 {
-                    let target = y.row(first + k)
-                    let d = Double(rowSums[k])
-                    guard !d.isNaN else {
-                        _ = rowEdgeCase(x.row(first + k), target, count: n, output: output)  // a NaN in the row
-                        continue
-                    }
-                    // As `pass3`: `y·(1/d)` over the exponentials, or `y − log d` over the stored `x·s − m`.
-                    if output == .logProbabilities {
-                        let logD = T.Vector(repeating: logarithm(of: d, as: T.self))
-                        rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 - logD }
-                    } else {
-                        let r = T.Vector(repeating: T(1 / d))
-                        rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 * r }
-                    }
-                }
-                first += g
+                return first
             }
-            return first
         }
     }
 
@@ -124,7 +133,7 @@ extension ThreePassSoftmax {
     /// lane-wise sums of `e^{x·s − m}` into `sums[k]`, storing what pass 3 reads back.
     static func groupSumExp<T: KernelScalar, E: ShiftedExponential>(
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows first: Int, selected: UInt64, _ exponential: E, scale: T?,
-        maxima: T.Vector, output: RowOutput, sums: UnsafeMutablePointer<T.Vector>
+        scaledMaxima: UnsafePointer<T>, output: RowOutput, sums: UnsafeMutablePointer<T.Vector>
     ) where E.Scalar == T {
         let (storeExponentials, storeArguments) = pass2Stores(output: output, reload: true, streaming: false)
         let storing = storeExponentials || storeArguments
@@ -132,7 +141,7 @@ extension ThreePassSoftmax {
         for k in 0..<T.lanes where selected & (1 << UInt64(k)) != 0 {
             sums[k] = blockSumExp(x.row(first + k), storingTo: storing ? y.row(first + k) : nil,
                                   storingArguments: storeArguments, count: x.cols, exponential, scale: scale,
-                                  scaledMaximum: maxima[k] * (scale ?? 1), takingExtremaOf: nil, into: &unused)
+                                  scaledMaximum: scaledMaxima[k], takingExtremaOf: nil, into: &unused)
         }
     }
 }
