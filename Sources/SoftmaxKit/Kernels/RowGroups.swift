@@ -15,6 +15,14 @@ extension ThreePassSoftmax {
     /// grouped L3 batch ran at 12–15 against 18.6–20.7 row by row: the same mean over 8 runs.)
     static let groupedBatchBytes = 1 << 20
 
+    /// Batches up to this size (input bytes, all threads together: input and output then fit half
+    /// the L3) take each group's pass 1 during the previous group's pass 2, whose exponentials hide
+    /// its loads: 768×128 27 → 28.5–30, 96×1024 31 → 34, 4096×128 27 → 29, 16384×128 (L3)
+    /// 24–26 → 25–28 GB/s. Beyond, the next group's loads from memory and pass 2's stores to
+    /// lines not yet in cache compete and the exponentials wait: 65536×128 19–20.6 → 14–18, so
+    /// larger batches keep pass 1 as a pass of its own.
+    static let fusedPass1BatchBytes = 8 << 20
+
     /// Whether `consecutiveRows` groups the rows of a batch of `rows × cols` (per thread).
     @inline(__always)
     static func groupsRows<T: KernelScalar>(rows: Int, cols n: Int, as _: T.Type) -> Bool {
@@ -24,15 +32,18 @@ extension ThreePassSoftmax {
     /// Three-pass-reload softmax or log-softmax (`output`) of short rows, `T.lanes` rows at a time
     /// (16 in Float): pass 1 over each row of the group, then the group's maxima in one transposed
     /// reduction (`horizontalMaxima`); pass 2 over each row, then the group's sums in one
-    /// (`horizontalSums`); then pass 3 over each row. Returns the first row of `range` it did not
-    /// compute (the last `range.count mod lanes` rows, for `consecutiveRows`).
+    /// (`horizontalSums`); then pass 3 over each row. With `fusingPass1` (by default: batches up
+    /// to `fusedPass1BatchBytes`), a group's pass 1 runs during the previous group's pass 2.
+    /// Returns the first row of `range` it did not compute (the last `range.count mod lanes` rows,
+    /// for `consecutiveRows`).
     ///
     /// Why: a row of 128 floats is 8 vectors, and its three horizontal reductions, the division
     /// and the scalar bookkeeping between the passes cost about as much as its exponentials — a
     /// chain of dependent steps per row that out-of-order execution cannot hide behind the next
     /// row. Grouped, the reductions of 16 rows share their shuffles and the passes over different
     /// rows are independent work. Measured in L2 (BENCHMARKS.md): rows of 128 20.5 → 24.5 GB/s,
-    /// 256 22 → 27, 512 24.5 → 27, 1024 26 → 30.
+    /// 256 22 → 27, 512 24.5 → 27, 1024 26 → 30 (and since, with the per-row scalars stored once
+    /// per group and pass 1 fused: 128 → 29, 1024 → 34).
     ///
     /// The same results as `row` row by row, bit for bit: the extrema are exact, each row's sum
     /// is the same lane-wise vector reduced in the same halving order (`horizontalSums`), and
@@ -40,33 +51,39 @@ extension ThreePassSoftmax {
     /// not finite or whose range needs the compensated exponential are handled inside the group
     /// as `row` would handle them.
     static func rowGroups<T: KernelScalar>(
-        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
+        fusingPass1: Bool? = nil
     ) -> Int {
+        let fused = fusingPass1 ?? (x.rows * x.cols * MemoryLayout<T>.size <= fusedPass1BatchBytes)
         // T = 1 and T ≠ 1 each get their own loops (no test of the scale per vector).
-        s == 1 ? rowGroups(x, y, rows: range, scale: nil, output: output)
-            : rowGroups(x, y, rows: range, scale: s, output: output)
+        return s == 1 ? rowGroups(x, y, rows: range, scale: nil, output: output, fusingPass1: fused)
+            : rowGroups(x, y, rows: range, scale: s, output: output, fusingPass1: fused)
     }
 
     @inline(__always)
     static func rowGroups<T: KernelScalar>(
-        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, scale: T?, output: RowOutput
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, scale: T?, output: RowOutput, fusingPass1: Bool
     ) -> Int {
         let g = T.lanes, n = x.cols
         let s = scale ?? 1
-        return withUnsafeTemporaryAllocation(of: T.Vector.self, capacity: 2 * g) { buffer in
+        let all: UInt64 = (1 << UInt64(g)) - 1
+        return withUnsafeTemporaryAllocation(of: T.Vector.self, capacity: 3 * g) { buffer in
             // Initialized once: a group's edge rows leave their lane of `sums` as it was (unused).
             buffer.initialize(repeating: T.Vector())
-            let maxima = buffer.baseAddress!, negatedMinima = maxima + g
-            let sums = maxima  // reused once the maxima are read
+            let maxima = buffer.baseAddress!, negatedMinima = maxima + g, sums = maxima + 2 * g
             // The group's per-row scalars, stored once per group: indexing a vector by a loop
             // variable spills the whole vector to the stack on every iteration.
             return withUnsafeTemporaryAllocation(of: T.self, capacity: 3 * g) { scalars in
                 let rowMaxima = scalars.baseAddress!, rowNegatedMinima = rowMaxima + g, rowScaledMaxima = rowMaxima + 2 * g
                 let rowSums = rowMaxima  // reused once the maxima are read
                 var first = range.lowerBound
+                var extremaTaken = false
                 while first + g <= range.upperBound {
-                    // Pass 1 over every row, then the group's extrema in two transposed reductions.
-                    groupExtrema(x, rows: first..<first + g, maxima: maxima, negatedMinima: negatedMinima)
+                    // Pass 1 over every row (unless it rode on the previous group's pass 2), then the
+                    // group's extrema in two transposed reductions.
+                    if !extremaTaken {
+                        groupExtrema(x, rows: first, selected: all, maxima: maxima, negatedMinima: negatedMinima)
+                    }
                     let groupMaxima = T.horizontalMaxima(maxima)
                     T.store(groupMaxima, to: rowMaxima)
                     T.store(T.horizontalMaxima(negatedMinima), to: rowNegatedMinima)
@@ -84,12 +101,20 @@ extension ThreePassSoftmax {
                             plain |= 1 << UInt64(k)
                         }
                     }
-                    // Pass 2 over every row, then the group's sums in one transposed reduction.
+                    // Pass 2 over every row with the next group's pass 1, then the group's sums in one
+                    // transposed reduction.
+                    let next = fusingPass1 && first + 2 * g <= range.upperBound ? first + g : nil
                     groupSumExp(x, y, rows: first, selected: plain, PlainExponential<T>(), scale: scale,
-                                scaledMaxima: rowScaledMaxima, output: output, sums: sums)
+                                scaledMaxima: rowScaledMaxima, output: output, sums: sums,
+                                next: next, maxima: maxima, negatedMinima: negatedMinima)
                     if compensated != 0 {
                         groupSumExp(x, y, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
-                                    scaledMaxima: rowScaledMaxima, output: output, sums: sums)
+                                    scaledMaxima: rowScaledMaxima, output: output, sums: sums,
+                                    next: next, maxima: maxima, negatedMinima: negatedMinima)
+                    }
+                    if let next, (plain | compensated) != all {  // rows without a pass 2: edge rows
+                        groupExtrema(x, rows: next, selected: all & ~(plain | compensated),
+                                     maxima: maxima, negatedMinima: negatedMinima)
                     }
                     T.store(T.horizontalSums(sums), to: rowSums)
                     // Pass 3 over every row.
@@ -109,6 +134,7 @@ extension ThreePassSoftmax {
                             rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 * r }
                         }
                     }
+                    extremaTaken = next != nil
                     first += g
                 }
                 return first
@@ -116,32 +142,37 @@ extension ThreePassSoftmax {
         }
     }
 
-    /// Pass 1 of `rowGroups`: the lane-wise extrema of each row of `rows`, into `maxima[k]` and
-    /// `negatedMinima[k]` (negated, for `horizontalMaxima`). Its own small function, so that the
-    /// row loop inlines.
+    /// Pass 1 of `rowGroups` over the rows `first + k` for each bit `k` of `selected`: the
+    /// lane-wise extrema into `maxima[k]` and `negatedMinima[k]` (negated, for
+    /// `horizontalMaxima`). Its own small function, so that the row loop inlines.
     static func groupExtrema<T: KernelScalar>(
-        _ x: RowBatch<T>, rows: Range<Int>, maxima: UnsafeMutablePointer<T.Vector>, negatedMinima: UnsafeMutablePointer<T.Vector>
+        _ x: RowBatch<T>, rows first: Int, selected: UInt64,
+        maxima: UnsafeMutablePointer<T.Vector>, negatedMinima: UnsafeMutablePointer<T.Vector>
     ) {
-        for (k, r) in rows.enumerated() {
-            let (a, b) = rowExtremaVectors(x.row(r), count: x.cols)
+        for k in 0..<T.lanes where selected & (1 << UInt64(k)) != 0 {
+            let (a, b) = rowExtremaVectors(x.row(first + k), count: x.cols)
             maxima[k] = a
             negatedMinima[k] = -b
         }
     }
 
     /// Pass 2 of `rowGroups` over the rows `first + k` for each bit `k` of `selected`: the
-    /// lane-wise sums of `e^{x·s − m}` into `sums[k]`, storing what pass 3 reads back.
+    /// lane-wise sums of `e^{x·s − m}` into `sums[k]`, storing what pass 3 reads back; with
+    /// `next`, pass 1 of row `next + k` at the same time (into `maxima[k]`, `negatedMinima[k]`).
     static func groupSumExp<T: KernelScalar, E: ShiftedExponential>(
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows first: Int, selected: UInt64, _ exponential: E, scale: T?,
-        scaledMaxima: UnsafePointer<T>, output: RowOutput, sums: UnsafeMutablePointer<T.Vector>
+        scaledMaxima: UnsafePointer<T>, output: RowOutput, sums: UnsafeMutablePointer<T.Vector>,
+        next: Int?, maxima: UnsafeMutablePointer<T.Vector>, negatedMinima: UnsafeMutablePointer<T.Vector>
     ) where E.Scalar == T {
         let (storeExponentials, storeArguments) = pass2Stores(output: output, reload: true, streaming: false)
         let storing = storeExponentials || storeArguments
-        var unused = (maximum: T.Vector(), minimum: T.Vector())
         for k in 0..<T.lanes where selected & (1 << UInt64(k)) != 0 {
+            var extrema = (maximum: T.Vector(repeating: -.infinity), minimum: T.Vector(repeating: .infinity))
             sums[k] = blockSumExp(x.row(first + k), storingTo: storing ? y.row(first + k) : nil,
                                   storingArguments: storeArguments, count: x.cols, exponential, scale: scale,
-                                  scaledMaximum: scaledMaxima[k], takingExtremaOf: nil, into: &unused)
+                                  scaledMaximum: scaledMaxima[k], takingExtremaOf: next.map { x.row($0 + k) }, into: &extrema)
+            maxima[k] = extrema.maximum
+            negatedMinima[k] = -extrema.minimum
         }
     }
 }
