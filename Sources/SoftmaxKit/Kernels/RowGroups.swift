@@ -20,7 +20,8 @@ extension ThreePassSoftmax {
     /// its loads: 768×128 27 → 28.5–30, 96×1024 31 → 34, 4096×128 27 → 29, 16384×128 (L3)
     /// 24–26 → 25–28 GB/s. Beyond, the next group's loads from memory and pass 2's stores to
     /// lines not yet in cache compete and the exponentials wait: 65536×128 19–20.6 → 14–18, so
-    /// larger batches keep pass 1 as a pass of its own.
+    /// larger batches keep pass 1 as a pass of its own. (The same limit serves ungrouped rows of
+    /// ≤ `blockElements` in `consecutiveRows`.)
     static let fusedPass1BatchBytes = 8 << 20
 
     /// Whether `consecutiveRows` groups the rows of a batch of `rows × cols` (per thread).

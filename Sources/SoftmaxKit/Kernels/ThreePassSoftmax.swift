@@ -213,12 +213,16 @@ extension ThreePassSoftmax {
     /// rows by groups (`rowGroups`, `groupsRows`), the others (and the rows left over)
     /// one by one, each row's pass 1 (its extrema) fused into a pass over the previous row, so the next row's
     /// stream overlaps work on a row already in cache instead of running alone:
-    /// - rows of ≤ `blockElements`: into pass 3 (`y ← y·(1/d)`, or `y ← y − log d` over the stored
-    ///   `x·s − m`), light enough that the two streams fit the core's load bandwidth;
-    /// - longer rows in batches larger than `pass2FusionBytes`: into pass 2, whose exponentials
-    ///   leave room for the extra loads (rows of 32768 measured 10–20% slower fused into pass 3;
-    ///   fused into pass 2, 64 of them in L3 went up by 10–15%, while 3 of them in L2 went down
-    ///   by 8%);
+    /// - rows of ≤ `blockElements` in batches larger than `pass2FusionBytes` per thread but within
+    ///   `fusedPass1BatchBytes` in all (past L2, within half the L3): into pass 2, whose
+    ///   exponentials hide the next row's loads (2048×1024 28.5 → 31, 4096×512 27.5 → 29 GB/s);
+    /// - other rows of ≤ `blockElements`: into pass 3 (`y ← y·(1/d)`, or `y ← y − log d` over the
+    ///   stored `x·s − m`), light enough that the two streams fit the core's load bandwidth (out
+    ///   of cache, pass 2 then waits on the next row's loads and its own stores: 65536×1024
+    ///   26.6 GB/s this way, 20.5 fused into pass 2);
+    /// - longer rows in batches larger than `pass2FusionBytes`: into pass 2 (rows of 32768
+    ///   measured 10–20% slower fused into pass 3; fused into pass 2, 64 of them in L3 went up by
+    ///   10–15%, while 3 of them in L2 went down by 8%);
     /// - other long rows: three separate passes.
     ///
     /// The same results as `row` row by row: extrema are exact whatever the order, and
@@ -227,9 +231,13 @@ extension ThreePassSoftmax {
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput
     ) {
         let n = x.cols
+        let pastL2 = range.count * n * MemoryLayout<T>.size > pass2FusionBytes
         if n > blockElements {
-            consecutiveLongRows(x, y, rows: range, inverseTemperature: s, output: output,
-                                fused: range.count * n * MemoryLayout<T>.size > pass2FusionBytes)
+            consecutiveLongRows(x, y, rows: range, inverseTemperature: s, output: output, fused: pastL2)
+            return
+        }
+        if n > alwaysGroupedRowElements, pastL2, x.rows * n * MemoryLayout<T>.size <= fusedPass1BatchBytes {
+            consecutiveLongRows(x, y, rows: range, inverseTemperature: s, output: output, fused: true)
             return
         }
         let rest = groupsRows(rows: range.count, cols: n, as: T.self) ? rowGroups(x, y, rows: range, inverseTemperature: s, output: output) : range.lowerBound

@@ -118,8 +118,9 @@ import Glibc
     /// A batch equals its rows computed one by one (the batch path groups rows of ≤
     /// `groupedRowElements` by `lanes` — 16 in Float, 8 in Double — and fuses each longer row's
     /// first pass into a pass over the previous row: pass 3 for rows ≤ 4096, pass 2 for long rows
-    /// in batches over `pass2FusionBytes`), with edge rows between ordinary ones, in full groups
-    /// and in the rows left over, at temperature 1 and 0.7, on one and two threads, and every tail length.
+    /// and for rows ≤ 4096 in batches over `pass2FusionBytes`), with edge rows between ordinary
+    /// ones, in full groups and in the rows left over, at temperature 1 and 0.7, on one and two
+    /// threads, and every tail length.
     @Test(arguments: [1, 5, 15, 16, 17, 100, 128, 256, 257, 1000, 4096, 4097, 40000])
     func batchEqualsItsRowsOneByOne(_ cols: Int) throws {
         try checkBatchEqualsItsRows(cols, as: Float.self)
@@ -130,9 +131,16 @@ import Glibc
         try checkBatchEqualsItsRows(cols, as: Double.self)
     }
 
-    func checkBatchEqualsItsRows<T: KernelScalar>(_ cols: Int, as _: T.Type) throws {
+    /// 600 rows of 1000 and 300 of 4000 (2.4 and 4.8 MB): past L2 per thread on one and on two
+    /// threads, within the L3 — each row's pass 1 rides on the previous row's pass 2.
+    @Test(arguments: [(rows: 600, cols: 1000), (rows: 300, cols: 4000)])
+    func batchPastL2EqualsItsRowsOneByOne(_ shape: (rows: Int, cols: Int)) throws {
+        try checkBatchEqualsItsRows(shape.cols, rows: shape.rows, as: Float.self)
+    }
+
+    func checkBatchEqualsItsRows<T: KernelScalar>(_ cols: Int, rows count: Int? = nil, as _: T.Type) throws {
         var g = SplitMix64(seed: UInt64(cols))
-        let count = cols > 4096 ? 9 : 41  // 41: two full Float groups and 9 rows over (one thread)
+        let count = count ?? (cols > 4096 ? 9 : 41)  // 41: two full Float groups and 9 rows over (one thread)
         var rows: [[T]] = (0..<count).map { _ in (0..<cols).map { _ in T(4 * g.normal()) } }
         for r in stride(from: 0, to: count, by: 16) where r + 7 < count {
             rows[r + 1][cols / 2] = .nan
