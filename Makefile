@@ -21,7 +21,7 @@ benchmarks:     ## the kernels under ordo-one's benchmark runner (percentiles, b
 
 peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (installs the Python peers)
 	python3 -m pip install -q -r Benchmarks/requirements.txt
-	swift build -c release $(NATIVE) && python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 3
+	swift build -c release $(NATIVE) && python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 5
 
 check-loops:    ## the kernels' innermost loops contain no calls (disassembly of the release CLI)
 	swift build -c release $(NATIVE) && python3 scripts/check-hot-loops.py .build/release/softmaxkit
