@@ -24,6 +24,12 @@ extension ThreePassSoftmax {
     /// ≤ `blockElements` in `consecutiveRows`.)
     static let fusedPass1BatchBytes = 8 << 20
 
+    /// Whether a batch of `rows × cols` (all threads) is small enough for `fusedPass1BatchBytes`.
+    @inline(__always)
+    static func fusesPass1IntoPass2<T: KernelScalar>(rows: Int, cols n: Int, as _: T.Type) -> Bool {
+        rows * n * MemoryLayout<T>.size <= fusedPass1BatchBytes
+    }
+
     /// Whether `consecutiveRows` groups the rows of a batch of `rows × cols` (per thread).
     @inline(__always)
     static func groupsRows<T: KernelScalar>(rows: Int, cols n: Int, as _: T.Type) -> Bool {
@@ -55,7 +61,7 @@ extension ThreePassSoftmax {
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
         fusingPass1: Bool? = nil
     ) -> Int {
-        let fused = fusingPass1 ?? (x.rows * x.cols * MemoryLayout<T>.size <= fusedPass1BatchBytes)
+        let fused = fusingPass1 ?? fusesPass1IntoPass2(rows: x.rows, cols: x.cols, as: T.self)
         // T = 1 and T ≠ 1 each get their own loops (no test of the scale per vector).
         return s == 1 ? rowGroups(x, y, rows: range, scale: nil, output: output, fusingPass1: fused)
             : rowGroups(x, y, rows: range, scale: s, output: output, fusingPass1: fused)

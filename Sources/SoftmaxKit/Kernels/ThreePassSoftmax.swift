@@ -236,7 +236,7 @@ extension ThreePassSoftmax {
             consecutiveLongRows(x, y, rows: range, inverseTemperature: s, output: output, fused: pastL2)
             return
         }
-        if n > alwaysGroupedRowElements, pastL2, x.rows * n * MemoryLayout<T>.size <= fusedPass1BatchBytes {
+        if n > alwaysGroupedRowElements, pastL2, fusesPass1IntoPass2(rows: x.rows, cols: n, as: T.self) {
             consecutiveLongRows(x, y, rows: range, inverseTemperature: s, output: output, fused: true)
             return
         }
@@ -270,8 +270,9 @@ extension ThreePassSoftmax {
         }
     }
 
-    /// `consecutiveRows` for rows longer than a block: with `fused`, each row's pass 2 takes the
-    /// next row's extrema; otherwise three separate passes per row.
+    /// `consecutiveRows` for rows longer than a block, and for shorter ones past L2 within
+    /// `fusedPass1BatchBytes`: with `fused`, each row's pass 2 takes the next row's extrema;
+    /// otherwise three separate passes per row.
     static func consecutiveLongRows<T: KernelScalar>(
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
         fused: Bool
