@@ -82,7 +82,7 @@ extension ThreePassSoftmax {
             // variable spills the whole vector to the stack on every iteration.
             return withUnsafeTemporaryAllocation(of: T.self, capacity: 3 * g) { scalars in
                 let rowMaxima = scalars.baseAddress!, rowNegatedMinima = rowMaxima + g, rowScaledMaxima = rowMaxima + 2 * g
-                let rowSums = rowMaxima  // reused once the maxima are read
+                let rowSums = rowMaxima, rowLogarithms = rowNegatedMinima  // reused once the extrema are read
                 var first = range.lowerBound
                 var extremaTaken = false
                 while first + g <= range.upperBound {
@@ -124,6 +124,7 @@ extension ThreePassSoftmax {
                                      maxima: maxima, negatedMinima: negatedMinima)
                     }
                     T.store(T.horizontalSums(sums), to: rowSums)
+                    if output == .logProbabilities { groupLogarithms(of: rowSums, into: rowLogarithms) }
                     // Pass 3 over every row.
                     for k in 0..<g where (plain | compensated) & (1 << UInt64(k)) != 0 {
                         let target = y.row(first + k)
@@ -134,7 +135,7 @@ extension ThreePassSoftmax {
                         }
                         // As `pass3`: `y·(1/d)` over the exponentials, or `y − log d` over the stored `x·s − m`.
                         if output == .logProbabilities {
-                            let logD = T.Vector(repeating: logarithm(of: d, as: T.self))
+                            let logD = T.Vector(repeating: rowLogarithms[k])
                             rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 - logD }
                         } else {
                             let r = T.Vector(repeating: T(1 / d))

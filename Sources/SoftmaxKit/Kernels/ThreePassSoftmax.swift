@@ -1,3 +1,4 @@
+import _SoftmaxShims
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -125,12 +126,27 @@ enum ThreePassSoftmax {
 }
 
 extension ThreePassSoftmax {
-    /// `log d` as pass 3 of log-softmax subtracts it: in Float for Float rows (d ∈ [1, n]: ≤ 1 ULP
-    /// + 6·10⁻⁸ absolute, inside the 10⁻⁶·max(1, |y|) bound, half the cost of the Double logarithm
-    /// on short rows), in Double for Double rows.
+    /// `log d` as pass 3 of log-softmax subtracts it: for Float rows `rowSumLogarithms` rounded to
+    /// Float (d ∈ [1, n]: correctly rounded but within 10⁻¹⁶ of a boundary; `rowGroups` takes 16
+    /// at a time with the same bits), libm's `log` for Double rows.
     @inlinable @inline(__always)
     static func logarithm<T: KernelScalar>(of d: Double, as _: T.Type) -> T {
-        T.self == Float.self ? T(logf(Float(d))) : T(log(d))
+        T.self == Float.self ? T(Float(rowSumLogarithms(SIMD8(repeating: d))[0])) : T(log(d))
+    }
+
+    /// `logarithm(of: Double(sums[k]), as: T.self)` for the `T.lanes` sums of a group, into
+    /// `logs[k]`: for Float two vectors of 8 Doubles, the same bits as row by row.
+    @inlinable @inline(__always)
+    static func groupLogarithms<T: KernelScalar>(of sums: UnsafePointer<T>, into logs: UnsafeMutablePointer<T>) {
+        guard T.self == Float.self else {
+            for k in 0..<T.lanes { logs[k] = logarithm(of: Double(sums[k]), as: T.self) }
+            return
+        }
+        let d = UnsafeRawPointer(sums).assumingMemoryBound(to: Float.self)
+        let out = UnsafeMutableRawPointer(logs).assumingMemoryBound(to: Float.self)
+        for half in 0..<2 {
+            sk_store_f64x8_as_f32x8(out + 8 * half, rowSumLogarithms(sk_load_f32x8_as_f64x8(d + 8 * half)))
+        }
     }
 }
 
