@@ -17,7 +17,7 @@ KERNELS = ["ThreePassA0O", "TwoPassA0O", "OnlineA0O", "ExactA0O3run", "SplitRows
            "rowExtrema", "mapElements", "mapRows", "GELU", "VectorMath", "expShifted", "expNonPositive"]
 # Functions whose innermost loops run over rows or blocks, calling a row kernel per row (the
 # driver loops), and the I-BERT integer model, a scalar reference of integer hardware.
-ROW_LOOPS = ["ExactA0O3run", "consecutiveRows", "consecutiveLongRows", "mapRows", "mapElements", "SplitRows", "ElementwiseActivationV8activate",
+ROW_LOOPS = ["ExactA0O3run", "consecutiveRows", "rowsFusedIntoPass2", "perRow", "mapRows", "mapElements", "SplitRows", "ElementwiseActivationV8activate",
              "IBertGELUFunction"]
 # Callees allowed, with the reason: the online update over four vectors measured faster out of
 # line (one call per 64 elements; OnlineSoftmax.update's comment); `Double(Float)` of a block's
@@ -49,16 +49,50 @@ def functions(binary):
 
 
 def innermost_loops(body):
+    """The back edges (target, jump) of `body` that close a cycle, innermost ones only.
+
+    A backward jump alone is not a loop: the compiler also jumps back to code it shared between
+    branches (an edge case's call placed earlier), which then leaves by a return or a forward
+    jump. A back edge is a loop when its target reaches the jump again without leaving the range.
+    """
     start, end = (body[0][0], body[-1][0]) if body else (0, 0)
+    index = {address: i for i, (address, _, _) in enumerate(body)}
     loops = []
-    for address, op, operands in body:
+    for i, (address, op, operands) in enumerate(body):
         if op.startswith("j"):
             t = TARGET.match(operands)
             if t:
                 target = int(t.group(1), 16)
-                if start <= target <= address:
+                if start <= target <= address and target in index and closes_cycle(body, index, index[target], i):
                     loops.append((target, address))
     return [(a, b) for (a, b) in loops if not any((c, d) != (a, b) and a <= c and d <= b for (c, d) in loops)]
+
+
+def closes_cycle(body, index, first, last):
+    """Whether execution from instruction `first` can reach instruction `last` within first…last."""
+    seen, stack = set(), [first]
+    while stack:
+        i = stack.pop()
+        if i in seen or i < first or i > last:
+            continue
+        if i == last:
+            return True
+        seen.add(i)
+        _, op, operands = body[i]
+        if op.startswith("ret") or op in ("ud2", "int3", "hlt"):
+            continue
+        if op.startswith("j"):
+            t = TARGET.match(operands)
+            if t is None:  # an indirect jump: assume it may go anywhere in the range
+                stack.extend(range(first, last + 1))
+                continue
+            target = index.get(int(t.group(1), 16))
+            if target is not None:
+                stack.append(target)
+            if op.startswith("jmp"):
+                continue
+        stack.append(i + 1)
+    return False
 
 
 def main():

@@ -124,7 +124,7 @@ struct BenchCommand: ParsableCommand {
         if !json {
             print(String(format: "copy bandwidth: %.1f GB/s (streaming stores: %.1f GB/s), %d thread(s)",
                          bandwidth.copy, bandwidth.streamingCopy, threads))
-            print(Table.row(["variant", "rows", "cols", "level", "median s", "GB/s", "elem/ns", "× copy"]))
+            print(Table.row(["variant", "rows", "cols", "level", "median s", "GB/s", "elem/ns", "× copy", "schedule"]))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -136,7 +136,7 @@ struct BenchCommand: ParsableCommand {
             } else {
                 print(Table.row([r.variant, "\(r.rows)", "\(r.cols)", r.level, String(format: "%.3e", r.seconds),
                                  String(format: "%.2f", r.gbps), String(format: "%.3f", r.elementsPerNs),
-                                 String(format: "%.2f", r.fractionOfCopy)]))
+                                 String(format: "%.2f", r.fractionOfCopy), r.schedule ?? "—"]))
             }
         }
     }

@@ -142,14 +142,31 @@ extension ExactSoftmax {
         }
     }
 
-    /// Validates the options and returns `(1/T, threads, streaming)`.
-    static func resolve<T: KernelScalar>(_ options: SoftmaxOptions, rows: Int, cols: Int, as: T.Type) throws -> (T, Int, Bool) {
+    /// Validates the temperature and thread count; returns `1/T` in `T`.
+    static func inverseTemperature<T: KernelScalar>(_ options: SoftmaxOptions, as: T.Type) throws -> T {
         let t = options.temperature
         let inverse = T(1 / t)
         guard t.isFinite, t > 0, inverse.isFinite, inverse > 0 else { throw SoftmaxError.invalidTemperature(t) }
         if let n = options.threads, n < 1 { throw SoftmaxError.invalidThreadCount(n) }
-        let threads = RowParallel.threadCount(rows: rows, cols: cols, requested: options.threads)
-        return (inverse, threads, options.streamingStores)
+        return inverse
+    }
+
+    /// The schedule and thread count a call on `rows × cols` elements of `T` takes
+    /// (`SoftmaxSchedule.plan(for:)`, or `options.schedule` when it can compute the call).
+    public static func plan<T: KernelScalar>(
+        rows: Int, cols: Int, as _: T.Type, output: SoftmaxSchedule.Problem.Output = .probabilities, masked: Bool = false,
+        options: SoftmaxOptions = SoftmaxOptions()
+    ) throws -> SoftmaxSchedule.Plan {
+        if let n = options.threads, n < 1 { throw SoftmaxError.invalidThreadCount(n) }
+        let problem = SoftmaxSchedule.Problem(
+            rows: rows, cols: cols, elementBytes: MemoryLayout<T>.size, threads: options.threads ?? RowParallel.activeCores,
+            algorithm: options.algorithm ?? .automatic(rows: rows, cols: cols), output: output, masked: masked,
+            streamingStores: options.streamingStores)
+        guard let forced = options.schedule else { return SoftmaxSchedule.plan(for: problem) }
+        guard let plan = SoftmaxSchedule.plan(for: problem, forcing: forced) else {
+            throw SoftmaxError.scheduleNotApplicable(forced, reason: forced.requirement)
+        }
+        return plan
     }
 
     @_specialize(where T == Float)
@@ -159,30 +176,39 @@ extension ExactSoftmax {
         output: RowOutput, sink: TypedSink<T>
     ) throws {
         try checkMask(mask, matches: x)
-        let (s, threads, streaming) = try resolve(options, rows: x.rows, cols: x.cols, as: T.self)
+        let s = try inverseTemperature(options, as: T.self)
+        let kind: SoftmaxSchedule.Problem.Output = switch (sink, output) {
+        case (.online, _), (.twoPass, _): .rowState
+        case (_, .nothing): .logSumExp
+        case (_, .probabilities): .probabilities
+        case (_, .logProbabilities): .logProbabilities
+        }
+        let plan = try plan(rows: x.rows, cols: x.cols, as: T.self, output: kind, masked: mask != nil, options: options)
         let algorithm = options.algorithm ?? .automatic(rows: x.rows, cols: x.cols)
-        // A few long rows: split each row by blocks over the threads (same results, bit for bit).
-        if let split = SplitRows.threads(rows: x.rows, cols: x.cols, requested: options.threads, algorithm: algorithm) {
-            switch sink {
-            case .none, .logSumExp:
-                let lse: UnsafeMutablePointer<T>? = if case let .logSumExp(p) = sink { p } else { nil }
-                SplitRows.run(x, y: y, mask: mask, inverseTemperature: s, threads: split, reload: algorithm == .threePassReload,
-                              output: output, streaming: streaming, logSumExp: lse)
-                return
-            case .online, .twoPass:
-                break
+        let streaming = options.streamingStores
+        switch plan.schedule {
+        case .splitRows:
+            let lse: UnsafeMutablePointer<T>? = if case let .logSumExp(p) = sink { p } else { nil }
+            SplitRows.run(x, y: y, mask: mask, inverseTemperature: s, threads: plan.threads, reload: algorithm == .threePassReload,
+                          output: output, streaming: streaming, logSumExp: lse)
+        case .groupedRows, .groupedRowsFusedPass1, .rowsFusedPass3, .rowsFusedPass2:
+            guard let y else { preconditionFailure("the consecutive schedules compute rows: SoftmaxSchedule.isPlain") }
+            RowParallel.forEachChunk(rows: x.rows, threads: plan.threads) { range in
+                ThreePassSoftmax.consecutiveRows(x, y, rows: range, inverseTemperature: s, output: output, schedule: plan.schedule)
             }
+        case .perRow:
+            perRow(x, y: y, mask: mask, inverseTemperature: s, threads: plan.threads, algorithm: algorithm, output: output,
+                   streaming: streaming, sink: sink)
         }
+    }
+
+    /// `SoftmaxSchedule.perRow`: each row on its own, by any algorithm, with a mask and any sink.
+    @inline(__always)
+    static func perRow<T: KernelScalar>(
+        _ x: RowBatch<T>, y: MutableRowBatch<T>?, mask: RowBatch<Bool>?, inverseTemperature s: T, threads: Int,
+        algorithm: SoftmaxAlgorithm, output: RowOutput, streaming: Bool, sink: TypedSink<T>
+    ) {
         let cols = x.cols
-        // The plain softmax and log-softmax (the common calls): rows in sequence, each row's pass 1
-        // fused into a pass over the previous row.
-        if let y, mask == nil, algorithm == .threePassReload, output != .nothing, !streaming,
-           case .none = sink {
-            RowParallel.forEachChunk(rows: x.rows, threads: threads) { range in
-                ThreePassSoftmax.consecutiveRows(x, y, rows: range, inverseTemperature: s, output: output)
-            }
-            return
-        }
         RowParallel.forEachChunk(rows: x.rows, threads: threads) { range in
             // A scratch row for masked inputs whose output row cannot hold the masked copy.
             let scratch = mask != nil && y == nil ? UnsafeMutablePointer<T>.allocate(capacity: max(cols, 1)) : nil
@@ -236,7 +262,12 @@ extension ExactSoftmax {
         _ x: RowBatch<Float16>, y: MutableRowBatch<Float16>, mask: RowBatch<Bool>?, options: SoftmaxOptions, output: RowOutput
     ) throws {
         try checkMask(mask, matches: x)
-        let (s, threads, _) = try resolve(options, rows: x.rows, cols: x.cols, as: Float.self)
+        let s = try inverseTemperature(options, as: Float.self)
+        // Half-precision rows go through a Float scratch row one at a time: `perRow` only.
+        if let forced = options.schedule, forced != .perRow {
+            throw SoftmaxError.scheduleNotApplicable(forced, reason: "Float16 storage is computed per row")
+        }
+        let threads = RowParallel.threadCount(rows: x.rows, cols: x.cols, requested: options.threads)
         let algorithm = options.algorithm ?? .automatic(rows: x.rows, cols: x.cols)
         let cols = x.cols
         RowParallel.forEachChunk(rows: x.rows, threads: threads) { range in

@@ -1,46 +1,12 @@
 // MARK: - Short rows in groups of `T.lanes`
 
 extension ThreePassSoftmax {
-    /// Rows up to this many elements go through `rowGroups` in batches of any size; rows up to
-    /// `groupedRowElements` in batches up to `groupedBatchBytes` per thread.
-    static let alwaysGroupedRowElements = 128
-    static let groupedRowElements = 1024
-
-    /// Beyond this (per thread, input bytes), the batch is not in L2: each group's pass 1 then
-    /// waits on L3 or memory with little to overlap, and for rows wider than 128 the rows one
-    /// by one (the next row's pass 1 fused into pass 3) measured faster: 512- and 1024-wide rows
-    /// in L3 16–19 GB/s grouped against 24–26, 256-wide rows out of cache 15–17 against 20.
-    /// 128-wide rows still gain, in the median: in L3 22.2–23.1 against 20.1–20.8 in most
-    /// processes, out of cache 18.7–19.7 against 18.2–18.5. (In about one process in four the
-    /// grouped L3 batch ran at 12–15 against 18.6–20.7 row by row: the same mean over 8 runs.)
-    static let groupedBatchBytes = 1 << 20
-
-    /// Batches up to this size (input bytes, all threads together: input and output then fit half
-    /// the L3) take each group's pass 1 during the previous group's pass 2, whose exponentials hide
-    /// its loads: 768×128 27 → 28.5–30, 96×1024 31 → 34, 4096×128 27 → 29, 16384×128 (L3)
-    /// 24–26 → 25–28 GB/s. Beyond, the next group's loads from memory and pass 2's stores to
-    /// lines not yet in cache compete and the exponentials wait: 65536×128 19–20.6 → 14–18, so
-    /// larger batches keep pass 1 as a pass of its own. (The same limit serves ungrouped rows of
-    /// ≤ `blockElements` in `consecutiveRows`.)
-    static let fusedPass1BatchBytes = 8 << 20
-
-    /// Whether a batch of `rows × cols` (all threads) is small enough for `fusedPass1BatchBytes`.
-    @inline(__always)
-    static func fusesPass1IntoPass2<T: KernelScalar>(rows: Int, cols n: Int, as _: T.Type) -> Bool {
-        rows * n * MemoryLayout<T>.size <= fusedPass1BatchBytes
-    }
-
-    /// Whether `consecutiveRows` groups the rows of a batch of `rows × cols` (per thread).
-    @inline(__always)
-    static func groupsRows<T: KernelScalar>(rows: Int, cols n: Int, as _: T.Type) -> Bool {
-        n <= alwaysGroupedRowElements || (n <= groupedRowElements && rows * n * MemoryLayout<T>.size <= groupedBatchBytes)
-    }
-
     /// Three-pass-reload softmax or log-softmax (`output`) of short rows, `T.lanes` rows at a time
     /// (16 in Float): pass 1 over each row of the group, then the group's maxima in one transposed
     /// reduction (`horizontalMaxima`); pass 2 over each row, then the group's sums in one
-    /// (`horizontalSums`); then pass 3 over each row. With `fusingPass1` (by default: batches up
-    /// to `fusedPass1BatchBytes`), a group's pass 1 runs during the previous group's pass 2.
+    /// (`horizontalSums`); then pass 3 over each row. With `fusingPass1`
+    /// (`SoftmaxSchedule.groupedRowsFusedPass1`), a group's pass 1 runs during the previous
+    /// group's pass 2. Rows of at most `blockElements` (a row's sum is then one block's).
     /// Returns the first row of `range` it did not compute (the last `range.count mod lanes` rows,
     /// for `consecutiveRows`).
     ///
@@ -48,9 +14,7 @@ extension ThreePassSoftmax {
     /// and the scalar bookkeeping between the passes cost about as much as its exponentials — a
     /// chain of dependent steps per row that out-of-order execution cannot hide behind the next
     /// row. Grouped, the reductions of 16 rows share their shuffles and the passes over different
-    /// rows are independent work. Measured in L2 (BENCHMARKS.md): rows of 128 20.5 → 24.5 GB/s,
-    /// 256 22 → 27, 512 24.5 → 27, 1024 26 → 30 (and since, with the per-row scalars stored once
-    /// per group and pass 1 fused: 128 → 29, 1024 → 34).
+    /// rows are independent work (BENCHMARKS.md, "Exact softmax: the schedules").
     ///
     /// The same results as `row` row by row, bit for bit: the extrema are exact, each row's sum
     /// is the same lane-wise vector reduced in the same halving order (`horizontalSums`), and
@@ -59,12 +23,11 @@ extension ThreePassSoftmax {
     /// as `row` would handle them.
     static func rowGroups<T: KernelScalar>(
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
-        fusingPass1: Bool? = nil
+        fusingPass1: Bool
     ) -> Int {
-        let fused = fusingPass1 ?? fusesPass1IntoPass2(rows: x.rows, cols: x.cols, as: T.self)
         // T = 1 and T ≠ 1 each get their own loops (no test of the scale per vector).
-        return s == 1 ? rowGroups(x, y, rows: range, scale: nil, output: output, fusingPass1: fused)
-            : rowGroups(x, y, rows: range, scale: s, output: output, fusingPass1: fused)
+        s == 1 ? rowGroups(x, y, rows: range, scale: nil, output: output, fusingPass1: fusingPass1)
+            : rowGroups(x, y, rows: range, scale: s, output: output, fusingPass1: fusingPass1)
     }
 
     @inline(__always)

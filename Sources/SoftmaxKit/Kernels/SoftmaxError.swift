@@ -6,6 +6,8 @@ public enum SoftmaxError: Error, Equatable, CustomStringConvertible {
     case invalidTemperature(Double)
     /// The thread count is < 1.
     case invalidThreadCount(Int)
+    /// A forced schedule cannot compute the call (`SoftmaxSchedule.plan(for:forcing:)`).
+    case scheduleNotApplicable(SoftmaxSchedule, reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum SoftmaxError: Error, Equatable, CustomStringConvertible {
             return "temperature must be finite and > 0 (with a finite reciprocal), got \(t)"
         case let .invalidThreadCount(n):
             return "threads must be ≥ 1, got \(n)"
+        case let .scheduleNotApplicable(schedule, reason):
+            return "schedule \(schedule.rawValue) cannot compute this call: \(reason)"
         }
     }
 }

@@ -14,11 +14,17 @@ public struct SoftmaxOptions: Sendable {
     /// re-reads y from cache) and did not speed up the compute-bound algorithms (BENCHMARKS.md).
     /// Worth trying when the output is huge and read much later.
     public var streamingStores: Bool
+    /// How the batch is walked, or nil for `SoftmaxSchedule.plan(for:)`'s choice. Every schedule
+    /// computes the same bits; forcing one is for tests and benchmarks. A schedule that cannot
+    /// compute the call (`SoftmaxSchedule.plan(for:forcing:)`) is an error.
+    public var schedule: SoftmaxSchedule?
 
-    public init(algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool = false) {
+    public init(algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool = false,
+                schedule: SoftmaxSchedule? = nil) {
         self.algorithm = algorithm
         self.temperature = temperature
         self.threads = threads
         self.streamingStores = streamingStores
+        self.schedule = schedule
     }
 }

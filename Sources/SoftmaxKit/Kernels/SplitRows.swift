@@ -15,13 +15,6 @@
 /// When the persistent workers are busy (a call from inside another parallel region) the blocks
 /// run on the calling thread.
 enum SplitRows {
-    /// The number of threads to split `rows × cols` over (`RowParallel.blockThreads`), or nil to
-    /// keep whole rows per thread.
-    static func threads(rows: Int, cols: Int, requested: Int?, algorithm: SoftmaxAlgorithm) -> Int? {
-        guard algorithm == .threePassReload || algorithm == .threePassRecompute else { return nil }
-        return RowParallel.blockThreads(rows: rows, cols: cols, requested: requested)
-    }
-
     /// Softmax, log-softmax or logsumexp (`lse`) of every row, split by blocks over `threads`.
     /// `y == nil` computes only `lse`; a masked batch without an output is copied to scratch.
     static func run<T: KernelScalar>(
@@ -88,7 +81,7 @@ enum SplitRows {
                     if k == r * blocks { finishSpecialRow(r) }
                     continue
                 }
-                sums.pointer[k] = ThreePassSoftmax.pass2(block: source(r) + start, target(r) + start, count: n, plan: plan)
+                sums.pointer[k] = ThreePassSoftmax.pass2(source(r) + start, target(r) + start, count: n, plan: plan).sum
             }
             barrier()
             // Pass 3: the row's sum adds the block sums in block order; normalize each block.
@@ -104,7 +97,7 @@ enum SplitRows {
                     else { lse?.pointer[r] = T(RowStatistics.shifted(maximum: Double(plan.scaledMaximum), sum: d).logSumExp) }
                 }
                 guard !d.isNaN, output != .nothing else { continue }
-                ThreePassSoftmax.pass3(block: source(r) + start, target(r) + start, count: n, plan: plan, sum: d)
+                ThreePassSoftmax.pass3(source(r) + start, target(r) + start, count: n, plan: plan, sum: d)
             }
         }
 
@@ -116,11 +109,8 @@ enum SplitRows {
                 high = max(high, maxima.pointer[k])
                 low = min(low, minima.pointer[k])
             }
-            let s = inverseTemperature, m = high * s
-            guard m.isFinite else { return nil }
-            return ThreePassSoftmax.RowPlan(scale: s == 1 ? nil : s, scaledMaximum: m,
-                                            compensated: needsCompensation(range: (high - low) * s),
-                                            output: output, reload: reload, streaming: streaming)
+            return ThreePassSoftmax.RowPlan(extrema: (high, low), inverseTemperature: inverseTemperature, output: output,
+                                            reload: reload, streaming: streaming)
         }
 
         /// Row `r`'s sum of exponentials: its block sums added in order, from 0.

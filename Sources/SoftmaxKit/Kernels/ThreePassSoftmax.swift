@@ -21,71 +21,81 @@ import Darwin
 /// `x/T` is computed as `x·(1/T)`, one rounding, as frameworks scale logits before the softmax.
 @usableFromInline
 enum ThreePassSoftmax {
+    /// Softmax, log-softmax or (with `output == .nothing`) the statistics of one row.
     @inlinable @inline(__always)
     static func row<T: KernelScalar>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, inverseTemperature s: T,
         output: RowOutput, reload: Bool, streaming: Bool
     ) -> RowStatistics {
         // Pass 1: the extrema. A non-finite maximum means +∞, all −∞ or all NaN: the edge contract handles it.
-        let (rawMaximum, rawMinimum) = rowExtrema(x, count: n)
-        let m = rawMaximum * s
-        guard m.isFinite else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
-        // Four specializations: compensated or not, and T = 1 (no multiply) or not.
-        let scale: T? = s == 1 ? nil : s
-        if needsCompensation(range: (rawMaximum - rawMinimum) * s) {
-            if scale == nil {
-                return passes2and3(x, y, count: n, scale: nil, scaledMaximum: m, output: output, reload: reload,
-                                   streaming: streaming, CompensatedExponential<T>())
-            }
-            return passes2and3(x, y, count: n, scale: scale, scaledMaximum: m, output: output, reload: reload,
-                               streaming: streaming, CompensatedExponential<T>())
+        let plan = RowPlan(extrema: rowExtrema(x, count: n), inverseTemperature: s, output: output, reload: reload, streaming: streaming)
+        // Pass 2; a NaN sum means a NaN in the row, which the edge contract handles too.
+        let d = plan.map { pass2(x, y, count: n, plan: $0).sum } ?? .nan
+        guard let plan, !d.isNaN else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
+        // Pass 3.
+        pass3(x, y, count: n, plan: plan, sum: d)
+        return .shifted(maximum: Double(plan.scaledMaximum), sum: d)
+    }
+
+    /// The constants passes 2 and 3 need, known after pass 1 over the whole row.
+    @usableFromInline
+    struct RowPlan<T: KernelScalar> {
+        /// `nil` for T = 1 (no multiply).
+        @usableFromInline var scale: T?
+        @usableFromInline var scaledMaximum: T
+        /// Whether the rounding of `x·s − m` is compensated (`needsCompensation`).
+        @usableFromInline var compensated: Bool
+        @usableFromInline var output: RowOutput
+        @usableFromInline var reload: Bool
+        @usableFromInline var streaming: Bool
+
+        /// The plan of a row with these extrema, or nil when its scaled maximum is not finite
+        /// (+∞, all −∞, all NaN: the edge contract decides the row).
+        @inlinable @inline(__always)
+        init?(extrema: (maximum: T, minimum: T), inverseTemperature s: T, output: RowOutput, reload: Bool, streaming: Bool) {
+            let m = extrema.maximum * s
+            guard m.isFinite else { return nil }
+            self.scale = s == 1 ? nil : s
+            self.scaledMaximum = m
+            self.compensated = needsCompensation(range: (extrema.maximum - extrema.minimum) * s)
+            self.output = output
+            self.reload = reload
+            self.streaming = streaming
         }
-        if scale == nil {
-            return passes2and3(x, y, count: n, scale: nil, scaledMaximum: m, output: output, reload: reload,
-                               streaming: streaming, PlainExponential<T>())
+    }
+
+    /// Pass 2 over a row, or a block of one (`SplitRows`): `d = Σ e^{xᵢ·s − m}` (NaN inputs make it
+    /// NaN), storing what pass 3 reads back; with `next`, also the extrema of `next[0..<n]` (the
+    /// next row's pass 1, as `rowExtrema`). The row's exponential — compensated or plain, T = 1 or
+    /// not — is chosen here once, each of the four a loop of its own.
+    @usableFromInline
+    static func pass2<T: KernelScalar>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>,
+        takingExtremaOf next: UnsafePointer<T>? = nil
+    ) -> (sum: Double, maximum: T, minimum: T) {
+        switch (p.compensated, p.scale) {
+        case (true, nil): sumExponentials(x, y, count: n, scale: nil, plan: p, CompensatedExponential<T>(), takingExtremaOf: next)
+        case let (true, s?): sumExponentials(x, y, count: n, scale: s, plan: p, CompensatedExponential<T>(), takingExtremaOf: next)
+        case (false, nil): sumExponentials(x, y, count: n, scale: nil, plan: p, PlainExponential<T>(), takingExtremaOf: next)
+        case let (false, s?): sumExponentials(x, y, count: n, scale: s, plan: p, PlainExponential<T>(), takingExtremaOf: next)
         }
-        return passes2and3(x, y, count: n, scale: scale, scaledMaximum: m, output: output, reload: reload,
-                           streaming: streaming, PlainExponential<T>())
     }
 
-    /// Passes 2 and 3 with a given `e^{x·s − m}`.
+    /// Pass 2 with a given exponential.
     @inlinable @inline(__always)
-    static func passes2and3<T: KernelScalar, E: ShiftedExponential>(
-        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T,
-        output: RowOutput, reload: Bool, streaming: Bool, _ exponential: E
-    ) -> RowStatistics where E.Scalar == T {
-        let d = pass2(x, y, count: n, scale: s, scaledMaximum: m, output: output, reload: reload, streaming: streaming, exponential)
-        guard !d.isNaN else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
-        pass3(x, y, count: n, scale: s, scaledMaximum: m, sum: d, output: output, reload: reload, streaming: streaming, exponential)
-        return .shifted(maximum: Double(m), sum: d)
-    }
-
-    /// Pass 2 over a row or a block of one: `d = Σ e^{xᵢ·s − m}` (NaN inputs make it NaN), storing
-    /// what pass 3 reads back.
-    @inlinable @inline(__always)
-    static func pass2<T: KernelScalar, E: ShiftedExponential>(
-        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T,
-        output: RowOutput, reload: Bool, streaming: Bool, _ exponential: E
-    ) -> Double where E.Scalar == T {
-        pass2(x, y, count: n, scale: s, scaledMaximum: m, output: output, reload: reload, streaming: streaming, exponential,
-              takingExtremaOf: nil).sum
-    }
-
-    /// Pass 2 that also takes the extrema of `next[0..<n]` (the next row's pass 1).
-    @inlinable @inline(__always)
-    static func pass2<T: KernelScalar, E: ShiftedExponential>(
-        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T,
-        output: RowOutput, reload: Bool, streaming: Bool, _ exponential: E, takingExtremaOf next: UnsafePointer<T>?
+    static func sumExponentials<T: KernelScalar, E: ShiftedExponential>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, plan p: RowPlan<T>, _ exponential: E,
+        takingExtremaOf next: UnsafePointer<T>?
     ) -> (sum: Double, maximum: T, minimum: T) where E.Scalar == T {
-        let (storeExponentials, storeArguments) = pass2Stores(output: output, reload: reload, streaming: streaming)
+        let (storeExponentials, storeArguments) = pass2Stores(output: p.output, reload: p.reload, streaming: p.streaming)
         let target = storeExponentials || storeArguments ? y : nil
-        // Two loops: this may be compiled out of line, and the loop without `next` must not test it per vector.
+        // Two loops: the loop without `next` must not test it per vector.
         guard let next else {
             return (rowSumExp(x, storingTo: target, storingArguments: storeArguments, count: n, exponential, scale: s,
-                              scaledMaximum: m), -.infinity, .infinity)
+                              scaledMaximum: p.scaledMaximum), -.infinity, .infinity)
         }
         return rowSumExp(x, storingTo: target, storingArguments: storeArguments, count: n, exponential, scale: s,
-                         scaledMaximum: m, takingExtremaOf: next)
+                         scaledMaximum: p.scaledMaximum, takingExtremaOf: next)
     }
 
     /// What pass 2 stores to `y`: the exponentials (softmax, reload) or `x·s − m` (log-softmax,
@@ -96,28 +106,39 @@ enum ThreePassSoftmax {
         (reload && output == .probabilities, output == .logProbabilities && !streaming)
     }
 
-    /// Pass 3 over a row or a block of one, given the row's sum `d`.
+    /// Pass 3 over a row, or a block of one (`SplitRows`), given the whole row's sum `d`.
+    @usableFromInline
+    static func pass3<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>, sum d: Double) {
+        switch (p.compensated, p.scale) {
+        case (true, nil): normalize(x, y, count: n, scale: nil, plan: p, sum: d, CompensatedExponential<T>())
+        case let (true, s?): normalize(x, y, count: n, scale: s, plan: p, sum: d, CompensatedExponential<T>())
+        case (false, nil): normalize(x, y, count: n, scale: nil, plan: p, sum: d, PlainExponential<T>())
+        case let (false, s?): normalize(x, y, count: n, scale: s, plan: p, sum: d, PlainExponential<T>())
+        }
+    }
+
+    /// Pass 3 with a given exponential (recompute reads `x` again; reload rescales `y` in place).
     @inlinable @inline(__always)
-    static func pass3<T: KernelScalar, E: ShiftedExponential>(
-        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, scaledMaximum m: T, sum d: Double,
-        output: RowOutput, reload: Bool, streaming: Bool, _ exponential: E
+    static func normalize<T: KernelScalar, E: ShiftedExponential>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scale s: T?, plan p: RowPlan<T>, sum d: Double,
+        _ exponential: E
     ) where E.Scalar == T {
-        let mv = T.Vector(repeating: m), sv = s.map { T.Vector(repeating: $0) }
-        let (storeExponentials, storeArguments) = pass2Stores(output: output, reload: reload, streaming: streaming)
-        switch output {
+        let mv = T.Vector(repeating: p.scaledMaximum), sv = s.map { T.Vector(repeating: $0) }
+        let (storeExponentials, storeArguments) = pass2Stores(output: p.output, reload: p.reload, streaming: p.streaming)
+        switch p.output {
         case .probabilities:
             let r = T.Vector(repeating: T(1 / d))
             if storeExponentials {
-                rowMap(UnsafePointer(y), y, count: n, streaming: streaming, fill: 0) { $0 * r }
+                rowMap(UnsafePointer(y), y, count: n, streaming: p.streaming, fill: 0) { $0 * r }
             } else {
-                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { exponential.apply($0, scale: sv, maximum: mv) * r }
+                rowMap(x, y, count: n, streaming: p.streaming, fill: -.infinity) { exponential.apply($0, scale: sv, maximum: mv) * r }
             }
         case .logProbabilities:
             let logD = T.Vector(repeating: logarithm(of: d, as: T.self))
             if storeArguments {
                 rowMap(UnsafePointer(y), y, count: n, streaming: false, fill: 0) { $0 - logD }
             } else {
-                rowMap(x, y, count: n, streaming: streaming, fill: -.infinity) { v in (T.scaled(v, by: sv) - mv) - logD }
+                rowMap(x, y, count: n, streaming: p.streaming, fill: -.infinity) { v in (T.scaled(v, by: sv) - mv) - logD }
             }
         case .nothing:
             break
@@ -150,135 +171,52 @@ extension ThreePassSoftmax {
     }
 }
 
-// MARK: - Blocks of a row split over threads
-
-extension ThreePassSoftmax {
-    /// The constants passes 2 and 3 need, known after pass 1 over the whole row.
-    struct RowPlan<T: KernelScalar> {
-        /// `nil` for T = 1.
-        var scale: T?
-        var scaledMaximum: T
-        var compensated: Bool
-        var output: RowOutput
-        var reload: Bool
-        var streaming: Bool
-    }
-
-    /// Pass 2 over a block of a row (`SplitRows`) or a whole row, with the exponential the whole row uses.
-    static func pass2<T: KernelScalar>(block x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>) -> Double {
-        pass2(dispatching: x, y, count: n, plan: p, takingExtremaOf: nil).sum
-    }
-
-    /// Pass 2 over a row that also takes the extrema of the next row `next[0..<n]` (its pass 1,
-    /// as `rowExtrema`).
-    static func pass2<T: KernelScalar>(
-        block x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>, takingExtremaOf next: UnsafePointer<T>
-    ) -> (sum: Double, maximum: T, minimum: T) {
-        pass2(dispatching: x, y, count: n, plan: p, takingExtremaOf: next)
-    }
-
-    /// The row's exponential (compensated or not, temperature 1 or not) chosen once, for both entries above.
-    @inline(__always)
-    static func pass2<T: KernelScalar>(
-        dispatching x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>,
-        takingExtremaOf next: UnsafePointer<T>?
-    ) -> (sum: Double, maximum: T, minimum: T) {
-        switch (p.compensated, p.scale) {
-        case (true, nil):
-            pass2(x, y, count: n, scale: nil, scaledMaximum: p.scaledMaximum, output: p.output, reload: p.reload,
-                  streaming: p.streaming, CompensatedExponential<T>(), takingExtremaOf: next)
-        case let (true, s?):
-            pass2(x, y, count: n, scale: s, scaledMaximum: p.scaledMaximum, output: p.output, reload: p.reload,
-                  streaming: p.streaming, CompensatedExponential<T>(), takingExtremaOf: next)
-        case (false, nil):
-            pass2(x, y, count: n, scale: nil, scaledMaximum: p.scaledMaximum, output: p.output, reload: p.reload,
-                  streaming: p.streaming, PlainExponential<T>(), takingExtremaOf: next)
-        case let (false, s?):
-            pass2(x, y, count: n, scale: s, scaledMaximum: p.scaledMaximum, output: p.output, reload: p.reload,
-                  streaming: p.streaming, PlainExponential<T>(), takingExtremaOf: next)
-        }
-    }
-
-    /// Pass 3 over a block of a row (`SplitRows`), given the whole row's sum `d`.
-    static func pass3<T: KernelScalar>(block x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>, sum d: Double) {
-        switch (p.compensated, p.scale) {
-        case (true, nil):
-            pass3(x, y, count: n, scale: nil, scaledMaximum: p.scaledMaximum, sum: d, output: p.output, reload: p.reload,
-                  streaming: p.streaming, CompensatedExponential<T>())
-        case let (true, s?):
-            pass3(x, y, count: n, scale: s, scaledMaximum: p.scaledMaximum, sum: d, output: p.output, reload: p.reload,
-                  streaming: p.streaming, CompensatedExponential<T>())
-        case (false, nil):
-            pass3(x, y, count: n, scale: nil, scaledMaximum: p.scaledMaximum, sum: d, output: p.output, reload: p.reload,
-                  streaming: p.streaming, PlainExponential<T>())
-        case let (false, s?):
-            pass3(x, y, count: n, scale: s, scaledMaximum: p.scaledMaximum, sum: d, output: p.output, reload: p.reload,
-                  streaming: p.streaming, PlainExponential<T>())
-        }
-    }
-}
-
 // MARK: - Consecutive rows, each row's pass 1 fused into the previous row's passes
 
 extension ThreePassSoftmax {
-    /// Batches above this size (per thread) fuse the next row's pass 1 into pass 2 (rows longer
-    /// than a block): the next row is then not in L2, and the exponentials hide its latency.
-    static let pass2FusionBytes = 1 << 20
-
-    /// Three-pass-reload softmax or log-softmax (`output`) of rows `range` of `x` into `y`: short
-    /// rows by groups (`rowGroups`, `groupsRows`), the others (and the rows left over)
-    /// one by one, each row's pass 1 (its extrema) fused into a pass over the previous row, so the next row's
-    /// stream overlaps work on a row already in cache instead of running alone:
-    /// - rows of ≤ `blockElements` in batches larger than `pass2FusionBytes` per thread but within
-    ///   `fusedPass1BatchBytes` in all (past L2, within half the L3): into pass 2, whose
-    ///   exponentials hide the next row's loads (2048×1024 28.5 → 31, 4096×512 27.5 → 29 GB/s);
-    /// - other rows of ≤ `blockElements`: into pass 3 (`y ← y·(1/d)`, or `y ← y − log d` over the
-    ///   stored `x·s − m`), light enough that the two streams fit the core's load bandwidth (out
-    ///   of cache, pass 2 then waits on the next row's loads and its own stores: 65536×1024
-    ///   26.6 GB/s this way, 20.5 fused into pass 2);
-    /// - longer rows in batches larger than `pass2FusionBytes`: into pass 2 (rows of 32768
-    ///   measured 10–20% slower fused into pass 3; fused into pass 2, 64 of them in L3 went up by
-    ///   10–15%, while 3 of them in L2 went down by 8%);
-    /// - other long rows: three separate passes.
+    /// Three-pass-reload softmax or log-softmax (`output`) of rows `range` of `x` into `y` by one of
+    /// the consecutive schedules (`SoftmaxSchedule.plan(for:)` chooses): each row's pass 1 (its
+    /// extrema) fused into a pass over the previous row, so that the next row's stream overlaps
+    /// work on a row already in cache instead of running alone.
+    /// - `groupedRows`, `groupedRowsFusedPass1`: `rowGroups`, then the rows left over as below;
+    /// - `rowsFusedPass3`: into pass 3 (`y ← y·(1/d)`, or `y ← y − log d` over the stored
+    ///   `x·s − m`);
+    /// - `rowsFusedPass2`: into pass 2, whose exponentials hide the next row's loads
+    ///   (`rowsFusedIntoPass2`).
     ///
     /// The same results as `row` row by row: extrema are exact whatever the order, and
     /// `v·1 − log d`, `v·r − 0` round as `v − log d`, `v·r`.
     static func consecutiveRows<T: KernelScalar>(
-        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
+        schedule: SoftmaxSchedule
     ) {
         let n = x.cols
-        let pastL2 = range.count * n * MemoryLayout<T>.size > pass2FusionBytes
-        if n > blockElements {
-            consecutiveLongRows(x, y, rows: range, inverseTemperature: s, output: output, fused: pastL2)
+        var rest = range.lowerBound
+        switch schedule {
+        case .rowsFusedPass2:
+            rowsFusedIntoPass2(x, y, rows: range, inverseTemperature: s, output: output)
             return
+        case .groupedRows, .groupedRowsFusedPass1:
+            rest = rowGroups(x, y, rows: range, inverseTemperature: s, output: output, fusingPass1: schedule == .groupedRowsFusedPass1)
+        case .rowsFusedPass3, .perRow, .splitRows:
+            break
         }
-        if n > alwaysGroupedRowElements, pastL2, fusesPass1IntoPass2(rows: x.rows, cols: n, as: T.self) {
-            consecutiveLongRows(x, y, rows: range, inverseTemperature: s, output: output, fused: true)
-            return
-        }
-        let rest = groupsRows(rows: range.count, cols: n, as: T.self) ? rowGroups(x, y, rows: range, inverseTemperature: s, output: output) : range.lowerBound
         guard rest < range.upperBound else { return }
+        // Rows fused into pass 3.
         let range = rest..<range.upperBound
         var extrema = rowExtrema(x.row(rest), count: n)
         for r in range {
             let source = x.row(r), target = y.row(r)
-            let m = extrema.maximum * s
-            var d = Double.nan
-            var plan: RowPlan<T>?
-            if m.isFinite {
-                plan = RowPlan(scale: s == 1 ? nil : s, scaledMaximum: m,
-                               compensated: needsCompensation(range: (extrema.maximum - extrema.minimum) * s),
-                               output: output, reload: true, streaming: false)
-                d = pass2(block: source, target, count: n, plan: plan!)
-            }
             let next = r + 1 < range.upperBound ? x.row(r + 1) : nil
+            let plan = RowPlan(extrema: extrema, inverseTemperature: s, output: output, reload: true, streaming: false)
+            let d = plan.map { pass2(source, target, count: n, plan: $0).sum } ?? .nan
             guard let plan, !d.isNaN else {
                 _ = rowEdgeCase(source, target, count: n, output: output)
                 if let next { extrema = rowExtrema(next, count: n) }
                 continue
             }
             guard let next else {
-                pass3(block: source, target, count: n, plan: plan, sum: d)
+                pass3(source, target, count: n, plan: plan, sum: d)
                 continue
             }
             let (a, b) = output == .logProbabilities ? (T(1), logarithm(of: d, as: T.self)) : (T(1 / d), T(0))
@@ -286,12 +224,10 @@ extension ThreePassSoftmax {
         }
     }
 
-    /// `consecutiveRows` for rows longer than a block, and for shorter ones past L2 within
-    /// `fusedPass1BatchBytes`: with `fused`, each row's pass 2 takes the next row's extrema;
-    /// otherwise three separate passes per row.
-    static func consecutiveLongRows<T: KernelScalar>(
-        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
-        fused: Bool
+    /// `consecutiveRows` by `SoftmaxSchedule.rowsFusedPass2`: each row's pass 2 takes the next
+    /// row's extrema.
+    static func rowsFusedIntoPass2<T: KernelScalar>(
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput
     ) {
         let n = x.cols
         guard let first = range.first else { return }
@@ -299,27 +235,18 @@ extension ThreePassSoftmax {
         for r in range {
             let source = x.row(r), target = y.row(r)
             let next = r + 1 < range.upperBound ? x.row(r + 1) : nil
-            let m = extrema.maximum * s
-            var d = Double.nan
-            var plan: RowPlan<T>?
-            var nextTaken = false
-            if m.isFinite {
-                plan = RowPlan(scale: s == 1 ? nil : s, scaledMaximum: m,
-                               compensated: needsCompensation(range: (extrema.maximum - extrema.minimum) * s),
-                               output: output, reload: true, streaming: false)
-                if fused, let next {
-                    (d, extrema.maximum, extrema.minimum) = pass2(block: source, target, count: n, plan: plan!, takingExtremaOf: next)
-                    nextTaken = true
-                } else {
-                    d = pass2(block: source, target, count: n, plan: plan!)
-                }
-            }
-            if let plan, !d.isNaN {
-                pass3(block: source, target, count: n, plan: plan, sum: d)
-            } else {
+            guard let plan = RowPlan(extrema: extrema, inverseTemperature: s, output: output, reload: true, streaming: false) else {
                 _ = rowEdgeCase(source, target, count: n, output: output)
+                if let next { extrema = rowExtrema(next, count: n) }
+                continue
             }
-            if let next, !nextTaken { extrema = rowExtrema(next, count: n) }
+            let d: Double
+            (d, extrema.maximum, extrema.minimum) = pass2(source, target, count: n, plan: plan, takingExtremaOf: next)
+            if d.isNaN {
+                _ = rowEdgeCase(source, target, count: n, output: output)
+            } else {
+                pass3(source, target, count: n, plan: plan, sum: d)
+            }
         }
     }
 }

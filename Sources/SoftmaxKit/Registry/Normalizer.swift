@@ -6,3 +6,10 @@ public protocol Normalizer: Sendable {
     func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?, threads: Int?) throws
     func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?, threads: Int?) throws
 }
+
+/// A normalizer computed by the exact kernels, which walk a batch by one of several schedules
+/// (`SoftmaxSchedule`): it says which one a float32 batch of `rows × cols` takes, so that a
+/// benchmark can report it.
+public protocol ScheduledNormalizer: Normalizer {
+    func schedule(rows: Int, cols: Int, threads: Int?) throws -> SoftmaxSchedule.Plan
+}

@@ -39,9 +39,11 @@ public struct SpeedResult: Sendable, Codable {
     public var copyGBps: Double
     public var copyStreamingGBps: Double
     public var fractionOfCopy: Double
+    /// The exact kernels' schedule for this batch (`SoftmaxSchedule`), for the exact normalizers.
+    public var schedule: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, variant, rows, cols, threads, level, seconds, gbps
+        case id, variant, rows, cols, threads, level, seconds, gbps, schedule
         case elementsPerNs = "elements_per_ns", copyGBps = "copy_gbps", copyStreamingGBps = "copy_nt_gbps"
         case fractionOfCopy = "fraction_of_copy"
     }
@@ -74,12 +76,14 @@ public enum SpeedRunner {
         let method = try registry.method(c.method)
         guard let make = method.normalizer else { throw LabError.notANormalizer(c.method) }
         let normalizer = try make(method.resolve(c.parameters))
+        let schedule = try (normalizer as? any ScheduledNormalizer)?.schedule(rows: c.rows, cols: c.cols, threads: c.threads)
         let s = try seconds(normalizer, rows: c.rows, cols: c.cols, threads: c.threads, repeats: repeats)
         let elements = Double(c.rows * c.cols)
         let gbps = elements * 8 / s / 1e9
         return SpeedResult(id: c.method, variant: c.label, rows: c.rows, cols: c.cols, threads: c.threads,
                            level: c.level?.rawValue ?? "custom", seconds: s, gbps: gbps, elementsPerNs: elements / s / 1e9,
-                           copyGBps: bandwidth.copy, copyStreamingGBps: bandwidth.streamingCopy, fractionOfCopy: gbps / bandwidth.copy)
+                           copyGBps: bandwidth.copy, copyStreamingGBps: bandwidth.streamingCopy, fractionOfCopy: gbps / bandwidth.copy,
+                           schedule: schedule?.schedule.rawValue)
     }
 
     /// The default sweep: rows of 128, 1024, 32768 and 49152 elements in L1, L2, L3 and memory.

@@ -39,15 +39,22 @@ import Testing
     }
 
     @Test func splitsOnlyFewLongRowsThatWholeRowsWouldUnbalance() {
-        let reload = SoftmaxAlgorithm.threePassReload
-        #expect(SplitRows.threads(rows: 1, cols: 1 << 16, requested: 2, algorithm: reload) == 2)
-        #expect(SplitRows.threads(rows: 3, cols: 32768, requested: 2, algorithm: reload) == 2)
-        #expect(SplitRows.threads(rows: 2, cols: 32768, requested: 2, algorithm: reload) == nil)  // one row each
-        #expect(SplitRows.threads(rows: 11, cols: 32768, requested: 2, algorithm: reload) == nil)  // 6 vs 5.5 rows
-        #expect(SplitRows.threads(rows: 1, cols: blockElements, requested: 2, algorithm: reload) == nil)  // one block
-        #expect(SplitRows.threads(rows: 1, cols: 1 << 16, requested: 1, algorithm: reload) == nil)
-        #expect(SplitRows.threads(rows: 1, cols: 1 << 16, requested: 2, algorithm: .online) == nil)
-        #expect(SplitRows.threads(rows: 1, cols: 1 << 16, requested: 2, algorithm: .twoPass) == nil)
+        func split(rows: Int, cols: Int, threads: Int, _ algorithm: SoftmaxAlgorithm = .threePassReload,
+                   output: SoftmaxSchedule.Problem.Output = .probabilities) -> Int? {
+            let plan = SoftmaxSchedule.plan(for: .init(rows: rows, cols: cols, elementBytes: 4, threads: threads, algorithm: algorithm,
+                                                       output: output))
+            return plan.schedule == .splitRows ? plan.threads : nil
+        }
+        #expect(split(rows: 1, cols: 1 << 16, threads: 2) == 2)
+        #expect(split(rows: 3, cols: 32768, threads: 2) == 2)
+        #expect(split(rows: 3, cols: 32768, threads: 2, .threePassRecompute, output: .logSumExp) == 2)
+        #expect(split(rows: 2, cols: 32768, threads: 2) == nil)  // one row each
+        #expect(split(rows: 11, cols: 32768, threads: 2) == nil)  // 6 vs 5.5 rows
+        #expect(split(rows: 1, cols: blockElements, threads: 2) == nil)  // one block
+        #expect(split(rows: 1, cols: 1 << 16, threads: 1) == nil)
+        #expect(split(rows: 1, cols: 1 << 16, threads: 2, .online) == nil)
+        #expect(split(rows: 1, cols: 1 << 16, threads: 2, .twoPass) == nil)
+        #expect(split(rows: 1, cols: 1 << 16, threads: 2, output: .rowState) == nil)
     }
 
     @Test(arguments: Output.allCases)
@@ -130,7 +137,10 @@ import Testing
         defer { results.deallocate() }
         let shared = UnsafeSendable(results)
         RowParallel.forEachChunk(rows: 2, threads: 2) { range in
-            for r in range { shared.pointer[r] = (try? run(.softmax, clean, mask: nil, SoftmaxOptions(threads: 2))) == one }
+            for r in range {
+                do { shared.pointer[r] = try run(.softmax, clean, mask: nil, SoftmaxOptions(threads: 2)) == one }
+                catch { shared.pointer[r] = false }  // an error fails the expectation below
+            }
         }
         #expect(results[0] && results[1])
     }

@@ -8,6 +8,11 @@ enum ExactSoftmaxMethods {
         "temperature", .number, default: .number(1), "T: computes on x/T; finite and > 0",
         range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude)
 
+    static let scheduleParameter = ParameterSpec(
+        "schedule", .string, default: .string("auto"),
+        "how a batch is walked (the same bits, only the speed differs): auto, or one of \(SoftmaxSchedule.allCases.map(\.rawValue).joined(separator: ", ")), for tests and benchmarks",
+        choices: ["auto"] + SoftmaxSchedule.allCases.map(\.rawValue))
+
     static let expParameter = ParameterSpec(
         "exp", .string, default: .string("exact"),
         "the exponential: exact, schraudolph, poly1…poly4 (degree-d polynomial), base2 (2^x: base-2 softmax), limit ((1 + x/2^n)^(2^n)); non-exact ones run three-pass-reload",
@@ -23,13 +28,13 @@ enum ExactSoftmaxMethods {
         MethodDescriptor(
             id: "softmax", role: .normalizer,
             summary: "softmax over each row: e^{x/T} / Σ e^{x/T}; exact, or with a cheap exponential (exp)",
-            parameters: [algorithmParameter, temperatureParameter, expParameter, expIterationsParameter],
+            parameters: [algorithmParameter, temperatureParameter, scheduleParameter, expParameter, expIterationsParameter],
             inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "probabilities, same shape")],
             isExact: true, citation: bridle,
             implementation: NormalizerMethod(make: softmaxNormalizer), normalizer: softmaxNormalizer),
         MethodDescriptor(
             id: "log-softmax", role: .normalizer, summary: "exact log-softmax: x/T − logsumexp(x/T)",
-            parameters: [algorithmParameter, temperatureParameter],
+            parameters: [algorithmParameter, temperatureParameter, scheduleParameter],
             inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "log-probabilities, same shape")],
             isExact: true, citation: bridle,
             implementation: NormalizerMethod(make: { try ExactSoftmaxNormalizer(parameters: $0, output: .logProbabilities) }),
@@ -87,7 +92,11 @@ func softmaxOptions(_ p: ParameterValues, algorithm forced: SoftmaxAlgorithm? = 
         if case let .string(s) = value { return SoftmaxAlgorithm(rawValue: s) }
         return nil
     }
-    return SoftmaxOptions(algorithm: algorithm, temperature: p.number("temperature"))
+    let schedule = p.values["schedule"].flatMap { value -> SoftmaxSchedule? in
+        if case let .string(s) = value { return SoftmaxSchedule(rawValue: s) }
+        return nil
+    }
+    return SoftmaxOptions(algorithm: algorithm, temperature: p.number("temperature"), schedule: schedule)
 }
 
 /// `softmax`'s normalizer: the exact kernels, or three-pass softmax with the `exp` chosen.
@@ -102,11 +111,15 @@ func softmaxNormalizer(_ p: ParameterValues) throws -> any Normalizer {
         throw RegistryError.invalidParameter(method: "softmax", name: "algorithm", value: algorithm,
                                              reason: "exp=\(p.string("exp")) runs three-pass-reload only; drop algorithm or use exp=exact")
     }
+    guard p.string("schedule") == "auto" else {
+        throw RegistryError.invalidParameter(method: "softmax", name: "schedule", value: p.string("schedule"),
+                                             reason: "exp=\(p.string("exp")) runs row by row; drop schedule or use exp=exact")
+    }
     return RowKernelNormalizer(ApproximateExpSoftmaxKernel(variant, temperature: p.number("temperature")))
 }
 
 /// The exact kernels as a `Normalizer`.
-struct ExactSoftmaxNormalizer: Normalizer {
+struct ExactSoftmaxNormalizer: ScheduledNormalizer {
     let options: SoftmaxOptions
     let output: RowOutput
 
@@ -120,6 +133,13 @@ struct ExactSoftmaxNormalizer: Normalizer {
     }
     func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?, threads: Int?) throws {
         try apply(x, y, mask, threads)
+    }
+
+    func schedule(rows: Int, cols: Int, threads: Int?) throws -> SoftmaxSchedule.Plan {
+        var options = options
+        options.threads = threads
+        return try ExactSoftmax.plan(rows: rows, cols: cols, as: Float.self,
+                                     output: output == .logProbabilities ? .logProbabilities : .probabilities, options: options)
     }
 
     private func apply<T: KernelScalar>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ mask: RowBatch<Bool>?, _ threads: Int?) throws {
