@@ -19,7 +19,7 @@ public enum AccuracyLab {
                 let xd = x.map { Double($0) }
                 var exact: [Double] = []
                 exact.reserveCapacity(x.count)
-                for r in 0..<batch.rows { exact += Float64Reference.softmax(xd[(r * batch.cols)..<((r + 1) * batch.cols)]) }
+                for r in 0..<batch.rows { exact += SoftmaxReference.softmax(xd[(r * batch.cols)..<((r + 1) * batch.cols)]) }
                 return LogitCase(workload: w.name, rows: batch.rows, cols: batch.cols, x: x, exact: exact)
             }
         }

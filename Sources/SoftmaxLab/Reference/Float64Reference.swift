@@ -1,42 +1,9 @@
 import SoftmaxKit
 
-/// The float64 references every method is measured against: max-subtracted, Kahan-summed, with
-/// the edge contract applied directly. Slow and obviously correct.
+/// The float64 element-wise references activations and exponentials are measured against. The row
+/// functions (softmax, log-softmax, logsumexp) are `SoftmaxReference`'s, the definition the exact
+/// kernels are tested against.
 public enum Float64Reference {
-    /// `log Σ eˣ` of one row.
-    public static func logSumExp(_ x: ArraySlice<Double>) -> Double {
-        if x.contains(where: \.isNaN) { return .nan }
-        if x.contains(.infinity) { return .infinity }
-        guard let m = x.max(), m > -.infinity else { return -.infinity }
-        var sum = 0.0, c = 0.0
-        for v in x {
-            let y = libmExp(v - m) - c
-            let t = sum + y
-            c = (t - sum) - y
-            sum = t
-        }
-        return m + libmLog(sum)
-    }
-
-    /// Softmax of one row.
-    public static func softmax(_ x: ArraySlice<Double>) -> [Double] {
-        if x.contains(where: \.isNaN) { return x.map { _ in .nan } }
-        let infinities = x.filter { $0 == .infinity }.count
-        if infinities > 0 { return x.map { $0 == .infinity ? 1 / Double(infinities) : 0 } }
-        let lse = logSumExp(x)
-        if lse == -.infinity { return x.map { _ in 0 } }
-        return x.map { libmExp($0 - lse) }
-    }
-
-    /// Log-softmax of one row.
-    public static func logSoftmax(_ x: ArraySlice<Double>) -> [Double] {
-        if x.contains(where: \.isNaN) { return x.map { _ in .nan } }
-        let infinities = x.filter { $0 == .infinity }.count
-        if infinities > 0 { return x.map { $0 == .infinity ? -libmLog(Double(infinities)) : -.infinity } }
-        let lse = logSumExp(x)
-        return x.map { $0 - lse }
-    }
-
     /// GELU, `x·Φ(x) = ½x·erfc(−x/√2)` (erfc keeps the relative accuracy for negative x).
     public static func gelu(_ x: Double) -> Double {
         if x == .infinity { return x }

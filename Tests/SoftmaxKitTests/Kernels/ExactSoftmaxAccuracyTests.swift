@@ -11,11 +11,11 @@ import SoftmaxKit
         let tol = ExactTolerance.of(T.self, length: n)
         let options = SoftmaxOptions(algorithm: algorithm)
         let xd = x.map { Double($0) }
-        let ref = Reference.softmax(xd), refLog = Reference.logSoftmax(xd), refLSE = Reference.logSumExp(xd)
+        let ref = SoftmaxReference.softmax(xd), refLog = SoftmaxReference.logSoftmax(xd), refLSE = SoftmaxReference.logSumExp(xd)
 
         let y = try applyRow(x) { try ExactSoftmax.softmax($0, into: $1, options: options) }
         var worst = 0.0
-        let sum = Reference.sum(y)
+        let sum = SoftmaxReference.sum(y)
         for i in 0..<n {
             if ref[i] >= tol.smallestChecked { worst = max(worst, abs(Double(y[i]) - ref[i]) / ref[i]) }
         }
@@ -76,7 +76,7 @@ import SoftmaxKit
         }
         var worst = 0.0
         for r in 0..<rows {
-            let ref = Reference.softmax(x[(r * cols)..<((r + 1) * cols)].map { Double($0) })
+            let ref = SoftmaxReference.softmax(x[(r * cols)..<((r + 1) * cols)].map { Double($0) })
             for i in 0..<cols where ref[i] >= 1e-30 { worst = max(worst, abs(Double(y[r * cols + i]) - ref[i]) / ref[i]) }
         }
         #expect(worst <= 2e-6, "relative error \(worst)")

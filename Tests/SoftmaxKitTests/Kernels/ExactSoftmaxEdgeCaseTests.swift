@@ -2,6 +2,8 @@ import Testing
 import SoftmaxKit
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The edge contract for every algorithm, both precisions, all three outputs, with the
@@ -71,7 +73,7 @@ import Glibc
                     for p in positions { x[p] = -.infinity }
                     o = try outputs(x, algorithm)
                     let finite = (0..<n).filter { !positions.contains($0) }
-                    let ref = Reference.softmax(finite.map { Double(x[$0]) })
+                    let ref = SoftmaxReference.softmax(finite.map { Double(x[$0]) })
                     for p in positions { #expect(o.softmax[p] == 0 && o.logSoftmax[p] == -.infinity) }
                     for (k, i) in finite.enumerated() { #expect(abs(Double(o.softmax[i]) - ref[k]) <= 1e-6 * ref[k] + 1e-30) }
                 }
@@ -104,10 +106,10 @@ import Glibc
             for i in 0..<n where !mask[i] { x[i] = i % 2 == 0 ? .nan : .infinity }
             let o = try outputs(x, algorithm, mask: mask)
             let kept = (0..<n).filter { mask[$0] }
-            let ref = Reference.softmax(kept.map { Double(x[$0]) })
+            let ref = SoftmaxReference.softmax(kept.map { Double(x[$0]) })
             for i in 0..<n where !mask[i] { #expect(o.softmax[i] == 0 && o.logSoftmax[i] == -.infinity) }
             for (k, i) in kept.enumerated() { #expect(abs(Double(o.softmax[i]) - ref[k]) <= 2e-6 * ref[k]) }
-            #expect(abs(Double(o.logSumExp) - Reference.logSumExp(kept.map { Double(x[$0]) })) <= 1e-5)
+            #expect(abs(Double(o.logSumExp) - SoftmaxReference.logSumExp(kept.map { Double(x[$0]) })) <= 1e-5)
 
             // A fully masked row gives zeros, whatever it holds.
             let none = try outputs([Float](repeating: .nan, count: n), algorithm, mask: [Bool](repeating: false, count: n))

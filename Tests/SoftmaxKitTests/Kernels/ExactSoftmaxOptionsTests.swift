@@ -68,7 +68,7 @@ import SoftmaxKit
             for r in 0..<3 {
                 // The kernels compute on x·(1/T) rounded to Float, as frameworks scale logits first.
                 let scaled = x.row(r).map { Double($0 * Float(1 / t)) }
-                let ref = Reference.softmax(scaled)
+                let ref = SoftmaxReference.softmax(scaled)
                 for c in 0..<200 where ref[c] > 1e-30 { #expect(abs(Double(y[r * 200 + c]) - ref[c]) <= 2e-6 * ref[c]) }
             }
         }

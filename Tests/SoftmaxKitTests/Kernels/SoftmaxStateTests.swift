@@ -2,6 +2,8 @@ import Testing
 import SoftmaxKit
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The online state `(m, d)` and its merge; the two-pass extended sum `(M, N)`.
@@ -16,7 +18,7 @@ import Glibc
                 return SoftmaxState(maximum: m, sum: x.reduce(0) { $0 + exp($1 - m) })
             }
             let merged = state(a).merged(with: state(b))
-            #expect(abs(merged.logSumExp - Reference.logSumExp(a + b)) <= 1e-13 * max(1, abs(merged.logSumExp)))
+            #expect(abs(merged.logSumExp - SoftmaxReference.logSumExp(a + b)) <= 1e-13 * max(1, abs(merged.logSumExp)))
             #expect(merged.maximum == max(a.max()!, b.max()!))
             // Commutative.
             let swapped = state(b).merged(with: state(a))
@@ -52,7 +54,7 @@ import Glibc
         for r in 0..<rows {
             let row = x[(r * n)..<((r + 1) * n)].map { Double($0) }
             #expect(states[r].maximum == row.max()!)
-            #expect(abs(states[r].logSumExp - Reference.logSumExp(row)) <= 1e-6 * max(1, abs(states[r].logSumExp)))
+            #expect(abs(states[r].logSumExp - SoftmaxReference.logSumExp(row)) <= 1e-6 * max(1, abs(states[r].logSumExp)))
         }
         // Merging the states of two halves of a row gives the state of the row.
         if n >= 2 {
@@ -81,7 +83,7 @@ import Glibc
         let expectedN = x.map { (Double($0) / M_LN2).rounded(.toNearestOrEven) }.max()!
         #expect(sums[0].exponentSum == expectedN)
         #expect(sums[0].mantissaSum >= 0.7 && sums[0].mantissaSum <= 1.42 * Double(n))
-        let lse = Reference.logSumExp(x.map { Double($0) })
+        let lse = SoftmaxReference.logSumExp(x.map { Double($0) })
         #expect(abs(sums[0].logSumExp - lse) <= 1e-6 * max(1, abs(lse)))
         // A fully masked row: (0, −∞).
         let empty = [Float](repeating: -.infinity, count: n)
@@ -97,7 +99,7 @@ import Glibc
         let a = try applyRow(x) { try ExactSoftmax.softmax($0, into: $1, options: SoftmaxOptions(algorithm: .twoPass)) }
         let b = try applyRow(x) { try ExactSoftmax.softmax($0, into: $1, options: SoftmaxOptions(algorithm: .threePassRecompute)) }
         #expect(a == b)
-        let ref = Reference.softmax(x.map { Double($0) })
+        let ref = SoftmaxReference.softmax(x.map { Double($0) })
         for i in 0..<4 where ref[i] > 1e-30 { #expect(abs(Double(a[i]) - ref[i]) <= 2e-6 * ref[i]) }
     }
 }
