@@ -3,6 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "SoftmaxKit",
+    // Apple platforms from the releases whose Swift has `Float16` on Apple silicon (Float16
+    // storage, .npy and safetensors half precision); Intel Macs have no `Float16` and are not
+    // supported. Linux on x86-64 and arm64 needs nothing.
+    platforms: [.macOS(.v13), .iOS(.v16), .tvOS(.v16), .watchOS(.v9), .visionOS(.v1)],
     products: [
         .library(name: "SoftmaxKit", targets: ["SoftmaxKit"]),
         .library(name: "SoftmaxAttention", targets: ["SoftmaxAttention"]),

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// 1.5-entmax, exact by sorting: `p = [z/2 − τ]₊²` with `Σp = 1`, between softmax
@@ -86,7 +88,7 @@ public struct EntmaxBisectKernel: RowKernel {
         let top = Double(rowMaximum(x, count: n)) * a1
         @inline(__always) func p(_ v: T, _ tau: Double) -> Double {
             let t = Double(v) * a1 - tau
-            return t > 0 ? Glibc.pow(t, power) : 0
+            return t > 0 ? libmPow(t, power) : 0
         }
         @inline(__always) func mass(_ tau: Double) -> Double {
             var s = 0.0
@@ -94,7 +96,7 @@ public struct EntmaxBisectKernel: RowKernel {
             return s - 1
         }
         var lower = top - 1
-        let upper = top - Glibc.pow(Double(finite), -a1)
+        let upper = top - libmPow(Double(finite), -a1)
         let fLower = mass(lower)
         var width = upper - lower
         var tau = lower

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// I-BERT's integer-only kernels: values are `x = q·S` with an integer `q` and a real
@@ -44,9 +46,9 @@ public enum IBertInteger {
 
         public init(scale s: Double) {
             let a = 0.35815147, b = 0.96963238, c = 1.0
-            q0 = Int64(Glibc.floor(-0.6931 / s))
-            bInt = Int64(Glibc.floor((b / a) / s))
-            cInt = Int64(Glibc.floor((c / a) / (s * s)))
+            q0 = Int64(libmFloor(-0.6931 / s))
+            bInt = Int64(libmFloor((b / a) / s))
+            cInt = Int64(libmFloor((c / a) / (s * s)))
             outputScale = a * s * s / Double(1 << 30)
         }
     }
@@ -105,10 +107,10 @@ public enum IBertInteger {
 
         public init(scale s: Double) {
             let a = -0.2888, b = -1.769, sPrime = s / 1.4142
-            bInt = Int64(Glibc.floor(b / sPrime))
-            cInt = Int64(Glibc.floor((1 / a) / (sPrime * sPrime)))
+            bInt = Int64(libmFloor(b / sPrime))
+            cInt = Int64(libmFloor((1 / a) / (sPrime * sPrime)))
             let sL = a * sPrime * sPrime * Double(1 << 14)
-            one = Int64(Glibc.floor(1 / sL))
+            one = Int64(libmFloor(1 / sL))
             outputScale = s * sL / 2
         }
     }

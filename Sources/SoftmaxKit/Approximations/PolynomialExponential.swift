@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// `eˣ ≈ 2ⁿ·p(r)`: the usual range reduction (`n = rne(x·log₂e)`, `r = x − n·ln2`,
@@ -31,8 +33,8 @@ public struct PolynomialExponential: ExponentialApproximation {
     /// [−ln2/2, ln2/2] (Newton divided differences, expanded).
     public static func coefficients(degree d: Int) -> [Double] {
         let h = 0.693_147_180_559_945_3 / 2
-        let nodes = (0...d).map { k in h * Glibc.cos(Double.pi * (Double(k) + 0.5) / Double(d + 1)) }
-        var dd = nodes.map { Glibc.exp($0) }
+        let nodes = (0...d).map { k in h * libmCos(Double.pi * (Double(k) + 0.5) / Double(d + 1)) }
+        var dd = nodes.map { libmExp($0) }
         for level in 1...d {
             for i in stride(from: d, through: level, by: -1) {
                 dd[i] = (dd[i] - dd[i - 1]) / (nodes[i] - nodes[i - level])
@@ -60,7 +62,7 @@ public struct PolynomialExponential: ExponentialApproximation {
         for i in 0...20_000 {
             let r = -h + 2 * h * Double(i) / 20_000
             let p = k.reversed().reduce(0) { $0 * r + $1 }
-            worst = max(worst, abs(p / Glibc.exp(r) - 1))
+            worst = max(worst, abs(p / libmExp(r) - 1))
         }
         return worst
     }

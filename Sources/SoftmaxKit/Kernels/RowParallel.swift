@@ -1,6 +1,8 @@
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Splits the rows of a batch over threads.
@@ -18,10 +20,10 @@ public enum RowParallel {
 
     /// The machine's active cores.
     public static var activeCores: Int {
-        #if canImport(Glibc)
+        #if canImport(Glibc) || canImport(Darwin)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
-        return 1
+        return 1  // a platform without sysconf: one thread, correct and unsplit
         #endif
     }
 

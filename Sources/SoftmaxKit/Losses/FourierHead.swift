@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The Fourier head: a distribution over [−1, 1] from `2(N+1)` reals per example,

@@ -134,11 +134,11 @@ extension Double: KernelScalar {
     @inlinable @inline(__always)
     public static func streamFence() { sk_store_fence() }
 
-    @inlinable public static func scalarLog(_ x: Double) -> Double { Glibc.log(x) }
-    @inlinable public static func scalarExp(_ x: Double) -> Double { Glibc.exp(x) }
-    @inlinable public static func scalarErfc(_ x: Double) -> Double { Glibc.erfc(x) }
-    @inlinable public static func scalarTanh(_ x: Double) -> Double { Glibc.tanh(x) }
-    @inlinable public static func scalarExp2(_ x: Double) -> Double { Glibc.exp2(x) }
+    @inlinable public static func scalarLog(_ x: Double) -> Double { libmLog(x) }
+    @inlinable public static func scalarExp(_ x: Double) -> Double { libmExp(x) }
+    @inlinable public static func scalarErfc(_ x: Double) -> Double { libmErfc(x) }
+    @inlinable public static func scalarTanh(_ x: Double) -> Double { libmTanh(x) }
+    @inlinable public static func scalarExp2(_ x: Double) -> Double { libmExp2(x) }
 
     public static func containsNaN(_ x: UnsafePointer<Double>, count n: Int) -> Bool {
         var i = 0

@@ -1,3 +1,5 @@
+import SoftmaxKit
+
 /// How far a normalizer's output rows are from the exact softmax rows (float64 reference),
 /// accumulated over many rows.
 ///

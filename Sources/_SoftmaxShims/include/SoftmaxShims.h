@@ -6,6 +6,14 @@
 
 /// 1 when the target CPU has fused multiply-add (x86 FMA3, every AArch64), else 0. Swift sees the
 /// target the same way (`-Xswiftc -target-cpu …`), so kernels fold this constant at compile time.
+// Every processor-specific path below has a portable fallback (clang's generic vector builtins and
+// `__atomic` operations); `-DSK_PORTABLE` forces the fallbacks, so that CI can build them on x86.
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(SK_PORTABLE)
+#define SK_X86 1
+#else
+#define SK_X86 0
+#endif
+
 #if defined(__FMA__) || defined(__aarch64__) || defined(__ARM_FEATURE_FMA)
 #define SK_HAS_FMA 1
 #else
@@ -45,7 +53,7 @@ static inline __attribute__((always_inline)) sk_long8_t sk_truncate_f64x8(sk_dou
 /// multiply's micro-kernel uses these so that it is fast in unoptimised (debug) builds too,
 /// where Swift's generic SIMD operations run lane by lane; optimised builds inline them.
 static inline __attribute__((always_inline)) sk_float16_t sk_fma_f32x16(sk_float16_t c, sk_float16_t a, sk_float16_t b) {
-#if defined(__FMA__)
+#if defined(__FMA__) && !defined(SK_PORTABLE)
     return __builtin_elementwise_fma(a, b, c);
 #else
     return c + a * b;
@@ -84,7 +92,7 @@ static inline __attribute__((always_inline)) void sk_store_f64x8(double *p, sk_d
 
 /// Makes preceding streaming stores visible before any later store (x86 `sfence`).
 static inline __attribute__((always_inline)) void sk_store_fence(void) {
-#if defined(__x86_64__) || defined(__i386__)
+#if SK_X86
     __builtin_ia32_sfence();
 #else
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -242,7 +250,7 @@ static inline __attribute__((always_inline)) int sk_atomic_claim(long *p) {
     return __atomic_compare_exchange_n(p, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 static inline __attribute__((always_inline)) void sk_spin_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
+#if SK_X86
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");

@@ -2,6 +2,8 @@ import Testing
 import SoftmaxKit
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Comp-sum, L2-SVM, decoupled softmax and AnyLoss against their formulas written out directly.

@@ -2,6 +2,8 @@ import Testing
 import SoftmaxKit
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The Fourier head: its density is the squared modulus form, integrates to 1, and its binned

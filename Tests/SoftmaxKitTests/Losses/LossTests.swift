@@ -2,6 +2,8 @@ import Testing
 import SoftmaxKit
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Losses against their definitions and central finite differences (Double), gates, ⊥Grad and the
