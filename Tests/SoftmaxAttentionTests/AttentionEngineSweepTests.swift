@@ -33,7 +33,7 @@ import SoftmaxAttention
         if m.inputs.contains(where: { $0.name == "K" }) { inputs["K"] = k }
         if !m.inputs.contains(where: { $0.name == "K" }) { inputs["V"] = tensor([2, 4, n, 5], seed: 3) }  // SOFT: K = Q, V per query head
         let batched = try Self.registry.call(id, inputs: inputs)
-        guard let out = batched["out"] else { Issue.record("\(id): no out"); return }
+        let out = try #require(batched["out"], "\(id): no out")
         #expect(out.shape == [2, 4, n, 5], "\(id): \(out.shape)")
         // Query head 3 of batch 1 reads key/value head 1.
         var single = shared.merging(["Q": head(q, 1, 3)]) { a, _ in a }
@@ -45,12 +45,12 @@ import SoftmaxAttention
         }
         let one = try Self.registry.call(id, inputs: single)
         #expect(head(out, 1, 3) == one["out"], "\(id)")
-        guard case let .float64(all) = out.storage else { return }
+        let all = try #require(Optional(out).float64)
         #expect(!all.contains { !$0.isFinite }, "\(id): non-finite outputs")
         // float32 agrees with float64 (≤ 1e-3 relative to the output scale: these engines amplify rounding
         // through exponentials and pseudo-inverses).
         let f32 = try Self.registry.call(id, inputs: single.mapValues { $0.converted(toFloat: .float32) })
-        guard case let .float32(a)? = f32["out"]?.storage, case let .float64(b)? = one["out"]?.storage else { return }
+        let a = try #require(f32["out"].float32), b = try #require(one["out"].float64)
         let scale = max(b.map(abs).max() ?? 1, 1)
         #expect(zip(a, b).allSatisfy { abs(Double($0) - $1) <= 1e-3 * scale }, "\(id)")
     }
@@ -71,16 +71,16 @@ import SoftmaxAttention
         var inputs = shared.merging(["Q": q, "V": v]) { a, _ in a }
         if usesKeys { inputs["K"] = k }
         let batched = try Self.registry.call(id, inputs: inputs)
-        guard let out = batched["out"] else { Issue.record("\(id): no out"); return }
+        let out = try #require(batched["out"], "\(id): no out")
         #expect(out.shape == [1, 2, n, 7], "\(id) N = \(n): \(out.shape)")
         var single = shared.merging(["Q": head(q, 0, 1), "V": head(v, 0, usesKeys ? 0 : 1)]) { a, _ in a }
         if usesKeys { single["K"] = head(k, 0, 0) }
         let one = try Self.registry.call(id, inputs: single)
         #expect(head(out, 0, 1) == one["out"], "\(id) N = \(n)")
-        guard case let .float64(b)? = one["out"]?.storage else { return }
+        let b = try #require(one["out"].float64)
         #expect(!b.contains { !$0.isFinite }, "\(id) N = \(n): non-finite outputs")
         let f32 = try Self.registry.call(id, inputs: single.mapValues { $0.converted(toFloat: .float32) })
-        guard case let .float32(a)? = f32["out"]?.storage else { Issue.record("\(id): no float32 out"); return }
+        let a = try #require(f32["out"].float32, "\(id): no float32 out")
         let scale = max(b.map(abs).max() ?? 1, 1)
         let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
         #expect(worst <= 1e-3 * scale, "\(id) N = \(n): float32 off by \(worst)")

@@ -15,7 +15,7 @@ import SoftmaxAttention
         var description: String {
             "B\(shape.batch) H\(shape.heads)/\(shape.kvHeads) Nq\(shape.queries) Nk\(shape.keys) D\(shape.headDim)/\(shape.valueDim) " +
                 "causal \(options.causal?.rawValue ?? "-") window \(options.window.map { "\($0.left),\($0.right)" } ?? "-") " +
-                "softcap \(options.softcap ?? 0) mask \(maskDims ?? []) bias \(biasDims ?? [])"
+                "softcap \(options.softcap ?? 0) mask \(maskDims.map { "\($0)" } ?? "-") bias \(biasDims.map { "\($0)" } ?? "-")"
         }
     }
 

@@ -16,7 +16,12 @@ import Testing
         sentences = reference["sentences"] as! [[String: Any]]
     }
 
-    func floats(_ v: Any?) -> [Float] { (v as? [Double] ?? (v as? [NSNumber])?.map(\.doubleValue) ?? []).map { Float($0) } }
+    /// A reference array of numbers; a missing or malformed entry fails the test.
+    func floats(_ v: Any?, _ key: String) throws -> [Float] {
+        let numbers = try #require(v as? [Double] ?? (v as? [NSNumber])?.map(\.doubleValue), "reference entry \(key) is not an array of numbers")
+        #expect(!numbers.isEmpty, "reference entry \(key) is empty")
+        return numbers.map { Float($0) }
+    }
 
     @Test func tokenIdsMatch() {
         for s in sentences {
@@ -33,12 +38,12 @@ import Testing
             let n = ids[b].count
             let first = Array(hidden[(b * batch.length * h)..<(b * batch.length * h + 8)])
             let last = Array(hidden[((b * batch.length + n - 1) * h)..<((b * batch.length + n - 1) * h + 8)])
-            #expect(zip(first, floats(s["last_hidden_state_token0_first8"])).allSatisfy { abs($0 - $1) <= 1e-4 }, "sentence \(b) token 0: \(first)")
-            #expect(zip(last, floats(s["last_hidden_state_token_last_first8"])).allSatisfy { abs($0 - $1) <= 1e-4 }, "sentence \(b) last token: \(last)")
+            #expect(zip(first, try floats(s["last_hidden_state_token0_first8"], "last_hidden_state_token0_first8")).allSatisfy { abs($0 - $1) <= 1e-4 }, "sentence \(b) token 0: \(first)")
+            #expect(zip(last, try floats(s["last_hidden_state_token_last_first8"], "last_hidden_state_token_last_first8")).allSatisfy { abs($0 - $1) <= 1e-4 }, "sentence \(b) last token: \(last)")
         }
         let embeddings = try embedder.embed(sentences.map { $0["text"] as! String }, threads: 2)
         for (e, s) in zip(embeddings, sentences) {
-            let r = floats(s["embedding"])
+            let r = try floats(s["embedding"], "embedding")
             #expect(r.count == 384)
             var dot = 0.0, ee = 0.0, rr = 0.0
             var worst: Float = 0

@@ -8,7 +8,8 @@ import SoftmaxKit
 @Suite struct NpyFileTests {
     static let folder: String = {
         let path = NSTemporaryDirectory() + "softmaxkit-npy-tests-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        catch { preconditionFailure("cannot create the test folder \(path): \(error)") }
         return path
     }()
 
