@@ -134,12 +134,16 @@ public enum AttentionError: Error, Equatable, CustomStringConvertible {
     case badShape(String)
     case badOption(String)
     case unsupported(engine: String, option: String)
+    /// An engine needs inputs an `AttentionEngine` call does not carry (landmarks, supports).
+    case needsInputs(engine: String, inputs: [String])
 
     public var description: String {
         switch self {
         case let .badShape(s): "attention: \(s)"
         case let .badOption(s): "attention: \(s)"
         case let .unsupported(engine, option): "attention engine '\(engine)' does not support \(option)"
+        case let .needsInputs(engine, inputs):
+            "attention engine '\(engine)' needs inputs \(inputs.joined(separator: ", ")) that a call with Q, K and V cannot supply; call it through the registry with them"
         }
     }
 }

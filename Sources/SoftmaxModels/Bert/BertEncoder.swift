@@ -162,7 +162,7 @@ public struct BertEncoder: Sendable {
         let p = packed[l]
         dense(x, rows: t, p.qkv, into: &s.qkv, threads: threads)
         if let engine = swap.attention {
-            try engineAttention(engine, s.qkv, batch, into: &s.context)
+            try engineAttention(engine.value, s.qkv, batch, into: &s.context)
         } else {
             try exactAttention(l, s.qkv, batch, normalizer: swap.normalizer?.value, into: &s.context, threads: threads, inspect: inspect)
         }
@@ -331,35 +331,32 @@ public struct BertEncoder: Sendable {
         }
     }
 
-    /// A registered attention engine on each sequence's `[1, H, n, d]` Q, K, V (padding left out).
-    func engineAttention(_ engine: EncoderSwap.Part<[String: ParameterValue]>, _ qkv: [Float], _ batch: Batch, into context: inout [Float]) throws {
+    /// An attention engine on each sequence's `[1, H, n, d]` Q, K, V (padding left out).
+    func engineAttention(_ engine: any AttentionEngine, _ qkv: [Float], _ batch: Batch, into context: inout [Float]) throws {
         let h = config.hiddenSize, heads = config.numAttentionHeads, d = config.headSize, len = batch.length
-        let registry = MethodRegistry.complete
-        let method = try registry.method(engine.id)
-        var parameters = engine.value
-        func number(_ v: ParameterValue?, _ fallback: Double) -> Double { if case let .number(x)? = v { x } else { fallback } }
-        let features = Int(number(parameters.removeValue(forKey: "features"), 64))
-        let seed = UInt64(number(parameters.removeValue(forKey: "seed"), 0))
         for k in context.indices { context[k] = 0 }
         for b in 0..<batch.size {
             let n = batch.tokens(of: b)
             guard n > 0 else { continue }
-            func part(_ p: Int) -> Tensor {
+            // Q, K, V of sequence b as [1, H, n, d]: part p of the fused projection, head by head.
+            func part(_ p: Int) -> [Float] {
                 var values = [Float](repeating: 0, count: heads * n * d)
                 for head in 0..<heads {
                     for i in 0..<n {
                         for k in 0..<d { values[(head * n + i) * d + k] = qkv[(b * len + i) * 3 * h + p * h + head * d + k] }
                     }
                 }
-                return Tensor(shape: [1, heads, n, d], values)
+                return values
             }
-            var inputs = ["Q": part(0), "K": part(1), "V": part(2)]
-            if method.inputs.contains(where: { $0.name == "W" && !$0.isOptional }) {
-                inputs["W"] = Tensor(shape: [features, d], OrthogonalFeatures.draw(features: features, dim: d, seed: seed).map { Float($0) })
-            }
-            let out = try registry.call(engine.id, inputs: inputs, parameters: parameters)
-            guard case let .float32(o)? = out["out"]?.storage, o.count == heads * n * d else {
-                throw ModelError.setting("attention engine '\(engine.id)' gave no float32 'out' of shape [1, \(heads), \(n), \(d)]")
+            let (q, k, v) = (part(0), part(1), part(2))
+            var o = [Float](repeating: 0, count: heads * n * d)
+            let shape = AttentionShape(batch: 1, heads: heads, queries: n, keys: n, headDim: d)
+            try q.withUnsafeBufferPointer { qb in
+                try k.withUnsafeBufferPointer { kb in
+                    try v.withUnsafeBufferPointer { vb in
+                        try o.withUnsafeMutableBufferPointer { try engine.attend(q: qb, k: kb, v: vb, shape: shape, into: $0) }
+                    }
+                }
             }
             for head in 0..<heads {
                 for i in 0..<n {

@@ -19,8 +19,8 @@ public struct EncoderSwap: Sendable {
 
     public var normalizer: Part<any Normalizer>?
     public var activation: Part<any Activation>?
-    /// An attention engine's id and its parameters; it runs on each sequence's `[1, H, N, D]`.
-    public var attention: Part<[String: ParameterValue]>?
+    /// An attention engine; it runs on each sequence's `[1, H, N, D]` (padding left out).
+    public var attention: Part<any AttentionEngine>?
     /// The layers the swap applies to (nil: all).
     public var layers: Set<Int>?
 
@@ -52,13 +52,12 @@ public struct EncoderSwap: Sendable {
         if let id = attention {
             let m = try registry.method(id)
             guard m.role == .attention else { throw ModelError.setting("--attention: '\(id)' is not an attention engine") }
-            let required = Set(m.inputs.filter { !$0.isOptional }.map(\.name))
-            guard required.isSubset(of: ["Q", "K", "V", "W"]) else {
-                throw ModelError.setting("--attention: '\(id)' needs inputs \(required.sorted().joined(separator: ", ")) that the encoder cannot supply")
-            }
             let own = parameters.filter { name, _ in m.parameters.contains { $0.name == name } || name == "features" || name == "seed" }
-            _ = try m.resolve(own.filter { $0.key != "features" && $0.key != "seed" })
-            swap.attention = Part(id: id, value: own, parameters: own)
+            do {
+                swap.attention = Part(id: id, value: try registry.attentionEngine(id, parameters: own), parameters: own)
+            } catch let error as AttentionError {
+                throw ModelError.setting("--attention: \(error)")
+            }
         }
         if let layers { swap.layers = try parseLayers(layers, count: layerCount) }
         return swap
