@@ -5,7 +5,7 @@
 /// |---|---|
 /// | `maxAbsolute`, `meanAbsolute` | max and mean |y − r| |
 /// | `maxRelative` | max |y − r|/|r| over |r| ≥ 10⁻⁶ |
-/// | `maxULP` | max |y − r| in units of the float32 spacing at r (`ulp(Float(r))`), over normal r |
+/// | `maxULP` | max |y − r| in units of the float32 spacing at r (`ulp(Float(r))`), over normal r, capped by the count of float32 values between them (≤ 2³²) |
 /// | `worstArgument` | the x of `maxAbsolute` |
 public struct ElementwiseMetrics: Sendable, Codable, Equatable {
     public var count = 0
@@ -34,8 +34,23 @@ public struct ElementwiseMetrics: Sendable, Codable, Equatable {
         if d > maxAbsolute { maxAbsolute = d; worstArgument = x }
         if abs(r) >= Self.relativeFloor { maxRelative = max(maxRelative, d / abs(r)) }
         if abs(r) >= Double(Float.leastNormalMagnitude), abs(r) <= Double(Float.greatestFiniteMagnitude) {
-            maxULP = max(maxULP, d / Double(Float(r).ulp))
+            maxULP = max(maxULP, Self.ulpDistance(y, r))
         }
+    }
+
+    /// `|y − r|` in units of the float32 spacing at `r`, and never more than the number of float32
+    /// values between `Float(y)` and `Float(r)` plus one: a fraction of an ULP stays exact, and a
+    /// wild value (an overflow, the wrong sign) counts the float32 values it is away, at most 2³²,
+    /// not `|y − r|` over a tiny spacing.
+    static func ulpDistance(_ y: Double, _ r: Double) -> Double {
+        let byDifference = abs(y - r) / Double(Float(r).ulp)
+        return min(byDifference, Double(abs(ordinal(Float(y)) - ordinal(Float(r)))) + 1)
+    }
+
+    /// Float32 values in order as integers: −0 and +0 both 0, each next float one more (±∞ at the ends).
+    static func ordinal(_ f: Float) -> Int64 {
+        let magnitude = Int64(f.magnitude.bitPattern)
+        return f.sign == .minus ? -magnitude : magnitude
     }
 
     public mutating func merge(_ o: ElementwiseMetrics) {
