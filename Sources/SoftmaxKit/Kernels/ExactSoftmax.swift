@@ -22,9 +22,16 @@
 ///   is a cancellation between the maximum and log d, so the error is relative to max(1, |lse|)).
 /// - Double: relative error ≤ 10⁻¹⁴ for all three.
 /// The sums are accumulated in vector registers per block of 4096 elements, then in Double. On rows
-/// whose range exceeds 24 (Float) or 32 (Double), the rounding of `xᵢ/T − max` is compensated
-/// (TwoSum), which keeps the relative bound on outputs down to 10⁻³⁰ and cost ≤ 5% of
-/// three-pass-reload's speed in our measurements (it runs in the shadow of loads and stores).
+/// whose scaled range exceeds 31 (Float) or 32 (Double), the rounding of `xᵢ/T − max` is
+/// compensated (TwoSum, `needsCompensation`), which keeps the relative bound on outputs down to
+/// 10⁻³⁰; it runs in the shadow of loads and stores (its cost: BENCHMARKS.md).
+///
+/// **How a batch is walked** — row by row, 16 short rows at a time, each row's first pass fused
+/// into a pass over the previous row, or long rows split over threads — is one decision,
+/// `SoftmaxSchedule.plan(for:)`; `ExactSoftmax.plan(rows:cols:as:output:masked:options:)` tells
+/// which a call takes, and `SoftmaxOptions.schedule` forces one. Every schedule gives the same bits.
+///
+/// **Reference**: `SoftmaxReference` is the definition these kernels are tested against.
 ///
 /// **In place**: `x` and `y` may be the same memory (`softmax(y.readOnly, into: y)`).
 /// **Threads**: rows are split over `options.threads`; a batch of a few long rows is split by blocks

@@ -95,8 +95,9 @@ enum OnlineSoftmax {
     }
 
     /// One step of the per-lane online update over four vectors: one rescale, four exponentials.
-    /// The compiler keeps it out of line (one call per 64 elements); forcing it inline
-    /// (`@_transparent`) measured slower, 5.8 vs 8.4 GB/s on 1024-wide rows in L2.
+    /// Despite `@inline(__always)` the optimizer emits it as a call (one per 64 elements), and
+    /// forcing it inline with `@_transparent` measured slower (BENCHMARKS.md, "Exact softmax: the
+    /// schedules"); `check-hot-loops.py` allows this one call.
     @inlinable @inline(__always)
     static func update<T: KernelScalar>(
         _ mv: inout T.Vector, _ dv: inout T.Vector, _ v0: T.Vector, _ v1: T.Vector, _ v2: T.Vector, _ v3: T.Vector, scale sv: T.Vector, _: T.Type

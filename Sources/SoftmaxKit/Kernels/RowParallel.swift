@@ -14,8 +14,7 @@ import Darwin
 public enum RowParallel {
     /// Below this many elements per thread, fewer threads are used. A region on the persistent
     /// workers (`WorkerPool`) costs a few microseconds, so a second thread pays from ~10⁴ elements
-    /// (measured, softmax in L2: two threads on 96 × 1024 elements at 1.7–2.0× one thread, on
-    /// 64 × 128 at 1.5×; with Dispatch's threads the same 96 × 1024 ran at 0.73×).
+    /// (BENCHMARKS.md, "Threads").
     public static let minimumElementsPerThread = 1 << 12
 
     /// The machine's active cores.

@@ -18,12 +18,11 @@ public enum SoftmaxAlgorithm: String, CaseIterable, Sendable, Codable {
     /// It computes one exponential per element; where a row outgrows the caches its re-reads come
     /// from memory, and still cost less than two-pass's second (extended) exponential here.
     ///
-    /// Measured (float32, one thread, AVX-512 machine, BENCHMARKS.md): three-pass-reload is the
-    /// fastest at every size we measured, e.g. 17.8 GB/s vs 9.1 for two-pass on 1024-element rows
-    /// out of cache, 14.3 vs 11.5 on 4 Mi-element rows and 14.0 vs 11.7 on 16 Mi-element rows
-    /// (64 MiB, twice the L3): two-pass is bound by its two extended exponentials per element
-    /// here, not by memory. Three-pass rows also split across threads (`SplitRows`); two-pass
-    /// rows do not. (`rows` and `cols` are kept for rules that depend on the shape.)
+    /// Three-pass-reload was the fastest at every size measured, rows far past the L3 included
+    /// (BENCHMARKS.md, "Two-pass vs three-pass on rows larger than L2"): two-pass is bound by its
+    /// two extended exponentials per element there, not by memory. Three-pass rows also split
+    /// across threads (`SplitRows`); two-pass rows do not. (`rows` and `cols` are kept for rules
+    /// that depend on the shape.) How the batch is then walked is `SoftmaxSchedule`'s choice.
     public static func automatic(rows: Int, cols: Int) -> SoftmaxAlgorithm {
         .threePassReload
     }

@@ -74,8 +74,8 @@ final class WorkerPool: @unchecked Sendable {
             // Chunk 0 runs below a 1 KiB gap on this stack. The state the workers read on every
             // row (the captures of `body`) lives in this thread's frames above; without the gap the
             // caller's own spills could share its cache lines — false sharing that depended on where
-            // the stack happened to start: 128-wide rows ran at 1.4–2.0× with two threads from one
-            // process to the next, at 1.9–2.0× with the gap.
+            // the stack happened to start, and two threads' speed-up moved from process to process
+            // (BENCHMARKS.md, "Threads").
             withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 64) { gap in
                 sk_atomic_store(UnsafeMutableRawPointer(gap.baseAddress!).assumingMemoryBound(to: Int.self), 0)
                 body(0)

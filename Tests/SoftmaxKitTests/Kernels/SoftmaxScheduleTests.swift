@@ -23,6 +23,7 @@ import Testing
         #expect(plan(rows: 2048, cols: 1024) == .rowsFusedPass2)            // 8 MiB
         #expect(plan(rows: 65536, cols: 1024) == .rowsFusedPass3)           // 256 MiB
         #expect(plan(rows: 512, cols: 4096) == .rowsFusedPass2)
+        #expect(plan(rows: 8, cols: 2000) == .rowsFusedPass3)                // too wide to group, within L2
         // Past L2 is judged per thread: 2.4 MB is past it on one thread and on two.
         #expect(plan(rows: 600, cols: 1000, threads: 2) == .rowsFusedPass2)
         #expect(plan(rows: 300, cols: 1000, threads: 2) == .groupedRowsFusedPass1)  // 600 KB each
