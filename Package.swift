@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SoftmaxKit", targets: ["SoftmaxKit"]),
         .library(name: "SoftmaxAttention", targets: ["SoftmaxAttention"]),
         .library(name: "SoftmaxModels", targets: ["SoftmaxModels"]),
+        .library(name: "SoftmaxNumPy", targets: ["SoftmaxNumPy"]),
         .library(name: "SoftmaxLab", targets: ["SoftmaxLab"]),
         .executable(name: "softmaxkit", targets: ["softmaxkit"]),
     ],
@@ -23,11 +24,12 @@ let package = Package(
         .target(name: "SoftmaxKit", dependencies: ["_SoftmaxShims"]),
         .target(name: "SoftmaxAttention", dependencies: ["SoftmaxKit", "_SoftmaxShims"]),
         .target(name: "SoftmaxModels", dependencies: ["SoftmaxKit", "SoftmaxAttention"]),
-        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit", "SoftmaxAttention", "SoftmaxModels"]),
+        .target(name: "SoftmaxNumPy", dependencies: ["SoftmaxKit"]),
+        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit", "SoftmaxAttention", "SoftmaxModels", "SoftmaxNumPy"]),
         .executableTarget(
             name: "softmaxkit",
             dependencies: [
-                "SoftmaxKit", "SoftmaxAttention", "SoftmaxModels", "SoftmaxLab",
+                "SoftmaxKit", "SoftmaxAttention", "SoftmaxModels", "SoftmaxNumPy", "SoftmaxLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -40,7 +42,8 @@ let package = Package(
             dependencies: ["SoftmaxKit", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "SoftmaxAttentionTests", dependencies: ["SoftmaxAttention"]),
         .testTarget(name: "SoftmaxModelsTests", dependencies: ["SoftmaxModels"], exclude: ["Resources"]),
+        .testTarget(name: "SoftmaxNumPyTests", dependencies: ["SoftmaxNumPy"]),
         .testTarget(name: "SoftmaxLabTests", dependencies: ["SoftmaxLab"]),
-        .testTarget(name: "softmaxkitTests", dependencies: ["softmaxkit", "SoftmaxLab"]),
+        .testTarget(name: "softmaxkitTests", dependencies: ["softmaxkit", "SoftmaxLab", "SoftmaxNumPy"]),
     ]
 )

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the .npy header parser. Built by Fuzz/run-npy-fuzz.sh together with
-// Sources/SoftmaxLab/NumPy/NpyHeader.swift alone (the parser has no other dependencies).
+// Sources/SoftmaxNumPy/NpyHeader.swift alone (the parser has no other dependencies).
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafeRawPointer, _ count: Int) -> CInt {

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 runs="${1:-1000000}"
 mkdir -p .build fuzz-corpus
 swiftc -O -sanitize=fuzzer,address -parse-as-library \
-    Sources/SoftmaxLab/NumPy/NpyHeader.swift Fuzz/NpyFuzz.swift -o .build/npy-fuzz
+    Sources/SoftmaxNumPy/NpyHeader.swift Fuzz/NpyFuzz.swift -o .build/npy-fuzz
 # Seed corpus: a few valid files (the fuzzer mutates from there).
 python3 - <<'PY'
 import struct

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SoftmaxAttention
 import SoftmaxKit
+import SoftmaxNumPy
 import SoftmaxLab
 import SoftmaxModels
 

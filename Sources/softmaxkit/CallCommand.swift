@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SoftmaxAttention
 import SoftmaxKit
+import SoftmaxNumPy
 import SoftmaxLab
 
 /// `softmaxkit call ID --input NAME=FILE.npy ... --output-dir DIR`: one method on `.npy` files.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SoftmaxKit
+import SoftmaxNumPy
 import SoftmaxLab
 import SoftmaxModels
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import SoftmaxKit
+import SoftmaxNumPy
 import SoftmaxLab
 @testable import softmaxkit
 

@@ -1,6 +1,7 @@
 import Foundation
 import SoftmaxAttention
 import SoftmaxKit
+import SoftmaxNumPy
 import SoftmaxModels
 
 /// The model lab: the exact encoder and each swap through `ModelEvaluation`, as one results

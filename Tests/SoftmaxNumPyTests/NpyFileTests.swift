@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import SoftmaxKit
-@testable import SoftmaxLab
+@testable import SoftmaxNumPy
 
 /// Round trips for every dtype and rank, and every malformed-file case, each with an error that
 /// names the file.
