@@ -35,18 +35,23 @@ public enum ExponentialVariant: Sendable, Equatable {
     /// The limit form `(1 + x/2ⁿ)^(2ⁿ)` (`LimitExponential`).
     case limit(iterations: Int)
 
-    /// The spellings of the `exp` parameter.
-    public static let names = ["exact", "schraudolph", "poly1", "poly2", "poly3", "poly4", "base2", "limit"]
-
-    /// The variant named `name` (one of `names`), with `iterations` for `limit`.
-    public init?(name: String, iterations: Int) {
-        switch name {
-        case "exact": self = .exact
-        case "schraudolph": self = .schraudolph
-        case "poly1", "poly2", "poly3", "poly4": self = .polynomial(degree: Int(String(name.last!))!)
-        case "base2": self = .base2
-        case "limit": self = .limit(iterations: iterations)
-        default: return nil
+    /// The variant `choice` names, with `iterations` for `limit`.
+    public init(_ choice: ExponentialChoice, iterations: Int) {
+        switch choice {
+        case .exact: self = .exact
+        case .schraudolph: self = .schraudolph
+        case .poly1: self = .polynomial(degree: 1)
+        case .poly2: self = .polynomial(degree: 2)
+        case .poly3: self = .polynomial(degree: 3)
+        case .poly4: self = .polynomial(degree: 4)
+        case .base2: self = .base2
+        case .limit: self = .limit(iterations: iterations)
         }
     }
+}
+
+/// The spellings of `softmax`'s `exp` parameter, one per `ExponentialVariant` (the limit form's
+/// iteration count is a parameter of its own).
+public enum ExponentialChoice: String, CaseIterable, Sendable {
+    case exact, schraudolph, poly1, poly2, poly3, poly4, base2, limit
 }

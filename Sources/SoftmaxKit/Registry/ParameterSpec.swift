@@ -11,11 +11,15 @@ public struct ParameterSpec: Sendable {
     public let range: ClosedRange<Double>?
     /// A further check on numbers and arrays: the reason the value is rejected, or nil.
     public let check: (@Sendable (ParameterValue) -> String?)?
+    /// For `.number`/`.integer`: a word that stands for the method's own choice (`auto`, `none`),
+    /// accepted in place of a number.
+    public let automatic: String?
 
     public init(_ name: String, _ kind: Kind, default defaultValue: ParameterValue, _ summary: String,
                 choices: [String] = [], range: ClosedRange<Double>? = nil,
-                check: (@Sendable (ParameterValue) -> String?)? = nil) {
+                check: (@Sendable (ParameterValue) -> String?)? = nil, automatic: String? = nil) {
         self.check = check
+        self.automatic = automatic
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
@@ -34,6 +38,8 @@ public struct ParameterSpec: Sendable {
             if let range, !range.contains(d) { throw bad("must be in \(range.lowerBound)…\(range.upperBound)") }
             if let reason = check?(value) { throw bad(reason) }
             return value
+        case (.number, .string(let s)) where s == automatic, (.integer, .string(let s)) where s == automatic:
+            return value
         case (.boolean, .boolean): return value
         case (.string, .string(let s)):
             guard choices.isEmpty || choices.contains(s) else { throw bad("must be one of \(choices.joined(separator: ", "))") }
@@ -43,7 +49,7 @@ public struct ParameterSpec: Sendable {
             if let reason = check?(value) { throw bad(reason) }
             return value
         default:
-            throw bad("expected a \(kind.rawValue)")
+            throw bad("expected a \(kind.rawValue)" + (automatic.map { " or '\($0)'" } ?? ""))
         }
     }
 }

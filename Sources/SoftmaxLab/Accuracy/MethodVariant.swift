@@ -27,7 +27,7 @@ public struct MethodVariant: Sendable {
                 for algorithm in SoftmaxAlgorithm.allCases where algorithm != .threePassReload {
                     variants.append(MethodVariant("softmax", ["algorithm": .string(algorithm.rawValue)]))
                 }
-                for exp in ExponentialVariant.names where exp != "exact" {
+                for exp in ExponentialChoice.allCases.map(\.rawValue) where exp != "exact" {
                     variants.append(MethodVariant("softmax", ["exp": .string(exp)]))
                 }
             }

@@ -13,7 +13,7 @@ import Darwin
     static let registry = MethodRegistry.standard
     /// Every registered normalizer, plus `softmax` with each cheap exponential (`softmax[exp=NAME]`).
     static let normalizers = registry.methods.filter { $0.normalizer != nil }.map(\.id)
-        + ExponentialVariant.names.filter { $0 != "exact" }.map { "softmax[exp=\($0)]" }
+        + ExponentialChoice.allCases.filter { $0 != .exact }.map { "softmax[exp=\($0.rawValue)]" }
     static let activations = registry.methods.filter { $0.activation != nil }.map(\.id)
 
     /// `id` or `id[exp=NAME]` → the method and its parameters.

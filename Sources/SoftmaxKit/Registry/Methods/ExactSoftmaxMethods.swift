@@ -1,25 +1,5 @@
 /// Registry entries for the exact kernels.
 enum ExactSoftmaxMethods {
-    static let algorithmParameter = ParameterSpec(
-        "algorithm", .string, default: .string("auto"),
-        "three-pass-reload, three-pass-recompute, two-pass, online, or auto (three-pass-reload: the fastest measured at every shape)",
-        choices: ["auto"] + SoftmaxAlgorithm.allCases.map(\.rawValue))
-    static let temperatureParameter = ParameterSpec(
-        "temperature", .number, default: .number(1), "T: computes on x/T; finite and > 0",
-        range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude)
-
-    static let scheduleParameter = ParameterSpec(
-        "schedule", .string, default: .string("auto"),
-        "how a batch is walked (the same bits, only the speed differs): auto, or one of \(SoftmaxSchedule.allCases.map(\.rawValue).joined(separator: ", ")), for tests and benchmarks",
-        choices: ["auto"] + SoftmaxSchedule.allCases.map(\.rawValue))
-
-    static let expParameter = ParameterSpec(
-        "exp", .string, default: .string("exact"),
-        "the exponential: exact, schraudolph, poly1…poly4 (degree-d polynomial), base2 (2^x: base-2 softmax), limit ((1 + x/2^n)^(2^n)); non-exact ones run three-pass-reload",
-        choices: ExponentialVariant.names)
-    static let expIterationsParameter = ParameterSpec(
-        "exp_iters", .integer, default: .number(5), "n of exp=limit", range: 0...30)
-
     static let dukhan = "M. Dukhan, A. Ablavatski, The Two-Pass Softmax Algorithm, 2020 (arXiv 2001.04438)"
     static let milakov = "M. Milakov, N. Gimelshein, Online normalizer calculation for softmax, 2018 (arXiv 1805.02867)"
     static let bridle = "J. S. Bridle, Probabilistic interpretation of feedforward classification network outputs, 1990"
@@ -28,49 +8,49 @@ enum ExactSoftmaxMethods {
         MethodDescriptor(
             id: "softmax", role: .normalizer,
             summary: "softmax over each row: e^{x/T} / Σ e^{x/T}; exact, or with a cheap exponential (exp)",
-            parameters: [algorithmParameter, temperatureParameter, scheduleParameter, expParameter, expIterationsParameter],
+            parameters: SoftmaxParameters.specs,
             inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "probabilities, same shape")],
             isExact: true, citation: bridle,
             implementation: NormalizerMethod(make: softmaxNormalizer), normalizer: softmaxNormalizer),
         MethodDescriptor(
             id: "log-softmax", role: .normalizer, summary: "exact log-softmax: x/T − logsumexp(x/T)",
-            parameters: [algorithmParameter, temperatureParameter, scheduleParameter],
+            parameters: ExactSoftmaxParameters.specs,
             inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "log-probabilities, same shape")],
             isExact: true, citation: bridle,
-            implementation: NormalizerMethod(make: { try ExactSoftmaxNormalizer(parameters: $0, output: .logProbabilities) }),
-            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .logProbabilities) },
+            implementation: NormalizerMethod(make: { ExactSoftmaxNormalizer(ExactSoftmaxParameters($0), output: .logProbabilities) }),
+            normalizer: { ExactSoftmaxNormalizer(ExactSoftmaxParameters($0), output: .logProbabilities) },
             outputScale: .logProbability),
         MethodDescriptor(
             id: "logsumexp", role: .reduction, summary: "log Σ e^{x/T} per row (−∞ for empty or fully masked rows)",
-            parameters: [algorithmParameter, temperatureParameter],
+            parameters: ExactSoftmaxParameters.specs,
             inputs: [TensorSpec("x", "scores, rows × cols")], outputs: [TensorSpec("y", "one value per row")],
             isExact: true, citation: bridle, implementation: LogSumExpMethod()),
         MethodDescriptor(
             id: "masked-softmax", role: .normalizer,
             summary: "softmax over the positions where mask is true; masked positions are never read and get 0",
-            parameters: [algorithmParameter, temperatureParameter],
+            parameters: ExactSoftmaxParameters.specs,
             inputs: [TensorSpec("x", "scores, rows × cols"), TensorSpec("mask", .boolean, "keep-mask, same shape (true = visible)")],
             outputs: [TensorSpec("y", "probabilities, same shape")],
             isExact: true, citation: bridle,
-            implementation: NormalizerMethod(make: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities) }),
-            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities) }),
+            implementation: NormalizerMethod(make: { ExactSoftmaxNormalizer(ExactSoftmaxParameters($0), output: .probabilities) }),
+            normalizer: { ExactSoftmaxNormalizer(ExactSoftmaxParameters($0), output: .probabilities) }),
         MethodDescriptor(
             id: "two-pass-softmax", role: .normalizer,
             summary: "two-pass softmax with (mantissa, exponent) accumulation: no max pass, no overflow",
-            parameters: [temperatureParameter],
+            parameters: TemperatureParameters.specs,
             inputs: [TensorSpec("x", "scores, rows × cols")],
             outputs: [TensorSpec("y", "probabilities"), TensorSpec("m_sum", "mantissa sum M per row"),
                       TensorSpec("n_sum", "exponent N per row: Σ e^{x/T} = M·2^N")],
             isExact: true, citation: dukhan, implementation: TwoPassMethod(),
-            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities, algorithm: .twoPass) }),
+            normalizer: { ExactSoftmaxNormalizer(TemperatureParameters($0).exact(.twoPass), output: .probabilities) }),
         MethodDescriptor(
             id: "online-softmax", role: .normalizer,
             summary: "online softmax: running maximum and rescaled sum in one pass, then the write pass",
-            parameters: [temperatureParameter],
+            parameters: TemperatureParameters.specs,
             inputs: [TensorSpec("x", "scores, rows × cols")],
             outputs: [TensorSpec("y", "probabilities"), TensorSpec("m", "max of x/T per row"), TensorSpec("d", "Σ e^{x/T − m} per row")],
             isExact: true, citation: milakov, implementation: OnlineMethod(),
-            normalizer: { try ExactSoftmaxNormalizer(parameters: $0, output: .probabilities, algorithm: .online) }),
+            normalizer: { ExactSoftmaxNormalizer(TemperatureParameters($0).exact(.online), output: .probabilities) }),
         MethodDescriptor(
             id: "merge-softmax-states", role: .primitive,
             summary: "(m,d) ⊕ (m',d') = (M, d·e^{m−M} + d'·e^{m'−M}), M = max(m, m'); element-wise",
@@ -86,36 +66,78 @@ enum ExactSoftmaxMethods {
     ]
 }
 
-/// `SoftmaxOptions` from the `algorithm` and `temperature` parameters.
-func softmaxOptions(_ p: ParameterValues, algorithm forced: SoftmaxAlgorithm? = nil) -> SoftmaxOptions {
-    let algorithm = forced ?? p.values["algorithm"].flatMap { value -> SoftmaxAlgorithm? in
-        if case let .string(s) = value { return SoftmaxAlgorithm(rawValue: s) }
-        return nil
+/// The temperature, alone: the two-pass and online softmax ids (their algorithm is their id).
+struct TemperatureParameters: MethodParameters {
+    var temperature = 1.0
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .number("temperature", \.temperature, "T: computes on x/T; finite and > 0", range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude),
+    ]
+
+    /// The exact kernels' options with `algorithm`.
+    func exact(_ algorithm: SoftmaxAlgorithm) -> ExactSoftmaxParameters {
+        var p = ExactSoftmaxParameters()
+        p.temperature = temperature
+        p.algorithm = algorithm
+        return p
     }
-    let schedule = p.values["schedule"].flatMap { value -> SoftmaxSchedule? in
-        if case let .string(s) = value { return SoftmaxSchedule(rawValue: s) }
-        return nil
-    }
-    return SoftmaxOptions(algorithm: algorithm, temperature: p.number("temperature"), schedule: schedule)
+}
+
+/// The exact kernels' parameters: log-softmax, logsumexp, masked softmax.
+struct ExactSoftmaxParameters: MethodParameters {
+    /// Nil: `SoftmaxAlgorithm.automatic`.
+    var algorithm: SoftmaxAlgorithm?
+    var temperature = 1.0
+    /// Nil: `SoftmaxSchedule.plan(for:)`'s choice.
+    var schedule: SoftmaxSchedule?
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .optionalChoice("algorithm", \.algorithm, "the exact algorithm, or auto (three-pass-reload: the fastest measured at every shape)",
+                        none: "auto"),
+        .number("temperature", \.temperature, "T: computes on x/T; finite and > 0", range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude),
+        .optionalChoice("schedule", \.schedule,
+                        "how a batch is walked (the same bits, only the speed differs), or auto; forcing one is for tests and benchmarks",
+                        none: "auto"),
+    ]
+
+    var options: SoftmaxOptions { SoftmaxOptions(algorithm: algorithm, temperature: temperature, schedule: schedule) }
+}
+
+/// `softmax`'s parameters: the exact kernels', and the exponential.
+struct SoftmaxParameters: MethodParameters {
+    var exact = ExactSoftmaxParameters()
+    var exp = ExponentialChoice.exact
+    var expIterations = 5
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .optionalChoice("algorithm", \.exact.algorithm, "the exact algorithm, or auto (three-pass-reload: the fastest measured at every shape)",
+                        none: "auto"),
+        .number("temperature", \.exact.temperature, "T: computes on x/T; finite and > 0",
+                range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude),
+        .optionalChoice("schedule", \.exact.schedule,
+                        "how a batch is walked (the same bits, only the speed differs), or auto; forcing one is for tests and benchmarks",
+                        none: "auto"),
+        .choice("exp", \.exp,
+                "the exponential: exact, schraudolph, poly1…poly4 (degree-d polynomial), base2 (2^x: base-2 softmax), limit ((1 + x/2^n)^(2^n)); non-exact ones run three-pass-reload"),
+        .integer("exp_iters", \.expIterations, "n of exp=limit", range: 0...30),
+    ]
 }
 
 /// `softmax`'s normalizer: the exact kernels, or three-pass softmax with the `exp` chosen.
 @Sendable
-func softmaxNormalizer(_ p: ParameterValues) throws -> any Normalizer {
-    guard let variant = ExponentialVariant(name: p.string("exp"), iterations: p.integer("exp_iters")) else {
-        throw RegistryError.invalidParameter(method: "softmax", name: "exp", value: p.string("exp"), reason: "unknown exponential")
+func softmaxNormalizer(_ values: ParameterValues) throws -> any Normalizer {
+    let p = SoftmaxParameters(values)
+    let variant = ExponentialVariant(p.exp, iterations: p.expIterations)
+    if variant == .exact { return ExactSoftmaxNormalizer(p.exact, output: .probabilities) }
+    guard p.exact.algorithm == nil || p.exact.algorithm == .threePassReload else {
+        throw RegistryError.invalidParameter(method: "softmax", name: "algorithm", value: p.exact.algorithm!.rawValue,
+                                             reason: "exp=\(p.exp.rawValue) runs three-pass-reload only; drop algorithm or use exp=exact")
     }
-    if variant == .exact { return try ExactSoftmaxNormalizer(parameters: p, output: .probabilities) }
-    let algorithm = p.string("algorithm")
-    guard algorithm == "auto" || algorithm == SoftmaxAlgorithm.threePassReload.rawValue else {
-        throw RegistryError.invalidParameter(method: "softmax", name: "algorithm", value: algorithm,
-                                             reason: "exp=\(p.string("exp")) runs three-pass-reload only; drop algorithm or use exp=exact")
+    guard p.exact.schedule == nil else {
+        throw RegistryError.invalidParameter(method: "softmax", name: "schedule", value: p.exact.schedule!.rawValue,
+                                             reason: "exp=\(p.exp.rawValue) runs row by row; drop schedule or use exp=exact")
     }
-    guard p.string("schedule") == "auto" else {
-        throw RegistryError.invalidParameter(method: "softmax", name: "schedule", value: p.string("schedule"),
-                                             reason: "exp=\(p.string("exp")) runs row by row; drop schedule or use exp=exact")
-    }
-    return RowKernelNormalizer(ApproximateExpSoftmaxKernel(variant, temperature: p.number("temperature")))
+    return RowKernelNormalizer(ApproximateExpSoftmaxKernel(variant, temperature: p.exact.temperature))
 }
 
 /// The exact kernels as a `Normalizer`.
@@ -123,8 +145,8 @@ struct ExactSoftmaxNormalizer: ScheduledNormalizer {
     let options: SoftmaxOptions
     let output: RowOutput
 
-    init(parameters: ParameterValues, output: RowOutput, algorithm: SoftmaxAlgorithm? = nil) throws {
-        self.options = softmaxOptions(parameters, algorithm: algorithm)
+    init(_ parameters: ExactSoftmaxParameters, output: RowOutput) {
+        self.options = parameters.options
         self.output = output
     }
 
@@ -176,7 +198,7 @@ struct LogSumExpMethod: MethodImplementation {
         let layout = try RowLayout(shape: shape, tensor: "x")
         var lse = [T](repeating: 0, count: layout.rows)
         try withRows(x, layout) { xb in
-            try lse.withUnsafeMutableBufferPointer { try ExactSoftmax.logSumExp(xb, into: $0, options: softmaxOptions(invocation.parameters)) }
+            try lse.withUnsafeMutableBufferPointer { try ExactSoftmax.logSumExp(xb, into: $0, options: ExactSoftmaxParameters(invocation.parameters).options) }
         }
         return ["y": .of(lse, shape: layout.perRowShape)]
     }
@@ -201,7 +223,7 @@ func softmaxWithRowStates<T: KernelScalar, State>(
 
 struct TwoPassMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
-        let options = softmaxOptions(invocation.parameters, algorithm: .twoPass)
+        let options = TemperatureParameters(invocation.parameters).exact(.twoPass).options
         let (y, sums, rowShape) = try softmaxWithRowStates(invocation, as: T.self, initial: ExtendedSum()) {
             try ExactSoftmax.twoPassSoftmax($0, into: $1, sums: $2, options: options)
         }
@@ -212,7 +234,7 @@ struct TwoPassMethod: MethodImplementation {
 
 struct OnlineMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
-        let options = softmaxOptions(invocation.parameters, algorithm: .online)
+        let options = TemperatureParameters(invocation.parameters).exact(.online).options
         let (y, states, rowShape) = try softmaxWithRowStates(invocation, as: T.self, initial: SoftmaxState()) {
             try ExactSoftmax.onlineSoftmax($0, into: $1, states: $2, options: options)
         }
