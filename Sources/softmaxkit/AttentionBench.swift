@@ -25,25 +25,24 @@ enum AttentionBench {
             throw ValidationErrorMessage("bench --seq times attention engines; '\(id)' is not one (engines: \(engines.joined(separator: ", ")))")
         }
         if id != "attention" { return try runOneHeadEngine(method, parameters: parameters, shape: shape, causal: causal, threads: threads, repeats: repeats) }
-        let p = try method.resolve(parameters)
+        var given = parameters
+        if causal { given["causal"] = .string("top-left") }
+        guard var engine = try MethodRegistry.complete.attentionEngine(id, parameters: given) as? ExactAttentionEngine else {
+            throw ValidationErrorMessage("'\(id)' did not make the exact attention engine")
+        }
+        engine.options.threads = threads
         var g = SeededGenerator(seed: 11)
         let q = (0..<shape.queryCount).map { _ in Float(g.normal()) }, k = (0..<shape.keyCount).map { _ in Float(g.normal()) }
         let v = (0..<shape.valueCount).map { _ in Float(g.normal()) }
         var out = [Float](repeating: 0, count: shape.outputCount)
-        var options = AttentionOptions(causal: causal ? .topLeft : nil, threads: threads)
-        if p.number("scale") != 0 { options.scale = p.number("scale") }
-        if p.number("softcap") > 0 { options.softcap = p.number("softcap") }
-        let normalizer = p.string("normalizer") == "softmax" ? nil : try {
-            let m = try MethodRegistry.complete.method(p.string("normalizer"))
-            guard let make = m.normalizer else { throw ValidationErrorMessage("--param normalizer: '\(m.id)' is not a normalizer") }
-            return try make(m.resolve([:]))
-        }()
         let flops = 4 * Double(shape.queries) * Double(shape.keys) * Double(shape.headDim) * Double(shape.heads * shape.batch)
-        let seconds = try Timing.median(repeats: repeats) {
-            if let normalizer {
-                try NormalizedAttention.run(q: q, k: k, v: v, shape: shape, options: options, normalizer: normalizer, output: &out)
-            } else {
-                try FlashAttention.run(q: q, k: k, v: v, shape: shape, options: options, output: &out)
+        let seconds = try q.withUnsafeBufferPointer { qb in
+            try k.withUnsafeBufferPointer { kb in
+                try v.withUnsafeBufferPointer { vb in
+                    try out.withUnsafeMutableBufferPointer { ob in
+                        try Timing.median(repeats: repeats) { try engine.attend(q: qb, k: kb, v: vb, shape: shape, into: ob) }
+                    }
+                }
             }
         }
         return Result(id: id, batch: shape.batch, heads: shape.heads, kvHeads: shape.kvHeads, seq: shape.queries, headDim: shape.headDim,
@@ -59,7 +58,8 @@ enum AttentionBench {
             guard let spec = method.parameters.first(where: { $0.name == "causal" }) else {
                 throw ValidationErrorMessage("'\(method.id)' has no causal form")
             }
-            values["causal"] = spec.kind == .boolean ? .boolean(true) : .string("top-left")
+            guard spec.choices.contains("top-left") else { throw ValidationErrorMessage("'\(method.id)' has no top-left causal form") }
+            values["causal"] = .string("top-left")
         }
         let (n, d) = (shape.queries, shape.headDim)
         var g = SeededGenerator(seed: 13)

@@ -36,9 +36,9 @@ import SoftmaxAttention
         let q = matrix(9, 6, seed: 3), k = matrix(11, 6, seed: 4), v = matrix(11, 3, seed: 5), w = matrix(64, 6, seed: 6)
         for causal in [false, true] {
             let g = values(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
-                                             parameters: ["mode": .string("google"), "eps": .number(0), "causal": .boolean(causal)])["out"])
+                                             parameters: ["mode": .string("google"), "eps": .number(0), "causal": .string(causal ? "top-left" : "none")])["out"])
             let i = values(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
-                                             parameters: ["mode": .string("ideal"), "causal": .boolean(causal)])["out"])
+                                             parameters: ["mode": .string("ideal"), "causal": .string(causal ? "top-left" : "none")])["out"])
             for (a, b) in zip(g, i) { #expect(abs(a - b) < 1e-12) }
         }
     }

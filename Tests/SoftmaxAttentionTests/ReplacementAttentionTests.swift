@@ -79,7 +79,7 @@ import SoftmaxAttention
         let (q, qv) = matrix(6, 3, seed: 9), (k, kv) = matrix(6, 3, seed: 10), (v, vv) = matrix(6, 2, seed: 11)
         func phi(_ x: Double) -> Double { x > 0 ? x + 1 : exp(x) }
         for causal in [false, true] {
-            let y = values(try registry.call("linear-attention", inputs: ["Q": q, "K": k, "V": v], parameters: ["causal": .boolean(causal)])["out"])
+            let y = values(try registry.call("linear-attention", inputs: ["Q": q, "K": k, "V": v], parameters: ["causal": .string(causal ? "top-left" : "none")])["out"])
             for i in 0..<6 {
                 let keys = causal ? 0...i : 0...5
                 let w = keys.map { j in (0..<3).map { phi(qv[i * 3 + $0]) * phi(kv[j * 3 + $0]) }.reduce(0, +) }

@@ -34,7 +34,7 @@ extension MethodRegistry {
         for name in ["engine"] where own[name] != nil {
             throw RegistryError.invalidParameter(method: id, name: name, value: "\(own[name]!)", reason: "an attention engine is always the flash engine")
         }
-        let options = attentionOptions(try m.resolve(own))
+        let options = ExactAttentionParameters(try m.resolve(own)).options
         let normalizer = normalizerId == "softmax" && normalizerParameters.isEmpty ? nil : try make(normalizerMethod.resolve(normalizerParameters))
         return ExactAttentionEngine(options: options, normalizer: normalizer)
     }

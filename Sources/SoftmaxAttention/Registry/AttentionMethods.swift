@@ -18,18 +18,7 @@ enum AttentionMethods {
         MethodDescriptor(
             id: "attention", role: .attention,
             summary: "exact attention softmax(scale·QKᵀ + bias)·V: tiled flash-style in float32 (O(N·D) memory), naive in float64; any normalizer in place of softmax",
-            parameters: [
-                ParameterSpec("scale", .number, default: .number(0), "factor on q·k; 0 means 1/√D", range: -1e30...1e30),
-                ParameterSpec("causal", .string, default: .string("none"), "none, top-left (j ≤ i) or bottom-right (j ≤ i + Nk − Nq)",
-                              choices: ["none"] + CausalAlignment.allCases.map(\.rawValue)),
-                ParameterSpec("window_left", .integer, default: .number(-1), "sliding window: keys j ≥ i′ − left (−1: none)", range: -1...1e12),
-                ParameterSpec("window_right", .integer, default: .number(-1), "sliding window: keys j ≤ i′ + right (−1: none)", range: -1...1e12),
-                ParameterSpec("softcap", .number, default: .number(0), "logit soft-cap c·tanh(s/c); 0: none", range: 0...1e30),
-                ParameterSpec("engine", .string, default: .string("flash"), "flash (tiled, float32) or naive (reference)",
-                              choices: ["flash", "naive"]),
-                ParameterSpec("normalizer", .string, default: .string("softmax"),
-                              "a registered normalizer id in place of softmax (materialises the N×N scores)"),
-            ],
+            parameters: ExactAttentionParameters.specs,
             inputs: [TensorSpec("Q", "[Nq, D] or [B, H, Nq, D]"), TensorSpec("K", "[Nk, D] or [B, Hkv, Nk, D]"),
                      TensorSpec("V", "[Nk, Dv] or [B, Hkv, Nk, Dv]"),
                      TensorSpec("mask", .boolean, "keep-mask broadcastable to [B, H, Nq, Nk]", optional: true),
@@ -52,9 +41,9 @@ struct ExactAttentionMethod: MethodImplementation {
         let (q, qs) = try invocation.real("Q", as: T.self), (k, ks) = try invocation.real("K", as: T.self)
         let (v, vs) = try invocation.real("V", as: T.self)
         let shape = try attentionShape(q: qs, k: ks, v: vs)
-        let p = invocation.parameters
-        let options = attentionOptions(p)
-        let normalizerId = p.string("normalizer")
+        let p = ExactAttentionParameters(invocation.parameters)
+        let options = p.options
+        let normalizerId = p.normalizer
         let maskTensor = try invocation.booleans("mask")
         let biasTensor = try invocation.inputs["bias"].map { _ in try invocation.real("bias", as: T.self) }
         var out = [T](repeating: 0, count: shape.outputCount)
@@ -73,7 +62,7 @@ struct ExactAttentionMethod: MethodImplementation {
                                     let (qp, kp, vp) = (qb.baseAddress!, kb.baseAddress!, vb.baseAddress!)
                                     if let qf = qp as? UnsafePointer<Float>, let kf = kp as? UnsafePointer<Float>, let vf = vp as? UnsafePointer<Float>,
                                        let of = o as? UnsafeMutablePointer<Float>, let lf = l as? UnsafeMutablePointer<Float>,
-                                       normalizerId != "softmax" || p.string("engine") == "flash" {
+                                       normalizerId != "softmax" || p.engine == .flash {
                                         let biasF = bias as? ScoreBroadcast<Float>
                                         if normalizerId != "softmax" {
                                             let normalizer = try attentionNormalizer(normalizerId, method: invocation.method)
@@ -103,17 +92,6 @@ struct ExactAttentionMethod: MethodImplementation {
         return ["out": .of(out, shape: four ? [shape.batch, shape.heads, shape.queries, shape.valueDim] : [shape.queries, shape.valueDim]),
                 "lse": .of(lse, shape: four ? [shape.batch, shape.heads, shape.queries] : [shape.queries])]
     }
-}
-
-/// `AttentionOptions` from the registry parameters.
-func attentionOptions(_ p: ParameterValues) -> AttentionOptions {
-    var options = AttentionOptions()
-    if p.number("scale") != 0 { options.scale = p.number("scale") }
-    options.causal = CausalAlignment(rawValue: p.string("causal"))
-    let (left, right) = (p.integer("window_left"), p.integer("window_right"))
-    if left >= 0 || right >= 0 { options.window = (left: left >= 0 ? left : Int.max / 4, right: right >= 0 ? right : Int.max / 4) }
-    if p.number("softcap") > 0 { options.softcap = p.number("softcap") }
-    return options
 }
 
 /// The registered normalizer `id` (defaults), for attention.

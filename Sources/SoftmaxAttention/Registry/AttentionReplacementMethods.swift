@@ -12,28 +12,21 @@ enum AttentionReplacementMethods {
 
     static let head = [TensorSpec("Q", "[Nq, D]"), TensorSpec("K", "[Nk, D]"), TensorSpec("V", "[Nk, Dv]"),
                        TensorSpec("mask", .boolean, "keep-mask [Nq, Nk]", optional: true)]
-    static let causalFlag = ParameterSpec("causal", .boolean, default: .boolean(true), "only keys j ≤ i")
 
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
             id: "sigmoid-attention", role: .attention, summary: "(σ(scale·QKᵀ + b) ⊙ M)·V, no row normalisation; b = −log Nk by default",
-            parameters: [ParameterSpec("bias", .number, default: .number(.nan), "b; nan (default) means −log Nk"),
-                         ParameterSpec("scale", .number, default: .number(0), "factor on q·k; 0 means 1/√D", range: -1e30...1e30),
-                         ParameterSpec("causal", .string, default: .string("none"), "none, top-left or bottom-right",
-                                       choices: ["none"] + CausalAlignment.allCases.map(\.rawValue))],
+            parameters: SigmoidAttentionParameters.specs,
             inputs: head, outputs: [TensorSpec("out", "[Nq, Dv]"), TensorSpec("weights", "[Nq, Nk]")],
             isExact: true, citation: ramapuram, implementation: SigmoidAttentionMethod()),
         MethodDescriptor(
             id: "lssa-weights", role: .primitive, summary: "LSSA weights: softplus(log d·log Nᵢ·cos(qᵢ, kⱼ)) masked, ℓ1-normalised rows",
-            parameters: [causalFlag], inputs: [head[0], head[1], head[3]],
+            parameters: SoftplusWeightsParameters.specs, inputs: [head[0], head[1], head[3]],
             outputs: [TensorSpec("A", "[Nq, Nk]"), TensorSpec("N", "visible keys per query [Nq]")],
             isExact: true, citation: gao, implementation: SoftplusWeightsMethod(reweighted: false)),
         MethodDescriptor(
             id: "lssar-weights", role: .primitive, summary: "LSSAR weights: ReLU(Aᵢⱼ·Nᵢ − Oᵢ)^p masked, ℓ1-normalised rows",
-            parameters: [ParameterSpec("p", .number, default: .number(15), "the power (3 and 15 in the paper)", range: 0...1e6),
-                         causalFlag,
-                         ParameterSpec("warmup_rows", .integer, default: .number(3), "rows with offset 0", range: 0...1e12),
-                         ParameterSpec("offset", .number, default: .number(1), "Oᵢ after the warm-up rows", range: -1e30...1e30)],
+            parameters: ReweightedSoftplusParameters.specs,
             inputs: [head[0], head[1], head[3]], outputs: [TensorSpec("A", "[Nq, Nk]")],
             isExact: true, citation: gao, implementation: SoftplusWeightsMethod(reweighted: true)),
         MethodDescriptor(
@@ -45,7 +38,7 @@ enum AttentionReplacementMethods {
             inputs: [], outputs: [TensorSpec("tau", "[n]")], isExact: true, citation: zhang, implementation: PositionTemperatureMethod()),
         MethodDescriptor(
             id: "ssa-attention", role: .attention, summary: "selective attention: softmax((τ_q·q)·k/√d)·(τ_v·v) over visible keys",
-            parameters: [ParameterSpec("causal", .boolean, default: .boolean(false), "only keys j ≤ i")],
+            parameters: TopLeftCausalParameters.specs,
             inputs: head + [TensorSpec("tau_q", "per-query temperatures [Nq] (default 1)", optional: true),
                             TensorSpec("tau_v", "per-key value temperatures [Nk] (default 1)", optional: true)],
             outputs: [TensorSpec("out", "[Nq, Dv]"), TensorSpec("P", "[Nq, Nk]")],
@@ -58,7 +51,7 @@ enum AttentionReplacementMethods {
             inputs: [], outputs: [TensorSpec("mask", .boolean, "[n_q, n_k]")], isExact: true, citation: chen, implementation: LocalWindowMaskMethod()),
         MethodDescriptor(
             id: "linear-attention", role: .attention, summary: "linear attention with φ = elu + 1: φ(Q)(φ(K)ᵀV) / φ(Q)(φ(K)ᵀ1); causal by prefix sums",
-            parameters: [ParameterSpec("causal", .boolean, default: .boolean(false), "the recurrent (prefix-sum) form")],
+            parameters: TopLeftCausalParameters.specs,
             inputs: [head[0], head[1], head[2]], outputs: [TensorSpec("out", "[Nq, Dv]")],
             isExact: false, citation: katharopoulos, implementation: LinearAttentionMethod()),
     ]
@@ -72,10 +65,10 @@ struct SigmoidAttentionMethod: MethodImplementation {
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, mask) = try denseHead(invocation, as: T.self)
-        let p = invocation.parameters
-        let bias = p.number("bias").isNaN ? -Double.scalarLog(Double(max(h.keys, 1))) : p.number("bias")
-        let scale = p.number("scale") == 0 ? 1 / Double(h.headDim).squareRoot() : p.number("scale")
-        let w = SigmoidAttention.weights(h, mask: mask, scale: T(scale), bias: T(bias), causal: CausalAlignment(rawValue: p.string("causal")))
+        let p = SigmoidAttentionParameters(invocation.parameters)
+        let bias = p.bias ?? -Double.scalarLog(Double(max(h.keys, 1)))
+        let scale = p.scale ?? 1 / Double(h.headDim).squareRoot()
+        let w = SigmoidAttention.weights(h, mask: mask, scale: T(scale), bias: T(bias), causal: p.causal)
         return ["out": .of(h.apply(w), shape: [h.queries, h.valueDim]), "weights": .of(w, shape: [h.queries, h.keys])]
     }
 }
@@ -89,13 +82,13 @@ struct SoftplusWeightsMethod: MethodImplementation {
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, mask) = try denseHead(invocation, as: T.self, needsValues: false)
-        let p = invocation.parameters, causal = p.boolean("causal")
         if reweighted {
-            let b = SoftplusAttention.lssar(h, mask: mask, causal: causal, power: T(p.number("p")), warmupRows: p.integer("warmup_rows"),
-                                            offset: T(p.number("offset")))
+            let p = ReweightedSoftplusParameters(invocation.parameters)
+            let b = SoftplusAttention.lssar(h, mask: mask, causal: p.causal != nil, power: T(p.power), warmupRows: p.warmupRows,
+                                            offset: T(p.offset))
             return ["A": .of(b, shape: [h.queries, h.keys])]
         }
-        let (a, n) = SoftplusAttention.lssa(h, mask: mask, causal: causal)
+        let (a, n) = SoftplusAttention.lssa(h, mask: mask, causal: SoftplusWeightsParameters(invocation.parameters).causal != nil)
         return ["A": .of(a, shape: [h.queries, h.keys]), "N": .of(n, shape: [h.queries])]
     }
 }
@@ -131,7 +124,7 @@ struct SelectiveAttentionMethod: MethodImplementation {
             return t
         }
         let (out, pm) = SelectiveAttention.run(h, tauQ: try temperatures("tau_q", h.queries), tauV: try temperatures("tau_v", h.keys),
-                                               mask: mask, causal: invocation.parameters.boolean("causal"))
+                                               mask: mask, causal: TopLeftCausalParameters(invocation.parameters).causal != nil)
         return ["out": .of(out, shape: [h.queries, h.valueDim]), "P": .of(pm, shape: [h.queries, h.keys])]
     }
 }
@@ -162,7 +155,7 @@ struct LinearAttentionMethod: MethodImplementation {
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, _) = try denseHead(invocation, as: T.self)
-        let causal = invocation.parameters.boolean("causal")
+        let causal = TopLeftCausalParameters(invocation.parameters).causal != nil
         if let q = sameTypeArray(h.q, as: Float.self), let k = sameTypeArray(h.k, as: Float.self), let v = sameTypeArray(h.v, as: Float.self), !causal {
             // Float, non-causal: the sums are matrix products.
             func phi(_ x: Float) -> Float { x > 0 ? x + 1 : Float.scalarExp(x) }

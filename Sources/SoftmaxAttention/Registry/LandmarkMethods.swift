@@ -37,9 +37,7 @@ enum LandmarkMethods {
             outputs: [TensorSpec("out", "[n, dv]")], isExact: false, citation: xiong, implementation: NystromMethod()),
         MethodDescriptor(
             id: "edge-moe-attention", role: .attention, summary: "Edge-MoE attention: single-pass running bias and sum, deferred normalisation",
-            parameters: [ParameterSpec("scale", .number, default: .number(0), "factor on q·k; 0 means 1/√D", range: -1e30...1e30),
-                         ParameterSpec("causal", .string, default: .string("none"), "none, top-left or bottom-right",
-                                       choices: ["none"] + CausalAlignment.allCases.map(\.rawValue))],
+            parameters: ScaledCausalParameters.specs,
             inputs: AttentionReplacementMethods.head, outputs: [TensorSpec("out", "[Nq, Dv]")],
             isExact: false, citation: edgeMoE, implementation: EdgeMoEAttentionMethod()),
     ]
@@ -139,9 +137,9 @@ struct EdgeMoEAttentionMethod: MethodImplementation {
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, mask) = try denseHead(invocation, as: T.self)
-        let p = invocation.parameters
-        let scale = p.number("scale") == 0 ? 1 / Double(h.headDim).squareRoot() : p.number("scale")
-        let out = EdgeMoEAttention.run(h, mask: mask, scale: T(scale), causal: CausalAlignment(rawValue: p.string("causal")))
+        let parameters = ScaledCausalParameters(invocation.parameters)
+        let scale = parameters.scale ?? 1 / Double(h.headDim).squareRoot()
+        let out = EdgeMoEAttention.run(h, mask: mask, scale: T(scale), causal: parameters.causal)
         return ["out": .of(out, shape: [h.queries, h.valueDim])]
     }
 }

@@ -21,9 +21,7 @@ enum RandomFeatureMethods {
             isExact: true, citation: choromanski, implementation: FeaturesMethod(google: true)),
         MethodDescriptor(
             id: "performer-attention", role: .attention, summary: "FAVOR+ attention φ(Q)(φ(K)ᵀV)/φ(Q)(φ(K)ᵀ1), causal by prefix sums",
-            parameters: [ParameterSpec("mode", .string, default: .string("google"), "google (official features, ε guard) or ideal", choices: ["google", "ideal"]),
-                         ParameterSpec("eps", .number, default: .number(1e-6), "numerical stabiliser ε (google)", range: 0...1),
-                         ParameterSpec("causal", .boolean, default: .boolean(false), "prefix-sum form")],
+            parameters: PerformerParameters.specs,
             inputs: [TensorSpec("Q", "[Nq, d]"), TensorSpec("K", "[Nk, d]"), TensorSpec("V", "[Nk, Dv]"), TensorSpec("W", "projection [r, d]")],
             outputs: [TensorSpec("out", "[Nq, Dv]")], isExact: false, citation: choromanski, implementation: PerformerMethod()),
         MethodDescriptor(
@@ -79,13 +77,13 @@ struct PerformerMethod: MethodImplementation {
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, _) = try denseHead(invocation, as: T.self)
         let (w, r) = try projection(invocation, dim: h.headDim, as: T.self)
-        let p = invocation.parameters
-        let google = p.string("mode") == "google"
-        let eps = google ? T(p.number("eps")) : 0
+        let p = PerformerParameters(invocation.parameters)
+        let google = p.mode == .google, causal = p.causal != nil
+        let eps = google ? T(p.eps) : 0
         let s = 1 / T(h.headDim).squareRoot()
-        if let q = sameTypeArray(h.q, as: Float.self), let k = sameTypeArray(h.k, as: Float.self), let v = sameTypeArray(h.v, as: Float.self), let wf = sameTypeArray(w, as: Float.self), !p.boolean("causal") {
+        if let q = sameTypeArray(h.q, as: Float.self), let k = sameTypeArray(h.k, as: Float.self), let v = sameTypeArray(h.v, as: Float.self), let wf = sameTypeArray(w, as: Float.self), !causal {
             // Float, non-causal: features and products on the matrix multiply.
-            let e = Float(p.number("eps"))
+            let e = Float(p.eps)
             let phiQ = google ? FeatureAttentionFloat.google(q, rows: h.queries, dim: h.headDim, wf, features: r, isQuery: true, epsilon: e)
                 : FeatureAttentionFloat.ideal(q, rows: h.queries, dim: h.headDim, wf, features: r, temperature: Float(s))
             let phiK = google ? FeatureAttentionFloat.google(k, rows: h.keys, dim: h.headDim, wf, features: r, isQuery: false, epsilon: e)
@@ -99,7 +97,7 @@ struct PerformerMethod: MethodImplementation {
         let phiK = google ? FavorFeatures.google(h.k, rows: h.keys, dim: h.headDim, w, features: r, isQuery: false, epsilon: eps)
             : FavorFeatures.ideal(h.k, rows: h.keys, dim: h.headDim, w, features: r, temperature: s, hyperbolic: false)
         let out = FeatureAttention.run(phiQ: phiQ, phiK: phiK, v: h.v, queries: h.queries, keys: h.keys, features: r, valueDim: h.valueDim,
-                                       causal: p.boolean("causal"), epsilon: eps)
+                                       causal: causal, epsilon: eps)
         return ["out": .of(out, shape: [h.queries, h.valueDim])]
     }
 }

@@ -121,3 +121,11 @@ public struct ParameterDeclaration<P: MethodParameters>: Sendable {
         return Self(spec: spec, assign: { p, v in if case let .array(a) = v { p[keyPath: keyPath] = a } })
     }
 }
+
+extension ParameterDeclaration {
+    /// Free text: a registry id (`attention`'s `normalizer`), checked where it is used.
+    public static func text(_ name: String, _ keyPath: WritableKeyPath<P, String> & Sendable, _ summary: String) -> Self {
+        Self(spec: ParameterSpec(name, .string, default: .string(P()[keyPath: keyPath]), summary),
+             assign: { p, v in if case let .string(s) = v { p[keyPath: keyPath] = s } })
+    }
+}
