@@ -6,10 +6,11 @@
 #
 #   Benchmarks/compare-builds.sh BEFORE/softmaxkit AFTER/softmaxkit [ROUNDS] [METHOD]
 #
-# Shapes: rows of 128, 1024 and 32768 in L2, L3 and memory (as `softmaxkit bench`'s sweep), one thread.
+# Shapes: rows of 128, 1024 and 32768 in L2, L3 and memory (as `softmaxkit bench`'s sweep), one thread;
+# SHAPES="2048x1024 64x32768" picks others.
 set -euo pipefail
 before=$1 after=$2 rounds=${3:-5} method=${4:-softmax}
-shapes="768x128 16384x128 524288x128 96x1024 2048x1024 65536x1024 3x32768 64x32768 2048x32768"
+shapes=${SHAPES:-"768x128 16384x128 524288x128 96x1024 2048x1024 65536x1024 3x32768 64x32768 2048x32768"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 for round in $(seq 1 "$rounds"); do

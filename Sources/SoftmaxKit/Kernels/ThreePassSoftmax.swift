@@ -30,7 +30,8 @@ enum ThreePassSoftmax {
         // Pass 1: the extrema. A non-finite maximum means +∞, all −∞ or all NaN: the edge contract handles it.
         let plan = RowPlan(extrema: rowExtrema(x, count: n), inverseTemperature: s, output: output, reload: reload, streaming: streaming)
         // Pass 2; a NaN sum means a NaN in the row, which the edge contract handles too.
-        let d = plan.map { pass2(x, y, count: n, plan: $0).sum } ?? .nan
+        var d = Double.nan
+        if let plan { d = pass2(x, y, count: n, plan: plan).sum }
         guard let plan, !d.isNaN else { return .special(rowEdgeCase(x, y, count: n, output: output)) }
         // Pass 3.
         pass3(x, y, count: n, plan: plan, sum: d)
@@ -209,7 +210,8 @@ extension ThreePassSoftmax {
             let source = x.row(r), target = y.row(r)
             let next = r + 1 < range.upperBound ? x.row(r + 1) : nil
             let plan = RowPlan(extrema: extrema, inverseTemperature: s, output: output, reload: true, streaming: false)
-            let d = plan.map { pass2(source, target, count: n, plan: $0).sum } ?? .nan
+            var d = Double.nan
+            if let plan { d = pass2(source, target, count: n, plan: plan).sum }
             guard let plan, !d.isNaN else {
                 _ = rowEdgeCase(source, target, count: n, output: output)
                 if let next { extrema = rowExtrema(next, count: n) }
@@ -240,8 +242,13 @@ extension ThreePassSoftmax {
                 if let next { extrema = rowExtrema(next, count: n) }
                 continue
             }
+            // Two calls, so that the loop taking the next row's extrema is the only one in its call.
             let d: Double
-            (d, extrema.maximum, extrema.minimum) = pass2(source, target, count: n, plan: plan, takingExtremaOf: next)
+            if let next {
+                (d, extrema.maximum, extrema.minimum) = pass2(source, target, count: n, plan: plan, takingExtremaOf: next)
+            } else {
+                d = pass2(source, target, count: n, plan: plan).sum
+            }
             if d.isNaN {
                 _ = rowEdgeCase(source, target, count: n, output: output)
             } else {
