@@ -46,13 +46,7 @@ public struct ParameterDeclaration<P: MethodParameters>: Sendable {
         _ name: String, _ keyPath: WritableKeyPath<P, Double> & Sendable, _ summary: String, range: ClosedRange<Double>,
         check: (@Sendable (Double) -> String?)? = nil
     ) -> Self {
-        var valueCheck: (@Sendable (ParameterValue) -> String?)?
-        if let check {
-            valueCheck = { value in
-                guard case let .number(d) = value else { return nil }
-                return check(d)
-            }
-        }
+        let valueCheck = Self.valueCheck(check, payload: { if case let .number(d) = $0 { d } else { nil } })
         let spec = ParameterSpec(name, .number, default: .number(P()[keyPath: keyPath]), summary, range: range, check: valueCheck)
         return Self(spec: spec, assign: { p, v in if case let .number(d) = v { p[keyPath: keyPath] = d } })
     }
@@ -110,19 +104,21 @@ public struct ParameterDeclaration<P: MethodParameters>: Sendable {
     public static func array(
         _ name: String, _ keyPath: WritableKeyPath<P, [Double]> & Sendable, _ summary: String, check: (@Sendable ([Double]) -> String?)? = nil
     ) -> Self {
-        var valueCheck: (@Sendable (ParameterValue) -> String?)?
-        if let check {
-            valueCheck = { value in
-                guard case let .array(a) = value else { return nil }
-                return check(a)
-            }
-        }
+        let valueCheck = Self.valueCheck(check, payload: { if case let .array(a) = $0 { a } else { nil } })
         let spec = ParameterSpec(name, .array, default: .array(P()[keyPath: keyPath]), summary, check: valueCheck)
         return Self(spec: spec, assign: { p, v in if case let .array(a) = v { p[keyPath: keyPath] = a } })
     }
 }
 
 extension ParameterDeclaration {
+    /// A typed check as `ParameterSpec`'s check on values: `check` applied to what `payload` finds.
+    static func valueCheck<V>(
+        _ check: (@Sendable (V) -> String?)?, payload: @escaping @Sendable (ParameterValue) -> V?
+    ) -> (@Sendable (ParameterValue) -> String?)? {
+        guard let check else { return nil }
+        return { value in payload(value).flatMap(check) }
+    }
+
     /// Free text: a registry id (`attention`'s `normalizer`), checked where it is used.
     public static func text(_ name: String, _ keyPath: WritableKeyPath<P, String> & Sendable, _ summary: String) -> Self {
         Self(spec: ParameterSpec(name, .string, default: .string(P()[keyPath: keyPath]), summary),
