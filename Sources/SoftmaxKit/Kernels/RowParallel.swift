@@ -29,7 +29,7 @@ public enum RowParallel {
     /// The number of threads used for `rows × cols` elements when `requested` are asked for.
     public static func threadCount(rows: Int, cols: Int, requested: Int?) -> Int {
         let wanted = requested ?? activeCores
-        let bySize = max(1, (rows * max(cols, 1)) / minimumElementsPerThread)
+        let bySize = max(1, saturatingProduct(rows, max(cols, 1)) / minimumElementsPerThread)
         return max(1, min(wanted, rows, bySize))
     }
 
@@ -40,10 +40,11 @@ public enum RowParallel {
     static func blockThreads(rows: Int, cols: Int, requested: Int?) -> Int? {
         guard rows > 0, cols >= 2 * blockElements else { return nil }
         let blocks = (cols + blockElements - 1) / blockElements
-        let threads = min(requested ?? activeCores, rows * blocks, rows * cols / minimumElementsPerThread)
+        let threads = min(requested ?? activeCores, saturatingProduct(rows, blocks), saturatingProduct(rows, cols) / minimumElementsPerThread)
         guard threads > 1 else { return nil }
-        let busiest = (rows + threads - 1) / threads
-        return busiest * threads * 10 > rows * 11 ? threads : nil
+        let busiest = rows / threads + (rows % threads == 0 ? 0 : 1)
+        // busiest·threads > 1.1·rows, without overflowing for any row count.
+        return Double(busiest) * Double(threads) > 1.1 * Double(rows) ? threads : nil
     }
 
     /// Calls `body` with disjoint, contiguous row ranges covering `0..<rows`, concurrently.
@@ -80,4 +81,12 @@ public enum RowParallel {
 public struct UnsafeSendable<T>: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<T>
     public init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}
+
+/// `a·b`, or `Int.max` where it overflows: sizes of shapes no memory holds compare as huge
+/// instead of trapping.
+@inline(__always)
+func saturatingProduct(_ a: Int, _ b: Int) -> Int {
+    let (product, overflow) = a.multipliedReportingOverflow(by: b)
+    return overflow ? Int.max : product
 }

@@ -145,8 +145,8 @@ extension SoftmaxSchedule {
         let threads = RowParallel.threadCount(rows: p.rows, cols: p.cols, requested: p.threads)
         guard isPlain(p) else { return Plan(schedule: .perRow, threads: threads) }
         let rowsPerThread = (p.rows + threads - 1) / threads
-        let pastL2 = rowsPerThread * p.cols * p.elementBytes > t.l2BatchBytes
-        let fitsFusedPass1 = p.rows * p.cols * p.elementBytes <= t.fusedPass1BatchBytes
+        let pastL2 = bytes(rowsPerThread, p) > t.l2BatchBytes
+        let fitsFusedPass1 = bytes(p.rows, p) <= t.fusedPass1BatchBytes
         let schedule: SoftmaxSchedule
         if p.cols > blockElements {
             schedule = pastL2 ? .rowsFusedPass2 : .perRow
@@ -179,6 +179,11 @@ extension SoftmaxSchedule {
             guard isPlain(p) else { return nil }
             return Plan(schedule: schedule, threads: threads)
         }
+    }
+
+    /// The input bytes of `rows` rows, saturating (a query about an impossible shape is no trap).
+    static func bytes(_ rows: Int, _ p: Problem) -> Int {
+        saturatingProduct(saturatingProduct(rows, p.cols), p.elementBytes)
     }
 
     /// The plain softmax or log-softmax: what the consecutive schedules compute.

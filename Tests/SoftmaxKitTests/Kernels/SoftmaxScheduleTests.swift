@@ -42,6 +42,8 @@ import Testing
         #expect(plan(rows: 768, cols: 128, output: .rowState) == .perRow)
         #expect(plan(rows: 768, cols: 128, algorithm: .online) == .perRow)
         #expect(plan(rows: 768, cols: 128, algorithm: .threePassRecompute) == .perRow)
+        // Shapes past any memory: a plan, not an overflow trap.
+        #expect(plan(rows: Int.max / 2, cols: Int.max / 2) == .rowsFusedPass2)
         // Empty batches.
         #expect(plan(rows: 0, cols: 128) == .groupedRowsFusedPass1)
         #expect(plan(rows: 5, cols: 0) == .groupedRowsFusedPass1)
