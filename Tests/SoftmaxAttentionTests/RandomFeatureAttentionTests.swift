@@ -14,19 +14,15 @@ import SoftmaxAttention
         return Tensor(shape: [rows, cols], (0..<(rows * cols)).map { _ in scale * g.normal() })
     }
 
-    func values(_ t: Tensor?) -> [Double] {
-        guard case let .float64(v)? = t?.storage else { return [] }
-        return v
-    }
 
     @Test func featuresEstimateTheSoftmaxKernel() throws {
         let d = 8, r = 40_000
         let x = matrix(2, d, seed: 1, scale: 0.5), w = matrix(r, d, seed: 2)
         for hyperbolic in [false, true] {
-            let phi = values(try registry.call("favor-features-ideal", inputs: ["X": x, "W": w], parameters: ["hyperbolic": .boolean(hyperbolic)])["phi"])
+            let phi = float64s(try registry.call("favor-features-ideal", inputs: ["X": x, "W": w], parameters: ["hyperbolic": .boolean(hyperbolic)])["phi"])
             let width = hyperbolic ? 2 * r : r
             let estimate = (0..<width).map { phi[$0] * phi[width + $0] }.reduce(0, +)
-            let xv = values(x)
+            let xv = float64s(x)
             let exact = exp((0..<d).map { xv[$0] * xv[d + $0] }.reduce(0, +) / Double(d).squareRoot())
             #expect(abs(estimate / exact - 1) < 0.03, "hyperbolic \(hyperbolic): \(estimate) vs \(exact)")
         }
@@ -35,9 +31,9 @@ import SoftmaxAttention
     @Test func googleFeaturesGiveTheIdealAttentionAtZeroEpsilon() throws {
         let q = matrix(9, 6, seed: 3), k = matrix(11, 6, seed: 4), v = matrix(11, 3, seed: 5), w = matrix(64, 6, seed: 6)
         for causal in [false, true] {
-            let g = values(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
+            let g = float64s(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
                                              parameters: ["mode": .string("google"), "eps": .number(0), "causal": .string(causal ? "top-left" : "none")])["out"])
-            let i = values(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
+            let i = float64s(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
                                              parameters: ["mode": .string("ideal"), "causal": .string(causal ? "top-left" : "none")])["out"])
             for (a, b) in zip(g, i) { #expect(abs(a - b) < 1e-12) }
         }
@@ -46,22 +42,22 @@ import SoftmaxAttention
     @Test func scatterbrainLimits() throws {
         let q = matrix(10, 4, seed: 7), k = matrix(10, 4, seed: 8), v = matrix(10, 2, seed: 9), w = matrix(16, 4, seed: 10)
         let everything = Tensor(shape: [10, 10], [Bool](repeating: true, count: 100))
-        let full = values(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w, "support": everything])["out"])
-        let exact = values(try registry.call("attention", inputs: ["Q": q, "K": k, "V": v])["out"])
+        let full = float64s(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w, "support": everything])["out"])
+        let exact = float64s(try registry.call("attention", inputs: ["Q": q, "K": k, "V": v])["out"])
         for (a, b) in zip(full, exact) { #expect(abs(a - b) < 1e-12) }
-        let none = values(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
+        let none = float64s(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
                                             parameters: ["window": .number(0), "hyperbolic": .boolean(false)])["out"])
-        let performer = values(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
+        let performer = float64s(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
                                                  parameters: ["mode": .string("ideal")])["out"])
         for (a, b) in zip(none, performer) { #expect(abs(a - b) < 1e-12) }
         // Key padding removes keys from both parts: padding the last 3 keys = dropping them.
         let keep = Tensor(shape: [10], (0..<10).map { $0 < 7 })
-        let padded = values(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w, "mask": keep],
+        let padded = float64s(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w, "mask": keep],
                                               parameters: ["window": .number(4)])["out"])
-        let kv = values(k), vv = values(v)
+        let kv = float64s(k), vv = float64s(v)
         let k7 = Tensor(shape: [7, 4], Array(kv[0..<28])), v7 = Tensor(shape: [7, 2], Array(vv[0..<14]))
         let local = (0..<10).flatMap { i in (0..<7).map { j in j >= i - 2 && j < i + 2 } }
-        let dropped = values(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k7, "V": v7, "W": w,
+        let dropped = float64s(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k7, "V": v7, "W": w,
                                                                               "support": Tensor(shape: [10, 7], local)])["out"])
         for (a, b) in zip(padded, dropped) { #expect(abs(a - b) < 1e-12) }
     }

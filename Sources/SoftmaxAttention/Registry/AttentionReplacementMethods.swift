@@ -31,10 +31,7 @@ enum AttentionReplacementMethods {
             isExact: true, citation: gao, implementation: SoftplusWeightsMethod(reweighted: true)),
         MethodDescriptor(
             id: "ssa-position-temperature", role: .primitive, summary: "τ_pos(i) for i = 1…n: 1 + σ(α)·log i, 1 + e^{−e^α}·log i, or 1 + α·log i",
-            parameters: [ParameterSpec("n", .integer, default: .number(1), "positions", range: 0...1e9),
-                         ParameterSpec("alpha", .number, default: .number(0), "α (β in the official code)", range: -1e30...1e30),
-                         ParameterSpec("form", .string, default: .string("sigmoid"), "sigmoid, gumbel or linear",
-                                       choices: SelectiveAttention.Form.allCases.map(\.rawValue))],
+            parameters: PositionTemperatureParameters.specs,
             inputs: [], outputs: [TensorSpec("tau", "[n]")], isExact: true, citation: zhang, implementation: PositionTemperatureMethod()),
         MethodDescriptor(
             id: "ssa-attention", role: .attention, summary: "selective attention: softmax((τ_q·q)·k/√d)·(τ_v·v) over visible keys",
@@ -45,9 +42,7 @@ enum AttentionReplacementMethods {
             isExact: true, citation: zhang, implementation: SelectiveAttentionMethod()),
         MethodDescriptor(
             id: "local-window-mask", role: .primitive, summary: "Sᵢⱼ = 1 iff i − ⌊w/2⌋ ≤ j < i − ⌊w/2⌋ + w and 0 ≤ j < n_k",
-            parameters: [ParameterSpec("n_q", .integer, default: .number(1), "queries", range: 0...1e9),
-                         ParameterSpec("n_k", .integer, default: .number(1), "keys", range: 0...1e9),
-                         ParameterSpec("w", .integer, default: .number(1), "window", range: 0...1e9)],
+            parameters: LocalWindowMaskParameters.specs,
             inputs: [], outputs: [TensorSpec("mask", .boolean, "[n_q, n_k]")], isExact: true, citation: chen, implementation: LocalWindowMaskMethod()),
         MethodDescriptor(
             id: "linear-attention", role: .attention, summary: "linear attention with φ = elu + 1: φ(Q)(φ(K)ᵀV) / φ(Q)(φ(K)ᵀ1); causal by prefix sums",
@@ -100,9 +95,8 @@ struct PositionTemperatureMethod: MethodImplementation {
     }
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
-        let p = invocation.parameters
-        let tau = SelectiveAttention.positionTemperature(n: p.integer("n"), alpha: p.number("alpha"),
-                                                         form: SelectiveAttention.Form(rawValue: p.string("form")) ?? .sigmoid)
+        let p = PositionTemperatureParameters(invocation.parameters)
+        let tau = SelectiveAttention.positionTemperature(n: p.n, alpha: p.alpha, form: p.form)
         return ["tau": .of(tau.map { T($0) }, shape: [tau.count])]
     }
 }
@@ -136,8 +130,8 @@ struct LocalWindowMaskMethod: MethodImplementation {
     }
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
-        let p = invocation.parameters
-        let (nq, nk, w) = (p.integer("n_q"), p.integer("n_k"), p.integer("w"))
+        let p = LocalWindowMaskParameters(invocation.parameters)
+        let (nq, nk, w) = (p.queries, p.keys, p.window)
         var mask = [Bool](repeating: false, count: nq * nk)
         for i in 0..<nq {
             let start = i - w / 2
@@ -165,4 +159,30 @@ struct LinearAttentionMethod: MethodImplementation {
         }
         return ["out": .of(LinearAttention.run(h, causal: causal), shape: [h.queries, h.valueDim])]
     }
+}
+
+/// `ssa-position-temperature`'s parameters.
+struct PositionTemperatureParameters: MethodParameters {
+    var n = 1
+    var alpha = 0.0
+    var form = SelectiveAttention.Form.sigmoid
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .integer("n", \.n, "positions", range: 0...1_000_000_000),
+        .number("alpha", \.alpha, "α (β in the official code)", range: -1e30...1e30),
+        .choice("form", \.form, "sigmoid, gumbel or linear"),
+    ]
+}
+
+/// `local-window-mask`'s parameters.
+struct LocalWindowMaskParameters: MethodParameters {
+    var queries = 1
+    var keys = 1
+    var window = 1
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .integer("n_q", \.queries, "queries", range: 0...1_000_000_000),
+        .integer("n_k", \.keys, "keys", range: 0...1_000_000_000),
+        .integer("w", \.window, "window", range: 0...1_000_000_000),
+    ]
 }

@@ -6,14 +6,11 @@ enum LandmarkMethods {
     static let lu = "J. Lu et al., SOFT: Softmax-free Transformer with Linear Complexity, NeurIPS 2021 (arXiv 2110.11945); Softmax-free Linear Transformers, IJCV 2024 (arXiv 2207.03341)"
     static let edgeMoE = "R. Sarkar, H. Liang, Z. Fan, Z. Wang, C. Hao, Edge-MoE: Memory-Efficient Multi-Task Vision Transformer Architecture with Task-level Sparsity via Mixture-of-Experts, ICCAD 2023 (arXiv 2305.18691)"
     static let xiong = "Y. Xiong et al., Nyströmformer: A Nyström-Based Algorithm for Approximating Self-Attention, AAAI 2021 (arXiv 2102.03902)"
-    static let variant = ParameterSpec("variant", .string, default: .string("soft"), "soft (ridge 0.01), soft_norm or paper",
-                                       choices: SoftAttention.Variant.allCases.map(\.rawValue))
-    static let iterations = ParameterSpec("iters", .integer, default: .number(20), "Newton–Schulz iterations", range: 0...1000)
 
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
             id: "soft-landmarks-avgpool", role: .primitive, summary: "SOFT landmarks: means of Q·d^{−1/4} over consecutive blocks of ratio tokens",
-            parameters: [ParameterSpec("ratio", .integer, default: .number(8), "tokens per landmark", range: 1...1e9)],
+            parameters: LandmarksParameters.specs,
             inputs: [TensorSpec("Q", "[n, d]")], outputs: [TensorSpec("L", "[⌈n/ratio⌉, d]")],
             isExact: true, citation: lu, implementation: LandmarksMethod()),
         MethodDescriptor(
@@ -22,17 +19,16 @@ enum LandmarkMethods {
             isExact: true, citation: lu, implementation: GaussianKernelMethod()),
         MethodDescriptor(
             id: "newton-schulz-pinv", role: .primitive, summary: "pseudo-inverse by V ← 2V − V·P·V from SOFT's starting points",
-            parameters: [iterations, variant], inputs: [TensorSpec("A", "square [m, m]")], outputs: [TensorSpec("V", "[m, m]")],
+            parameters: PseudoInverseParameters.specs, inputs: [TensorSpec("A", "square [m, m]")], outputs: [TensorSpec("V", "[m, m]")],
             isExact: false, citation: lu, implementation: PseudoInverseMethod()),
         MethodDescriptor(
             id: "soft-attention", role: .attention, summary: "SOFT: K1·A⁺·(K1ᵀV), Gaussian kernel to landmarks, Newton–Schulz A⁺ (normalize: D^{−½}A⁺D^{−½})",
-            parameters: [iterations, variant, ParameterSpec("normalize", .boolean, default: .boolean(false), "the symmetric normalisation (IJCV)")],
+            parameters: SoftAttentionParameters.specs,
             inputs: [TensorSpec("Q", "[n, d] (K = Q)"), TensorSpec("V", "[n, dv]"), TensorSpec("L", "landmarks [m, d], scaled space")],
             outputs: [TensorSpec("out", "[n, dv]")], isExact: false, citation: lu, implementation: SoftAttentionMethod()),
         MethodDescriptor(
             id: "nystrom-attention", role: .attention, summary: "Nyströmformer: softmax(QK̃ᵀ)·A⁺·softmax(Q̃Kᵀ)V with segment-mean landmarks",
-            parameters: [ParameterSpec("landmarks", .integer, default: .number(64), "m (capped at N)", range: 1...1e9),
-                         ParameterSpec("iters", .integer, default: .number(6), "pseudo-inverse iterations", range: 0...1000)],
+            parameters: NystromParameters.specs,
             inputs: [TensorSpec("Q", "[n, d]"), TensorSpec("K", "[n, d]"), TensorSpec("V", "[n, dv]")],
             outputs: [TensorSpec("out", "[n, dv]")], isExact: false, citation: xiong, implementation: NystromMethod()),
         MethodDescriptor(
@@ -62,7 +58,7 @@ struct LandmarksMethod: MethodImplementation {
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let q = try denseInput(invocation, "Q", as: T.self)
-        return ["L": SoftAttention.landmarks(q.values, rows: q.rows, dim: q.cols, ratio: invocation.parameters.integer("ratio")).tensor]
+        return ["L": SoftAttention.landmarks(q.values, rows: q.rows, dim: q.cols, ratio: LandmarksParameters(invocation.parameters).ratio).tensor]
     }
 }
 
@@ -88,8 +84,8 @@ struct PseudoInverseMethod: MethodImplementation {
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let a = try denseInput(invocation, "A", as: T.self)
         guard a.rows == a.cols, a.rows > 0 else { throw TensorError.shapeMismatch(tensor: "A", shape: "(\(a.rows), \(a.cols))", expected: "square") }
-        let p = invocation.parameters
-        return ["V": SoftAttention.pseudoInverse(a, iterations: p.integer("iters"), variant: SoftAttention.Variant(rawValue: p.string("variant")) ?? .soft).tensor]
+        let p = PseudoInverseParameters(invocation.parameters)
+        return ["V": SoftAttention.pseudoInverse(a, iterations: p.iterations, variant: p.variant).tensor]
     }
 }
 
@@ -104,9 +100,9 @@ struct SoftAttentionMethod: MethodImplementation {
         let l = try denseInput(invocation, "L", as: T.self)
         guard v.rows == q.rows else { throw TensorError.shapeMismatch(tensor: "V", shape: "(\(v.rows), \(v.cols))", expected: "\(q.rows) rows as Q") }
         guard l.cols == q.cols, l.rows > 0 else { throw TensorError.shapeMismatch(tensor: "L", shape: "(\(l.rows), \(l.cols))", expected: "[m ≥ 1, \(q.cols)]") }
-        let p = invocation.parameters
-        let out = SoftAttention.run(q: q.values, rows: q.rows, dim: q.cols, v: v, landmarks: l, iterations: p.integer("iters"),
-                                    variant: SoftAttention.Variant(rawValue: p.string("variant")) ?? .soft, normalize: p.boolean("normalize"))
+        let p = SoftAttentionParameters(invocation.parameters)
+        let out = SoftAttention.run(q: q.values, rows: q.rows, dim: q.cols, v: v, landmarks: l, iterations: p.inverse.iterations,
+                                    variant: p.inverse.variant, normalize: p.normalize)
         return ["out": out.tensor]
     }
 }
@@ -123,9 +119,9 @@ struct NystromMethod: MethodImplementation {
         guard k.cols == q.cols, v.rows == k.rows, q.rows > 0, k.rows > 0 else {
             throw TensorError.shapeMismatch(tensor: "K/V", shape: "(\(k.rows), \(k.cols)), (\(v.rows), \(v.cols))", expected: "[n, \(q.cols)] and [n, dv]")
         }
-        let p = invocation.parameters
-        let m = min(p.integer("landmarks"), q.rows, k.rows)
-        return ["out": NystromAttention.run(q: q, k: k, v: v, landmarks: m, iterations: p.integer("iters")).tensor]
+        let p = NystromParameters(invocation.parameters)
+        let m = min(p.landmarks, q.rows, k.rows)
+        return ["out": NystromAttention.run(q: q, k: k, v: v, landmarks: m, iterations: p.iterations).tensor]
     }
 }
 
@@ -142,4 +138,43 @@ struct EdgeMoEAttentionMethod: MethodImplementation {
         let out = EdgeMoEAttention.run(h, mask: mask, scale: T(scale), causal: parameters.causal)
         return ["out": .of(out, shape: [h.queries, h.valueDim])]
     }
+}
+
+/// `soft-landmarks-avgpool`'s parameters.
+struct LandmarksParameters: MethodParameters {
+    var ratio = 8
+    static let declarations: [ParameterDeclaration<Self>] = [.integer("ratio", \.ratio, "tokens per landmark", range: 1...1_000_000_000)]
+}
+
+/// `newton-schulz-pinv`'s parameters.
+struct PseudoInverseParameters: MethodParameters {
+    var iterations = 20
+    var variant = SoftAttention.Variant.soft
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .integer("iters", \.iterations, "Newton–Schulz iterations", range: 0...1000),
+        .choice("variant", \.variant, "soft (ridge 0.01), soft_norm or paper"),
+    ]
+}
+
+/// `soft-attention`'s parameters.
+struct SoftAttentionParameters: MethodParameters {
+    var inverse = PseudoInverseParameters()
+    var normalize = false
+
+    static let declarations: [ParameterDeclaration<Self>] =
+        PseudoInverseParameters.declarations.map { $0.nested(in: \.inverse) } + [
+            .boolean("normalize", \.normalize, "the symmetric normalisation (IJCV)"),
+        ]
+}
+
+/// `nystrom-attention`'s parameters.
+struct NystromParameters: MethodParameters {
+    var landmarks = 64
+    var iterations = 6
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .integer("landmarks", \.landmarks, "m (capped at N)", range: 1...1_000_000_000),
+        .integer("iters", \.iterations, "pseudo-inverse iterations", range: 0...1000),
+    ]
 }

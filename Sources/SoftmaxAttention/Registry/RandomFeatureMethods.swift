@@ -9,14 +9,12 @@ enum RandomFeatureMethods {
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
             id: "favor-features-ideal", role: .primitive, summary: "FAVOR+ positive features exp(Wx̃ − ‖x̃‖²/2)/√r, x̃ = √temp·x (hyperbolic: 2r features)",
-            parameters: [ParameterSpec("temp", .number, default: .number(0), "s in e^{s q·k}; 0 means 1/√d", range: 0...1e30),
-                         ParameterSpec("hyperbolic", .boolean, default: .boolean(false), "[exp(u), exp(−u)] features")],
+            parameters: IdealFeaturesParameters.specs,
             inputs: [TensorSpec("X", "[N, d]"), TensorSpec("W", "projection [r, d]")], outputs: [TensorSpec("phi", "[N, r] or [N, 2r]")],
             isExact: true, citation: choromanski, implementation: FeaturesMethod(google: false)),
         MethodDescriptor(
             id: "performer-features-google", role: .primitive, summary: "the official Performer features: max-shifted, plus ε, for queries or keys",
-            parameters: [ParameterSpec("is_query", .boolean, default: .boolean(true), "queries shift by their own max, keys by the global max"),
-                         ParameterSpec("eps", .number, default: .number(1e-6), "numerical stabiliser ε", range: 0...1)],
+            parameters: GoogleFeaturesParameters.specs,
             inputs: [TensorSpec("X", "[N, d]"), TensorSpec("W", "projection [r, d]")], outputs: [TensorSpec("phi", "[N, r]")],
             isExact: true, citation: choromanski, implementation: FeaturesMethod(google: true)),
         MethodDescriptor(
@@ -27,8 +25,7 @@ enum RandomFeatureMethods {
         MethodDescriptor(
             id: "scatterbrain-attention", role: .attention,
             summary: "Scatterbrain: exact softmax terms on a sparse support plus the FAVOR low-rank estimate elsewhere, unbiased",
-            parameters: [ParameterSpec("window", .integer, default: .number(64), "local window when no support is given", range: 0...1e9),
-                         ParameterSpec("hyperbolic", .boolean, default: .boolean(true), "hyperbolic features (Scatterbrain's choice)")],
+            parameters: ScatterbrainParameters.specs,
             inputs: [TensorSpec("Q", "[Nq, d]"), TensorSpec("K", "[Nk, d]"), TensorSpec("V", "[Nk, Dv]"), TensorSpec("W", "projection [r, d]"),
                      TensorSpec("support", .boolean, "sparse support [Nq, Nk] (default: local window)", optional: true),
                      TensorSpec("mask", .boolean, "key padding [Nk] (true = kept)", optional: true)],
@@ -56,13 +53,14 @@ struct FeaturesMethod: MethodImplementation {
         let (x, xs) = try invocation.real("X", as: T.self)
         guard xs.count == 2 else { throw TensorError.badRank(tensor: "X", shape: Tensor.describe(shape: xs), expected: "2-d [N, d]") }
         let (w, r) = try projection(invocation, dim: xs[1], as: T.self)
-        let p = invocation.parameters
         if google {
-            let phi = FavorFeatures.google(x, rows: xs[0], dim: xs[1], w, features: r, isQuery: p.boolean("is_query"), epsilon: T(p.number("eps")))
+            let p = GoogleFeaturesParameters(invocation.parameters)
+            let phi = FavorFeatures.google(x, rows: xs[0], dim: xs[1], w, features: r, isQuery: p.isQuery, epsilon: T(p.epsilon))
             return ["phi": .of(phi, shape: [xs[0], r])]
         }
-        let temp = p.number("temp") == 0 ? 1 / Double(xs[1]).squareRoot() : p.number("temp")
-        let hyperbolic = p.boolean("hyperbolic")
+        let p = IdealFeaturesParameters(invocation.parameters)
+        let temp = p.temperature ?? 1 / Double(xs[1]).squareRoot()
+        let hyperbolic = p.hyperbolic
         let phi = FavorFeatures.ideal(x, rows: xs[0], dim: xs[1], w, features: r, temperature: T(temp), hyperbolic: hyperbolic)
         return ["phi": .of(phi, shape: [xs[0], hyperbolic ? 2 * r : r])]
     }
@@ -117,7 +115,7 @@ struct ScatterbrainMethod: MethodImplementation {
         }
         let h = DenseHead(q: q, k: k, v: v, queries: qs[0], keys: ks[0], headDim: qs[1], valueDim: vs[1])
         let (w, r) = try projection(invocation, dim: h.headDim, as: T.self)
-        let p = invocation.parameters
+        let p = ScatterbrainParameters(invocation.parameters)
         var support: [Bool]
         if let (s, ss) = try invocation.booleans("support") {
             guard ss == [h.queries, h.keys] else {
@@ -125,7 +123,7 @@ struct ScatterbrainMethod: MethodImplementation {
             }
             support = s
         } else {
-            let width = p.integer("window")
+            let width = p.window
             support = [Bool](repeating: false, count: h.queries * h.keys)
             for i in 0..<h.queries {
                 let start = i - width / 2
@@ -139,7 +137,7 @@ struct ScatterbrainMethod: MethodImplementation {
             }
             keep = m
         }
-        let hyperbolic = p.boolean("hyperbolic"), s = 1 / T(h.headDim).squareRoot()
+        let hyperbolic = p.hyperbolic, s = 1 / T(h.headDim).squareRoot()
         func features(_ x: [T], rows: Int) -> [T] {
             if let xf = sameTypeArray(x, as: Float.self), let wf = sameTypeArray(w, as: Float.self) {  // on the matrix multiply
                 return sameTypeArray(FeatureAttentionFloat.ideal(xf, rows: rows, dim: h.headDim, wf, features: r, temperature: Float(s),
@@ -151,4 +149,38 @@ struct ScatterbrainMethod: MethodImplementation {
         let out = ScatterbrainAttention.run(h, phiQ: phiQ, phiK: phiK, features: hyperbolic ? 2 * r : r, support: support, keep: keep)
         return ["out": .of(out, shape: [h.queries, h.valueDim])]
     }
+}
+
+/// `favor-features-ideal`'s parameters.
+struct IdealFeaturesParameters: MethodParameters {
+    /// Nil: `1/√d`.
+    var temperature: Double?
+    var hyperbolic = false
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .optionalNumber("temp", \.temperature, "s in e^{s q·k}, or auto (1/√d)", range: Double.leastNormalMagnitude...1e30, automatic: "auto"),
+        .boolean("hyperbolic", \.hyperbolic, "[exp(u), exp(−u)] features"),
+    ]
+}
+
+/// `performer-features-google`'s parameters.
+struct GoogleFeaturesParameters: MethodParameters {
+    var isQuery = true
+    var epsilon = 1e-6
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .boolean("is_query", \.isQuery, "queries shift by their own max, keys by the global max"),
+        .number("eps", \.epsilon, "numerical stabiliser ε", range: 0...1),
+    ]
+}
+
+/// `scatterbrain-attention`'s parameters.
+struct ScatterbrainParameters: MethodParameters {
+    var window = 64
+    var hyperbolic = true
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .integer("window", \.window, "local window when no support is given", range: 0...1_000_000_000),
+        .boolean("hyperbolic", \.hyperbolic, "hyperbolic features (Scatterbrain's choice)"),
+    ]
 }

@@ -71,6 +71,12 @@ public struct MethodDescriptor: Sendable {
 
     /// For activations: the method as an `Activation` with the given parameters.
     public let activation: (@Sendable (ParameterValues) throws -> any Activation)?
+    /// For gates: the method as a `Gate` with the given parameters.
+    public let gate: (@Sendable (ParameterValues) throws -> any Gate)?
+    /// For losses over index targets: the method as a `ClassificationLoss` with the given parameters.
+    public let loss: (@Sendable (ParameterValues) throws -> any ClassificationLoss)?
+    /// For samplers: the method as a `Sampler` with the given parameters.
+    public let sampler: (@Sendable (ParameterValues) throws -> any Sampler)?
     /// The exact function the lab measures this method against (softmax for every normalizer,
     /// log-softmax for log-probability outputs, GELU or SiLU for activations).
     public let reference: ReferenceFunction?
@@ -84,6 +90,9 @@ public struct MethodDescriptor: Sendable {
                 normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)? = nil,
                 outputScale: OutputScale = .probability,
                 activation: (@Sendable (ParameterValues) throws -> any Activation)? = nil,
+                gate: (@Sendable (ParameterValues) throws -> any Gate)? = nil,
+                loss: (@Sendable (ParameterValues) throws -> any ClassificationLoss)? = nil,
+                sampler: (@Sendable (ParameterValues) throws -> any Sampler)? = nil,
                 reference: ReferenceFunction? = nil, isReplacement: Bool = false) {
         self.id = id
         self.role = role
@@ -97,6 +106,9 @@ public struct MethodDescriptor: Sendable {
         self.normalizer = normalizer
         self.outputScale = outputScale
         self.activation = activation
+        self.gate = gate
+        self.loss = loss
+        self.sampler = sampler
         self.reference = reference ?? (normalizer == nil ? nil : outputScale == .logProbability ? .logSoftmax : .softmax)
         self.isReplacement = isReplacement
     }
@@ -105,7 +117,8 @@ public struct MethodDescriptor: Sendable {
     public func with(implementation: any MethodImplementation) -> MethodDescriptor {
         MethodDescriptor(id: id, role: role, summary: summary, parameters: parameters, inputs: inputs, outputs: outputs, isExact: isExact,
                          citation: citation, implementation: implementation, normalizer: normalizer, outputScale: outputScale,
-                         activation: activation, reference: reference, isReplacement: isReplacement)
+                         activation: activation, gate: gate, loss: loss, sampler: sampler, reference: reference,
+                         isReplacement: isReplacement)
     }
 
     /// Applies defaults and validates the given parameter values.

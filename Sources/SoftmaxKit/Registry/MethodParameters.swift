@@ -119,9 +119,22 @@ extension ParameterDeclaration {
         return { value in payload(value).flatMap(check) }
     }
 
+    /// The same parameter for a struct that holds `P` at `path` (a method whose parameters extend
+    /// another's).
+    public func nested<Outer: MethodParameters>(in path: WritableKeyPath<Outer, P> & Sendable) -> ParameterDeclaration<Outer> {
+        let assign = self.assign
+        return ParameterDeclaration<Outer>(spec: spec, assign: { outer, value in assign(&outer[keyPath: path], value) })
+    }
+
     /// Free text: a registry id (`attention`'s `normalizer`), checked where it is used.
     public static func text(_ name: String, _ keyPath: WritableKeyPath<P, String> & Sendable, _ summary: String) -> Self {
         Self(spec: ParameterSpec(name, .string, default: .string(P()[keyPath: keyPath]), summary),
              assign: { p, v in if case let .string(s) = v { p[keyPath: keyPath] = s } })
     }
+}
+
+/// The parameters of a method that takes none.
+public struct NoParameters: MethodParameters {
+    public init() {}
+    public static let declarations: [ParameterDeclaration<Self>] = []
 }

@@ -11,7 +11,7 @@ public struct MethodRegistry: Sendable {
 
     /// The registry of this library.
     public static let standard = MethodRegistry(
-        ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + ClassificationLossMethods.all + FourierHeadMethods.all
+        ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + GateMethods.all + ClassificationLossMethods.all + FourierHeadMethods.all
             + SamplingMethods.all)
 
     public func method(_ id: String) throws -> MethodDescriptor {

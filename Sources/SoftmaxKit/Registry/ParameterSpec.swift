@@ -54,27 +54,10 @@ public struct ParameterSpec: Sendable {
     }
 }
 
-/// The parameter values of one call, after defaults and validation.
+/// The parameter values of one call, after defaults and validation. Methods read them as their
+/// typed `MethodParameters` struct, never by name.
 public struct ParameterValues: Sendable {
     public let values: [String: ParameterValue]
 
     public init(_ values: [String: ParameterValue]) { self.values = values }
-
-    public func number(_ name: String) -> Double {
-        if case let .number(d)? = values[name] { return d }
-        preconditionFailure("parameter \(name) is not a declared number")
-    }
-    public func string(_ name: String) -> String {
-        if case let .string(s)? = values[name] { return s }
-        preconditionFailure("parameter \(name) is not a declared string")
-    }
-    public func integer(_ name: String) -> Int { Int(number(name)) }
-    public func array(_ name: String) -> [Double] {
-        if case let .array(a)? = values[name] { return a }
-        preconditionFailure("parameter \(name) is not a declared array")
-    }
-    public func boolean(_ name: String) -> Bool {
-        if case let .boolean(b)? = values[name] { return b }
-        preconditionFailure("parameter \(name) is not a declared boolean")
-    }
 }

@@ -10,19 +10,12 @@ import Darwin
 @Suite struct ClassificationLossTests {
     let registry = MethodRegistry.standard
 
-    func values(_ t: Tensor?) -> [Double] {
-        switch t?.storage {
-        case let .float64(v)?: v
-        case let .float32(v)?: v.map(Double.init)
-        default: []
-        }
-    }
 
     @Test func compSumSpecialCases() throws {
         let h: [Double] = [1.0, -0.5, 2.0, 0.3, 0.0, -1.0]
         let y = Tensor(shape: [2], storage: .int64([2, 0]))
         func loss(_ tau: Double) throws -> [Double] {
-            values(try registry.call("comp-sum-loss", inputs: ["h": Tensor(shape: [2, 3], h), "y": y], parameters: ["tau": .number(tau)])["loss"])
+            doubles(try registry.call("comp-sum-loss", inputs: ["h": Tensor(shape: [2, 3], h), "y": y], parameters: ["tau": .number(tau)])["loss"])
         }
         for (i, label) in [2, 0].enumerated() {
             let row = Array(h[(i * 3)..<(i * 3 + 3)])
@@ -43,12 +36,12 @@ import Darwin
             func call(_ x: [Double]) throws -> [String: Tensor] {
                 try registry.call("comp-sum-loss", inputs: ["h": Tensor(shape: [3, 4], x), "y": y], parameters: ["tau": .number(tau)])
             }
-            let grad = values(try call(h)["grad"])
+            let grad = doubles(try call(h)["grad"])
             for k in h.indices {
                 var plus = h, minus = h
                 plus[k] += 1e-6
                 minus[k] -= 1e-6
-                let numeric = (values(try call(plus)["loss"]).reduce(0, +) - values(try call(minus)["loss"]).reduce(0, +)) / 2e-6
+                let numeric = (doubles(try call(plus)["loss"]).reduce(0, +) - doubles(try call(minus)["loss"]).reduce(0, +)) / 2e-6
                 #expect(abs(numeric - grad[k]) <= 1e-6 * max(1, abs(numeric)), "comp-sum τ=\(tau) ∂/∂h[\(k)]")
             }
         }
@@ -56,12 +49,12 @@ import Darwin
         func hinge(_ x: [Double]) throws -> [String: Tensor] {
             try registry.call("l2svm-squared-hinge", inputs: ["outputs": Tensor(shape: [3, 4], x), "labels": y])
         }
-        let grad = values(try hinge(o)["grad"])
+        let grad = doubles(try hinge(o)["grad"])
         for k in o.indices {
             var plus = o, minus = o
             plus[k] += 1e-6
             minus[k] -= 1e-6
-            let numeric = (values(try hinge(plus)["loss"])[0] - values(try hinge(minus)["loss"])[0]) / 2e-6
+            let numeric = (doubles(try hinge(plus)["loss"])[0] - doubles(try hinge(minus)["loss"])[0]) / 2e-6
             #expect(abs(numeric - grad[k]) <= 1e-6 * max(1, abs(numeric)), "squared hinge ∂/∂o[\(k)]")
         }
     }
@@ -69,16 +62,16 @@ import Darwin
     @Test func l2svm() throws {
         let o: [Double] = [0.5, -2, 1.5, -0.2, 0.9, 0.1]
         let labels = Tensor(shape: [2], storage: .int64([0, 2]))
-        let y = values(try registry.call("l2svm-targets", inputs: ["labels": labels], parameters: ["C": .number(3)])["Y"])
+        let y = doubles(try registry.call("l2svm-targets", inputs: ["labels": labels], parameters: ["C": .number(3)])["Y"])
         #expect(y == [1, -1, -1, -1, -1, 1])
         let hinge = zip(o, y).map { pow(max(0, 1 - $0 * $1), 2) }
-        let none = values(try registry.call("l2svm-squared-hinge", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels],
+        let none = doubles(try registry.call("l2svm-squared-hinge", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels],
                                             parameters: ["reduction": .string("none")])["loss"])
         #expect(none == hinge)
         let w = Tensor(shape: [2, 2], [1, -2, 0.5, 3] as [Double])
-        let code = values(try registry.call("cnn-svm-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
+        let code = doubles(try registry.call("cnn-svm-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
                                             parameters: ["C": .number(2)])["loss"])[0]
-        let paper = values(try registry.call("l2svm-paper-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
+        let paper = doubles(try registry.call("l2svm-paper-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
                                              parameters: ["C": .number(2)])["loss"])[0]
         let squares = 1.0 + 4 + 0.25 + 9
         #expect(abs(code - (squares / 4 + 2 * hinge.reduce(0, +) / 6)) < 1e-14)
@@ -88,7 +81,7 @@ import Darwin
     @Test func decoupledSoftmax() throws {
         let s: [Double] = [0.9, 0.1, 0.5, -0.2, 0.3, 0.3, 0.0, 0.8]
         let p: [Bool] = [true, false, true, false, false, false, false, false]
-        let loss = values(try registry.call("decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], s), "P": Tensor(shape: [2, 4], p)],
+        let loss = doubles(try registry.call("decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], s), "P": Tensor(shape: [2, 4], p)],
                                             parameters: ["tau": .number(0.5)])["loss"])[0]
         // Row 0: positives 0 and 2 each against negatives 1 and 3; row 1 has none (0, but counts).
         let t = s.map { $0 / 0.5 }
@@ -98,12 +91,12 @@ import Darwin
         func call(_ x: [Double]) throws -> [String: Tensor] {
             try registry.call("decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], x), "P": Tensor(shape: [2, 4], p)], parameters: ["tau": .number(0.5)])
         }
-        let grad = values(try call(s)["grad"])
+        let grad = doubles(try call(s)["grad"])
         for k in s.indices {
             var plus = s, minus = s
             plus[k] += 1e-6
             minus[k] -= 1e-6
-            let numeric = (values(try call(plus)["loss"])[0] - values(try call(minus)["loss"])[0]) / 2e-6
+            let numeric = (doubles(try call(plus)["loss"])[0] - doubles(try call(minus)["loss"])[0]) / 2e-6
             #expect(abs(numeric - grad[k]) <= 1e-6 * max(1, abs(numeric)), "∂/∂S[\(k)]")
         }
     }
@@ -114,13 +107,13 @@ import Darwin
         let a = p.map { 1 / (1 + exp(-10 * ($0 - 0.5))) }
         let tp = zip(y, a).map(*).reduce(0, +), sy = y.reduce(0, +), sa = a.reduce(0, +)
         let (fn, fp, tn) = (sy - tp, sa - tp, 5 - sy - sa + tp)
-        #expect(abs(values(out["TP"])[0] - tp) < 1e-14 && abs(values(out["TN"])[0] - tn) < 1e-14)
-        #expect(abs(values(out["accuracy_loss"])[0] - (1 - (tp + tn) / 5)) < 1e-14)
-        #expect(abs(values(out["f1_loss"])[0] - (1 - 2 * tp / (sy + sa))) < 1e-14)
-        #expect(abs(values(out["f2_loss"])[0] - (1 - 5 * tp / (4 * sy + sa))) < 1e-14)
-        #expect(abs(values(out["gmean_loss"])[0] - (1 - (tp / (tp + fn) * tn / (tn + fp)).squareRoot())) < 1e-14)
-        #expect(abs(values(out["balanced_accuracy_loss"])[0] - (1 - (tp / (tp + fn) + tn / (tn + fp)) / 2)) < 1e-14)
-        let amp = values(try registry.call("anyloss-amplify", inputs: ["p": Tensor(shape: [5], p)])["a"])
+        #expect(abs(doubles(out["TP"])[0] - tp) < 1e-14 && abs(doubles(out["TN"])[0] - tn) < 1e-14)
+        #expect(abs(doubles(out["accuracy_loss"])[0] - (1 - (tp + tn) / 5)) < 1e-14)
+        #expect(abs(doubles(out["f1_loss"])[0] - (1 - 2 * tp / (sy + sa))) < 1e-14)
+        #expect(abs(doubles(out["f2_loss"])[0] - (1 - 5 * tp / (4 * sy + sa))) < 1e-14)
+        #expect(abs(doubles(out["gmean_loss"])[0] - (1 - (tp / (tp + fn) * tn / (tn + fp)).squareRoot())) < 1e-14)
+        #expect(abs(doubles(out["balanced_accuracy_loss"])[0] - (1 - (tp / (tp + fn) + tn / (tn + fp)) / 2)) < 1e-14)
+        let amp = doubles(try registry.call("anyloss-amplify", inputs: ["p": Tensor(shape: [5], p)])["a"])
         #expect(abs(amp[0] - 1 / (1 + exp(-73 * 0.4))) < 1e-15)
         #expect(throws: LossError.self) { try registry.call("anyloss", inputs: ["y": Tensor(shape: [2], [0.5, 1] as [Double]), "p": Tensor(shape: [2], [0.5, 1] as [Double])]) }
     }
@@ -148,8 +141,8 @@ import Darwin
             }
             let out = try call(o, w)
             #expect(out["grad_W"]?.shape == [2, 3] && out["grad"]?.shape == [3, 5])
-            try checkGradient(o, values(out["grad"]), "\(id) outputs") { try values(call($0, w)["loss"])[0] }
-            try checkGradient(w, values(out["grad_W"]), "\(id) W") { try values(call(o, $0)["loss"])[0] }
+            try checkGradient(o, doubles(out["grad"]), "\(id) outputs") { try doubles(call($0, w)["loss"])[0] }
+            try checkGradient(w, doubles(out["grad_W"]), "\(id) W") { try doubles(call(o, $0)["loss"])[0] }
         }
     }
 
@@ -163,7 +156,7 @@ import Darwin
             }
             let out = try call(p)
             for name in ["accuracy_loss", "f1_loss", "f2_loss", "gmean_loss", "balanced_accuracy_loss"] {
-                try checkGradient(p, values(out[name + "_grad"]), "anyloss \(name) L=\(l)", h: 1e-7) { try values(call($0)[name])[0] }
+                try checkGradient(p, doubles(out[name + "_grad"]), "anyloss \(name) L=\(l)", h: 1e-7) { try doubles(call($0)[name])[0] }
             }
         }
     }

@@ -11,13 +11,6 @@ import Darwin
 @Suite struct LossTests {
     let registry = MethodRegistry.standard
 
-    func values(_ t: Tensor?) -> [Double] {
-        switch t?.storage {
-        case let .float64(v)?: v
-        case let .float32(v)?: v.map(Double.init)
-        default: []
-        }
-    }
 
     func random(_ count: Int, seed: UInt64, scale: Double = 1) -> [Double] {
         var g = SplitMix64(seed: seed)
@@ -47,9 +40,9 @@ import Darwin
                                   parameters: ["label_smoothing": .number(smoothing), "reduction": .string(reduction)])
             }
             let out = try call(x)
-            try checkGradient(x, values(out["grad"]), "cross-entropy ε=\(smoothing) \(reduction)") { try values(call($0)["loss"])[0] }
+            try checkGradient(x, doubles(out["grad"]), "cross-entropy ε=\(smoothing) \(reduction)") { try doubles(call($0)["loss"])[0] }
             // The ignored row: zero loss, zero gradient.
-            #expect(values(out["per_example"])[2] == 0 && values(out["grad"])[(2 * c)..<(3 * c)].allSatisfy { $0 == 0 })
+            #expect(doubles(out["per_example"])[2] == 0 && doubles(out["grad"])[(2 * c)..<(3 * c)].allSatisfy { $0 == 0 })
         }
         // Without weights or smoothing: −log softmax(x)_y.
         let plain = try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [n, c], x), "labels": Tensor(shape: [n], storage: .int64([1, 2, 3, 4, 5]))],
@@ -57,14 +50,14 @@ import Darwin
         for i in 0..<n {
             let row = Array(x[(i * c)..<((i + 1) * c)]), m = row.max()!
             let lse = m + log(row.map { exp($0 - m) }.reduce(0, +))
-            #expect(abs(values(plain["per_example"])[i] - (lse - row[i + 1])) < 1e-13)
+            #expect(abs(doubles(plain["per_example"])[i] - (lse - row[i + 1])) < 1e-13)
         }
         // Probability targets.
         let t = (0..<n).flatMap { _ -> [Double] in let r = random(c, seed: 9).map { exp($0) }; let s = r.reduce(0, +); return r.map { $0 / s } }
         func probabilities(_ logits: [Double]) throws -> [String: Tensor] {
             try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [n, c], logits), "target": Tensor(shape: [n, c], t)])
         }
-        try checkGradient(x, values(try probabilities(x)["grad"]), "cross-entropy, probability targets") { try values(probabilities($0)["loss"])[0] }
+        try checkGradient(x, doubles(try probabilities(x)["grad"]), "cross-entropy, probability targets") { try doubles(probabilities($0)["loss"])[0] }
     }
 
     @Test func crossEntropyOverALargeVocabulary() throws {
@@ -73,8 +66,8 @@ import Darwin
         let out = try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [1, c], x), "labels": Tensor(shape: [1], storage: .int64([12345]))])
         let m = x.max()!
         let lse = m + log(x.map { exp($0 - m) }.reduce(0, +))
-        #expect(abs(values(out["loss"])[0] - (lse - x[12345])) < 1e-10)
-        #expect(abs(values(out["grad"]).reduce(0, +)) < 1e-10)  // softmax − onehot sums to 0
+        #expect(abs(doubles(out["loss"])[0] - (lse - x[12345])) < 1e-10)
+        #expect(abs(doubles(out["grad"]).reduce(0, +)) < 1e-10)  // softmax − onehot sums to 0
     }
 
     @Test func chunkedCrossEntropyEqualsTheUnchunkedOne() throws {
@@ -85,8 +78,8 @@ import Darwin
         for chunk in [1, 7, 1024, 4096, 20_000] {
             let part = try registry.call("cross-entropy", inputs: ["logits": logits, "labels": labels],
                                          parameters: ["label_smoothing": .number(0.1), "chunk": .number(Double(chunk))])
-            #expect(abs(values(part["loss"])[0] - values(whole["loss"])[0]) < 1e-12, "chunk \(chunk)")
-            #expect(zip(values(part["grad"]), values(whole["grad"])).allSatisfy { abs($0 - $1) < 1e-15 }, "chunk \(chunk)")
+            #expect(abs(doubles(part["loss"])[0] - doubles(whole["loss"])[0]) < 1e-12, "chunk \(chunk)")
+            #expect(zip(doubles(part["grad"]), doubles(whole["grad"])).allSatisfy { abs($0 - $1) < 1e-15 }, "chunk \(chunk)")
         }
         // Float logits: the chunked logsumexp stays within Float rounding of the unchunked one.
         let f = x.map { Float($0) }
@@ -113,9 +106,9 @@ import Darwin
             try registry.call("stablemax-cross-entropy", inputs: ["logits": Tensor(shape: [n, c], logits), "labels": labels])
         }
         let out = try call(x)
-        try checkGradient(x, values(out["grad"]), "stablemax-cross-entropy") { try values(call($0)["mean"])[0] }
-        let sm = values(try registry.call("stablemax", inputs: ["x": Tensor(shape: [n, c], x)])["y"])
-        for (i, y) in [0, 5, 2, 2].enumerated() { #expect(abs(values(out["per_example"])[i] + log(sm[i * c + y])) < 1e-13) }
+        try checkGradient(x, doubles(out["grad"]), "stablemax-cross-entropy") { try doubles(call($0)["mean"])[0] }
+        let sm = doubles(try registry.call("stablemax", inputs: ["x": Tensor(shape: [n, c], x)])["y"])
+        for (i, y) in [0, 5, 2, 2].enumerated() { #expect(abs(doubles(out["per_example"])[i] + log(sm[i * c + y])) < 1e-13) }
     }
 
     @Test func zLossIsInvariantAndHasItsGradient() throws {
@@ -123,30 +116,30 @@ import Darwin
         let o = random(n * d, seed: 5)
         let c = Tensor(shape: [n], storage: .int64([1, 4, 0]))
         func call(_ v: [Double], a: Double = 2, b: Double = 0.5) throws -> [Double] {
-            values(try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], v), "c": c], parameters: ["a": .number(a), "b": .number(b)])["per_example"])
+            doubles(try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], v), "c": c], parameters: ["a": .number(a), "b": .number(b)])["per_example"])
         }
         let base = try call(o)
         for (x, y) in zip(base, try call(o.map { 3 * $0 - 7 })) { #expect(abs(x - y) < 1e-12) }
-        let grad = values(try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], o), "c": c], parameters: ["a": .number(2), "b": .number(0.5)])["grad"])
+        let grad = doubles(try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], o), "c": c], parameters: ["a": .number(2), "b": .number(0.5)])["grad"])
         try checkGradient(o, grad, "z-loss") { try call($0).reduce(0, +) }
-        let z = values(try registry.call("z-normalize", inputs: ["o": Tensor(shape: [1, 3], [1, 1, 1] as [Double])])["z"])
+        let z = doubles(try registry.call("z-normalize", inputs: ["o": Tensor(shape: [1, 3], [1, 1, 1] as [Double])])["z"])
         #expect(z == [0, 0, 0])
     }
 
     @Test func gates() throws {
         let x = Tensor(shape: [2, 3], [1, 0, 0, 0, 1, 0] as [Double])
         let b1 = Tensor(shape: [4, 3], [1, 0, 0, 1, 0, 0, 0, 1, 0, 0.5, 0, 0] as [Double])  // experts 0 and 1 tie for row 0
-        let g = values(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(1)])["G"])
+        let g = doubles(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(1)])["G"])
         #expect(Array(g[0..<4]) == [1, 0, 0, 0])
         #expect(Array(g[4..<8]) == [0, 0, 1, 0])
-        let g2 = values(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(3)])["G"])
+        let g2 = doubles(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(3)])["G"])
         let total: Double = g2[0] + g2[1] + g2[2] + g2[3]
         #expect(abs(g2[0] - g2[1]) < 1e-15)
         #expect(g2[2] == 0)
         #expect(abs(total - 1) < 1e-15)
         // The other orders: scores of row 1 are [0, 0, 1, 0] (expert 2 first, then the tie 0, 1 → 0).
         func order(_ name: String) throws -> [Double] {
-            Array(values(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(2), "order": .string(name)])["G"])[4..<8])
+            Array(doubles(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(2), "order": .string(name)])["G"])[4..<8])
         }
         let e = exp(1.0), z = e + 3
         let reference = try order("topk-softmax")
@@ -157,9 +150,9 @@ import Darwin
         let sigmoid = try order("sigmoid-topk"), s1 = 1 / (1 + exp(-1.0))
         #expect(abs(sigmoid[2] - s1 / (s1 + 0.5)) < 1e-15 && abs(sigmoid[0] - 0.5 / (s1 + 0.5)) < 1e-15)
         #expect(throws: (any Error).self) { try order("random") }
-        let cold = values(try registry.call("dense-to-sparse-gate", inputs: ["x": x, "B1": b1], parameters: ["tau": .number(0.01)])["G"])
+        let cold = doubles(try registry.call("dense-to-sparse-gate", inputs: ["x": x, "B1": b1], parameters: ["tau": .number(0.01)])["G"])
         #expect(cold[6] > 0.999)
-        let act = values(try registry.call("activation-dense-to-sparse-gate", inputs: ["x": x, "B1": b1, "b0": Tensor(shape: [4], [0, 0, 0, 0] as [Double])],
+        let act = doubles(try registry.call("activation-dense-to-sparse-gate", inputs: ["x": x, "B1": b1, "b0": Tensor(shape: [4], [0, 0, 0, 0] as [Double])],
                                            parameters: ["tau": .number(0.5), "activation": .string("tanh")])["G"])
         let scores: [Double] = [tanh(1.0), tanh(1.0), 0, tanh(0.5)]
         let s = scores.map { exp($0 / 0.5) }
@@ -169,13 +162,13 @@ import Darwin
 
     @Test func perpendicularGradient() throws {
         let w = random(20, seed: 6), g = random(20, seed: 7)
-        let perp = values(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [4, 5], w), "g": Tensor(shape: [4, 5], g)])["g_perp"])
+        let perp = doubles(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [4, 5], w), "g": Tensor(shape: [4, 5], g)])["g_perp"])
         let dot: Double = zip(w, perp).map(*).reduce(0, +)
         #expect(abs(dot) < 1e-12)
-        let scaled = values(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [20], w), "g": Tensor(shape: [20], g)], parameters: ["rescale": .boolean(true)])["g_perp"])
+        let scaled = doubles(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [20], w), "g": Tensor(shape: [20], g)], parameters: ["rescale": .boolean(true)])["g_perp"])
         let scaledNorm: Double = scaled.map { $0 * $0 }.reduce(0, +), gradientNorm: Double = g.map { $0 * $0 }.reduce(0, +)
         #expect(abs(scaledNorm - gradientNorm) < 1e-10)
-        let zero = values(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [3], [0, 0, 0] as [Double]), "g": Tensor(shape: [3], [1, 2, 3] as [Double])])["g_perp"])
+        let zero = doubles(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [3], [0, 0, 0] as [Double]), "g": Tensor(shape: [3], [1, 2, 3] as [Double])])["g_perp"])
         #expect(zero == [1, 2, 3])
     }
 

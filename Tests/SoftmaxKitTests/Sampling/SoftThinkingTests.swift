@@ -12,14 +12,6 @@ import Darwin
 @Suite struct SoftThinkingTests {
     let registry = MethodRegistry.standard
 
-    func values(_ t: Tensor?) -> [Double] {
-        switch t?.storage {
-        case let .float64(v)?: v
-        case let .float32(v)?: v.map(Double.init)
-        case let .int64(v)?: v.map(Double.init)
-        default: []
-        }
-    }
 
     /// Spec §19 step 1, written out independently.
     func referenceFilter(_ x: [Double], t: Double, k: Int, topP: Double, minP: Double) -> [Double] {
@@ -62,16 +54,16 @@ import Darwin
     @Test func weightsWithoutNoiseAreTheRenormalisedTopList() throws {
         let x: [Double] = [0.1, 2, -1, 2, 0.5, 1.5]
         let out = try registry.call("soft-thinking-weights", inputs: ["logits": Tensor(shape: [6], x)], parameters: ["max_topk": .number(3)])
-        #expect(values(out["indices"]) == [1, 3, 5])  // the tie 2 = 2 goes to the lower id first
+        #expect(doubles(out["indices"]) == [1, 3, 5])  // the tie 2 = 2 goes to the lower id first
         let e = [exp(2.0), exp(2.0), exp(1.5)], s = e.reduce(0, +)
-        #expect(zip(values(out["weights"]), e.map { $0 / s }).allSatisfy { abs($0 - $1) < 1e-14 })
+        #expect(zip(doubles(out["weights"]), e.map { $0 / s }).allSatisfy { abs($0 - $1) < 1e-14 })
         // Fewer survivors than max_topk: zero-weight padding that does not move the soft token.
         let emb = (0..<12).map(Double.init)
         let padded = try registry.call("soft-thinking-weights", inputs: ["logits": Tensor(shape: [6], x), "E": Tensor(shape: [6, 2], emb)],
                                        parameters: ["max_topk": .number(4), "top_k": .number(1)])
-        #expect(values(padded["weights"]) == [0.5, 0.5, 0, 0])
+        #expect(doubles(padded["weights"]) == [0.5, 0.5, 0, 0])
         let expected: [Double] = [4, 5]  // the mean of E[1] = (2, 3) and E[3] = (6, 7)
-        #expect(values(padded["embedding"]) == expected)
+        #expect(doubles(padded["embedding"]) == expected)
     }
 
     @Test func givenNoiseIsReproducedExactly() throws {
@@ -87,14 +79,14 @@ import Darwin
         let z = zip(w0, gumbel).map { (log($0 / s0) + $1) / 0.5 }, m = z.max()!
         let ez = z.map { exp($0 - m) }, sz = ez.reduce(0, +)
         let expected = zip(top, ez.map { $0 / sz }).sorted { $0.1 > $1.1 }
-        #expect(values(out["indices"]) == expected.map { Double($0.0) })
-        #expect(zip(values(out["weights"]), expected.map(\.1)).allSatisfy { abs($0 - $1) < 1e-13 })
+        #expect(doubles(out["indices"]) == expected.map { Double($0.0) })
+        #expect(zip(doubles(out["weights"]), expected.map(\.1)).allSatisfy { abs($0 - $1) < 1e-13 })
         // Uniform draws are turned into Gumbel noise as −log(−log u).
         let u = gumbel.map { exp(-exp(-$0)) }
         let viaUniform = try registry.call("soft-thinking-weights",
                                            inputs: ["logits": Tensor(shape: [6], x), "uniform": Tensor(shape: [3], u), "gamma_draws": Tensor(shape: [6], gamma)],
                                            parameters: ["max_topk": .number(3), "top_k": .number(4), "gumbel_tau": .number(0.5), "dirichlet_alpha": .number(2)])
-        #expect(zip(values(viaUniform["weights"]), values(out["weights"])).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(zip(doubles(viaUniform["weights"]), doubles(out["weights"])).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 
     @Test func seededNoiseIsReproducibleAndDistributedAsItShouldBe() throws {
@@ -105,8 +97,8 @@ import Darwin
         var other = noisy
         other["seed"] = .number(8)
         let c = try registry.call("soft-thinking-weights", inputs: ["logits": Tensor(shape: [5], x)], parameters: other)
-        #expect(values(a["weights"]) == values(b["weights"]) && values(a["indices"]) == values(b["indices"]))
-        #expect(values(a["weights"]) != values(c["weights"]))
+        #expect(doubles(a["weights"]) == doubles(b["weights"]) && doubles(a["indices"]) == doubles(b["indices"]))
+        #expect(doubles(a["weights"]) != doubles(c["weights"]))
         // Dirichlet(α·p) has mean p: average many seeded draws (Gumbel off).
         let p = try SoftThinking.filteredProbabilities(x, SoftThinking.Filters())
         var noise = SoftThinking.Noise(seed: 11)
@@ -138,8 +130,8 @@ import Darwin
                                        inputs: ["logits": Tensor(shape: [2, 3], [-.infinity, -.infinity, -.infinity, 0, 1, 2] as [Double]),
                                                 "E": Tensor(shape: [3, 1], [1, 2, 3] as [Double])],
                                        parameters: ["max_topk": .number(2), "gumbel": .boolean(true)])
-        #expect(Array(values(masked["weights"])[0..<2]) == [0, 0] && values(masked["embedding"])[0] == 0)
-        #expect(Set(values(masked["indices"])[2...]) == [2, 1])  // the two largest, in whatever order the noise leaves them
+        #expect(Array(doubles(masked["weights"])[0..<2]) == [0, 0] && doubles(masked["embedding"])[0] == 0)
+        #expect(Set(doubles(masked["indices"])[2...]) == [2, 1])  // the two largest, in whatever order the noise leaves them
         let p = try SoftThinking.filteredProbabilities([0, .infinity, .infinity], SoftThinking.Filters())
         #expect(p == [0, 0.5, 0.5])
         #expect(throws: SamplingError.self) { try SoftThinking.filteredProbabilities([0, .nan], SoftThinking.Filters()) }
@@ -168,7 +160,7 @@ import Darwin
         let n = 20_000
         let rows = Tensor(shape: [n, 6], (0..<n).flatMap { _ in x })
         let out = try registry.call("sample-token", inputs: ["logits": rows], parameters: ["temperature": .number(0.8), "top_p": .number(0.95), "seed": .number(3)])
-        let tokens = values(out["token"])
+        let tokens = doubles(out["token"])
         for (j, v) in p.enumerated() {
             let f = Double(tokens.filter { $0 == Double(j) }.count) / Double(n)
             #expect(abs(f - v) <= 4 * (v * (1 - v) / Double(n)).squareRoot() + 1e-12, "token \(j): \(f) vs \(v)")

@@ -1,10 +1,5 @@
 /// Registry entries for the GELU family and its replacements.
 enum ActivationMethods {
-    static let polyWeights = ParameterSpec(
-        "a", .array, default: .array([1.0 / 3, 1.0 / 3, 1.0 / 3]), "[a3, a2, a1], the code's order",
-        check: { v in if case let .array(a) = v, a.count != 3 { return "takes three weights [a3, a2, a1], got \(a.count)" }; return nil })
-    static let polyBias = ParameterSpec("bias", .number, default: .number(0), "a0", range: -1e30...1e30)
-
     static let all: [MethodDescriptor] = [
         .activation("gelu", summary: "GELU, exact: x·Φ(x) = ½x·erfc(−x/√2)", isExact: true, citation: Citation.gelu,
                     reference: .gelu, make: { _ in ElementwiseActivation(GELU.Exact()) }),
@@ -27,12 +22,39 @@ enum ActivationMethods {
         .activation("ibert-gelu-poly-float", summary: "I-BERT's GELU polynomial in floating point: x·½(1 + L(x/√2)), L a clipped quadratic",
                     citation: Citation.ibert, reference: .gelu, make: { _ in ElementwiseActivation(IBertGELUFloat()) }),
         .activation("poly-relu", summary: "PolyReLU: a3·ReLU(x)³ + a2·ReLU(x)² + a1·ReLU(x) + a0",
-                    parameters: [polyWeights, polyBias], isExact: true, citation: Citation.polycom, reference: .gelu, isReplacement: true,
-                    make: { p in ElementwiseActivation(PolyComposition.ReLU(a: p.array("a"), bias: p.number("bias"))) }),
+                    parameters: PolyReLUParameters.self, isExact: true, citation: Citation.polycom, reference: .gelu, isReplacement: true,
+                    make: { p in ElementwiseActivation(PolyComposition.ReLU(a: p.weights, bias: p.bias)) }),
         .activation("poly-norm", summary: "PolyNorm: a3·N(x³) + a2·N(x²) + a1·N(x) + a0, N an RMS norm over each row",
-                    parameters: [polyWeights, polyBias, ParameterSpec("eps", .number, default: .number(1e-6), "ε in N", range: 0...1)],
-                    isExact: true, citation: Citation.polycom, reference: .gelu, isReplacement: true,
-                    make: { p in PolyComposition.Norm(a: p.array("a"), bias: p.number("bias"), epsilon: p.number("eps")) }),
+                    parameters: PolyNormParameters.self, isExact: true, citation: Citation.polycom, reference: .gelu, isReplacement: true,
+                    make: { p in PolyComposition.Norm(a: p.weights, bias: p.bias, epsilon: p.epsilon) }),
+    ]
+}
+
+/// PolyCom's weights `[a3, a2, a1]` (the code's order), checked to be three.
+private let polyWeightsSummary = "[a3, a2, a1], the code's order"
+@Sendable private func threeWeights(_ a: [Double]) -> String? { a.count == 3 ? nil : "takes three weights [a3, a2, a1], got \(a.count)" }
+
+/// `poly-relu`'s parameters.
+struct PolyReLUParameters: MethodParameters {
+    var weights = [1.0 / 3, 1.0 / 3, 1.0 / 3]
+    var bias = 0.0
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .array("a", \.weights, polyWeightsSummary, check: threeWeights),
+        .number("bias", \.bias, "a0", range: -1e30...1e30),
+    ]
+}
+
+/// `poly-norm`'s parameters.
+struct PolyNormParameters: MethodParameters {
+    var weights = [1.0 / 3, 1.0 / 3, 1.0 / 3]
+    var bias = 0.0
+    var epsilon = 1e-6
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .array("a", \.weights, polyWeightsSummary, check: threeWeights),
+        .number("bias", \.bias, "a0", range: -1e30...1e30),
+        .number("eps", \.epsilon, "ε in N", range: 0...1),
     ]
 }
 

@@ -10,18 +10,8 @@ enum ApproximateSoftmaxMethods {
             normalizer: { _ in RowKernelNormalizer(EdgeMoESoftmaxKernel()) }),
         .normalizer(
             "puma-softmax", summary: "PUMA softmax: exp by (1 + d/2^t)^(2^t) on d = x − max, entries with d ≤ clip dropped",
-            parameters: [
-                ParameterSpec("iters", .integer, default: .number(5), "t: squarings of the limit-form exp", range: 0...30),
-                ParameterSpec("clip", .number, default: .number(-14), "d ≤ clip gives 0 (must stay > −2^t for taylor)",
-                              range: -1e6...0),
-                ParameterSpec("exp_mode", .string, default: .string("taylor"), "taylor (the limit form) or exact (e^d with the clip)",
-                              choices: ["taylor", "exact"]),
-            ],
-            citation: Citation.puma,
-            make: { p in
-                RowKernelNormalizer(PumaSoftmaxKernel(iterations: p.integer("iters"), clip: p.number("clip"),
-                                                      exactExponential: p.string("exp_mode") == "exact"))
-            }),
+            parameters: PumaSoftmaxParameters.self, citation: Citation.puma,
+            make: { p in RowKernelNormalizer(PumaSoftmaxKernel(iterations: p.iterations, clip: p.clip, exactExponential: p.exponential == .exact)) }),
         .normalizer(
             "stablemax", summary: "StableMax: s(x)/Σs(x), s(x) = x + 1 (x ≥ 0), 1/(1 − x) (x < 0); not shift-invariant",
             citation: Citation.grokking, isReplacement: true, make: { _ in RowKernelNormalizer(StableMaxKernel()) }),
@@ -40,20 +30,15 @@ enum ApproximateSoftmaxMethods {
             isExact: true, citation: Citation.entmax, isReplacement: true, make: { _ in RowKernelNormalizer(Entmax15Kernel()) }),
         .normalizer(
             "entmax-bisect", summary: "α-entmax by bisection on τ: [(α−1)x − τ]₊^{1/(α−1)}, renormalised",
-            parameters: [
-                ParameterSpec("alpha", .number, default: .number(1.5), "α > 1 (1 is softmax, 2 sparsemax)", range: -1e6...1e6,
-                              check: { v in if case let .number(a) = v, !(a > 1) { return "must be > 1 (α = 1 is softmax: use 'softmax')" }; return nil }),
-                ParameterSpec("n_iter", .integer, default: .number(50), "bisection steps", range: 1...200),
-            ],
-            isExact: true, citation: Citation.entmax, isReplacement: true,
-            make: { p in RowKernelNormalizer(EntmaxBisectKernel(alpha: p.number("alpha"), iterations: p.integer("n_iter"))) }),
+            parameters: EntmaxBisectParameters.self, isExact: true, citation: Citation.entmax, isReplacement: true,
+            make: { p in RowKernelNormalizer(EntmaxBisectKernel(alpha: p.alpha, iterations: p.iterations)) }),
         .elementwise(
             "stablemax-s", summary: "StableMax's s(x): x + 1 for x ≥ 0, 1/(1 − x) for x < 0; element-wise", output: "s",
             isExact: true, citation: Citation.grokking, make: { _ in ElementwiseActivation(StableMaxS()) }),
         .elementwise(
             "puma-exp-taylor", summary: "PUMA/SPU exp_taylor: (1 + x/2^t)^(2^t) literally; element-wise",
-            parameters: [ParameterSpec("iters", .integer, default: .number(5), "t: squarings", range: 0...30)],
-            citation: Citation.puma, reference: .exp, make: { p in ElementwiseActivation(PumaExpTaylor(iterations: p.integer("iters"))) }),
+            parameters: PumaExpTaylorParameters.self, citation: Citation.puma, reference: .exp,
+            make: { p in ElementwiseActivation(PumaExpTaylor(iterations: p.iterations)) }),
         .elementwise(
             "xnn-exp-rr2-p5", summary: "XNNPACK's rr2_p5 float32 exp (two-constant reduction, degree-5 polynomial); for x ≤ 0",
             citation: Citation.xnnpack, reference: .exp, make: { _ in ElementwiseActivation(XnnExpRR2P5()) }),
@@ -63,6 +48,44 @@ enum ApproximateSoftmaxMethods {
             inputs: [TensorSpec("x", "arguments")],
             outputs: [TensorSpec("mantissa", "p(t)"), TensorSpec("exponent", "rne(x·log2 e)")],
             isExact: false, citation: Citation.xnnpack, implementation: XnnExtExpMethod()),
+    ]
+}
+
+/// `puma-softmax`'s parameters.
+struct PumaSoftmaxParameters: MethodParameters {
+    var iterations = 5
+    var clip = -14.0
+    var exponential = Exponential.taylor
+
+    enum Exponential: String, CaseIterable, Sendable {
+        /// The limit form `(1 + d/2^t)^(2^t)`.
+        case taylor
+        /// `e^d`, with the clip.
+        case exact
+    }
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .integer("iters", \.iterations, "t: squarings of the limit-form exp", range: 0...30),
+        .number("clip", \.clip, "d ≤ clip gives 0 (must stay > −2^t for taylor)", range: -1e6...0),
+        .choice("exp_mode", \.exponential, "taylor (the limit form) or exact (e^d with the clip)"),
+    ]
+}
+
+/// `puma-exp-taylor`'s parameters.
+struct PumaExpTaylorParameters: MethodParameters {
+    var iterations = 5
+    static let declarations: [ParameterDeclaration<Self>] = [.integer("iters", \.iterations, "t: squarings", range: 0...30)]
+}
+
+/// `entmax-bisect`'s parameters.
+struct EntmaxBisectParameters: MethodParameters {
+    var alpha = 1.5
+    var iterations = 50
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .number("alpha", \.alpha, "α > 1 (1 is softmax, 2 sparsemax)", range: -1e6...1e6,
+                check: { a in a > 1 ? nil : "must be > 1 (α = 1 is softmax: use 'softmax')" }),
+        .integer("n_iter", \.iterations, "bisection steps", range: 1...200),
     ]
 }
 

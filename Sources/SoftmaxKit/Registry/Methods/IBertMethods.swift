@@ -1,39 +1,69 @@
 /// Registry entries for I-BERT's integer kernels and their float forms.
 enum IBertMethods {
-    static func scale(default value: Double, _ summary: String) -> ParameterSpec {
-        ParameterSpec("S", .number, default: .number(value), summary, range: IBertInteger.minimumScale...1)
-    }
-
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
             id: "ibert-exp-int", role: .primitive, summary: "I-BERT i-exp on integers q ≤ 0 (x = q·S): e^x ≈ e·S_e",
-            parameters: [scale(default: 0x1p-6, "input scale S (≥ 2⁻¹⁴)")],
+            parameters: IBertExpParameters.specs,
             inputs: [TensorSpec("q", .index, "integers ≤ 0")],
             outputs: [TensorSpec("e", "integers (int64)"), TensorSpec("S_e", "output scale a·S²/2³⁰ (0-d, float64)")],
             isExact: false, citation: Citation.ibert, implementation: IBertExpMethod()),
         MethodDescriptor(
             id: "ibert-softmax-int", role: .normalizer,
             summary: "I-BERT integer softmax: i-exp, 16-bit requantisation, integer reciprocal; probabilities out/2^m",
-            parameters: [scale(default: 0x1p-6, "input scale S (≥ 2⁻¹⁴); the lab quantises x as rne(x/S)"),
-                         ParameterSpec("output_bit", .integer, default: .number(8), "m: output bits", range: 1...16),
-                         ParameterSpec("requant_bits", .integer, default: .number(16), "bits of the requantised exponentials", range: 2...16)],
+            parameters: IBertSoftmaxParameters.specs,
             inputs: [TensorSpec("q", .index, "integer scores, rows × cols")],
             outputs: [TensorSpec("out_int", "integers (int64)"), TensorSpec("probs", "out_int/2^m")],
             isExact: false, citation: Citation.ibert, implementation: IBertSoftmaxMethod(),
-            normalizer: { p in IBertSoftmaxNormalizer(parameters: p) }),
+            normalizer: { IBertSoftmaxNormalizer(IBertSoftmaxParameters($0)) }),
         MethodDescriptor(
             id: "ibert-gelu-int", role: .activation, summary: "I-BERT integer GELU (x = q·S): GELU ≈ y·S_y",
-            parameters: [scale(default: 0x1p-10, "input scale S (≥ 2⁻¹⁴; ≲ 2⁻¹⁰ keeps precision); the lab quantises x as rne(x/S)")],
+            parameters: IBertGELUParameters.specs,
             inputs: [TensorSpec("q", .index, "integers")],
             outputs: [TensorSpec("y", "integers (int64)"), TensorSpec("S_y", "output scale S·S_L/2 (0-d, float64, negative)")],
             isExact: false, citation: Citation.ibert, implementation: IBertGELUMethod(),
-            activation: { p in IBertGELUActivation(scale: p.number("S")) }, reference: .gelu),
+            activation: { IBertGELUActivation(scale: IBertGELUParameters($0).scale) }, reference: .gelu),
         .elementwise(
             "ibert-exp-poly-float", summary: "I-BERT's exp polynomial in floating point: L(r)·2^{−z}, x = −z·ln2 + r",
-            parameters: [ParameterSpec("coef", .string, default: .string("code"), "code (a r² + b r + c) or paper (0.3585(r + 1.353)² + 0.344)",
-                                       choices: IBertFloat.Coefficients.allCases.map(\.rawValue))],
-            citation: Citation.ibert, reference: .exp,
-            make: { p in ElementwiseActivation(IBertExpFloat(coefficients: IBertFloat.Coefficients(rawValue: p.string("coef")) ?? .code)) }),
+            parameters: IBertExpFloatParameters.self, citation: Citation.ibert, reference: .exp,
+            make: { p in ElementwiseActivation(IBertExpFloat(coefficients: p.coefficients)) }),
+    ]
+}
+
+/// The input scale `S` of I-BERT's integer kernels (`x = q·S`).
+private let scaleRange = IBertInteger.minimumScale...1
+
+/// `ibert-exp-int`'s parameters.
+struct IBertExpParameters: MethodParameters {
+    var scale = 0x1p-6
+    static let declarations: [ParameterDeclaration<Self>] = [.number("S", \.scale, "input scale S (≥ 2⁻¹⁴)", range: scaleRange)]
+}
+
+/// `ibert-softmax-int`'s parameters.
+struct IBertSoftmaxParameters: MethodParameters {
+    var scale = 0x1p-6
+    var outputBits = 8
+    var requantBits = 16
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .number("S", \.scale, "input scale S (≥ 2⁻¹⁴); the lab quantises x as rne(x/S)", range: scaleRange),
+        .integer("output_bit", \.outputBits, "m: output bits", range: 1...16),
+        .integer("requant_bits", \.requantBits, "bits of the requantised exponentials", range: 2...16),
+    ]
+}
+
+/// `ibert-gelu-int`'s parameters.
+struct IBertGELUParameters: MethodParameters {
+    var scale = 0x1p-10
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .number("S", \.scale, "input scale S (≥ 2⁻¹⁴; ≲ 2⁻¹⁰ keeps precision); the lab quantises x as rne(x/S)", range: scaleRange),
+    ]
+}
+
+/// `ibert-exp-poly-float`'s parameters.
+struct IBertExpFloatParameters: MethodParameters {
+    var coefficients = IBertFloat.Coefficients.code
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .choice("coef", \.coefficients, "code (a r² + b r + c) or paper (0.3585(r + 1.353)² + 0.344)"),
     ]
 }
 
@@ -60,7 +90,7 @@ struct IBertExpMethod: MethodImplementation {
         if let bad = q.first(where: { $0 > 0 }) {
             throw RegistryError.invalidParameter(method: invocation.method, name: "q", value: "\(bad)", reason: "i-exp takes q ≤ 0")
         }
-        let k = IBertInteger.ExpConstants(scale: invocation.parameters.number("S"))
+        let k = IBertInteger.ExpConstants(scale: IBertExpParameters(invocation.parameters).scale)
         return ["e": Tensor(shape: shape, storage: .int64(q.map { IBertInteger.exp($0, k) })),
                 "S_e": Tensor(shape: [], [k.outputScale])]
     }
@@ -70,18 +100,18 @@ struct IBertSoftmaxMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (q, shape) = try integerInput(invocation, "q", limit: 1 << 40)
         let layout = try RowLayout(shape: shape, tensor: "q")
-        let p = invocation.parameters
+        let p = IBertSoftmaxParameters(invocation.parameters)
         var out = [Int64](repeating: 0, count: q.count)
         q.withUnsafeBufferPointer { qb in
             out.withUnsafeMutableBufferPointer { ob in
                 for r in 0..<layout.rows {
-                    IBertInteger.softmaxRow(qb.baseAddress! + r * layout.cols, count: layout.cols, skip: nil, scale: p.number("S"),
-                                            outputBits: p.integer("output_bit"), requantBits: p.integer("requant_bits"),
+                    IBertInteger.softmaxRow(qb.baseAddress! + r * layout.cols, count: layout.cols, skip: nil, scale: p.scale,
+                                            outputBits: p.outputBits, requantBits: p.requantBits,
                                             into: ob.baseAddress! + r * layout.cols)
                 }
             }
         }
-        let unit = 1 / Double(1 << p.integer("output_bit"))
+        let unit = 1 / Double(1 << p.outputBits)
         return ["out_int": Tensor(shape: shape, storage: .int64(out)), "probs": .of(out.map { T(Double($0) * unit) }, shape: shape)]
     }
 }
@@ -89,7 +119,7 @@ struct IBertSoftmaxMethod: MethodImplementation {
 struct IBertGELUMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (q, shape) = try integerInput(invocation, "q", limit: 1 << 24)
-        let k = IBertInteger.GELUConstants(scale: invocation.parameters.number("S"))
+        let k = IBertInteger.GELUConstants(scale: IBertGELUParameters(invocation.parameters).scale)
         return ["y": Tensor(shape: shape, storage: .int64(q.map { IBertInteger.gelu($0, k) })), "S_y": Tensor(shape: [], [k.outputScale])]
     }
 }
@@ -101,10 +131,10 @@ struct IBertSoftmaxNormalizer: Normalizer, RowKernel {
     let scale: Double, outputBits: Int, requantBits: Int
     var scratchPerElement: Int { 3 }
 
-    init(parameters p: ParameterValues) {
-        scale = p.number("S")
-        outputBits = p.integer("output_bit")
-        requantBits = p.integer("requant_bits")
+    init(_ p: IBertSoftmaxParameters) {
+        scale = p.scale
+        outputBits = p.outputBits
+        requantBits = p.requantBits
     }
 
     func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?, threads: Int?) throws {

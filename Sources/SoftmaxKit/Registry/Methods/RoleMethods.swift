@@ -39,13 +39,14 @@ struct ActivationMethod: MethodImplementation {
 
 extension MethodDescriptor {
     /// A normalizer entry: `x → y` rows (plus `mask` when `masked`), compared with softmax.
-    static func normalizer(
-        _ id: String, summary: String, parameters: [ParameterSpec] = [], isExact: Bool = false, citation: String,
+    static func normalizer<P: MethodParameters>(
+        _ id: String, summary: String, parameters: P.Type, isExact: Bool = false, citation: String,
         logProbabilities: Bool = false, isReplacement: Bool = false,
-        make: @escaping @Sendable (ParameterValues) throws -> any Normalizer
+        make typed: @escaping @Sendable (P) throws -> any Normalizer
     ) -> MethodDescriptor {
-        MethodDescriptor(
-            id: id, role: .normalizer, summary: summary, parameters: parameters,
+        let make: @Sendable (ParameterValues) throws -> any Normalizer = { try typed(P($0)) }
+        return MethodDescriptor(
+            id: id, role: .normalizer, summary: summary, parameters: P.specs,
             inputs: [TensorSpec("x", "scores, rows × cols")],
             outputs: [TensorSpec("y", logProbabilities ? "log-weights, same shape" : "weights, same shape")],
             isExact: isExact, citation: citation, implementation: NormalizerMethod(make: make), normalizer: make,
@@ -53,28 +54,57 @@ extension MethodDescriptor {
     }
 
     /// An activation entry: `x → y` element-wise (or row-wise), compared with `reference`.
-    static func activation(
-        _ id: String, summary: String, parameters: [ParameterSpec] = [], isExact: Bool = false, citation: String,
+    static func activation<P: MethodParameters>(
+        _ id: String, summary: String, parameters: P.Type, isExact: Bool = false, citation: String,
         reference: ReferenceFunction, isReplacement: Bool = false,
-        make: @escaping @Sendable (ParameterValues) throws -> any Activation
+        make typed: @escaping @Sendable (P) throws -> any Activation
     ) -> MethodDescriptor {
-        MethodDescriptor(
-            id: id, role: .activation, summary: summary, parameters: parameters,
+        let make: @Sendable (ParameterValues) throws -> any Activation = { try typed(P($0)) }
+        return MethodDescriptor(
+            id: id, role: .activation, summary: summary, parameters: P.specs,
             inputs: [TensorSpec("x", "any shape up to 2-d")], outputs: [TensorSpec("y", "same shape")],
             isExact: isExact, citation: citation, implementation: ActivationMethod(make: make),
             activation: make, reference: reference, isReplacement: isReplacement)
     }
 
     /// An element-wise building block (`x → output`); the lab compares it with `reference` when given.
-    static func elementwise(
-        _ id: String, summary: String, parameters: [ParameterSpec] = [], output: String = "y", isExact: Bool = false,
+    static func elementwise<P: MethodParameters>(
+        _ id: String, summary: String, parameters: P.Type, output: String = "y", isExact: Bool = false,
         citation: String, reference: ReferenceFunction? = nil,
-        make: @escaping @Sendable (ParameterValues) throws -> any Activation
+        make typed: @escaping @Sendable (P) throws -> any Activation
     ) -> MethodDescriptor {
-        MethodDescriptor(
-            id: id, role: .primitive, summary: summary, parameters: parameters,
+        let make: @Sendable (ParameterValues) throws -> any Activation = { try typed(P($0)) }
+        return MethodDescriptor(
+            id: id, role: .primitive, summary: summary, parameters: P.specs,
             inputs: [TensorSpec("x", "any shape up to 2-d")], outputs: [TensorSpec(output, "same shape")],
             isExact: isExact, citation: citation, implementation: ActivationMethod(make: make, output: output),
             activation: make, reference: reference)
+    }
+
+    /// A normalizer entry without parameters.
+    static func normalizer(
+        _ id: String, summary: String, isExact: Bool = false, citation: String, logProbabilities: Bool = false, isReplacement: Bool = false,
+        make: @escaping @Sendable (NoParameters) throws -> any Normalizer
+    ) -> MethodDescriptor {
+        normalizer(id, summary: summary, parameters: NoParameters.self, isExact: isExact, citation: citation,
+                   logProbabilities: logProbabilities, isReplacement: isReplacement, make: make)
+    }
+
+    /// An activation entry without parameters.
+    static func activation(
+        _ id: String, summary: String, isExact: Bool = false, citation: String, reference: ReferenceFunction, isReplacement: Bool = false,
+        make: @escaping @Sendable (NoParameters) throws -> any Activation
+    ) -> MethodDescriptor {
+        activation(id, summary: summary, parameters: NoParameters.self, isExact: isExact, citation: citation, reference: reference,
+                   isReplacement: isReplacement, make: make)
+    }
+
+    /// An element-wise building block without parameters.
+    static func elementwise(
+        _ id: String, summary: String, output: String = "y", isExact: Bool = false, citation: String, reference: ReferenceFunction? = nil,
+        make: @escaping @Sendable (NoParameters) throws -> any Activation
+    ) -> MethodDescriptor {
+        elementwise(id, summary: summary, parameters: NoParameters.self, output: output, isExact: isExact, citation: citation,
+                    reference: reference, make: make)
     }
 }
