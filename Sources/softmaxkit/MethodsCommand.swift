@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SoftmaxAttention
 import SoftmaxKit
+import SoftmaxLab
 
 /// `softmaxkit methods [--json]`: every registered method.
 struct MethodsCommand: ParsableCommand {
@@ -27,6 +28,12 @@ struct MethodsCommand: ParsableCommand {
             }
             print("    inputs: " + m.inputs.map { $0.isOptional ? "[\($0.name)]" : $0.name }.joined(separator: ", ")
                   + "   outputs: " + m.outputs.map(\.name).joined(separator: ", "))
+            if let accuracy = m.accuracy, let reference = m.reference {
+                print("    accuracy against \(reference.rawValue): \(accuracy)")
+            }
+            if let alias = m.alias {
+                print("    alias of \(MethodVariant(alias.target, alias.parameters).label)" + (alias.isBitIdentical ? " (the same bits)" : " (the same function, rounded differently)"))
+            }
             if let options = AttentionCapabilities(m) { print("    options: " + options.summary) }
             print("    cite: \(m.citation)")
         }
@@ -43,11 +50,13 @@ struct MethodListing: Encodable {
     struct TensorEntry: Encodable { let name: String, kind: String, summary: String, optional: Bool }
 
     let id: String, role: String, summary: String, exact: Bool, citation: String
+    /// The declared accuracy budget against `reference`, as text (`exact`, `≤ 0.001`, `replacement`).
+    let accuracy: String?, reference: String?
     let parameters: [Parameter], inputs: [TensorEntry], outputs: [TensorEntry]
     let attentionOptions: AttentionCapabilities?
 
     enum CodingKeys: String, CodingKey {
-        case id, role, summary, exact, citation, parameters, inputs, outputs, attentionOptions = "attention_options"
+        case id, role, summary, exact, citation, accuracy, reference, parameters, inputs, outputs, attentionOptions = "attention_options"
     }
 
     init(_ m: MethodDescriptor) {
@@ -56,6 +65,8 @@ struct MethodListing: Encodable {
         summary = m.summary
         exact = m.isExact
         citation = m.citation
+        accuracy = m.accuracy.map(\.description)
+        reference = m.reference?.rawValue
         parameters = m.parameters.map {
             Parameter(name: $0.name, kind: $0.kind.rawValue, defaultValue: $0.defaultValue.description, summary: $0.summary,
                       choices: $0.choices.isEmpty ? nil : $0.choices)

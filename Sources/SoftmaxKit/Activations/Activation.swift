@@ -4,6 +4,12 @@
 public protocol Activation: Sendable {
     func activate(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, threads: Int?) throws
     func activate(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, threads: Int?) throws
+    /// Whether an output depends on its whole row (PolyNorm), not on its own input alone.
+    var isRowWise: Bool { get }
+}
+
+extension Activation {
+    public var isRowWise: Bool { false }
 }
 
 /// A scalar function `f(x)`, in Float and Double: the body of an element-wise activation.

@@ -31,6 +31,7 @@ public enum PolyComposition {
     /// PolyNorm over rows (the last axis). Sums in Double.
     public struct Norm: Activation {
         public let a3: Double, a2: Double, a1: Double, bias: Double, epsilon: Double
+        public var isRowWise: Bool { true }
 
         public init(a: [Double] = [1.0 / 3, 1.0 / 3, 1.0 / 3], bias: Double = 0, epsilon: Double = 1e-6) {
             precondition(a.count == 3 && epsilon >= 0, "PolyNorm takes three weights [a3, a2, a1] and ε ≥ 0")

@@ -54,4 +54,19 @@ public enum ExponentialVariant: Sendable, Equatable {
 /// iteration count is a parameter of its own).
 public enum ExponentialChoice: String, CaseIterable, Sendable {
     case exact, schraudolph, poly1, poly2, poly3, poly4, base2, limit
+
+    /// How close `softmax` with this exponential stays to the exact softmax (at `exp_iters` = 5
+    /// for `limit`); base 2 is a different function, a replacement.
+    public var accuracy: AccuracyBudget {
+        switch self {
+        case .exact: .exact
+        case .poly4: .within(2e-6)
+        case .poly3: .within(6e-5)
+        case .poly2: .within(1e-3)
+        case .poly1: .within(2.5e-2)
+        case .schraudolph: .within(2e-2)
+        case .limit: .within(0.25)
+        case .base2: .replacement
+        }
+    }
 }

@@ -83,6 +83,11 @@ public struct MethodDescriptor: Sendable {
     /// True for replacements that are not meant to equal `reference` (StableMax, sparsemax,
     /// PolyReLU, ...): the lab reports their distance from it, not an error.
     public let isReplacement: Bool
+    /// For normalizers and activations: how close the method stays to `reference` (enforced by
+    /// the registry-wide tests). Nil for methods without a reference.
+    public let accuracy: AccuracyBudget?
+    /// For an id that names a variant of another method: which one.
+    public let alias: MethodAlias?
 
     public init(id: String, role: MethodRole, summary: String, parameters: [ParameterSpec] = [],
                 inputs: [TensorSpec], outputs: [TensorSpec], isExact: Bool, citation: String,
@@ -93,7 +98,8 @@ public struct MethodDescriptor: Sendable {
                 gate: (@Sendable (ParameterValues) throws -> any Gate)? = nil,
                 loss: (@Sendable (ParameterValues) throws -> any ClassificationLoss)? = nil,
                 sampler: (@Sendable (ParameterValues) throws -> any Sampler)? = nil,
-                reference: ReferenceFunction? = nil, isReplacement: Bool = false) {
+                reference: ReferenceFunction? = nil, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil,
+                alias: MethodAlias? = nil) {
         self.id = id
         self.role = role
         self.summary = summary
@@ -111,6 +117,8 @@ public struct MethodDescriptor: Sendable {
         self.sampler = sampler
         self.reference = reference ?? (normalizer == nil ? nil : outputScale == .logProbability ? .logSoftmax : .softmax)
         self.isReplacement = isReplacement
+        self.accuracy = accuracy ?? (isReplacement ? .replacement : isExact && self.reference != nil ? .exact : nil)
+        self.alias = alias
     }
 
     /// The same entry with another implementation (wrappers such as per-head attention).
@@ -118,7 +126,7 @@ public struct MethodDescriptor: Sendable {
         MethodDescriptor(id: id, role: role, summary: summary, parameters: parameters, inputs: inputs, outputs: outputs, isExact: isExact,
                          citation: citation, implementation: implementation, normalizer: normalizer, outputScale: outputScale,
                          activation: activation, gate: gate, loss: loss, sampler: sampler, reference: reference,
-                         isReplacement: isReplacement)
+                         isReplacement: isReplacement, accuracy: accuracy, alias: alias)
     }
 
     /// Applies defaults and validates the given parameter values.

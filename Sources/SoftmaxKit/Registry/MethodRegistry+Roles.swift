@@ -3,34 +3,37 @@
 /// by name.
 extension MethodRegistry {
     public func normalizer(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any Normalizer {
-        try role(id, \.normalizer, "a normalizer", parameters)
+        let m = try method(id)
+        return try make(m, m.normalizer, "a normalizer", parameters)
     }
 
     public func activation(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any Activation {
-        try role(id, \.activation, "an activation", parameters)
+        let m = try method(id)
+        return try make(m, m.activation, "an activation", parameters)
     }
 
     public func gate(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any Gate {
-        try role(id, \.gate, "a gate", parameters)
+        let m = try method(id)
+        return try make(m, m.gate, "a gate", parameters)
     }
 
     /// A loss over index targets (`cross-entropy`, `stablemax-cross-entropy`, `z-loss`, `comp-sum-loss`).
     public func loss(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any ClassificationLoss {
-        try role(id, \.loss, "a loss over class indices", parameters)
+        let m = try method(id)
+        return try make(m, m.loss, "a loss over class indices", parameters)
     }
 
     public func sampler(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any Sampler {
-        try role(id, \.sampler, "a sampler", parameters)
+        let m = try method(id)
+        return try make(m, m.sampler, "a sampler", parameters)
     }
 
-    private func role<R>(
-        _ id: String, _ factory: KeyPath<MethodDescriptor, (@Sendable (ParameterValues) throws -> R)?>, _ what: String,
-        _ parameters: [String: ParameterValue]
+    private func make<R>(
+        _ m: MethodDescriptor, _ factory: (@Sendable (ParameterValues) throws -> R)?, _ what: String, _ parameters: [String: ParameterValue]
     ) throws -> R {
-        let m = try method(id)
-        guard let make = m[keyPath: factory] else {
-            throw RegistryError.invalidParameter(method: id, name: "id", value: id, reason: "'\(id)' is not \(what) (see softmaxkit methods)")
+        guard let factory else {
+            throw RegistryError.invalidParameter(method: m.id, name: "id", value: m.id, reason: "'\(m.id)' is not \(what) (see softmaxkit methods)")
         }
-        return try make(m.resolve(parameters))
+        return try factory(m.resolve(parameters))
     }
 }

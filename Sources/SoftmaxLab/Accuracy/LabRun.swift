@@ -41,7 +41,7 @@ public struct LabRun: Sendable {
                 let perWorkload = try AccuracyLab.measureNormalizer(v, on: cases, registry: registry)
                 var overall = DistributionMetrics()
                 for (_, metrics) in perWorkload { overall.merge(metrics) }
-                normalizers.append(.init(variant: v.label, id: v.id, replacement: m.isReplacement || isBaseChange(v),
+                normalizers.append(.init(variant: v.label, id: v.id, replacement: isReplacement(v, m),
                                          overall: overall, workloads: Dictionary(uniqueKeysWithValues: perWorkload.map { ($0.workload, $0.metrics) }),
                                          speed: speed))
             } else {
@@ -64,6 +64,10 @@ public struct LabRun: Sendable {
             normalizers: normalizers, elementwise: elementwise)
     }
 
-    /// Base-2 softmax is a different function, not an approximation of softmax.
-    func isBaseChange(_ v: MethodVariant) -> Bool { v.parameters["exp"] == .string("base2") }
+    /// Whether a variant is a replacement, not an approximation: the method is one, or its
+    /// exponential changes the function (base 2).
+    func isReplacement(_ v: MethodVariant, _ m: MethodDescriptor) -> Bool {
+        if case let .string(name)? = v.parameters["exp"], ExponentialChoice(rawValue: name)?.accuracy == .replacement { return true }
+        return m.isReplacement
+    }
 }

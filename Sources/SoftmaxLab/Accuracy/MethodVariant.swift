@@ -1,7 +1,7 @@
 import SoftmaxKit
 
 /// A registered method with chosen parameters: one point in the lab's comparison.
-public struct MethodVariant: Sendable {
+public struct MethodVariant: Sendable, Equatable {
     public var id: String
     public var parameters: [String: ParameterValue]
 
@@ -18,8 +18,14 @@ public struct MethodVariant: Sendable {
 
     /// The default comparison: every registered normalizer and every method with an element-wise
     /// reference (activations, exp approximations), plus the exact softmax's other algorithms and
-    /// its cheap exponentials.
+    /// its cheap exponentials — each computation once: a variant that a registered id names
+    /// (`softmax[algorithm=two-pass]` is `two-pass-softmax`) appears under that id only.
     public static func labDefaults(registry: MethodRegistry = .standard) -> [MethodVariant] {
+        let named = registry.methods.compactMap { $0.alias.map { MethodVariant($0.target, $0.parameters) } }
+        return allVariants(registry: registry).filter { !named.contains($0) }
+    }
+
+    private static func allVariants(registry: MethodRegistry) -> [MethodVariant] {
         var variants: [MethodVariant] = []
         for m in registry.methods where m.normalizer != nil {
             variants.append(MethodVariant(m.id))

@@ -29,6 +29,28 @@ import Darwin
         }
     }
 
+    /// An alias computes its target variant: the same bits, or (when it says so) the same function
+    /// to float32 rounding.
+    @Test func aliasesComputeTheirTargets() throws {
+        let aliases = registry.methods.filter { $0.alias != nil }
+        #expect(Set(aliases.map(\.id)) == ["two-pass-softmax", "online-softmax", "softermax"])
+        var g = SplitMix64(seed: 17)
+        let x = Tensor(shape: [6, 333], (0..<(6 * 333)).map { _ in Float(5 * g.normal()) })
+        for m in aliases {
+            let alias = try #require(m.alias)
+            #expect(try registry.method(alias.target).normalizer != nil, "\(m.id)")
+            let own = try #require(registry.call(m.id, inputs: ["x": x])["y"].float32)
+            let target = try #require(registry.call(alias.target, inputs: ["x": x], parameters: alias.parameters)["y"].float32)
+            if alias.isBitIdentical {
+                #expect(own == target, "\(m.id)")
+            } else {
+                #expect(own != target, "\(m.id) computes the same bits: mark it bit-identical")
+                // Each within float32 rounding of the same exact values.
+                #expect(zip(own, target).allSatisfy { abs($0 - $1) <= 4e-6 * $1 + 1e-37 }, "\(m.id)")
+            }
+        }
+    }
+
     @Test func mistypedIdsGetSuggestions() {
         #expect(registry.suggestions(for: "sofmax").first == "softmax")
         #expect(registry.suggestions(for: "two_pass_softmax").first == "two-pass-softmax")

@@ -15,16 +15,23 @@ import Darwin
     static let normalizers = registry.methods.filter { $0.normalizer != nil }.map(\.id)
         + ExponentialChoice.allCases.filter { $0 != .exact }.map { "softmax[exp=\($0.rawValue)]" }
     static let activations = registry.methods.filter { $0.activation != nil }.map(\.id)
+    /// The ones with an error bound (replacements have none).
+    static let boundedNormalizers = normalizers.filter { variant in
+        let (id, parameters) = parse(variant)
+        if case let .string(name)? = parameters["exp"] { return ExponentialChoice(rawValue: name)?.accuracy.bound != nil }
+        return registry.methods.first { $0.id == id }?.accuracy?.bound != nil
+    }
+    static let boundedActivations = registry.methods.filter { $0.activation != nil && $0.accuracy?.bound != nil }.map(\.id)
 
     /// `id` or `id[exp=NAME]` → the method and its parameters.
-    func parse(_ variant: String) -> (id: String, parameters: [String: ParameterValue]) {
+    static func parse(_ variant: String) -> (id: String, parameters: [String: ParameterValue]) {
         guard let open = variant.firstIndex(of: "[") else { return (variant, [:]) }
         let inner = variant[variant.index(after: open)..<variant.index(before: variant.endIndex)].split(separator: "=")
         return (String(variant[..<open]), [String(inner[0]): .string(String(inner[1]))])
     }
 
     func normalize<T: KernelScalar>(_ variant: String, _ rows: [[T]], threads: Int? = 1, mask: [[Bool]]? = nil) throws -> [[T]] {
-        let (id, parameters) = parse(variant)
+        let (id, parameters) = Self.parse(variant)
         let m = try Self.registry.method(id)
         let n = try m.normalizer!(m.resolve(parameters))
         let cols = rows.first?.count ?? 0
@@ -46,7 +53,52 @@ import Darwin
         return (0..<rows.count).map { Array(y[($0 * cols)..<(($0 + 1) * cols)]) }
     }
 
-    func isLog(_ variant: String) throws -> Bool { try Self.registry.method(parse(variant).id).outputScale == .logProbability }
+    func isLog(_ variant: String) throws -> Bool { try Self.registry.method(Self.parse(variant).id).outputScale == .logProbability }
+
+    /// The variant's declared accuracy budget: the method's, or its exponential's.
+    func budget(_ variant: String) throws -> AccuracyBudget {
+        let (id, parameters) = Self.parse(variant)
+        if case let .string(name)? = parameters["exp"] { return try #require(ExponentialChoice(rawValue: name)).accuracy }
+        return try #require(Self.registry.method(id).accuracy, "\(id) declares no accuracy budget")
+    }
+
+    @Test func everyNormalizerAndActivationDeclaresABudget() {
+        for m in Self.registry.methods where m.role == .normalizer || m.role == .activation {
+            #expect(m.accuracy != nil, "\(m.id)")
+            #expect(m.accuracy == .exact || !m.isExact || m.isReplacement, "\(m.id): exact, so its budget is exact")
+        }
+    }
+
+    /// Total variation of float32 rows from the float64 softmax, and the exact bound's relative
+    /// error, over the test distributions at two row lengths: never above the declared budget.
+    @Test(arguments: boundedNormalizers)
+    func normalizerStaysWithinItsBudget(_ id: String) throws {
+        let budget = try budget(id), logScale = try isLog(id)
+        let bound = try #require(budget.bound)
+        for (length, seed) in [(64, 1 as UInt64), (1000, 2)] {
+            let named = TestRows.all(length, seed: seed, as: Float.self)
+            let y = try normalize(id, named.map(\.1))
+            for ((name, x), q) in zip(named, y) {
+                let p = SoftmaxReference.softmax(x.map(Double.init))
+                let weights = q.map { logScale ? exp(Double($0)) : Double($0) }
+                if budget == .exact, logScale {
+                    // Log-probabilities: the exact kernels' absolute bound, relative beyond 1.
+                    var worst = 0.0
+                    for (pk, qk) in zip(p, q) where pk > 0 {
+                        let exact: Double = log(pk)
+                        worst = max(worst, abs(Double(qk) - exact) / max(1, abs(exact)))
+                    }
+                    #expect(worst <= 1e-6, "\(id) on \(name) × \(length): log error \(worst)")
+                } else if budget == .exact {
+                    let worst = zip(p, weights).filter { $0.0 >= 1e-30 }.map { abs($1 - $0) / $0 }.max() ?? 0
+                    #expect(worst <= 2e-6, "\(id) on \(name) × \(length): relative error \(worst)")
+                } else {
+                    let tv = zip(p, weights).map { abs($1 - $0) }.reduce(0, +) / 2
+                    #expect(tv <= bound, "\(id) on \(name) × \(length): total variation \(tv) > \(budget)")
+                }
+            }
+        }
+    }
 
     @Test(arguments: normalizers)
     func normalizerSpecialRows(_ id: String) throws {
@@ -68,8 +120,8 @@ import Darwin
         #expect(try normalize(id, [[Double](), []]) == [[], []])
         let one = try normalize(id, [[3.25], [-1e4]])
         let unit: Double = log ? 0 : 1
-        // I-BERT's 8-bit output tops out at 255/256 (floored requantisation).
-        let lone = id == "ibert-softmax-int" ? 1.0 / 256 : 0
+        // A quantized output tops out one step below 1 (I-BERT's 8 bits: 255/256).
+        let lone = try budget(id).step
         #expect(one.allSatisfy { $0.count == 1 && abs($0[0] - unit) <= lone }, "\(id): length-1 rows \(one)")
     }
 
@@ -86,8 +138,8 @@ import Darwin
         for y in try normalize(id, rows) {
             #expect(y.allSatisfy { !$0.isNaN && (log || ($0 >= 0 && $0 <= 1)) }, "\(id)")
             let total = log ? y.reduce(0) { $0 + exp($1) } : y.reduce(0, +)
-            // I-BERT's 8-bit outputs are floored: each loses < 1/256.
-            let slack = id == "ibert-softmax-int" ? 64.0 / 256 : 1e-9
+            // Quantized outputs are floored: each loses less than a step.
+            let slack = max(1e-9, Double(y.count) * (try budget(id).step))
             #expect(abs(total - 1) <= slack, "\(id): sums to \(total)")
         }
         let ties = try normalize(id, [rows[3]])[0]
@@ -140,17 +192,19 @@ import Darwin
     func activationSpecialValues(_ id: String) throws {
         #expect(try activate(id, [Double.nan, 1]).first!.isNaN, "\(id): NaN")
         #expect(try activate(id, [Double]()) == [])
-        // PolyNorm is a row-wise norm: one ±∞ makes its row's scale infinite, so the ∞ itself
+        // A row-wise norm (PolyNorm): one ±∞ makes its row's scale infinite, so the ∞ itself
         // becomes ∞/∞ = NaN and the finite entries 0.
-        if id == "poly-norm" {
+        let m = try Self.registry.method(id)
+        let make = try #require(m.activation)
+        if try make(m.resolve([:])).isRowWise {
             let y = try activate(id, [Double.infinity, 1], cols: 2)
-            #expect(y[0].isNaN && y[1] == 0, "poly-norm: [+∞, 1] → \(y)")
+            #expect(y[0].isNaN && y[1] == 0, "\(id): [+∞, 1] → \(y)")
             return
         }
         let y = try activate(id, [Double.infinity, -Double.infinity], cols: 1)
         #expect(y[0] == .infinity, "\(id): +∞ → \(y[0])")
         if try Self.registry.method(id).reference == .gelu || id.contains("silu") {
-            #expect(y[1] == 0 || (id == "poly-relu"), "\(id): −∞ → \(y[1])")
+            #expect(y[1] == 0, "\(id): −∞ → \(y[1])")
         }
     }
 
@@ -161,5 +215,21 @@ import Darwin
         let d = try activate(id, x, cols: 64)
         let f = try activate(id, x.map { Float($0) }, cols: 64)
         for (a, b) in zip(d, f) { #expect(abs(a - Double(b)) <= 2e-5 * max(abs(a), 1e-2), "\(id): \(a) vs \(b)") }
+    }
+
+    /// Float32 outputs on a grid over [−30, 30] against the exact function in float64: never
+    /// further than the declared budget (relative 2·10⁻⁶ for exact ones).
+    @Test(arguments: boundedActivations)
+    func activationStaysWithinItsBudget(_ id: String) throws {
+        let m = try Self.registry.method(id)
+        let budget = try #require(m.accuracy), reference = try #require(m.reference)
+        let bound = try #require(budget.bound)
+        let x: [Float] = (0...3840).map { Float(-30 + Double($0) / 64) }
+        let exact = try activate(reference == .gelu ? "gelu" : "silu", x.map(Double.init))
+        let y = try activate(id, x)
+        for (k, (a, r)) in zip(y, exact).enumerated() {
+            let allowed = budget == .exact ? 2e-6 * abs(r) + 1e-40 : bound
+            #expect(abs(Double(a) - r) <= allowed, "\(id) at x = \(x[k]): \(a) vs \(r), budget \(budget)")
+        }
     }
 }

@@ -7,10 +7,10 @@ enum ApproximateSoftmaxMethods {
             inputs: [TensorSpec("x", "scores, rows × cols")],
             outputs: [TensorSpec("y", "probabilities"), TensorSpec("sum_recip", "1/s per row"), TensorSpec("bias", "b (the maximum) per row")],
             isExact: false, citation: Citation.edgeMoE, implementation: EdgeMoESoftmaxMethod(),
-            normalizer: { _ in RowKernelNormalizer(EdgeMoESoftmaxKernel()) }),
+            normalizer: { _ in RowKernelNormalizer(EdgeMoESoftmaxKernel()) }, accuracy: .within(2e-4)),
         .normalizer(
             "puma-softmax", summary: "PUMA softmax: exp by (1 + d/2^t)^(2^t) on d = x − max, entries with d ≤ clip dropped",
-            parameters: PumaSoftmaxParameters.self, citation: Citation.puma,
+            parameters: PumaSoftmaxParameters.self, citation: Citation.puma, accuracy: .within(0.25),
             make: { p in RowKernelNormalizer(PumaSoftmaxKernel(iterations: p.iterations, clip: p.clip, exactExponential: p.exponential == .exact)) }),
         .normalizer(
             "stablemax", summary: "StableMax: s(x)/Σs(x), s(x) = x + 1 (x ≥ 0), 1/(1 − x) (x < 0); not shift-invariant",
@@ -21,7 +21,9 @@ enum ApproximateSoftmaxMethods {
             make: { _ in RowKernelNormalizer(StableMaxKernel(logarithm: true)) }),
         .normalizer(
             "softermax", summary: "Softermax: base-2 softmax 2^{x−m}/Σ2^{x−m} with an integer running max (= softmax(x·ln2))",
-            citation: Citation.softermax, isReplacement: true, make: { _ in RowKernelNormalizer(SoftermaxKernel()) }),
+            citation: Citation.softermax, isReplacement: true,
+            alias: MethodAlias(of: "softmax", ["exp": .string(ExponentialChoice.base2.rawValue)], isBitIdentical: false),
+            make: { _ in RowKernelNormalizer(SoftermaxKernel()) }),
         .normalizer(
             "sparsemax", summary: "sparsemax: Euclidean projection onto the simplex, [x − τ]₊ (exact zeros)",
             isExact: true, citation: Citation.sparsemax, isReplacement: true, make: { _ in RowKernelNormalizer(SparsemaxKernel()) }),

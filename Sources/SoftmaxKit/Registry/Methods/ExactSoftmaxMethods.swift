@@ -42,7 +42,8 @@ enum ExactSoftmaxMethods {
             outputs: [TensorSpec("y", "probabilities"), TensorSpec("m_sum", "mantissa sum M per row"),
                       TensorSpec("n_sum", "exponent N per row: Σ e^{x/T} = M·2^N")],
             isExact: true, citation: dukhan, implementation: TwoPassMethod(),
-            normalizer: { ExactSoftmaxNormalizer(TemperatureParameters($0).exact(.twoPass), output: .probabilities) }),
+            normalizer: { ExactSoftmaxNormalizer(TemperatureParameters($0).exact(.twoPass), output: .probabilities) },
+            alias: MethodAlias(of: "softmax", ["algorithm": .string(SoftmaxAlgorithm.twoPass.rawValue)], isBitIdentical: true)),
         MethodDescriptor(
             id: "online-softmax", role: .normalizer,
             summary: "online softmax: running maximum and rescaled sum in one pass, then the write pass",
@@ -50,7 +51,8 @@ enum ExactSoftmaxMethods {
             inputs: [TensorSpec("x", "scores, rows × cols")],
             outputs: [TensorSpec("y", "probabilities"), TensorSpec("m", "max of x/T per row"), TensorSpec("d", "Σ e^{x/T − m} per row")],
             isExact: true, citation: milakov, implementation: OnlineMethod(),
-            normalizer: { ExactSoftmaxNormalizer(TemperatureParameters($0).exact(.online), output: .probabilities) }),
+            normalizer: { ExactSoftmaxNormalizer(TemperatureParameters($0).exact(.online), output: .probabilities) },
+            alias: MethodAlias(of: "softmax", ["algorithm": .string(SoftmaxAlgorithm.online.rawValue)], isBitIdentical: true)),
         MethodDescriptor(
             id: "merge-softmax-states", role: .primitive,
             summary: "(m,d) ⊕ (m',d') = (M, d·e^{m−M} + d'·e^{m'−M}), M = max(m, m'); element-wise",

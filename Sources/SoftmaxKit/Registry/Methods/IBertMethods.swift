@@ -14,14 +14,16 @@ enum IBertMethods {
             inputs: [TensorSpec("q", .index, "integer scores, rows × cols")],
             outputs: [TensorSpec("out_int", "integers (int64)"), TensorSpec("probs", "out_int/2^m")],
             isExact: false, citation: Citation.ibert, implementation: IBertSoftmaxMethod(),
-            normalizer: { IBertSoftmaxNormalizer(IBertSoftmaxParameters($0)) }),
+            normalizer: { IBertSoftmaxNormalizer(IBertSoftmaxParameters($0)) },
+            // At the default 8 output bits; rows wider than 256 floor every entry to 0 (TV 0.5).
+            accuracy: .quantized(step: 0x1p-8, within: 0.5)),
         MethodDescriptor(
             id: "ibert-gelu-int", role: .activation, summary: "I-BERT integer GELU (x = q·S): GELU ≈ y·S_y",
             parameters: IBertGELUParameters.specs,
             inputs: [TensorSpec("q", .index, "integers")],
             outputs: [TensorSpec("y", "integers (int64)"), TensorSpec("S_y", "output scale S·S_L/2 (0-d, float64, negative)")],
             isExact: false, citation: Citation.ibert, implementation: IBertGELUMethod(),
-            activation: { IBertGELUActivation(scale: IBertGELUParameters($0).scale) }, reference: .gelu),
+            activation: { IBertGELUActivation(scale: IBertGELUParameters($0).scale) }, reference: .gelu, accuracy: .within(8e-2)),
         .elementwise(
             "ibert-exp-poly-float", summary: "I-BERT's exp polynomial in floating point: L(r)·2^{−z}, x = −z·ln2 + r",
             parameters: IBertExpFloatParameters.self, citation: Citation.ibert, reference: .exp,

@@ -41,7 +41,7 @@ extension MethodDescriptor {
     /// A normalizer entry: `x → y` rows (plus `mask` when `masked`), compared with softmax.
     static func normalizer<P: MethodParameters>(
         _ id: String, summary: String, parameters: P.Type, isExact: Bool = false, citation: String,
-        logProbabilities: Bool = false, isReplacement: Bool = false,
+        logProbabilities: Bool = false, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil, alias: MethodAlias? = nil,
         make typed: @escaping @Sendable (P) throws -> any Normalizer
     ) -> MethodDescriptor {
         let make: @Sendable (ParameterValues) throws -> any Normalizer = { try typed(P($0)) }
@@ -50,13 +50,14 @@ extension MethodDescriptor {
             inputs: [TensorSpec("x", "scores, rows × cols")],
             outputs: [TensorSpec("y", logProbabilities ? "log-weights, same shape" : "weights, same shape")],
             isExact: isExact, citation: citation, implementation: NormalizerMethod(make: make), normalizer: make,
-            outputScale: logProbabilities ? .logProbability : .probability, isReplacement: isReplacement)
+            outputScale: logProbabilities ? .logProbability : .probability, isReplacement: isReplacement, accuracy: accuracy,
+            alias: alias)
     }
 
     /// An activation entry: `x → y` element-wise (or row-wise), compared with `reference`.
     static func activation<P: MethodParameters>(
         _ id: String, summary: String, parameters: P.Type, isExact: Bool = false, citation: String,
-        reference: ReferenceFunction, isReplacement: Bool = false,
+        reference: ReferenceFunction, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil,
         make typed: @escaping @Sendable (P) throws -> any Activation
     ) -> MethodDescriptor {
         let make: @Sendable (ParameterValues) throws -> any Activation = { try typed(P($0)) }
@@ -64,7 +65,7 @@ extension MethodDescriptor {
             id: id, role: .activation, summary: summary, parameters: P.specs,
             inputs: [TensorSpec("x", "any shape up to 2-d")], outputs: [TensorSpec("y", "same shape")],
             isExact: isExact, citation: citation, implementation: ActivationMethod(make: make),
-            activation: make, reference: reference, isReplacement: isReplacement)
+            activation: make, reference: reference, isReplacement: isReplacement, accuracy: accuracy)
     }
 
     /// An element-wise building block (`x → output`); the lab compares it with `reference` when given.
@@ -84,19 +85,19 @@ extension MethodDescriptor {
     /// A normalizer entry without parameters.
     static func normalizer(
         _ id: String, summary: String, isExact: Bool = false, citation: String, logProbabilities: Bool = false, isReplacement: Bool = false,
-        make: @escaping @Sendable (NoParameters) throws -> any Normalizer
+        accuracy: AccuracyBudget? = nil, alias: MethodAlias? = nil, make: @escaping @Sendable (NoParameters) throws -> any Normalizer
     ) -> MethodDescriptor {
         normalizer(id, summary: summary, parameters: NoParameters.self, isExact: isExact, citation: citation,
-                   logProbabilities: logProbabilities, isReplacement: isReplacement, make: make)
+                   logProbabilities: logProbabilities, isReplacement: isReplacement, accuracy: accuracy, alias: alias, make: make)
     }
 
     /// An activation entry without parameters.
     static func activation(
         _ id: String, summary: String, isExact: Bool = false, citation: String, reference: ReferenceFunction, isReplacement: Bool = false,
-        make: @escaping @Sendable (NoParameters) throws -> any Activation
+        accuracy: AccuracyBudget? = nil, make: @escaping @Sendable (NoParameters) throws -> any Activation
     ) -> MethodDescriptor {
         activation(id, summary: summary, parameters: NoParameters.self, isExact: isExact, citation: citation, reference: reference,
-                   isReplacement: isReplacement, make: make)
+                   isReplacement: isReplacement, accuracy: accuracy, make: make)
     }
 
     /// An element-wise building block without parameters.
