@@ -6,6 +6,8 @@
 public protocol ClassificationLoss: Sendable {
     /// - Parameters:
     ///   - logits: `rows × classes`, row-major.
+    ///   - rows: the batch size.
+    ///   - classes: the row length.
     ///   - labels: one class index per row.
     /// - Throws: `LossError` for shapes that disagree and labels out of range.
     func evaluate(logits: [Double], rows: Int, classes: Int, labels: [Int]) throws -> LossEvaluation

@@ -27,7 +27,18 @@ public enum CrossEntropy {
         public var gradient: [Double]
     }
 
+    /// The loss of logit rows against their targets, and its gradient.
+    ///
     /// - Parameters:
+    ///   - x: the logits, `n × c`, row-major.
+    ///   - n: rows.
+    ///   - c: classes.
+    ///   - targets: one class index per row, or `n × c` target probabilities.
+    ///   - weights: one weight per class, or nil for 1.
+    ///   - ignoreIndex: rows with this label contribute zero loss and zero gradient.
+    ///   - eps: label smoothing ε in [0, 1].
+    ///   - reduction: how `loss` reduces the per-example losses.
+    ///   - withGradient: false skips the gradient (`Result.gradient` is empty).
     ///   - chunk: when positive, the logsumexp is taken over `chunk` columns at a time and the
     ///     partial states merged (spec §2), so no pass ever spans more than `rows × chunk` values:
     ///     the chunked form for vocabularies too large for one pass (it equals the unchunked one to

@@ -12,7 +12,7 @@ public struct MethodRegistry: Sendable {
     /// The registry of this library.
     public static let standard = MethodRegistry(
         ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + GateMethods.all + ClassificationLossMethods.all + FourierHeadMethods.all
-            + SamplingMethods.all)
+            + SamplingMethods.all + [.taylorSoftmax])
 
     public func method(_ id: String) throws -> MethodDescriptor {
         if let m = methods.first(where: { $0.id == id }) { return m }

@@ -105,8 +105,12 @@ public enum SoftThinking {
     /// Steps 1–4 for one row: the `maxTopK` ids, in descending weight, and their weights.
     ///
     /// - Parameters:
+    ///   - logits: one row of language-model logits.
+    ///   - filters: temperature, top-k, top-p and min-p, applied in that order.
+    ///   - maxTopK: the ids kept in the soft token.
     ///   - gumbelTau: the Gumbel-softmax temperature τ_g > 0, or `nil` for no Gumbel noise.
     ///   - dirichletAlpha: α of the Dirichlet noise; `≥ 10⁶` (the default 10²⁰) is none.
+    ///   - noise: given Gumbel and Gamma draws, and the generator for what is not given.
     public static func weights(
         _ logits: [Double], filters: Filters, maxTopK: Int, gumbelTau: Double? = nil, dirichletAlpha: Double = 1e20,
         noise: inout Noise

@@ -38,8 +38,10 @@ struct ActivationMethod: MethodImplementation {
 }
 
 extension MethodDescriptor {
-    /// A normalizer entry: `x → y` rows (plus `mask` when `masked`), compared with softmax.
-    static func normalizer<P: MethodParameters>(
+    /// A normalizer entry: `x → y` rows, compared with softmax; `make` builds the normalizer from
+    /// the typed parameters `P` (the registry validates them first). The `call` plumbing, the lab,
+    /// the tests and the command line come with it.
+    public static func normalizer<P: MethodParameters>(
         _ id: String, summary: String, parameters: P.Type, isExact: Bool = false, citation: String,
         logProbabilities: Bool = false, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil, alias: MethodAlias? = nil,
         make typed: @escaping @Sendable (P) throws -> any Normalizer
@@ -55,7 +57,7 @@ extension MethodDescriptor {
     }
 
     /// An activation entry: `x → y` element-wise (or row-wise), compared with `reference`.
-    static func activation<P: MethodParameters>(
+    public static func activation<P: MethodParameters>(
         _ id: String, summary: String, parameters: P.Type, isExact: Bool = false, citation: String,
         reference: ReferenceFunction, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil,
         make typed: @escaping @Sendable (P) throws -> any Activation
@@ -83,7 +85,7 @@ extension MethodDescriptor {
     }
 
     /// A normalizer entry without parameters.
-    static func normalizer(
+    public static func normalizer(
         _ id: String, summary: String, isExact: Bool = false, citation: String, logProbabilities: Bool = false, isReplacement: Bool = false,
         accuracy: AccuracyBudget? = nil, alias: MethodAlias? = nil, make: @escaping @Sendable (NoParameters) throws -> any Normalizer
     ) -> MethodDescriptor {
@@ -92,7 +94,7 @@ extension MethodDescriptor {
     }
 
     /// An activation entry without parameters.
-    static func activation(
+    public static func activation(
         _ id: String, summary: String, isExact: Bool = false, citation: String, reference: ReferenceFunction, isReplacement: Bool = false,
         accuracy: AccuracyBudget? = nil, make: @escaping @Sendable (NoParameters) throws -> any Activation
     ) -> MethodDescriptor {
