@@ -25,6 +25,6 @@ let package = Package(
             ],
             path: "Kernels",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        )
     ]
 )

@@ -73,8 +73,9 @@ let benchmarks: @Sendable () -> Void = {
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
                         for _ in benchmark.scaledIterations {
-                            Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(a.baseAddress!, ld: k), Gemm.Operand(b.baseAddress!, ld: n),
-                                          into: c.baseAddress!, ldc: n, workspace: workspace)
+                            Gemm.multiply(
+                                m: m, n: n, k: k, Gemm.Operand(a.baseAddress!, ld: k), Gemm.Operand(b.baseAddress!, ld: n),
+                                into: c.baseAddress!, ldc: n, workspace: workspace)
                         }
                     }
                 }
@@ -96,8 +97,9 @@ let benchmarks: @Sendable () -> Void = {
                     try v.withUnsafeBufferPointer { v in
                         try out.withUnsafeMutableBufferPointer { o in
                             for _ in benchmark.scaledIterations {
-                                try FlashAttention.run(q: q.baseAddress!, k: k.baseAddress!, v: v.baseAddress!, shape: shape,
-                                                       options: options, output: o.baseAddress!)
+                                try FlashAttention.run(
+                                    q: q.baseAddress!, k: k.baseAddress!, v: v.baseAddress!, shape: shape,
+                                    options: options, output: o.baseAddress!)
                             }
                         }
                     }
@@ -109,8 +111,10 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// Runs `kernel` on a rows × cols batch once per scaled iteration.
-func rowKernel(_ x: [Float], _ rows: Int, _ cols: Int, _ benchmark: Benchmark,
-               _ kernel: (RowBatch<Float>, MutableRowBatch<Float>) throws -> Void) throws {
+func rowKernel(
+    _ x: [Float], _ rows: Int, _ cols: Int, _ benchmark: Benchmark,
+    _ kernel: (RowBatch<Float>, MutableRowBatch<Float>) throws -> Void
+) throws {
     var y = [Float](repeating: 0, count: x.count)
     try x.withUnsafeBufferPointer { xp in
         try y.withUnsafeMutableBufferPointer { yp in

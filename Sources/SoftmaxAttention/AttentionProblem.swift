@@ -55,8 +55,10 @@ public struct AttentionOptions: Sendable {
     /// Threads (nil: the machine's active cores).
     public var threads: Int?
 
-    public init(scale: Double? = nil, causal: CausalAlignment? = nil, window: (left: Int, right: Int)? = nil,
-                softcap: Double? = nil, threads: Int? = nil) {
+    public init(
+        scale: Double? = nil, causal: CausalAlignment? = nil, window: (left: Int, right: Int)? = nil,
+        softcap: Double? = nil, threads: Int? = nil
+    ) {
         self.scale = scale
         self.causal = causal
         self.window = window

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import SoftmaxAttention
 import SoftmaxKit
-import SoftmaxNumPy
 import SoftmaxLab
 import SoftmaxModels
+import SoftmaxNumPy
 
 /// `softmaxkit accuracy [IDS...]`: error against the float64 references on the lab's workloads,
 /// with each method's throughput, ranked; writes JSON, CSV and an SVG Pareto plot.
@@ -54,8 +54,9 @@ struct AccuracyCommand: ParsableCommand {
     @Option(name: .customLong("qkv"), help: "With --attention: recorded Q,K,V of one head, three 2-d .npy files (Q.npy,K.npy,V.npy); repeatable.")
     var qkv: [String] = []
 
-    @Flag(name: .customLong("model-qkv"), inversion: .prefixedNo,
-          help: "With --attention and no --qkv: add the fetched MiniLM's real Q/K/V (layers 0 and 5, head 0) when present.")
+    @Flag(
+        name: .customLong("model-qkv"), inversion: .prefixedNo,
+        help: "With --attention and no --qkv: add the fetched MiniLM's real Q/K/V (layers 0 and 5, head 0) when present.")
     var modelQKV = true
 
     @Flag(help: "Print the results document as JSON instead of tables.")
@@ -124,7 +125,9 @@ struct AccuracyCommand: ParsableCommand {
         // Without --qkv, the real encoder's Q/K/V join the Gaussian ones when the model is fetched:
         // head 0 of layers 0 and 5 on the longest Lee document (the model's 256-token limit).
         let model = ModelOptions.defaultFolder, eval = "models/eval"
-        if qkv.isEmpty, modelQKV, FileManager.default.fileExists(atPath: model + "/model.safetensors"), FileManager.default.fileExists(atPath: eval + "/lee.cor") {
+        if qkv.isEmpty, modelQKV, FileManager.default.fileExists(atPath: model + "/model.safetensors"),
+            FileManager.default.fileExists(atPath: eval + "/lee.cor")
+        {
             let embedder = try SentenceEmbedder.load(folder: model)
             let text = try EvaluationData.load(folder: eval).leeDocuments.max { $0.count < $1.count } ?? ""
             experiment.recorded += try ModelLab.headQKV(embedder, text: text, layers: [0, 5], head: 0, threads: RowParallel.activeCores)
@@ -140,16 +143,23 @@ struct AccuracyCommand: ParsableCommand {
         let path = ResultsFolder.path(output, "attention.json")
         try results.write(to: path)
         for w in Set(points.map(\.workload)).sorted() {
-            try AtomicFile.write(LinePlot.attentionError(points, workload: w), to: ResultsFolder.path(output, "attention-\(w.replacingOccurrences(of: " ", with: "-")).svg"))
+            try AtomicFile.write(
+                LinePlot.attentionError(points, workload: w), to: ResultsFolder.path(output, "attention-\(w.replacingOccurrences(of: " ", with: "-")).svg"))
         }
         if json {
             print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
             return
         }
         print("Attention: relative error ‖out − exact‖/‖exact‖ against exact softmax attention, one head, D = 64 (replacements: a distance)")
-        print(Table.render(header: ["workload", "engine", "N", "rel. error", "seconds", "exact seconds"],
-                           rows: points.map { [$0.workload, $0.engine + ($0.replacement ? " (replacement)" : ""), "\($0.n)",
-                                               Ranking.number($0.relativeError), String(format: "%.2e", $0.seconds), String(format: "%.2e", $0.exactSeconds)] }))
+        print(
+            Table.render(
+                header: ["workload", "engine", "N", "rel. error", "seconds", "exact seconds"],
+                rows: points.map {
+                    [
+                        $0.workload, $0.engine + ($0.replacement ? " (replacement)" : ""), "\($0.n)",
+                        Ranking.number($0.relativeError), String(format: "%.2e", $0.seconds), String(format: "%.2e", $0.exactSeconds),
+                    ]
+                }))
         print("results: \(path)")
     }
 
@@ -171,7 +181,8 @@ enum RecordedLogits {
     static func load(_ path: String) throws -> LogitWorkload {
         let tensor = try NpyFile.read(path)
         guard tensor.rank == 2, tensor.dtype.isFloatingPoint, tensor.shape[0] >= 1, tensor.shape[1] >= 1 else {
-            throw ValidationErrorMessage("\(path): recorded logits must be a non-empty 2-d float array (rows × cols), got \(tensor.dtype.rawValue) \(tensor.shapeDescription)")
+            throw ValidationErrorMessage(
+                "\(path): recorded logits must be a non-empty 2-d float array (rows × cols), got \(tensor.dtype.rawValue) \(tensor.shapeDescription)")
         }
         let values = try tensor.floatingPoint(as: Double.self, name: path, rounding: true)
         let name = "recorded " + ((path as NSString).lastPathComponent as NSString).deletingPathExtension

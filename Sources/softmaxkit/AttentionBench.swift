@@ -45,14 +45,17 @@ enum AttentionBench {
                 }
             }
         }
-        return Result(id: id, batch: shape.batch, heads: shape.heads, kvHeads: shape.kvHeads, seq: shape.queries, headDim: shape.headDim,
-                      threads: threads, causal: causal, seconds: seconds, gflops: flops / seconds / 1e9)
+        return Result(
+            id: id, batch: shape.batch, heads: shape.heads, kvHeads: shape.kvHeads, seq: shape.queries, headDim: shape.headDim,
+            threads: threads, causal: causal, seconds: seconds, gflops: flops / seconds / 1e9)
     }
 
     /// Engines written per head (`[N, D]` inputs): timed through the registry, head by head, on
     /// random inputs (projections `W` with r = 256 features, SOFT landmarks every 8 tokens).
-    static func runOneHeadEngine(_ method: MethodDescriptor, parameters: [String: ParameterValue], shape: AttentionShape, causal: Bool,
-                                 threads: Int, repeats: Int) throws -> Result {
+    static func runOneHeadEngine(
+        _ method: MethodDescriptor, parameters: [String: ParameterValue], shape: AttentionShape, causal: Bool,
+        threads: Int, repeats: Int
+    ) throws -> Result {
         var values = parameters
         if causal {
             guard let spec = method.parameters.first(where: { $0.name == "causal" }) else {
@@ -75,7 +78,8 @@ enum AttentionBench {
         let seconds = try Timing.median(repeats: repeats) {
             for _ in 0..<heads { _ = try MethodRegistry.complete.call(method.id, inputs: inputs, parameters: values) }
         }
-        return Result(id: method.id, batch: shape.batch, heads: shape.heads, kvHeads: shape.kvHeads, seq: n, headDim: d,
-                      threads: 1, causal: causal, seconds: seconds, gflops: flops / seconds / 1e9)
+        return Result(
+            id: method.id, batch: shape.batch, heads: shape.heads, kvHeads: shape.kvHeads, seq: n, headDim: d,
+            threads: 1, causal: causal, seconds: seconds, gflops: flops / seconds / 1e9)
     }
 }

@@ -83,8 +83,11 @@ struct BenchCommand: ParsableCommand {
                 if json {
                     print(String(decoding: try encoder.encode(r), as: UTF8.self))
                 } else {
-                    print(Table.row([r.id, "\(r.batch)", "\(r.heads)", "\(r.kvHeads)", "\(r.seq)", "\(r.headDim)", "\(r.causal)",
-                                     "\(r.threads)", String(format: "%.3e", r.seconds), String(format: "%.1f", r.gflops)]))
+                    print(
+                        Table.row([
+                            r.id, "\(r.batch)", "\(r.heads)", "\(r.kvHeads)", "\(r.seq)", "\(r.headDim)", "\(r.causal)",
+                            "\(r.threads)", String(format: "%.3e", r.seconds), String(format: "%.1f", r.gflops),
+                        ]))
                 }
             }
             return
@@ -99,14 +102,18 @@ struct BenchCommand: ParsableCommand {
                 if json {
                     print(String(decoding: try encoder.encode(r), as: UTF8.self))
                 } else {
-                    print(Table.row([r.variant, "\(r.m)", "\(r.n)", "\(r.k)", "\(r.threads)", String(format: "%.3e", r.seconds),
-                                     String(format: "%.1f", r.gflops)]))
+                    print(
+                        Table.row([
+                            r.variant, "\(r.m)", "\(r.n)", "\(r.k)", "\(r.threads)", String(format: "%.3e", r.seconds),
+                            String(format: "%.1f", r.gflops),
+                        ]))
                 }
             }
             return
         }
         let values = try parseParameters(parameters)
-        let variants: [(String, [String: ParameterValue])] = methods.isEmpty && values.isEmpty
+        let variants: [(String, [String: ParameterValue])] =
+            methods.isEmpty && values.isEmpty
             ? SpeedRunner.defaultMethods : (methods.isEmpty ? ["softmax"] : methods).map { ($0, values) }
         for (id, params) in variants {  // report bad ids and parameters before measuring anything
             let method = try MethodRegistry.complete.method(id)
@@ -122,8 +129,10 @@ struct BenchCommand: ParsableCommand {
         progress("measuring copy bandwidth (\(threads) thread\(threads == 1 ? "" : "s"))…")
         let bandwidth = MemoryBandwidth.measure(threads: threads)
         if !json {
-            print(String(format: "copy bandwidth: %.1f GB/s (streaming stores: %.1f GB/s), %d thread(s)",
-                         bandwidth.copy, bandwidth.streamingCopy, threads))
+            print(
+                String(
+                    format: "copy bandwidth: %.1f GB/s (streaming stores: %.1f GB/s), %d thread(s)",
+                    bandwidth.copy, bandwidth.streamingCopy, threads))
             print(Table.row(["variant", "rows", "cols", "level", "median s", "GB/s", "elem/ns", "× copy", "schedule"]))
         }
         let encoder = JSONEncoder()
@@ -134,9 +143,12 @@ struct BenchCommand: ParsableCommand {
             if json {
                 print(String(decoding: try encoder.encode(r), as: UTF8.self))
             } else {
-                print(Table.row([r.variant, "\(r.rows)", "\(r.cols)", r.level, String(format: "%.3e", r.seconds),
-                                 String(format: "%.2f", r.gbps), String(format: "%.3f", r.elementsPerNs),
-                                 String(format: "%.2f", r.fractionOfCopy), r.schedule ?? "—"]))
+                print(
+                    Table.row([
+                        r.variant, "\(r.rows)", "\(r.cols)", r.level, String(format: "%.3e", r.seconds),
+                        String(format: "%.2f", r.gbps), String(format: "%.3f", r.elementsPerNs),
+                        String(format: "%.2f", r.fractionOfCopy), r.schedule ?? "—",
+                    ]))
             }
         }
     }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SoftmaxAttention
 import SoftmaxKit
-import SoftmaxNumPy
 import SoftmaxLab
+import SoftmaxNumPy
 
 /// `softmaxkit call ID --input NAME=FILE.npy ... --output-dir DIR`: one method on `.npy` files.
 struct CallCommand: ParsableCommand {

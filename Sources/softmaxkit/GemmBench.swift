@@ -27,9 +27,10 @@ enum GemmBench {
         return variants.map { name, x, y in
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
             let inner = max(1, Int(2e9 / max(flops, 1)))  // ≈ 0.03 s per sample at 60 GFLOP/s
-            let s = Timing.median(repeats: repeats) {
-                for _ in 0..<inner { Gemm.multiply(m: m, n: n, k: k, x, y, into: c, ldc: n, threads: threads) }
-            } / Double(inner)
+            let s =
+                Timing.median(repeats: repeats) {
+                    for _ in 0..<inner { Gemm.multiply(m: m, n: n, k: k, x, y, into: c, ldc: n, threads: threads) }
+                } / Double(inner)
             return Result(m: m, n: n, k: k, threads: threads, variant: name, seconds: s, gflops: flops / s / 1e9)
         }
     }

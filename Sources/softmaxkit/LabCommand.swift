@@ -32,7 +32,8 @@ struct LabCommand: ParsableCommand {
     }
 
     func run() throws {
-        let haveModel = FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("model.safetensors"))
+        let haveModel =
+            FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("model.safetensors"))
             && FileManager.default.fileExists(atPath: (eval as NSString).appendingPathComponent("lee.cor"))
         let embedder = haveModel ? try SentenceEmbedder.load(folder: model) : nil
         let data = haveModel ? try EvaluationData.load(folder: eval) : nil

@@ -26,13 +26,16 @@ struct MethodsCommand: ParsableCommand {
             if !m.parameters.isEmpty {
                 print("    parameters: " + m.parameters.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: ", "))
             }
-            print("    inputs: " + m.inputs.map { $0.isOptional ? "[\($0.name)]" : $0.name }.joined(separator: ", ")
-                  + "   outputs: " + m.outputs.map(\.name).joined(separator: ", "))
+            print(
+                "    inputs: " + m.inputs.map { $0.isOptional ? "[\($0.name)]" : $0.name }.joined(separator: ", ")
+                    + "   outputs: " + m.outputs.map(\.name).joined(separator: ", "))
             if let accuracy = m.accuracy, let reference = m.reference {
                 print("    accuracy against \(reference.rawValue): \(accuracy)")
             }
             if let alias = m.alias {
-                print("    alias of \(MethodVariant(alias.target, alias.parameters).label)" + (alias.isBitIdentical ? " (the same bits)" : " (the same function, rounded differently)"))
+                print(
+                    "    alias of \(MethodVariant(alias.target, alias.parameters).label)"
+                        + (alias.isBitIdentical ? " (the same bits)" : " (the same function, rounded differently)"))
             }
             if let options = AttentionCapabilities(m) { print("    options: " + options.summary) }
             print("    cite: \(m.citation)")
@@ -68,8 +71,9 @@ struct MethodListing: Encodable {
         accuracy = m.accuracy.map(\.description)
         reference = m.reference?.rawValue
         parameters = m.parameters.map {
-            Parameter(name: $0.name, kind: $0.kind.rawValue, defaultValue: $0.defaultValue.description, summary: $0.summary,
-                      choices: $0.choices.isEmpty ? nil : $0.choices)
+            Parameter(
+                name: $0.name, kind: $0.kind.rawValue, defaultValue: $0.defaultValue.description, summary: $0.summary,
+                choices: $0.choices.isEmpty ? nil : $0.choices)
         }
         inputs = m.inputs.map { TensorEntry(name: $0.name, kind: $0.kind.rawValue, summary: $0.summary, optional: $0.isOptional) }
         outputs = m.outputs.map { TensorEntry(name: $0.name, kind: $0.kind.rawValue, summary: $0.summary, optional: $0.isOptional) }

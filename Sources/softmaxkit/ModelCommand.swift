@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import SoftmaxKit
-import SoftmaxNumPy
 import SoftmaxLab
 import SoftmaxModels
+import SoftmaxNumPy
 
 /// `softmaxkit model`: a real pretrained encoder with swappable parts.
 struct ModelCommand: ParsableCommand {
@@ -198,10 +198,14 @@ struct ModelBenchCommand: ParsableCommand {
         }
         let ms = times.sorted()[times.count / 2], tokens = Double(batch * seq)
         if json {
-            print("{\"batch\": \(batch), \"seq\": \(seq), \"threads\": \(options.threadCount), \"swap\": \"\(swap.label)\", \"ms\": \(String(format: "%.1f", ms)), \"tokens_per_second\": \(String(format: "%.0f", tokens / ms * 1000))}")
+            print(
+                "{\"batch\": \(batch), \"seq\": \(seq), \"threads\": \(options.threadCount), \"swap\": \"\(swap.label)\", \"ms\": \(String(format: "%.1f", ms)), \"tokens_per_second\": \(String(format: "%.0f", tokens / ms * 1000))}"
+            )
         } else {
-            print(String(format: "model bench: %d × %d tokens, %d thread(s), %@: %.1f ms (median of %d), %.0f tokens/s",
-                         batch, seq, options.threadCount, swap.label, ms, repeats, tokens / ms * 1000))
+            print(
+                String(
+                    format: "model bench: %d × %d tokens, %d thread(s), %@: %.1f ms (median of %d), %.0f tokens/s",
+                    batch, seq, options.threadCount, swap.label, ms, repeats, tokens / ms * 1000))
         }
     }
 }

@@ -11,6 +11,9 @@ struct SoftmaxKitCommand: ParsableCommand {
             approximation and replacement, and every GELU-family activation, measured against float64 \
             references and for speed, ranked; writes the results and an HTML report.
             """,
-        subcommands: [LabCommand.self, MethodsCommand.self, CallCommand.self, AccuracyCommand.self, BenchCommand.self, ReportCommand.self, TrainCommand.self, ModelCommand.self],
+        subcommands: [
+            LabCommand.self, MethodsCommand.self, CallCommand.self, AccuracyCommand.self, BenchCommand.self, ReportCommand.self, TrainCommand.self,
+            ModelCommand.self,
+        ],
         defaultSubcommand: LabCommand.self)
 }

@@ -72,14 +72,18 @@ struct GrokkingCommand: ParsableCommand {
                 throw ValidationErrorMessage("--loss '\(loss)' is not one of \(TrainingLoss.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             losses = [l]
-        } else { losses = [] }
+        } else {
+            losses = []
+        }
         let kinds: [Optimizer.Kind]
         if let optimizer {
             guard let k = Optimizer.Kind(rawValue: optimizer) else {
                 throw ValidationErrorMessage("--optimizer '\(optimizer)' is not one of \(Optimizer.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             kinds = [k]
-        } else { kinds = [] }
+        } else {
+            kinds = []
+        }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationErrorMessage("--lr must be finite and > 0, got \(lr)") }
         if let beta2, !(beta2 >= 0 && beta2 < 1) { throw ValidationErrorMessage("--beta2 must be in [0, 1), got \(beta2)") }
         func make(_ l: TrainingLoss, _ k: Optimizer.Kind) -> GrokkingExperiment.Configuration {
@@ -108,15 +112,19 @@ struct GrokkingCommand: ParsableCommand {
         let experiment = try GrokkingExperiment(setup)
         let configurations = try configurations()
         try ResultsFolder.prepare(output)
-        progress("grokking: p = \(modulus), \(experiment.data.train.count) training and \(experiment.data.test.count) test pairs, MLP \(2 * modulus)→\(hidden)→\(hidden)→\(modulus), \(steps) full-batch steps, seed \(seed)")
+        progress(
+            "grokking: p = \(modulus), \(experiment.data.train.count) training and \(experiment.data.test.count) test pairs, MLP \(2 * modulus)→\(hidden)→\(hidden)→\(modulus), \(steps) full-batch steps, seed \(seed)"
+        )
         var runs = [GrokkingExperiment.Run]()
         for c in configurations {
             var last = Date()
             let r = try experiment.run(c) { record in
                 if Date().timeIntervalSince(last) > 5 || record.step == steps {
                     last = Date()
-                    progress(String(format: "  %@  step %5d  loss %.3g  train %.3f  test %.3f  collapsed %.3f",
-                                    c.label, record.step, record.trainLoss, record.trainAccuracy, record.testAccuracy, record.softmaxCollapse))
+                    progress(
+                        String(
+                            format: "  %@  step %5d  loss %.3g  train %.3f  test %.3f  collapsed %.3f",
+                            c.label, record.step, record.trainLoss, record.trainAccuracy, record.testAccuracy, record.softmaxCollapse))
                 }
             }
             progress("  \(c.label): \(r.verdict) [\(String(format: "%.0f", r.seconds)) s]")
@@ -135,8 +143,11 @@ struct GrokkingCommand: ParsableCommand {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         print(pad("configuration", width) + "  final test  best test  grok step  max collapsed  seconds  verdict")
         for r in runs {
-            print(pad(r.label, width) + String(format: "  %9.1f%%  %8.1f%%  %9@  %13.3f  %7.0f  ", 100 * r.finalTestAccuracy, 100 * r.maxTestAccuracy,
-                                               (r.grokStep.map(String.init) ?? "—") as NSString, r.maxSoftmaxCollapse, r.seconds) + r.verdict)
+            print(
+                pad(r.label, width)
+                    + String(
+                        format: "  %9.1f%%  %8.1f%%  %9@  %13.3f  %7.0f  ", 100 * r.finalTestAccuracy, 100 * r.maxTestAccuracy,
+                        (r.grokStep.map(String.init) ?? "—") as NSString, r.maxSoftmaxCollapse, r.seconds) + r.verdict)
         }
         print("wrote \(ResultsFolder.path(output, "grokking.json")), grokking-accuracy.svg, grokking-collapse.svg")
     }

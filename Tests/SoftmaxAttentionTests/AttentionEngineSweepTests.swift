@@ -1,6 +1,6 @@
-import Testing
-import SoftmaxKit
 import SoftmaxAttention
+import SoftmaxKit
+import Testing
 
 /// Every attention engine in the registry, by being registered: batched 4-d inputs with
 /// grouped-query heads equal the per-head 2-d calls, on an odd size, in both precisions; float32

@@ -1,6 +1,6 @@
-import Testing
-import SoftmaxKit
 import SoftmaxAttention
+import SoftmaxKit
+import Testing
 
 /// The attention-engine role: every registered engine that needs nothing beyond Q, K, V (and
 /// random projections it draws itself) made from its id and parameters, called through
@@ -58,8 +58,10 @@ import SoftmaxAttention
         let shape = AttentionShape(batch: 1, heads: 2, queries: 9, keys: 17, headDim: 8)
         let q = values(shape.queryCount, seed: 4), k = values(shape.keyCount, seed: 5), v = values(shape.valueCount, seed: 6)
         let inputs = ["Q": Tensor(shape: [1, 2, 9, 8], q), "K": Tensor(shape: [1, 2, 17, 8], k), "V": Tensor(shape: [1, 2, 17, 8], v)]
-        for parameters: [String: ParameterValue] in [["causal": .string("bottom-right")], ["window_left": .number(3), "softcap": .number(5)],
-                                                     ["normalizer": .string("stablemax")], ["scale": .number(0.5), "causal": .string("top-left")]] {
+        for parameters: [String: ParameterValue] in [
+            ["causal": .string("bottom-right")], ["window_left": .number(3), "softcap": .number(5)],
+            ["normalizer": .string("stablemax")], ["scale": .number(0.5), "causal": .string("top-left")],
+        ] {
             let engine = try Self.registry.attentionEngine("attention", parameters: parameters)
             let expected = try #require(Self.registry.call("attention", inputs: inputs, parameters: parameters)["out"].float32)
             #expect(try attend(engine, q, k, v, shape) == expected, "\(parameters)")

@@ -1,6 +1,6 @@
-import Testing
-import SoftmaxKit
 import SoftmaxAttention
+import SoftmaxKit
+import Testing
 
 /// `attention` through the registry: 2-d and 4-d inputs, options by parameter, normalizers,
 /// precision, and the errors for inconsistent shapes.
@@ -21,8 +21,12 @@ import SoftmaxAttention
         #expect(flat["out"]?.shape == [6, 5] && four["out"]?.shape == [1, 1, 6, 5] && flat["lse"]?.shape == [6])
         #expect(flat["out"]?.storage == four["out"]?.storage)
         // float64 inputs run the Double reference; it agrees with the float32 engine.
-        let d = try registry.call("attention", inputs: ["Q": q.converted(toFloat: .float64), "K": k.converted(toFloat: .float64),
-                                                         "V": v.converted(toFloat: .float64)], parameters: ["causal": .string("bottom-right")])
+        let d = try registry.call(
+            "attention",
+            inputs: [
+                "Q": q.converted(toFloat: .float64), "K": k.converted(toFloat: .float64),
+                "V": v.converted(toFloat: .float64),
+            ], parameters: ["causal": .string("bottom-right")])
         guard case let .float64(ref)? = d["out"]?.storage, case let .float32(got)? = flat["out"]?.storage else { Issue.record("dtypes"); return }
         for (a, b) in zip(got, ref) { #expect(abs(Double(a) - b) < 1e-5) }
     }
@@ -76,8 +80,12 @@ import SoftmaxAttention
             try registry.call("attention", inputs: ["Q": q, "K": k, "V": tensor([7, 3], seed: 3), "mask": mask])
         }
         #expect(throws: AttentionError.self) {
-            try registry.call("attention", inputs: ["Q": tensor([1, 3, 5, 4], seed: 1), "K": tensor([1, 2, 7, 4], seed: 2),
-                                                    "V": tensor([1, 2, 7, 3], seed: 3)])
+            try registry.call(
+                "attention",
+                inputs: [
+                    "Q": tensor([1, 3, 5, 4], seed: 1), "K": tensor([1, 2, 7, 4], seed: 2),
+                    "V": tensor([1, 2, 7, 3], seed: 3),
+                ])
         }
     }
 }

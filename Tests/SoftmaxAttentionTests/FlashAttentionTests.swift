@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import SoftmaxKit
 import SoftmaxAttention
+import SoftmaxKit
+import Testing
 
 /// The tiled Float engine against the readable Double reference, on odd sizes, masks, both causal
 /// alignments, windows, soft-capping, bias and grouped-query heads; its error is held to twice that
@@ -13,9 +13,9 @@ import SoftmaxAttention
         var maskDims: [Int]? = nil
         var biasDims: [Int]? = nil
         var description: String {
-            "B\(shape.batch) H\(shape.heads)/\(shape.kvHeads) Nq\(shape.queries) Nk\(shape.keys) D\(shape.headDim)/\(shape.valueDim) " +
-                "causal \(options.causal?.rawValue ?? "-") window \(options.window.map { "\($0.left),\($0.right)" } ?? "-") " +
-                "softcap \(options.softcap ?? 0) mask \(maskDims.map { "\($0)" } ?? "-") bias \(biasDims.map { "\($0)" } ?? "-")"
+            "B\(shape.batch) H\(shape.heads)/\(shape.kvHeads) Nq\(shape.queries) Nk\(shape.keys) D\(shape.headDim)/\(shape.valueDim) "
+                + "causal \(options.causal?.rawValue ?? "-") window \(options.window.map { "\($0.left),\($0.right)" } ?? "-") "
+                + "softcap \(options.softcap ?? 0) mask \(maskDims.map { "\($0)" } ?? "-") bias \(biasDims.map { "\($0)" } ?? "-")"
         }
     }
 
@@ -23,12 +23,14 @@ import SoftmaxAttention
         Case(shape: AttentionShape(queries: 1, keys: 1, headDim: 4)),
         Case(shape: AttentionShape(queries: 63, keys: 65, headDim: 60)),
         Case(shape: AttentionShape(batch: 2, heads: 4, kvHeads: 2, queries: 65, keys: 63, headDim: 16, valueDim: 24)),
-        Case(shape: AttentionShape(heads: 3, kvHeads: 1, queries: 130, keys: 300, headDim: 32),
-             options: AttentionOptions(causal: .bottomRight, threads: 2)),
+        Case(
+            shape: AttentionShape(heads: 3, kvHeads: 1, queries: 130, keys: 300, headDim: 32),
+            options: AttentionOptions(causal: .bottomRight, threads: 2)),
         Case(shape: AttentionShape(queries: 200, keys: 200, headDim: 64), options: AttentionOptions(causal: .topLeft, threads: 1)),
         Case(shape: AttentionShape(queries: 100, keys: 257, headDim: 32), options: AttentionOptions(causal: .topLeft, threads: 1)),
-        Case(shape: AttentionShape(queries: 150, keys: 150, headDim: 16),
-             options: AttentionOptions(causal: .topLeft, window: (left: 20, right: 0), threads: 1)),
+        Case(
+            shape: AttentionShape(queries: 150, keys: 150, headDim: 16),
+            options: AttentionOptions(causal: .topLeft, window: (left: 20, right: 0), threads: 1)),
         Case(shape: AttentionShape(queries: 90, keys: 140, headDim: 16), options: AttentionOptions(window: (left: 7, right: 11), softcap: 5, threads: 1)),
         Case(shape: AttentionShape(batch: 2, heads: 2, queries: 70, keys: 500, headDim: 20), maskDims: [2, 1, 1, 500], biasDims: [70, 500]),
         Case(shape: AttentionShape(heads: 2, queries: 40, keys: 129, headDim: 8), maskDims: [40, 129]),
@@ -57,15 +59,17 @@ import SoftmaxAttention
         try keep.withUnsafeBufferPointer { mb in
             let mask = try c.maskDims.map { try AttentionMask(mb.baseAddress!, dims: $0, for: s) }
             try bd.withUnsafeBufferPointer { bb in
-                try NaiveAttention.run(q: qd, k: kd, v: vd, shape: s, mask: mask,
-                                       bias: try c.biasDims.map { try ScoreBroadcast(bb.baseAddress!, dims: $0, for: s, name: "bias") },
-                                       options: c.options, output: &ref, logSumExp: &refLSE)
+                try NaiveAttention.run(
+                    q: qd, k: kd, v: vd, shape: s, mask: mask,
+                    bias: try c.biasDims.map { try ScoreBroadcast(bb.baseAddress!, dims: $0, for: s, name: "bias") },
+                    options: c.options, output: &ref, logSumExp: &refLSE)
             }
             try bf.withUnsafeBufferPointer { bb in
                 let biasF = try c.biasDims.map { try ScoreBroadcast(bb.baseAddress!, dims: $0, for: s, name: "bias") }
                 try NaiveAttention.run(q: qf, k: kf, v: vf, shape: s, mask: mask, bias: biasF, options: c.options, output: &naive)
-                try FlashAttention.run(q: qf, k: kf, v: vf, shape: s, mask: mask, bias: biasF, options: c.options,
-                                       output: &flash, logSumExp: &flashLSE)
+                try FlashAttention.run(
+                    q: qf, k: kf, v: vf, shape: s, mask: mask, bias: biasF, options: c.options,
+                    output: &flash, logSumExp: &flashLSE)
             }
         }
         let naiveError = zip(naive, ref).map { abs(Double($0) - $1) }.max() ?? 0
@@ -100,8 +104,9 @@ import SoftmaxAttention
             try FlashAttention.run(q: x, k: x, v: x, shape: AttentionShape(heads: 3, kvHeads: 2, queries: 1, keys: 1, headDim: 4), output: &out)
         }
         #expect(throws: AttentionError.self) {
-            try FlashAttention.run(q: x, k: x, v: x, shape: AttentionShape(queries: 2, keys: 2, headDim: 4),
-                                   options: AttentionOptions(softcap: -1), output: &out)
+            try FlashAttention.run(
+                q: x, k: x, v: x, shape: AttentionShape(queries: 2, keys: 2, headDim: 4),
+                options: AttentionOptions(softcap: -1), output: &out)
         }
         let keep = [Bool](repeating: true, count: 6)
         #expect(throws: AttentionError.self) {

@@ -1,5 +1,5 @@
-import Testing
 import SoftmaxAttention
+import Testing
 
 /// The packed matrix multiply against a plain triple loop in Double, on shapes that cross every
 /// micro-tile, panel and block edge, with every transpose combination, α, β and thread count.
@@ -21,9 +21,10 @@ import SoftmaxAttention
         a.withUnsafeBufferPointer { ab in
             b.withUnsafeBufferPointer { bb in
                 c.withUnsafeMutableBufferPointer { cb in
-                    Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ab.baseAddress!, ld: lda, transposed: transposeA),
-                                  Gemm.Operand(bb.baseAddress!, ld: ldb, transposed: transposeB),
-                                  into: cb.baseAddress!, ldc: n, alpha: alpha, beta: beta, threads: threads)
+                    Gemm.multiply(
+                        m: m, n: n, k: k, Gemm.Operand(ab.baseAddress!, ld: lda, transposed: transposeA),
+                        Gemm.Operand(bb.baseAddress!, ld: ldb, transposed: transposeB),
+                        into: cb.baseAddress!, ldc: n, alpha: alpha, beta: beta, threads: threads)
                 }
             }
         }
@@ -91,8 +92,9 @@ import SoftmaxAttention
                 }
                 bias.withUnsafeBufferPointer { biasPointer in
                     biased.withUnsafeMutableBufferPointer {
-                        Gemm.multiply(m: m, Gemm.Operand(ab.baseAddress!, ld: k), pre, into: $0.baseAddress!, ldc: n, alpha: 0.5,
-                                      bias: biasPointer.baseAddress!, threads: 2)
+                        Gemm.multiply(
+                            m: m, Gemm.Operand(ab.baseAddress!, ld: k), pre, into: $0.baseAddress!, ldc: n, alpha: 0.5,
+                            bias: biasPointer.baseAddress!, threads: 2)
                     }
                 }
             }
@@ -120,8 +122,9 @@ import SoftmaxAttention
             a.withUnsafeBufferPointer { ab in
                 b.withUnsafeBufferPointer { bb in
                     c.withUnsafeMutableBufferPointer { cb in
-                        Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ab.baseAddress!, ld: k), Gemm.Operand(bb.baseAddress!, ld: n),
-                                      into: cb.baseAddress!, ldc: n, threads: threads)
+                        Gemm.multiply(
+                            m: m, n: n, k: k, Gemm.Operand(ab.baseAddress!, ld: k), Gemm.Operand(bb.baseAddress!, ld: n),
+                            into: cb.baseAddress!, ldc: n, threads: threads)
                     }
                 }
             }

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import SoftmaxKit
 import SoftmaxAttention
+import SoftmaxKit
+import Testing
 
 /// SOFT's helpers and attention, Nyströmformer and Edge-MoE attention against their definitions
 /// and limits (every token a landmark; exact arithmetic).
@@ -13,7 +13,6 @@ import SoftmaxAttention
         let v = (0..<(rows * cols)).map { _ in scale * g.normal() }
         return (Tensor(shape: [rows, cols], v), v)
     }
-
 
     func product(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
         var c = [Double](repeating: 0, count: n * n)
@@ -58,8 +57,10 @@ import SoftmaxAttention
     @Test func softAttentionWithEveryTokenALandmark() throws {
         let (q, qv) = matrix(6, 3, seed: 5, scale: 2.5), (v, vv) = matrix(6, 2, seed: 6)
         let scaled = Tensor(shape: [6, 3], qv.map { $0 * pow(3.0, -0.25) })
-        let out = float64s(try registry.call("soft-attention", inputs: ["Q": q, "V": v, "L": scaled],
-                                           parameters: ["variant": .string("paper"), "iters": .number(60)])["out"])
+        let out = float64s(
+            try registry.call(
+                "soft-attention", inputs: ["Q": q, "V": v, "L": scaled],
+                parameters: ["variant": .string("paper"), "iters": .number(60)])["out"])
         // K1 = A = κ(Q̂, Q̂), so out = K1·A⁻¹·K1ᵀ·V = κ(Q̂, Q̂)·V.
         let k = float64s(try registry.call("soft-gaussian-kernel", inputs: ["A": scaled, "B": scaled])["K"])
         for i in 0..<6 {
@@ -75,7 +76,8 @@ import SoftmaxAttention
 
     @Test func nystromWithEveryTokenALandmarkIsSoftmaxAttention() throws {
         let (q, _) = matrix(8, 4, seed: 7, scale: 0.5), (k, _) = matrix(8, 4, seed: 8, scale: 0.5), (v, _) = matrix(8, 3, seed: 9)
-        let ny = float64s(try registry.call("nystrom-attention", inputs: ["Q": q, "K": k, "V": v], parameters: ["landmarks": .number(8), "iters": .number(40)])["out"])
+        let ny = float64s(
+            try registry.call("nystrom-attention", inputs: ["Q": q, "K": k, "V": v], parameters: ["landmarks": .number(8), "iters": .number(40)])["out"])
         let exact = float64s(try registry.call("attention", inputs: ["Q": q, "K": k, "V": v])["out"])
         for (a, b) in zip(ny, exact) { #expect(abs(a - b) < 1e-6) }
         let few = try registry.call("nystrom-attention", inputs: ["Q": q, "K": k, "V": v], parameters: ["landmarks": .number(2)])

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import SoftmaxKit
 import SoftmaxAttention
+import SoftmaxKit
+import Testing
 
 /// Performer's features and attention, and Scatterbrain, against their defining properties:
 /// unbiased kernel estimates, the google form equal to the ideal one at ε = 0, and Scatterbrain
@@ -13,7 +13,6 @@ import SoftmaxAttention
         var g = SeededGenerator(seed: seed)
         return Tensor(shape: [rows, cols], (0..<(rows * cols)).map { _ in scale * g.normal() })
     }
-
 
     @Test func featuresEstimateTheSoftmaxKernel() throws {
         let d = 8, r = 40_000
@@ -31,10 +30,14 @@ import SoftmaxAttention
     @Test func googleFeaturesGiveTheIdealAttentionAtZeroEpsilon() throws {
         let q = matrix(9, 6, seed: 3), k = matrix(11, 6, seed: 4), v = matrix(11, 3, seed: 5), w = matrix(64, 6, seed: 6)
         for causal in [false, true] {
-            let g = float64s(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
-                                             parameters: ["mode": .string("google"), "eps": .number(0), "causal": .string(causal ? "top-left" : "none")])["out"])
-            let i = float64s(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
-                                             parameters: ["mode": .string("ideal"), "causal": .string(causal ? "top-left" : "none")])["out"])
+            let g = float64s(
+                try registry.call(
+                    "performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
+                    parameters: ["mode": .string("google"), "eps": .number(0), "causal": .string(causal ? "top-left" : "none")])["out"])
+            let i = float64s(
+                try registry.call(
+                    "performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
+                    parameters: ["mode": .string("ideal"), "causal": .string(causal ? "top-left" : "none")])["out"])
             for (a, b) in zip(g, i) { #expect(abs(a - b) < 1e-12) }
         }
     }
@@ -45,20 +48,31 @@ import SoftmaxAttention
         let full = float64s(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w, "support": everything])["out"])
         let exact = float64s(try registry.call("attention", inputs: ["Q": q, "K": k, "V": v])["out"])
         for (a, b) in zip(full, exact) { #expect(abs(a - b) < 1e-12) }
-        let none = float64s(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
-                                            parameters: ["window": .number(0), "hyperbolic": .boolean(false)])["out"])
-        let performer = float64s(try registry.call("performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
-                                                 parameters: ["mode": .string("ideal")])["out"])
+        let none = float64s(
+            try registry.call(
+                "scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
+                parameters: ["window": .number(0), "hyperbolic": .boolean(false)])["out"])
+        let performer = float64s(
+            try registry.call(
+                "performer-attention", inputs: ["Q": q, "K": k, "V": v, "W": w],
+                parameters: ["mode": .string("ideal")])["out"])
         for (a, b) in zip(none, performer) { #expect(abs(a - b) < 1e-12) }
         // Key padding removes keys from both parts: padding the last 3 keys = dropping them.
         let keep = Tensor(shape: [10], (0..<10).map { $0 < 7 })
-        let padded = float64s(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w, "mask": keep],
-                                              parameters: ["window": .number(4)])["out"])
+        let padded = float64s(
+            try registry.call(
+                "scatterbrain-attention", inputs: ["Q": q, "K": k, "V": v, "W": w, "mask": keep],
+                parameters: ["window": .number(4)])["out"])
         let kv = float64s(k), vv = float64s(v)
         let k7 = Tensor(shape: [7, 4], Array(kv[0..<28])), v7 = Tensor(shape: [7, 2], Array(vv[0..<14]))
         let local = (0..<10).flatMap { i in (0..<7).map { j in j >= i - 2 && j < i + 2 } }
-        let dropped = float64s(try registry.call("scatterbrain-attention", inputs: ["Q": q, "K": k7, "V": v7, "W": w,
-                                                                              "support": Tensor(shape: [10, 7], local)])["out"])
+        let dropped = float64s(
+            try registry.call(
+                "scatterbrain-attention",
+                inputs: [
+                    "Q": q, "K": k7, "V": v7, "W": w,
+                    "support": Tensor(shape: [10, 7], local),
+                ])["out"])
         for (a, b) in zip(padded, dropped) { #expect(abs(a - b) < 1e-12) }
     }
 }
@@ -89,15 +103,20 @@ import SoftmaxAttention
             ("nystrom-attention", ["Q": qf, "K": kf, "V": vf], ["Q": qd, "K": kd, "V": vd], ["landmarks": .number(10)]),
             ("soft-attention", ["Q": qf, "V": vf, "L": lf], ["Q": qd, "V": vd, "L": ld], [:]),
             ("scatterbrain-attention", ["Q": qf, "K": kf, "V": vf, "W": wf], ["Q": qd, "K": kd, "V": vd, "W": wd], [:]),
-            ("scatterbrain-attention", ["Q": qf, "K": kf, "V": vf, "W": wf, "mask": keep], ["Q": qd, "K": kd, "V": vd, "W": wd, "mask": keep],
-             ["window": .number(70), "hyperbolic": .boolean(false)]),
-            ("scatterbrain-attention", ["Q": qf, "K": kf, "V": vf, "W": wf, "support": scattered],
-             ["Q": qd, "K": kd, "V": vd, "W": wd, "support": scattered], [:]),
+            (
+                "scatterbrain-attention", ["Q": qf, "K": kf, "V": vf, "W": wf, "mask": keep], ["Q": qd, "K": kd, "V": vd, "W": wd, "mask": keep],
+                ["window": .number(70), "hyperbolic": .boolean(false)]
+            ),
+            (
+                "scatterbrain-attention", ["Q": qf, "K": kf, "V": vf, "W": wf, "support": scattered],
+                ["Q": qd, "K": kd, "V": vd, "W": wd, "support": scattered], [:]
+            ),
             ("sigmoid-attention", ["Q": qf, "K": kf, "V": vf, "mask": pairs], ["Q": qd, "K": kd, "V": vd, "mask": pairs], [:]),
         ]
         for (id, fin, din, params) in cases {
             guard case let .float32(a)? = try registry.call(id, inputs: fin, parameters: params)["out"]?.storage,
-                  case let .float64(b)? = try registry.call(id, inputs: din, parameters: params)["out"]?.storage else {
+                case let .float64(b)? = try registry.call(id, inputs: din, parameters: params)["out"]?.storage
+            else {
                 Issue.record("\(id): dtypes"); continue
             }
             let scale = b.map(abs).max() ?? 1

@@ -1,6 +1,6 @@
-import Testing
-import SoftmaxKit
 import SoftmaxAttention
+import SoftmaxKit
+import Testing
 
 /// Every parameter of every registered method (the complete registry), by being registered:
 /// unique names, defaults that pass their own validation, every choice and automatic word

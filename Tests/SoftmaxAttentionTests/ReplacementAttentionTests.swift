@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import SoftmaxKit
 import SoftmaxAttention
+import SoftmaxKit
+import Testing
 
 /// The attention replacements and their helpers against their definitions written out directly.
 @Suite struct ReplacementAttentionTests {
@@ -12,7 +12,6 @@ import SoftmaxAttention
         let v = (0..<(rows * cols)).map { _ in g.normal() }
         return (Tensor(shape: [rows, cols], v), v)
     }
-
 
     @Test func sigmoidAttentionIsElementwise() throws {
         let (q, qv) = matrix(4, 3, seed: 1), (k, kv) = matrix(6, 3, seed: 2), (v, vv) = matrix(6, 2, seed: 3)
@@ -75,7 +74,8 @@ import SoftmaxAttention
         let (q, qv) = matrix(6, 3, seed: 9), (k, kv) = matrix(6, 3, seed: 10), (v, vv) = matrix(6, 2, seed: 11)
         func phi(_ x: Double) -> Double { x > 0 ? x + 1 : exp(x) }
         for causal in [false, true] {
-            let y = float64s(try registry.call("linear-attention", inputs: ["Q": q, "K": k, "V": v], parameters: ["causal": .string(causal ? "top-left" : "none")])["out"])
+            let y = float64s(
+                try registry.call("linear-attention", inputs: ["Q": q, "K": k, "V": v], parameters: ["causal": .string(causal ? "top-left" : "none")])["out"])
             for i in 0..<6 {
                 let keys = causal ? 0...i : 0...5
                 let w = keys.map { j in (0..<3).map { phi(qv[i * 3 + $0]) * phi(kv[j * 3 + $0]) }.reduce(0, +) }

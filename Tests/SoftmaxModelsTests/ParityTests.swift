@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SoftmaxModels
 
 /// all-MiniLM-L6-v2 against the float64 reference (cross-checked against PyTorch): token ids,
@@ -38,8 +39,12 @@ import Testing
             let n = ids[b].count
             let first = Array(hidden[(b * batch.length * h)..<(b * batch.length * h + 8)])
             let last = Array(hidden[((b * batch.length + n - 1) * h)..<((b * batch.length + n - 1) * h + 8)])
-            #expect(zip(first, try floats(s["last_hidden_state_token0_first8"], "last_hidden_state_token0_first8")).allSatisfy { abs($0 - $1) <= 1e-4 }, "sentence \(b) token 0: \(first)")
-            #expect(zip(last, try floats(s["last_hidden_state_token_last_first8"], "last_hidden_state_token_last_first8")).allSatisfy { abs($0 - $1) <= 1e-4 }, "sentence \(b) last token: \(last)")
+            #expect(
+                zip(first, try floats(s["last_hidden_state_token0_first8"], "last_hidden_state_token0_first8")).allSatisfy { abs($0 - $1) <= 1e-4 },
+                "sentence \(b) token 0: \(first)")
+            #expect(
+                zip(last, try floats(s["last_hidden_state_token_last_first8"], "last_hidden_state_token_last_first8")).allSatisfy { abs($0 - $1) <= 1e-4 },
+                "sentence \(b) last token: \(last)")
         }
         let embeddings = try embedder.embed(sentences.map { $0["text"] as! String }, threads: 2)
         for (e, s) in zip(embeddings, sentences) {
@@ -91,8 +96,11 @@ import Testing
         let viaEngine = try embedder.embed(texts, swap: EncoderSwap.make(attention: "attention", layerCount: 6), threads: 2)
         for (a, b) in zip(exact, viaEngine) { #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }) }
         // An approximation, in two layers only: finite, unit length, close but not equal.
-        let performer = try embedder.embed(texts, swap: EncoderSwap.make(attention: "performer-attention", parameters: ["features": .number(128)],
-                                                                           layers: "4-5", layerCount: 6), threads: 2)
+        let performer = try embedder.embed(
+            texts,
+            swap: EncoderSwap.make(
+                attention: "performer-attention", parameters: ["features": .number(128)],
+                layers: "4-5", layerCount: 6), threads: 2)
         for (a, b) in zip(exact, performer) {
             let cosine = zip(a, b).map { Double($0) * Double($1) }.reduce(0, +)
             #expect(cosine > 0.5 && cosine < 0.999999 && a.allSatisfy(\.isFinite), "cosine \(cosine)")

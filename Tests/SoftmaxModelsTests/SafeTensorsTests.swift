@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SoftmaxModels
 
 /// The safetensors reader: values of every float dtype, and an error naming the file and the
@@ -35,13 +36,15 @@ import Testing
         data += f16.flatMap { le($0.bitPattern) }
         data += bf16.flatMap { le($0) }
         data += le(Int64(7)) + le(Int64(-1))
-        let path = try write("ok.safetensors", header: [
-            "__metadata__": ["format": "pt"],
-            "a": ["dtype": "F32", "shape": [3], "data_offsets": [0, 12]],
-            "b": ["dtype": "F16", "shape": [1, 3], "data_offsets": [12, 18]],
-            "c": ["dtype": "BF16", "shape": [3], "data_offsets": [18, 24]],
-            "d": ["dtype": "I64", "shape": [2], "data_offsets": [24, 40]],
-        ], data: data)
+        let path = try write(
+            "ok.safetensors",
+            header: [
+                "__metadata__": ["format": "pt"],
+                "a": ["dtype": "F32", "shape": [3], "data_offsets": [0, 12]],
+                "b": ["dtype": "F16", "shape": [1, 3], "data_offsets": [12, 18]],
+                "c": ["dtype": "BF16", "shape": [3], "data_offsets": [18, 24]],
+                "d": ["dtype": "I64", "shape": [2], "data_offsets": [24, 40]],
+            ], data: data)
         let file = try SafeTensorsFile(path: path)
         #expect(file.header.metadata == ["format": "pt"] && file.names == ["a", "b", "c", "d"])
         #expect(try file.floats("a", shape: [3]) == f32)
@@ -57,17 +60,45 @@ import Testing
         let good: [String: Any] = ["w": ["dtype": "F32", "shape": [2], "data_offsets": [0, 8]]]
         let cases: [(String, () throws -> String, String)] = [
             ("short", { try self.write("short.st", header: [:], data: [], rawHeader: "") }, "header"),
-            ("length past end", { try self.write("long.st", header: good, data: [UInt8](repeating: 0, count: 8), lengthOverride: 1 << 20) }, "runs past the end"),
+            (
+                "length past end", { try self.write("long.st", header: good, data: [UInt8](repeating: 0, count: 8), lengthOverride: 1 << 20) },
+                "runs past the end"
+            ),
             ("not json", { try self.write("json.st", header: [:], data: [], rawHeader: "{not json") }, "not valid JSON"),
             ("not object", { try self.write("array.st", header: [:], data: [], rawHeader: "[1, 2]") }, "not an object"),
-            ("dtype", { try self.write("dtype.st", header: ["w": ["dtype": "F8", "shape": [2], "data_offsets": [0, 2]]], data: [0, 0]) }, "tensor 'w': unsupported dtype 'F8'"),
-            ("size", { try self.write("size.st", header: ["w": ["dtype": "F32", "shape": [3], "data_offsets": [0, 8]]], data: [UInt8](repeating: 0, count: 8)) }, "needs 12 bytes"),
-            ("bounds", { try self.write("bounds.st", header: ["w": ["dtype": "F32", "shape": [2], "data_offsets": [4, 12]]], data: [UInt8](repeating: 0, count: 8)) }, "outside"),
-            ("overlap", { try self.write("overlap.st", header: ["w": ["dtype": "F32", "shape": [2], "data_offsets": [0, 8]],
-                                                                   "v": ["dtype": "F32", "shape": [1], "data_offsets": [4, 8]]], data: [UInt8](repeating: 0, count: 8)) }, "overlap"),
+            (
+                "dtype", { try self.write("dtype.st", header: ["w": ["dtype": "F8", "shape": [2], "data_offsets": [0, 2]]], data: [0, 0]) },
+                "tensor 'w': unsupported dtype 'F8'"
+            ),
+            (
+                "size",
+                { try self.write("size.st", header: ["w": ["dtype": "F32", "shape": [3], "data_offsets": [0, 8]]], data: [UInt8](repeating: 0, count: 8)) },
+                "needs 12 bytes"
+            ),
+            (
+                "bounds",
+                {
+                    try self.write("bounds.st", header: ["w": ["dtype": "F32", "shape": [2], "data_offsets": [4, 12]]], data: [UInt8](repeating: 0, count: 8))
+                }, "outside"
+            ),
+            (
+                "overlap",
+                {
+                    try self.write(
+                        "overlap.st",
+                        header: [
+                            "w": ["dtype": "F32", "shape": [2], "data_offsets": [0, 8]],
+                            "v": ["dtype": "F32", "shape": [1], "data_offsets": [4, 8]],
+                        ], data: [UInt8](repeating: 0, count: 8))
+                }, "overlap"
+            ),
             ("negative", { try self.write("neg.st", header: ["w": ["dtype": "F32", "shape": [-1], "data_offsets": [0, 0]]], data: []) }, "non-negative"),
             ("offsets", { try self.write("off.st", header: ["w": ["dtype": "F32", "shape": [1], "data_offsets": [0]]], data: [0, 0, 0, 0]) }, "data_offsets"),
-            ("huge shape", { try self.write("huge.st", header: ["w": ["dtype": "F32", "shape": [1 << 40, 1 << 40], "data_offsets": [0, 4]]], data: [0, 0, 0, 0]) }, "more elements"),
+            (
+                "huge shape",
+                { try self.write("huge.st", header: ["w": ["dtype": "F32", "shape": [1 << 40, 1 << 40], "data_offsets": [0, 4]]], data: [0, 0, 0, 0]) },
+                "more elements"
+            ),
         ]
         for (what, make, fragment) in cases {
             let path = try make()
@@ -106,8 +137,10 @@ import Testing
     @Test func configErrors() throws {
         let dir = folder + "/config"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let base: [String: Any] = ["model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 3,
-                                   "intermediate_size": 16, "hidden_act": "gelu", "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12]
+        let base: [String: Any] = [
+            "model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 3,
+            "intermediate_size": 16, "hidden_act": "gelu", "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12,
+        ]
         try JSONSerialization.data(withJSONObject: base).write(to: URL(fileURLWithPath: dir + "/config.json"))
         #expect(throws: ModelError.self) { try BertConfig.load(folder: dir) }  // 8 is not a multiple of 3
         var missing = base

@@ -1,12 +1,16 @@
 import Foundation
 import Testing
+
 @testable import SoftmaxModels
 
 /// The WordPiece tokenizer: normalisation rules on their own, the greedy longest match on a small
 /// vocabulary, and ids equal to Hugging Face `tokenizers` on the real vocabulary.
 @Suite struct WordPieceTokenizerTests {
-    let small = try! WordPieceTokenizer(tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able", "aff", "able",
-                                                 "##a", "a", ",", "!", "x", "##x", "东", "京", "cafe"], maxLength: 8)
+    let small = try! WordPieceTokenizer(
+        tokens: [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able", "aff", "able",
+            "##a", "a", ",", "!", "x", "##x", "东", "京", "cafe",
+        ], maxLength: 8)
 
     @Test func normalisationCleansLowercasesStripsAccentsAndSplits() {
         #expect(BertNormalizer.words("Hello, World!") == ["hello", ",", "world", "!"])

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import SoftmaxKit
+import Testing
+
 @testable import SoftmaxNumPy
 
 /// Round trips for every dtype and rank, and every malformed-file case, each with an error that
@@ -8,8 +9,9 @@ import SoftmaxKit
 @Suite struct NpyFileTests {
     static let folder: String = {
         let path = NSTemporaryDirectory() + "softmaxkit-npy-tests-\(getpid())"
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-        catch { preconditionFailure("cannot create the test folder \(path): \(error)") }
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            preconditionFailure("cannot create the test folder \(path): \(error)")
+        }
         return path
     }()
 
@@ -51,7 +53,7 @@ import SoftmaxKit
 
     func expectFailure(_ data: Data, _ expected: NpyFormatError, sourceLocation: SourceLocation = #_sourceLocation) {
         let path = Self.folder + "/bad-\(UInt32.random(in: 0...UInt32.max)).npy"
-        FileManager.default.createFile(atPath: path, contents: data)
+        #expect(FileManager.default.createFile(atPath: path, contents: data))
         do {
             _ = try NpyFile.read(path)
             Issue.record("expected \(expected)", sourceLocation: sourceLocation)
@@ -69,20 +71,25 @@ import SoftmaxKit
         expectFailure(file("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", data: floats), .bigEndian(">f4"))
         expectFailure(file("{'descr': '|O', 'fortran_order': False, 'shape': (2, 3), }", data: floats), .unsupportedDType("|O"))
         expectFailure(file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: floats, magic: Array("NUMPY!".utf8)), .badMagic)
-        expectFailure(file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: Array(floats.prefix(20))),
-                      .sizeMismatch(expectedBytes: 24, actualBytes: 20))
-        expectFailure(file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", data: floats),
-                      .sizeMismatch(expectedBytes: 16, actualBytes: 24))
-        expectFailure(file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: floats, version: 9),
-                      .unsupportedVersion(major: 9, minor: 0))
+        expectFailure(
+            file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: Array(floats.prefix(20))),
+            .sizeMismatch(expectedBytes: 24, actualBytes: 20))
+        expectFailure(
+            file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", data: floats),
+            .sizeMismatch(expectedBytes: 16, actualBytes: 24))
+        expectFailure(
+            file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: floats, version: 9),
+            .unsupportedVersion(major: 9, minor: 0))
         expectFailure(Data(NpyHeader.magic + [1, 0, 200, 0] + Array("{'descr'".utf8)), .truncatedHeader(needed: 210, available: 18))
         expectFailure(Data([0x93, 0x4E]), .badMagic)
     }
 
     @Test func malformedDictionariesAreRejected() {
-        for dict in ["{'descr': '<f4', 'shape': (2, 3), }", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3), }",
-                     "['descr', '<f4']", "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (6,), }",
-                     "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'extra': 1}"] {
+        for dict in [
+            "{'descr': '<f4', 'shape': (2, 3), }", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3), }",
+            "['descr', '<f4']", "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (6,), }",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'extra': 1}",
+        ] {
             let data = file(dict, data: [UInt8](repeating: 0, count: 24))
             #expect(throws: NpyFormatError.self) { try data.withUnsafeBytes { try NpyHeader.parse($0) } }
         }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-import Testing
 import SoftmaxKit
-import SoftmaxNumPy
 import SoftmaxLab
+import SoftmaxNumPy
+import Testing
+
 @testable import softmaxkit
 
 /// The command line in process: `methods`, `call` and the error paths (one line naming the fault,
@@ -50,8 +51,10 @@ import SoftmaxLab
 
     @Test func accuracyWritesResultsAndTheReportReadsThem() throws {
         let results = folder + "/results"
-        try run(["accuracy", "stablemax", "softmax", "gelu-tanh", "--no-speed", "--lengths", "16,100",
-                 "--workload", "gaussian σ=1", "--output", results])
+        try run([
+            "accuracy", "stablemax", "softmax", "gelu-tanh", "--no-speed", "--lengths", "16,100",
+            "--workload", "gaussian σ=1", "--output", results,
+        ])
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: results))
         #expect(files == ["accuracy.json", "accuracy-normalizers.csv", "accuracy-elementwise.csv", "accuracy-normalizers.svg"])
         let document = try LabResults.read(results + "/accuracy.json")
@@ -124,8 +127,10 @@ import SoftmaxLab
     @Test func parametersAndDTypeConversion() throws {
         let x = try write(Tensor(shape: [3], storage: .int64([1, 2, 3])), "ints.npy")
         let mask = try write(Tensor(shape: [3], storage: .int32([1, 0, 1])), "mask.npy")
-        try run(["call", "masked-softmax", "--param", "temperature=2", "--param", "algorithm=online",
-                 "--input", "x=\(x)", "--input", "mask=\(mask)", "--output-dir", folder + "/out"])
+        try run([
+            "call", "masked-softmax", "--param", "temperature=2", "--param", "algorithm=online",
+            "--input", "x=\(x)", "--input", "mask=\(mask)", "--output-dir", folder + "/out",
+        ])
         guard case let .float32(y) = try NpyFile.read(folder + "/out/y.npy").storage else { Issue.record("dtype"); return }
         #expect(y[1] == 0 && abs(y[2] / y[0] - Float(M_E)) < 1e-5)
         // float64 inputs computed in float32 only when asked.
@@ -172,8 +177,10 @@ import SoftmaxLab
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/grokking.json"))) as? [String: Any]
         let runs = json?["runs"] as? [[String: Any]]
         #expect(runs?.count == 3 && (runs?.first?["records"] as? [Any])?.count == 4)
-        for (arguments, fragment) in [(["--loss", "mse"], "--loss 'mse'"), (["--optimizer", "lion"], "--optimizer 'lion'"),
-                                      (["--lr", "-1"], "--lr"), (["--train-fraction", "1.5"], "train fraction"), (["--steps", "0"], "steps")] {
+        for (arguments, fragment) in [
+            (["--loss", "mse"], "--loss 'mse'"), (["--optimizer", "lion"], "--optimizer 'lion'"),
+            (["--lr", "-1"], "--lr"), (["--train-fraction", "1.5"], "train fraction"), (["--steps", "0"], "steps"),
+        ] {
             let message = failure(["train", "grokking", "--output", folder + "/bad"] + arguments)
             #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")
         }

@@ -32,8 +32,9 @@ struct DenseMatrix<T: KernelScalar>: Equatable {
             af.withUnsafeBufferPointer { ab in
                 bf.withUnsafeBufferPointer { bb in
                     cf.withUnsafeMutableBufferPointer { cb in
-                        Gemm.multiply(m: a.rows, n: b.cols, k: a.cols, Gemm.Operand(ab.baseAddress!, ld: max(a.cols, 1)),
-                                      Gemm.Operand(bb.baseAddress!, ld: b.cols), into: cb.baseAddress!, ldc: b.cols)
+                        Gemm.multiply(
+                            m: a.rows, n: b.cols, k: a.cols, Gemm.Operand(ab.baseAddress!, ld: max(a.cols, 1)),
+                            Gemm.Operand(bb.baseAddress!, ld: b.cols), into: cb.baseAddress!, ldc: b.cols)
                     }
                 }
             }

@@ -65,8 +65,10 @@ enum FavorFeatures {
 /// Attention from feature maps: `out = φ(Q)(φ(K)ᵀV) / φ(Q)(φ(K)ᵀ1)`, causal by prefix sums, with the
 /// official code's denominator guard `R ← R + 2ε·[|R| ≤ ε]` when ε > 0. O(N·r·(d + Dv)).
 enum FeatureAttention {
-    static func run<T: KernelScalar>(phiQ: [T], phiK: [T], v: [T], queries nq: Int, keys nk: Int, features r: Int, valueDim dv: Int,
-                                     causal: Bool, epsilon: T) -> [T] {
+    static func run<T: KernelScalar>(
+        phiQ: [T], phiK: [T], v: [T], queries nq: Int, keys nk: Int, features r: Int, valueDim dv: Int,
+        causal: Bool, epsilon: T
+    ) -> [T] {
         var state = [T](repeating: 0, count: r * dv), normaliser = [T](repeating: 0, count: r)
         var out = [T](repeating: 0, count: nq * dv)
         func accumulate(_ j: Int) {
@@ -103,8 +105,10 @@ enum FeatureAttention {
 /// are GEMMs (O(N·r·Dv) each), the rest is O(N·r). Non-causal; the causal form stays the prefix-sum
 /// recurrence of `FeatureAttention.run`.
 enum FeatureAttentionFloat {
-    static func run(phiQ: [Float], phiK: [Float], v: [Float], queries nq: Int, keys nk: Int, features r: Int, valueDim dv: Int,
-                    epsilon: Float) -> [Float] {
+    static func run(
+        phiQ: [Float], phiK: [Float], v: [Float], queries nq: Int, keys nk: Int, features r: Int, valueDim dv: Int,
+        epsilon: Float
+    ) -> [Float] {
         var state = [Float](repeating: 0, count: r * dv), num = [Float](repeating: 0, count: nq * dv)
         var normaliser = [Float](repeating: 0, count: r)
         for j in 0..<nk { for f in 0..<r { normaliser[f] += phiK[j * r + f] } }
@@ -112,16 +116,18 @@ enum FeatureAttentionFloat {
         phiK.withUnsafeBufferPointer { kb in
             v.withUnsafeBufferPointer { vb in
                 state.withUnsafeMutableBufferPointer { sb in
-                    Gemm.multiply(m: r, n: dv, k: nk, Gemm.Operand(kb.baseAddress!, ld: r, transposed: true), Gemm.Operand(vb.baseAddress!, ld: dv),
-                                  into: sb.baseAddress!, ldc: dv)
+                    Gemm.multiply(
+                        m: r, n: dv, k: nk, Gemm.Operand(kb.baseAddress!, ld: r, transposed: true), Gemm.Operand(vb.baseAddress!, ld: dv),
+                        into: sb.baseAddress!, ldc: dv)
                 }
             }
         }
         phiQ.withUnsafeBufferPointer { qb in
             state.withUnsafeBufferPointer { sb in
                 num.withUnsafeMutableBufferPointer { nb in
-                    Gemm.multiply(m: nq, n: dv, k: r, Gemm.Operand(qb.baseAddress!, ld: r), Gemm.Operand(sb.baseAddress!, ld: dv),
-                                  into: nb.baseAddress!, ldc: dv)
+                    Gemm.multiply(
+                        m: nq, n: dv, k: r, Gemm.Operand(qb.baseAddress!, ld: r), Gemm.Operand(sb.baseAddress!, ld: dv),
+                        into: nb.baseAddress!, ldc: dv)
                 }
             }
         }
@@ -142,8 +148,9 @@ enum FeatureAttentionFloat {
         x.withUnsafeBufferPointer { xb in
             w.withUnsafeBufferPointer { wb in
                 u.withUnsafeMutableBufferPointer { ub in
-                    Gemm.multiply(m: n, n: r, k: d, Gemm.Operand(xb.baseAddress!, ld: d), Gemm.Operand(wb.baseAddress!, ld: d, transposed: true),
-                                  into: ub.baseAddress!, ldc: r, alpha: c)
+                    Gemm.multiply(
+                        m: n, n: r, k: d, Gemm.Operand(xb.baseAddress!, ld: d), Gemm.Operand(wb.baseAddress!, ld: d, transposed: true),
+                        into: ub.baseAddress!, ldc: r, alpha: c)
                 }
             }
         }
@@ -152,8 +159,10 @@ enum FeatureAttentionFloat {
 
     /// Positive FAVOR features `exp(u − ‖x̃‖²/2)/√r`, x̃ = √s·x, with the projections on the GEMM;
     /// `hyperbolic`: `[exp(u − ‖x̃‖²/2), exp(−u − ‖x̃‖²/2)]/√(2r)` (2r features per row).
-    static func ideal(_ x: [Float], rows n: Int, dim d: Int, _ w: [Float], features r: Int, temperature s: Float,
-                      hyperbolic: Bool = false) -> [Float] {
+    static func ideal(
+        _ x: [Float], rows n: Int, dim d: Int, _ w: [Float], features r: Int, temperature s: Float,
+        hyperbolic: Bool = false
+    ) -> [Float] {
         let root = s.squareRoot()
         let u = projections(x, rows: n, dim: d, w, features: r, scale: root)
         let width = hyperbolic ? 2 * r : r
@@ -211,4 +220,3 @@ enum FeatureAttentionFloat {
         return u
     }
 }
-

@@ -1,9 +1,10 @@
+import SoftmaxKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SoftmaxKit
 
 /// Orthogonal random features for FAVOR+ (Performer, Scatterbrain): `⌈r/d⌉` independent blocks,
 /// each the orthonormal rows of a d × d standard Gaussian matrix (Gram–Schmidt, equivalent to Qᵀ

@@ -19,7 +19,8 @@ import SoftmaxKit
 enum ScatterbrainAttention {
     static func run<T: KernelScalar>(_ h: DenseHead<T>, phiQ: [T], phiK: [T], features r: Int, support: [Bool], keep: [Bool]?) -> [T] {
         if let head = h as? DenseHead<Float>, let fq = sameTypeArray(phiQ, as: Float.self),
-           let fk = sameTypeArray(phiK, as: Float.self), head.v.allSatisfy(\.isFinite) {
+            let fk = sameTypeArray(phiK, as: Float.self), head.v.allSatisfy(\.isFinite)
+        {
             return sameTypeArray(blocked(head, phiQ: fq, phiK: fk, features: r, support: support, keep: keep), as: T.self)!
         }
         let s = 1 / T(h.headDim).squareRoot()
@@ -141,16 +142,19 @@ enum ScatterbrainAttention {
     }
 
     /// `alpha·op(A)·op(B)`, row-major, `op(A)` m × k, `op(B)` k × n.
-    private static func product(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
-                                alpha: Float = 1) -> [Float] {
+    private static func product(
+        _ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+        alpha: Float = 1
+    ) -> [Float] {
         var c = [Float](repeating: 0, count: m * n)
         guard m > 0, n > 0, k > 0 else { return c }
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ap.baseAddress!, ld: transposeA ? m : k, transposed: transposeA),
-                                  Gemm.Operand(bp.baseAddress!, ld: transposeB ? k : n, transposed: transposeB),
-                                  into: cp.baseAddress!, ldc: n, alpha: alpha)
+                    Gemm.multiply(
+                        m: m, n: n, k: k, Gemm.Operand(ap.baseAddress!, ld: transposeA ? m : k, transposed: transposeA),
+                        Gemm.Operand(bp.baseAddress!, ld: transposeB ? k : n, transposed: transposeB),
+                        into: cp.baseAddress!, ldc: n, alpha: alpha)
                 }
             }
         }

@@ -75,8 +75,10 @@ enum SoftAttention {
         return v
     }
 
-    static func run<T: KernelScalar>(q: [T], rows n: Int, dim d: Int, v: DenseMatrix<T>, landmarks l: DenseMatrix<T>,
-                                     iterations: Int, variant: Variant, normalize: Bool) -> DenseMatrix<T> {
+    static func run<T: KernelScalar>(
+        q: [T], rows n: Int, dim d: Int, v: DenseMatrix<T>, landmarks l: DenseMatrix<T>,
+        iterations: Int, variant: Variant, normalize: Bool
+    ) -> DenseMatrix<T> {
         let qs = DenseMatrix(rows: n, cols: d, values: scaled(q, dim: d))
         let k1 = gaussianKernel(qs, l), a = gaussianKernel(l, l)
         var inverse = pseudoInverse(a, iterations: iterations, variant: variant)

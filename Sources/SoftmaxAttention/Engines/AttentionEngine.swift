@@ -17,17 +17,22 @@ public protocol AttentionEngine: Sendable {
     var id: String { get }
 
     /// Writes `out` from `q`, `k` and `v` of `shape`; throws for a shape the engine cannot take.
-    func attend(q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
-                into out: UnsafeMutableBufferPointer<Float>) throws
+    func attend(
+        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
+        into out: UnsafeMutableBufferPointer<Float>) throws
 }
 
 extension AttentionEngine {
     /// Checks the buffers against `shape` (every engine's entry check).
-    func check(q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
-               out: UnsafeMutableBufferPointer<Float>) throws {
+    func check(
+        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
+        out: UnsafeMutableBufferPointer<Float>
+    ) throws {
         try shape.validate()
-        for (name, count, expected) in [("Q", q.count, shape.queryCount), ("K", k.count, shape.keyCount), ("V", v.count, shape.valueCount),
-                                        ("out", out.count, shape.outputCount)] where count != expected {
+        for (name, count, expected) in [
+            ("Q", q.count, shape.queryCount), ("K", k.count, shape.keyCount), ("V", v.count, shape.valueCount),
+            ("out", out.count, shape.outputCount),
+        ] where count != expected {
             throw AttentionError.badShape("\(id): \(name) holds \(count) values, the shape needs \(expected)")
         }
     }

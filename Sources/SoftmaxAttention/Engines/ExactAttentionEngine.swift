@@ -14,8 +14,10 @@ public struct ExactAttentionEngine: AttentionEngine {
         self.normalizer = normalizer
     }
 
-    public func attend(q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
-                       into out: UnsafeMutableBufferPointer<Float>) throws {
+    public func attend(
+        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
+        into out: UnsafeMutableBufferPointer<Float>
+    ) throws {
         try check(q: q, k: k, v: v, shape: shape, out: out)
         guard let qp = q.baseAddress, let kp = k.baseAddress, let vp = v.baseAddress, let op = out.baseAddress else { return }  // no elements
         if let normalizer {

@@ -29,7 +29,9 @@ extension MethodRegistry {
             throw RegistryError.invalidParameter(method: id, name: "normalizer", value: normalizerId, reason: "'\(normalizerId)' is not a normalizer")
         }
         // Parameters the normalizer declares go to it; the rest must be attention's own.
-        let normalizerParameters = own.filter { name, _ in normalizerMethod.parameters.contains { $0.name == name } && !m.parameters.contains { $0.name == name } }
+        let normalizerParameters = own.filter { name, _ in
+            normalizerMethod.parameters.contains { $0.name == name } && !m.parameters.contains { $0.name == name }
+        }
         for name in normalizerParameters.keys { own.removeValue(forKey: name) }
         for name in ["engine"] where own[name] != nil {
             throw RegistryError.invalidParameter(method: id, name: name, value: "\(own[name]!)", reason: "an attention engine is always the flash engine")
@@ -42,8 +44,9 @@ extension MethodRegistry {
     /// A whole number in `range` given as a parameter.
     private static func count(_ value: ParameterValue, name: String, method: String, range: ClosedRange<Int>) throws -> Int {
         guard case let .number(d) = value, d == d.rounded(), d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
-            throw RegistryError.invalidParameter(method: method, name: name, value: value.description,
-                                                 reason: "must be a whole number in \(range.lowerBound)…\(range.upperBound)")
+            throw RegistryError.invalidParameter(
+                method: method, name: name, value: value.description,
+                reason: "must be a whole number in \(range.lowerBound)…\(range.upperBound)")
         }
         return Int(d)
     }

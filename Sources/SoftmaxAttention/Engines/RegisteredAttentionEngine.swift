@@ -29,12 +29,16 @@ struct RegisteredAttentionEngine: AttentionEngine {
         self.randomFeatures = required.contains("W") ? (randomFeatures ?? RandomFeatures(features: 64, seed: 0)) : nil
     }
 
-    func attend(q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
-                into out: UnsafeMutableBufferPointer<Float>) throws {
+    func attend(
+        q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
+        into out: UnsafeMutableBufferPointer<Float>
+    ) throws {
         try check(q: q, k: k, v: v, shape: shape, out: out)
         let (b, h, hkv) = (shape.batch, shape.heads, shape.kvHeads)
-        var inputs = ["Q": Tensor(shape: [b, h, shape.queries, shape.headDim], Array(q)),
-                      "V": Tensor(shape: [b, hkv, shape.keys, shape.valueDim], Array(v))]
+        var inputs = [
+            "Q": Tensor(shape: [b, h, shape.queries, shape.headDim], Array(q)),
+            "V": Tensor(shape: [b, hkv, shape.keys, shape.valueDim], Array(v)),
+        ]
         // Engines without a K input (SOFT: K = Q) attend with the queries as keys.
         if method.inputs.contains(where: { $0.name == "K" }) {
             inputs["K"] = Tensor(shape: [b, hkv, shape.keys, shape.headDim], Array(k))

@@ -98,8 +98,9 @@ public enum FlashAttention {
         Gemm.packB(Gemm.Operand(kh, ld: d, transposed: true), rows: 0, d, columns: lo, hi - lo, into: t.packedK)
         var j0 = lo
         while j0 < hi {
-            Gemm.packB(Gemm.Operand(vh, ld: dv), rows: j0, min(keyBlock, hi - j0), columns: 0, dv,
-                       into: t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride)
+            Gemm.packB(
+                Gemm.Operand(vh, ld: dv), rows: j0, min(keyBlock, hi - j0), columns: 0, dv,
+                into: t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride)
             j0 += keyBlock
         }
         Gemm.packA(Gemm.Operand(qb, ld: d), rows: 0, br, columns: 0, d, into: t.packedQ)
@@ -107,7 +108,8 @@ public enum FlashAttention {
         while j0 < hi {
             let bc = min(keyBlock, hi - j0)
             // S = scale · Q_block · K_blockᵀ
-            Gemm.macroKernel(br, bc, d, Gemm.APanels(packed: t.packedQ, depth: d), UnsafePointer(t.packedK + (j0 - lo) * d), t.scores, keyBlock, alpha: scale, beta: 0)
+            Gemm.macroKernel(
+                br, bc, d, Gemm.APanels(packed: t.packedQ, depth: d), UnsafePointer(t.packedK + (j0 - lo) * d), t.scores, keyBlock, alpha: scale, beta: 0)
             for r in 0..<br {
                 let s = t.scores + r * keyBlock
                 prepareScores(s, count: bc, row: i0 + r, firstKey: j0, shape, mask, bias, options, batch: b, head: h)
@@ -115,8 +117,9 @@ public enum FlashAttention {
             }
             // acc += P · V_block
             Gemm.packA(Gemm.Operand(t.scores, ld: keyBlock), rows: 0, br, columns: 0, bc, into: t.packedP)
-            Gemm.macroKernel(br, dv, bc, Gemm.APanels(packed: t.packedP, depth: bc), UnsafePointer(t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride),
-                             t.accumulator, dv, alpha: 1, beta: 1)
+            Gemm.macroKernel(
+                br, dv, bc, Gemm.APanels(packed: t.packedP, depth: bc), UnsafePointer(t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride),
+                t.accumulator, dv, alpha: 1, beta: 1)
             j0 += bc
         }
         finish(io, t, bh: bh, rows: i0, br, nq: nq, dv: dv)

@@ -21,15 +21,18 @@ public enum NormalizedAttention {
         for bh in 0..<(shape.batch * shape.heads) {
             let b = bh / shape.heads, h = bh % shape.heads, kvh = h / (shape.heads / shape.kvHeads)
             let kh = k + ((b * shape.kvHeads + kvh) * nk) * d, vh = v + ((b * shape.kvHeads + kvh) * nk) * dv
-            Gemm.multiply(m: nq, n: nk, k: d, Gemm.Operand(q + bh * nq * d, ld: d), Gemm.Operand(kh, ld: d, transposed: true),
-                          into: scores, ldc: max(nk, 1), alpha: Float(scale), threads: options.threads ?? 1, workspace: workspace)
+            Gemm.multiply(
+                m: nq, n: nk, k: d, Gemm.Operand(q + bh * nq * d, ld: d), Gemm.Operand(kh, ld: d, transposed: true),
+                into: scores, ldc: max(nk, 1), alpha: Float(scale), threads: options.threads ?? 1, workspace: workspace)
             for i in 0..<nq {
                 FlashAttention.prepareScores(scores + i * nk, count: nk, row: i, firstKey: 0, shape, mask, bias, options, batch: b, head: h)
             }
-            try normalizer.normalize(RowBatch(base: UnsafePointer(scores), rows: nq, cols: nk),
-                                     into: MutableRowBatch(base: weights, rows: nq, cols: nk), mask: nil, threads: options.threads)
-            Gemm.multiply(m: nq, n: dv, k: nk, Gemm.Operand(weights, ld: max(nk, 1)), Gemm.Operand(vh, ld: dv),
-                          into: output + bh * nq * dv, ldc: dv, threads: options.threads ?? 1, workspace: workspace)
+            try normalizer.normalize(
+                RowBatch(base: UnsafePointer(scores), rows: nq, cols: nk),
+                into: MutableRowBatch(base: weights, rows: nq, cols: nk), mask: nil, threads: options.threads)
+            Gemm.multiply(
+                m: nq, n: dv, k: nk, Gemm.Operand(weights, ld: max(nk, 1)), Gemm.Operand(vh, ld: dv),
+                into: output + bh * nq * dv, ldc: dv, threads: options.threads ?? 1, workspace: workspace)
         }
     }
 }

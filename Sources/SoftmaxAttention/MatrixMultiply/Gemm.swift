@@ -140,8 +140,9 @@ public enum Gemm {
                     while jc < n {
                         let ncb = min(nc, n - jc)
                         let pb = UnsafePointer(storage.pointer + offsets[(jc / nc) * blocksOfK + pcb / kc])
-                        macroKernel(mcb, ncb, kcb, panels, pb, out.pointer + ic * ldc + jc, ldc, alpha: alpha, beta: pcb == 0 ? beta : 1,
-                                    bias: pcb == 0 ? biasPointer.map { UnsafePointer($0.pointer + jc) } : nil)
+                        macroKernel(
+                            mcb, ncb, kcb, panels, pb, out.pointer + ic * ldc + jc, ldc, alpha: alpha, beta: pcb == 0 ? beta : 1,
+                            bias: pcb == 0 ? biasPointer.map { UnsafePointer($0.pointer + jc) } : nil)
                         if last, let epilogue { epilogue(out.pointer + ic * ldc + jc, mcb, ncb, ldc) }
                         jc += ncb
                     }
@@ -180,8 +181,9 @@ public enum Gemm {
                     for block in blocks {
                         let ic = block * mc, mcb = min(mc, m - ic)
                         let panels = blockOfA(a, rows: ic, mcb, columns: pcb, kcb, buffer: packedA)
-                        macroKernel(mcb, ncb, kcb, panels, UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,
-                                    alpha: alpha, beta: firstPass ? beta : 1)
+                        macroKernel(
+                            mcb, ncb, kcb, panels, UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,
+                            alpha: alpha, beta: firstPass ? beta : 1)
                     }
                 }
                 pc += kcb
@@ -289,9 +291,11 @@ public enum Gemm {
         _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: APanels, _ pb: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>? = nil
     ) {
-        var tiles = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
-                     SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
-                     SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        var tiles = (
+            SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+            SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+            SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>()
+        )
         withUnsafeMutableBytes(of: &tiles) { raw in
             let tile = raw.baseAddress!.assumingMemoryBound(to: SIMD16<Float>.self)
             macroKernelTiles(mcb, ncb, kcb, pa, pb, c, ldc, alpha: alpha, beta: beta, bias: bias, tile)
@@ -309,8 +313,9 @@ public enum Gemm {
             while i < mcb {
                 let (a, rowStride, stepStride) = pa.panel(i, height: min(mr, mcb - i))
                 microKernel(kcb, a, rowStride: rowStride, stepStride: stepStride, pb + j * kcb, tile)
-                store(tile, rows: min(mr, mcb - i), columns: min(nr, ncb - j), to: c + i * ldc + j, ldc, alpha: alpha, beta: beta,
-                      bias: bias.map { $0 + j })
+                store(
+                    tile, rows: min(mr, mcb - i), columns: min(nr, ncb - j), to: c + i * ldc + j, ldc, alpha: alpha, beta: beta,
+                    bias: bias.map { $0 + j })
                 i += mr
             }
             j += nr
@@ -320,8 +325,10 @@ public enum Gemm {
     /// `t = Σₚ a[0..<8][p] ⊗ pb[p][0..<32]` (`a[i][p] = a[i·rowStride + p·stepStride]`) — rows 0…7
     /// in `t[0…7]` (columns 0…15) and `t[8…15]` (columns 16…31).
     @inline(__always)
-    static func microKernel(_ kcb: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, stepStride: Int, _ b: UnsafePointer<Float>,
-                            _ t: UnsafeMutablePointer<SIMD16<Float>>) {
+    static func microKernel(
+        _ kcb: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, stepStride: Int, _ b: UnsafePointer<Float>,
+        _ t: UnsafeMutablePointer<SIMD16<Float>>
+    ) {
         var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
         var c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
         var c20 = SIMD16<Float>(), c21 = SIMD16<Float>()
@@ -372,11 +379,15 @@ public enum Gemm {
 
     /// `C[tile] = α·t + bias + β·C[tile]` for the valid `rows × columns` of a tile (β = 0: C not read).
     @inline(__always)
-    static func store(_ t: UnsafeMutablePointer<SIMD16<Float>>, rows: Int, columns: Int, to c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                      alpha: Float, beta: Float, bias: UnsafePointer<Float>? = nil) {
+    static func store(
+        _ t: UnsafeMutablePointer<SIMD16<Float>>, rows: Int, columns: Int, to c: UnsafeMutablePointer<Float>, _ ldc: Int,
+        alpha: Float, beta: Float, bias: UnsafePointer<Float>? = nil
+    ) {
         let av = SIMD16<Float>(repeating: alpha), bv = SIMD16<Float>(repeating: beta)
-        let (biasLow, biasHigh) = columns == nr ? (bias.map { Float.load($0) } ?? SIMD16(), bias.map { Float.load($0 + 16) } ?? SIMD16())
-                                                : (SIMD16(), SIMD16())
+        let (biasLow, biasHigh) =
+            columns == nr
+            ? (bias.map { Float.load($0) } ?? SIMD16(), bias.map { Float.load($0 + 16) } ?? SIMD16())
+            : (SIMD16(), SIMD16())
         for i in 0..<rows {
             let row = c + i * ldc
             if columns == nr {
@@ -397,4 +408,3 @@ public enum Gemm {
         }
     }
 }
-

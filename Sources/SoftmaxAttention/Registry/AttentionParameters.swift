@@ -30,8 +30,9 @@ struct ExactAttentionParameters: MethodParameters {
         .optionalChoice("causal", \.causal, "none, top-left (j ≤ i) or bottom-right (j ≤ i + Nk − Nq)", none: "none"),
         .optionalInteger("window_left", \.windowLeft, "sliding window: keys j ≥ i′ − left, or none", range: 0...(1 << 40), automatic: "none"),
         .optionalInteger("window_right", \.windowRight, "sliding window: keys j ≤ i′ + right, or none", range: 0...(1 << 40), automatic: "none"),
-        .optionalNumber("softcap", \.softcap, "logit soft-cap c·tanh(s/c) with c > 0, or none", range: Double.leastNormalMagnitude...1e30,
-                        automatic: "none"),
+        .optionalNumber(
+            "softcap", \.softcap, "logit soft-cap c·tanh(s/c) with c > 0, or none", range: Double.leastNormalMagnitude...1e30,
+            automatic: "none"),
         .choice("engine", \.engine, "flash (tiled, float32) or naive (reference)"),
         .text("normalizer", \.normalizer, "a registered normalizer id in place of softmax (materialises the N×N scores)"),
     ]
@@ -73,7 +74,7 @@ struct TopLeftCausalParameters: MethodParameters {
     var causal: TopLeftCausal?
 
     static let declarations: [ParameterDeclaration<Self>] = [
-        .optionalChoice("causal", \.causal, "none, or top-left (only keys j ≤ i; the prefix-sum form where there is one)", none: "none"),
+        .optionalChoice("causal", \.causal, "none, or top-left (only keys j ≤ i; the prefix-sum form where there is one)", none: "none")
     ]
 }
 
@@ -82,7 +83,7 @@ struct SoftplusWeightsParameters: MethodParameters {
     var causal: TopLeftCausal? = .topLeft
 
     static let declarations: [ParameterDeclaration<Self>] = [
-        .optionalChoice("causal", \.causal, "top-left (only keys j ≤ i) or none", none: "none"),
+        .optionalChoice("causal", \.causal, "top-left (only keys j ≤ i) or none", none: "none")
     ]
 }
 

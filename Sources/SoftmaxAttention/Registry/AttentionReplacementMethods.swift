@@ -5,13 +5,16 @@ import SoftmaxKit
 /// 2-d `Q [Nq, D]`, `K [Nk, D]`, `V [Nk, Dv]`, and an optional 2-d keep-mask `[Nq, Nk]`.
 enum AttentionReplacementMethods {
     static let ramapuram = "J. Ramapuram et al., Theory, Analysis, and Best Practices for Sigmoid Self-Attention, 2024 (arXiv 2409.04431)"
-    static let gao = "B. Gao, M. W. Spratling, Softplus Attention with Re-weighting Boosts Length Extrapolation in Large Language Models, 2025 (arXiv 2501.13428)"
+    static let gao =
+        "B. Gao, M. W. Spratling, Softplus Attention with Re-weighting Boosts Length Extrapolation in Large Language Models, 2025 (arXiv 2501.13428)"
     static let zhang = "X. Zhang et al., Selective Attention: Enhancing Transformer through Principled Context Control, NeurIPS 2024 (arXiv 2411.12892)"
     static let katharopoulos = "A. Katharopoulos, A. Vyas, N. Pappas, F. Fleuret, Transformers are RNNs, ICML 2020 (arXiv 2006.16236)"
     static let chen = "B. Chen et al., Scatterbrain: Unifying Sparse and Low-rank Attention Approximation, NeurIPS 2021 (arXiv 2110.15343)"
 
-    static let head = [TensorSpec("Q", "[Nq, D]"), TensorSpec("K", "[Nk, D]"), TensorSpec("V", "[Nk, Dv]"),
-                       TensorSpec("mask", .boolean, "keep-mask [Nq, Nk]", optional: true)]
+    static let head = [
+        TensorSpec("Q", "[Nq, D]"), TensorSpec("K", "[Nk, D]"), TensorSpec("V", "[Nk, Dv]"),
+        TensorSpec("mask", .boolean, "keep-mask [Nq, Nk]", optional: true),
+    ]
 
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
@@ -36,8 +39,10 @@ enum AttentionReplacementMethods {
         MethodDescriptor(
             id: "ssa-attention", role: .attention, summary: "selective attention: softmax((τ_q·q)·k/√d)·(τ_v·v) over visible keys",
             parameters: TopLeftCausalParameters.specs,
-            inputs: head + [TensorSpec("tau_q", "per-query temperatures [Nq] (default 1)", optional: true),
-                            TensorSpec("tau_v", "per-key value temperatures [Nk] (default 1)", optional: true)],
+            inputs: head + [
+                TensorSpec("tau_q", "per-query temperatures [Nq] (default 1)", optional: true),
+                TensorSpec("tau_v", "per-key value temperatures [Nk] (default 1)", optional: true),
+            ],
             outputs: [TensorSpec("out", "[Nq, Dv]"), TensorSpec("P", "[Nq, Nk]")],
             isExact: true, citation: zhang, implementation: SelectiveAttentionMethod()),
         MethodDescriptor(
@@ -79,8 +84,9 @@ struct SoftplusWeightsMethod: MethodImplementation {
         let (h, mask) = try denseHead(invocation, as: T.self, needsValues: false)
         if reweighted {
             let p = ReweightedSoftplusParameters(invocation.parameters)
-            let b = SoftplusAttention.lssar(h, mask: mask, causal: p.causal != nil, power: T(p.power), warmupRows: p.warmupRows,
-                                            offset: T(p.offset))
+            let b = SoftplusAttention.lssar(
+                h, mask: mask, causal: p.causal != nil, power: T(p.power), warmupRows: p.warmupRows,
+                offset: T(p.offset))
             return ["A": .of(b, shape: [h.queries, h.keys])]
         }
         let (a, n) = SoftplusAttention.lssa(h, mask: mask, causal: SoftplusWeightsParameters(invocation.parameters).causal != nil)
@@ -117,8 +123,9 @@ struct SelectiveAttentionMethod: MethodImplementation {
             }
             return t
         }
-        let (out, pm) = SelectiveAttention.run(h, tauQ: try temperatures("tau_q", h.queries), tauV: try temperatures("tau_v", h.keys),
-                                               mask: mask, causal: TopLeftCausalParameters(invocation.parameters).causal != nil)
+        let (out, pm) = SelectiveAttention.run(
+            h, tauQ: try temperatures("tau_q", h.queries), tauV: try temperatures("tau_v", h.keys),
+            mask: mask, causal: TopLeftCausalParameters(invocation.parameters).causal != nil)
         return ["out": .of(out, shape: [h.queries, h.valueDim]), "P": .of(pm, shape: [h.queries, h.keys])]
     }
 }
@@ -153,8 +160,9 @@ struct LinearAttentionMethod: MethodImplementation {
         if let q = sameTypeArray(h.q, as: Float.self), let k = sameTypeArray(h.k, as: Float.self), let v = sameTypeArray(h.v, as: Float.self), !causal {
             // Float, non-causal: the sums are matrix products.
             func phi(_ x: Float) -> Float { x > 0 ? x + 1 : Float.scalarExp(x) }
-            let out = FeatureAttentionFloat.run(phiQ: q.map(phi), phiK: k.map(phi), v: v, queries: h.queries, keys: h.keys,
-                                                features: h.headDim, valueDim: h.valueDim, epsilon: 0)
+            let out = FeatureAttentionFloat.run(
+                phiQ: q.map(phi), phiK: k.map(phi), v: v, queries: h.queries, keys: h.keys,
+                features: h.headDim, valueDim: h.valueDim, epsilon: 0)
             return ["out": .of(out, shape: [h.queries, h.valueDim])]
         }
         return ["out": .of(LinearAttention.run(h, causal: causal), shape: [h.queries, h.valueDim])]

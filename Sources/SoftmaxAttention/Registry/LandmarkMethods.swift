@@ -3,8 +3,10 @@ import SoftmaxKit
 /// Registry entries for the landmark attentions (SOFT, Nyströmformer), SOFT's helpers, and
 /// Edge-MoE's attention.
 enum LandmarkMethods {
-    static let lu = "J. Lu et al., SOFT: Softmax-free Transformer with Linear Complexity, NeurIPS 2021 (arXiv 2110.11945); Softmax-free Linear Transformers, IJCV 2024 (arXiv 2207.03341)"
-    static let edgeMoE = "R. Sarkar, H. Liang, Z. Fan, Z. Wang, C. Hao, Edge-MoE: Memory-Efficient Multi-Task Vision Transformer Architecture with Task-level Sparsity via Mixture-of-Experts, ICCAD 2023 (arXiv 2305.18691)"
+    static let lu =
+        "J. Lu et al., SOFT: Softmax-free Transformer with Linear Complexity, NeurIPS 2021 (arXiv 2110.11945); Softmax-free Linear Transformers, IJCV 2024 (arXiv 2207.03341)"
+    static let edgeMoE =
+        "R. Sarkar, H. Liang, Z. Fan, Z. Wang, C. Hao, Edge-MoE: Memory-Efficient Multi-Task Vision Transformer Architecture with Task-level Sparsity via Mixture-of-Experts, ICCAD 2023 (arXiv 2305.18691)"
     static let xiong = "Y. Xiong et al., Nyströmformer: A Nyström-Based Algorithm for Approximating Self-Attention, AAAI 2021 (arXiv 2102.03902)"
 
     static let all: [MethodDescriptor] = [
@@ -99,10 +101,13 @@ struct SoftAttentionMethod: MethodImplementation {
         let q = try denseInput(invocation, "Q", as: T.self), v = try denseInput(invocation, "V", as: T.self)
         let l = try denseInput(invocation, "L", as: T.self)
         guard v.rows == q.rows else { throw TensorError.shapeMismatch(tensor: "V", shape: "(\(v.rows), \(v.cols))", expected: "\(q.rows) rows as Q") }
-        guard l.cols == q.cols, l.rows > 0 else { throw TensorError.shapeMismatch(tensor: "L", shape: "(\(l.rows), \(l.cols))", expected: "[m ≥ 1, \(q.cols)]") }
+        guard l.cols == q.cols, l.rows > 0 else {
+            throw TensorError.shapeMismatch(tensor: "L", shape: "(\(l.rows), \(l.cols))", expected: "[m ≥ 1, \(q.cols)]")
+        }
         let p = SoftAttentionParameters(invocation.parameters)
-        let out = SoftAttention.run(q: q.values, rows: q.rows, dim: q.cols, v: v, landmarks: l, iterations: p.inverse.iterations,
-                                    variant: p.inverse.variant, normalize: p.normalize)
+        let out = SoftAttention.run(
+            q: q.values, rows: q.rows, dim: q.cols, v: v, landmarks: l, iterations: p.inverse.iterations,
+            variant: p.inverse.variant, normalize: p.normalize)
         return ["out": out.tensor]
     }
 }
@@ -164,7 +169,7 @@ struct SoftAttentionParameters: MethodParameters {
 
     static let declarations: [ParameterDeclaration<Self>] =
         PseudoInverseParameters.declarations.map { $0.nested(in: \.inverse) } + [
-            .boolean("normalize", \.normalize, "the symmetric normalisation (IJCV)"),
+            .boolean("normalize", \.normalize, "the symmetric normalisation (IJCV)")
         ]
 }
 

@@ -16,8 +16,9 @@ struct PerHeadMethod: MethodImplementation {
         for name in ["K", "V"] {
             guard let t = invocation.inputs[name] else { continue }
             guard t.rank == 4, t.shape[0] == batch, t.shape[1] >= 1, heads % t.shape[1] == 0 else {
-                throw TensorError.shapeMismatch(tensor: name, shape: t.shapeDescription,
-                                                expected: "4-d [\(batch), Hkv, N, ·] with Hkv dividing \(heads), like Q \(q.shapeDescription)")
+                throw TensorError.shapeMismatch(
+                    tensor: name, shape: t.shapeDescription,
+                    expected: "4-d [\(batch), Hkv, N, ·] with Hkv dividing \(heads), like Q \(q.shapeDescription)")
             }
             kvHeads = t.shape[1]
         }
@@ -66,12 +67,48 @@ extension Tensor {
         let shape = leading + first.shape
         func gather<E>(_ values: (Tensor) -> [E]?) -> [E] { parts.flatMap { values($0) ?? [] } }
         switch first.storage {
-        case .float16: return Tensor(shape: shape, storage: .float16(gather { if case let .float16(a) = $0.storage { return a }; return nil }))
-        case .float32: return Tensor(shape: shape, storage: .float32(gather { if case let .float32(a) = $0.storage { return a }; return nil }))
-        case .float64: return Tensor(shape: shape, storage: .float64(gather { if case let .float64(a) = $0.storage { return a }; return nil }))
-        case .int32: return Tensor(shape: shape, storage: .int32(gather { if case let .int32(a) = $0.storage { return a }; return nil }))
-        case .int64: return Tensor(shape: shape, storage: .int64(gather { if case let .int64(a) = $0.storage { return a }; return nil }))
-        case .bool: return Tensor(shape: shape, storage: .bool(gather { if case let .bool(a) = $0.storage { return a }; return nil }))
+        case .float16:
+            return Tensor(
+                shape: shape,
+                storage: .float16(
+                    gather {
+                        if case let .float16(a) = $0.storage { return a }; return nil
+                    }))
+        case .float32:
+            return Tensor(
+                shape: shape,
+                storage: .float32(
+                    gather {
+                        if case let .float32(a) = $0.storage { return a }; return nil
+                    }))
+        case .float64:
+            return Tensor(
+                shape: shape,
+                storage: .float64(
+                    gather {
+                        if case let .float64(a) = $0.storage { return a }; return nil
+                    }))
+        case .int32:
+            return Tensor(
+                shape: shape,
+                storage: .int32(
+                    gather {
+                        if case let .int32(a) = $0.storage { return a }; return nil
+                    }))
+        case .int64:
+            return Tensor(
+                shape: shape,
+                storage: .int64(
+                    gather {
+                        if case let .int64(a) = $0.storage { return a }; return nil
+                    }))
+        case .bool:
+            return Tensor(
+                shape: shape,
+                storage: .bool(
+                    gather {
+                        if case let .bool(a) = $0.storage { return a }; return nil
+                    }))
         }
     }
 }

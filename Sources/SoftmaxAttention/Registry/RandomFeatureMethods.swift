@@ -26,9 +26,11 @@ enum RandomFeatureMethods {
             id: "scatterbrain-attention", role: .attention,
             summary: "Scatterbrain: exact softmax terms on a sparse support plus the FAVOR low-rank estimate elsewhere, unbiased",
             parameters: ScatterbrainParameters.specs,
-            inputs: [TensorSpec("Q", "[Nq, d]"), TensorSpec("K", "[Nk, d]"), TensorSpec("V", "[Nk, Dv]"), TensorSpec("W", "projection [r, d]"),
-                     TensorSpec("support", .boolean, "sparse support [Nq, Nk] (default: local window)", optional: true),
-                     TensorSpec("mask", .boolean, "key padding [Nk] (true = kept)", optional: true)],
+            inputs: [
+                TensorSpec("Q", "[Nq, d]"), TensorSpec("K", "[Nk, d]"), TensorSpec("V", "[Nk, Dv]"), TensorSpec("W", "projection [r, d]"),
+                TensorSpec("support", .boolean, "sparse support [Nq, Nk] (default: local window)", optional: true),
+                TensorSpec("mask", .boolean, "key padding [Nk] (true = kept)", optional: true),
+            ],
             outputs: [TensorSpec("out", "[Nq, Dv]")], isExact: false, citation: AttentionReplacementMethods.chen, implementation: ScatterbrainMethod()),
     ]
 }
@@ -79,23 +81,35 @@ struct PerformerMethod: MethodImplementation {
         let google = p.mode == .google, causal = p.causal != nil
         let eps = google ? T(p.eps) : 0
         let s = 1 / T(h.headDim).squareRoot()
-        if let q = sameTypeArray(h.q, as: Float.self), let k = sameTypeArray(h.k, as: Float.self), let v = sameTypeArray(h.v, as: Float.self), let wf = sameTypeArray(w, as: Float.self), !causal {
+        if let q = sameTypeArray(h.q, as: Float.self), let k = sameTypeArray(h.k, as: Float.self), let v = sameTypeArray(h.v, as: Float.self),
+            let wf = sameTypeArray(w, as: Float.self), !causal
+        {
             // Float, non-causal: features and products on the matrix multiply.
             let e = Float(p.eps)
-            let phiQ = google ? FeatureAttentionFloat.google(q, rows: h.queries, dim: h.headDim, wf, features: r, isQuery: true, epsilon: e)
+            let phiQ =
+                google
+                ? FeatureAttentionFloat.google(q, rows: h.queries, dim: h.headDim, wf, features: r, isQuery: true, epsilon: e)
                 : FeatureAttentionFloat.ideal(q, rows: h.queries, dim: h.headDim, wf, features: r, temperature: Float(s))
-            let phiK = google ? FeatureAttentionFloat.google(k, rows: h.keys, dim: h.headDim, wf, features: r, isQuery: false, epsilon: e)
+            let phiK =
+                google
+                ? FeatureAttentionFloat.google(k, rows: h.keys, dim: h.headDim, wf, features: r, isQuery: false, epsilon: e)
                 : FeatureAttentionFloat.ideal(k, rows: h.keys, dim: h.headDim, wf, features: r, temperature: Float(s))
-            let out = FeatureAttentionFloat.run(phiQ: phiQ, phiK: phiK, v: v, queries: h.queries, keys: h.keys, features: r,
-                                                valueDim: h.valueDim, epsilon: google ? e : 0)
+            let out = FeatureAttentionFloat.run(
+                phiQ: phiQ, phiK: phiK, v: v, queries: h.queries, keys: h.keys, features: r,
+                valueDim: h.valueDim, epsilon: google ? e : 0)
             return ["out": .of(out, shape: [h.queries, h.valueDim])]
         }
-        let phiQ = google ? FavorFeatures.google(h.q, rows: h.queries, dim: h.headDim, w, features: r, isQuery: true, epsilon: eps)
+        let phiQ =
+            google
+            ? FavorFeatures.google(h.q, rows: h.queries, dim: h.headDim, w, features: r, isQuery: true, epsilon: eps)
             : FavorFeatures.ideal(h.q, rows: h.queries, dim: h.headDim, w, features: r, temperature: s, hyperbolic: false)
-        let phiK = google ? FavorFeatures.google(h.k, rows: h.keys, dim: h.headDim, w, features: r, isQuery: false, epsilon: eps)
+        let phiK =
+            google
+            ? FavorFeatures.google(h.k, rows: h.keys, dim: h.headDim, w, features: r, isQuery: false, epsilon: eps)
             : FavorFeatures.ideal(h.k, rows: h.keys, dim: h.headDim, w, features: r, temperature: s, hyperbolic: false)
-        let out = FeatureAttention.run(phiQ: phiQ, phiK: phiK, v: h.v, queries: h.queries, keys: h.keys, features: r, valueDim: h.valueDim,
-                                       causal: causal, epsilon: eps)
+        let out = FeatureAttention.run(
+            phiQ: phiQ, phiK: phiK, v: h.v, queries: h.queries, keys: h.keys, features: r, valueDim: h.valueDim,
+            causal: causal, epsilon: eps)
         return ["out": .of(out, shape: [h.queries, h.valueDim])]
     }
 }
@@ -110,8 +124,9 @@ struct ScatterbrainMethod: MethodImplementation {
         let (q, qs) = try invocation.real("Q", as: T.self), (k, ks) = try invocation.real("K", as: T.self)
         let (v, vs) = try invocation.real("V", as: T.self)
         guard qs.count == 2, ks.count == 2, vs.count == 2, ks[1] == qs[1], vs[0] == ks[0] else {
-            throw TensorError.shapeMismatch(tensor: "Q/K/V", shape: [qs, ks, vs].map { Tensor.describe(shape: $0) }.joined(separator: ", "),
-                                            expected: "[Nq, d], [Nk, d], [Nk, Dv]")
+            throw TensorError.shapeMismatch(
+                tensor: "Q/K/V", shape: [qs, ks, vs].map { Tensor.describe(shape: $0) }.joined(separator: ", "),
+                expected: "[Nq, d], [Nk, d], [Nk, Dv]")
         }
         let h = DenseHead(q: q, k: k, v: v, queries: qs[0], keys: ks[0], headDim: qs[1], valueDim: vs[1])
         let (w, r) = try projection(invocation, dim: h.headDim, as: T.self)
@@ -140,8 +155,10 @@ struct ScatterbrainMethod: MethodImplementation {
         let hyperbolic = p.hyperbolic, s = 1 / T(h.headDim).squareRoot()
         func features(_ x: [T], rows: Int) -> [T] {
             if let xf = sameTypeArray(x, as: Float.self), let wf = sameTypeArray(w, as: Float.self) {  // on the matrix multiply
-                return sameTypeArray(FeatureAttentionFloat.ideal(xf, rows: rows, dim: h.headDim, wf, features: r, temperature: Float(s),
-                                                                 hyperbolic: hyperbolic), as: T.self)!
+                return sameTypeArray(
+                    FeatureAttentionFloat.ideal(
+                        xf, rows: rows, dim: h.headDim, wf, features: r, temperature: Float(s),
+                        hyperbolic: hyperbolic), as: T.self)!
             }
             return FavorFeatures.ideal(x, rows: rows, dim: h.headDim, w, features: r, temperature: s, hyperbolic: hyperbolic)
         }

@@ -49,8 +49,9 @@ struct DenseHead<T: KernelScalar> {
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
                     guard let ab = ap.baseAddress, let bb = bp.baseAddress else { return }  // k = 0: C stays 0
-                    Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ab, ld: k), Gemm.Operand(bb, ld: transposeB ? k : n, transposed: transposeB),
-                                  into: cp.baseAddress!, ldc: n, alpha: alpha)
+                    Gemm.multiply(
+                        m: m, n: n, k: k, Gemm.Operand(ab, ld: k), Gemm.Operand(bb, ld: transposeB ? k : n, transposed: transposeB),
+                        into: cp.baseAddress!, ldc: n, alpha: alpha)
                 }
             }
         }

@@ -25,8 +25,9 @@ enum SoftplusAttention {
             }
             return out
         }
-        let unitHead = DenseHead(q: unit(h.q, h.queries, h.headDim), k: unit(h.k, h.keys, h.headDim), v: h.v,
-                                 queries: h.queries, keys: h.keys, headDim: h.headDim, valueDim: h.valueDim)
+        let unitHead = DenseHead(
+            q: unit(h.q, h.queries, h.headDim), k: unit(h.k, h.keys, h.headDim), v: h.v,
+            queries: h.queries, keys: h.keys, headDim: h.headDim, valueDim: h.valueDim)
         let cos = unitHead.scores(scale: 1)
         var a = [T](repeating: 0, count: h.queries * h.keys), counts = [T](repeating: 0, count: h.queries)
         let logD = T.scalarLog(T(h.headDim))

@@ -79,8 +79,10 @@ public enum IBertInteger {
     /// `QuantAct(16)` tracks a running range, which a stateless function cannot). `skip[i]` marks
     /// masked (−∞) positions, which get 0. Outputs are floored, so a row sums to slightly less
     /// than 2^m (a lone entry gets 255/256 at m = 8, not 1): the definition, not a defect.
-    public static func softmaxRow(_ q: UnsafePointer<Int64>, count n: Int, skip: UnsafePointer<Bool>?, scale: Double,
-                                  outputBits m: Int, requantBits: Int, into out: UnsafeMutablePointer<Int64>) {
+    public static func softmaxRow(
+        _ q: UnsafePointer<Int64>, count n: Int, skip: UnsafePointer<Bool>?, scale: Double,
+        outputBits m: Int, requantBits: Int, into out: UnsafeMutablePointer<Int64>
+    ) {
         guard n > 0 else { return }
         let k = ExpConstants(scale: scale)
         var top = Int64.min

@@ -46,8 +46,9 @@ public struct RowKernelNormalizer<Kernel: RowKernel>: Normalizer {
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ mask: RowBatch<Bool>?, _ threads: Int?,
         _ apply: @escaping @Sendable (UnsafePointer<T>, UnsafeMutablePointer<T>, Int, UnsafeMutablePointer<Double>) -> Void
     ) throws {
-        try runRowKernel(x, y, mask, threads, scratchPerElement: kernel.scratchPerElement, checked: !kernel.handlesSpecialRows,
-                         output: kernel.producesLogProbabilities ? .logProbabilities : .probabilities, apply)
+        try runRowKernel(
+            x, y, mask, threads, scratchPerElement: kernel.scratchPerElement, checked: !kernel.handlesSpecialRows,
+            output: kernel.producesLogProbabilities ? .logProbabilities : .probabilities, apply)
     }
 }
 

@@ -9,8 +9,9 @@ public struct Matrix<Element>: Sendable where Element: Sendable {
 
     /// - Precondition: `elements.count == rows · cols`.
     public init(rows: Int, cols: Int, elements: [Element]) {
-        precondition(rows >= 0 && cols >= 0 && elements.count == rows * cols,
-                     "Matrix: \(elements.count) elements do not fill \(rows)×\(cols)")
+        precondition(
+            rows >= 0 && cols >= 0 && elements.count == rows * cols,
+            "Matrix: \(elements.count) elements do not fill \(rows)×\(cols)")
         self.rows = rows
         self.cols = cols
         self.elements = elements

@@ -79,8 +79,9 @@ public enum ExactSoftmax {
         try checkCount(states.count, rows: x.rows, argument: "state output")
         var o = options
         o.algorithm = .online
-        try run(x, y: y, mask: mask, options: o, output: y == nil ? .nothing : .probabilities,
-                sink: .online(states.baseAddress ?? placeholderPointer()))
+        try run(
+            x, y: y, mask: mask, options: o, output: y == nil ? .nothing : .probabilities,
+            sink: .online(states.baseAddress ?? placeholderPointer()))
     }
 
     /// Two-pass softmax: writes `y` (when given) and each row's extended sum
@@ -95,8 +96,9 @@ public enum ExactSoftmax {
         try checkCount(sums.count, rows: x.rows, argument: "extended-sum output")
         var o = options
         o.algorithm = .twoPass
-        try run(x, y: y, mask: mask, options: o, output: y == nil ? .nothing : .probabilities,
-                sink: .twoPass(sums.baseAddress ?? placeholderPointer()))
+        try run(
+            x, y: y, mask: mask, options: o, output: y == nil ? .nothing : .probabilities,
+            sink: .twoPass(sums.baseAddress ?? placeholderPointer()))
     }
 
     // MARK: - Float16 storage
@@ -184,28 +186,31 @@ extension ExactSoftmax {
     ) throws {
         try checkMask(mask, matches: x)
         let s = try inverseTemperature(options, as: T.self)
-        let kind: SoftmaxSchedule.Problem.Output = switch (sink, output) {
-        case (.online, _), (.twoPass, _): .rowState
-        case (_, .nothing): .logSumExp
-        case (_, .probabilities): .probabilities
-        case (_, .logProbabilities): .logProbabilities
-        }
+        let kind: SoftmaxSchedule.Problem.Output =
+            switch (sink, output) {
+            case (.online, _), (.twoPass, _): .rowState
+            case (_, .nothing): .logSumExp
+            case (_, .probabilities): .probabilities
+            case (_, .logProbabilities): .logProbabilities
+            }
         let plan = try plan(rows: x.rows, cols: x.cols, as: T.self, output: kind, masked: mask != nil, options: options)
         let algorithm = options.algorithm ?? .automatic(rows: x.rows, cols: x.cols)
         let streaming = options.streamingStores
         switch plan.schedule {
         case .splitRows:
             let lse: UnsafeMutablePointer<T>? = if case let .logSumExp(p) = sink { p } else { nil }
-            SplitRows.run(x, y: y, mask: mask, inverseTemperature: s, threads: plan.threads, reload: algorithm == .threePassReload,
-                          output: output, streaming: streaming, logSumExp: lse)
+            SplitRows.run(
+                x, y: y, mask: mask, inverseTemperature: s, threads: plan.threads, reload: algorithm == .threePassReload,
+                output: output, streaming: streaming, logSumExp: lse)
         case .groupedRows, .groupedRowsFusedPass1, .rowsFusedPass3, .rowsFusedPass2:
             guard let y else { preconditionFailure("the consecutive schedules compute rows: SoftmaxSchedule.isPlain") }
             RowParallel.forEachChunk(rows: x.rows, threads: plan.threads) { range in
                 ThreePassSoftmax.consecutiveRows(x, y, rows: range, inverseTemperature: s, output: output, schedule: plan.schedule)
             }
         case .perRow:
-            perRow(x, y: y, mask: mask, inverseTemperature: s, threads: plan.threads, algorithm: algorithm, output: output,
-                   streaming: streaming, sink: sink)
+            perRow(
+                x, y: y, mask: mask, inverseTemperature: s, threads: plan.threads, algorithm: algorithm, output: output,
+                streaming: streaming, sink: sink)
         }
     }
 
@@ -229,8 +234,9 @@ extension ExactSoftmax {
                     source = UnsafePointer(target)
                 }
                 let rowOutput = y == nil ? RowOutput.nothing : output
-                let statistics = computeRow(algorithm, source, target, count: cols, inverseTemperature: s,
-                                            output: rowOutput, streaming: streaming, sink: sink, row: r)
+                let statistics = computeRow(
+                    algorithm, source, target, count: cols, inverseTemperature: s,
+                    output: rowOutput, streaming: streaming, sink: sink, row: r)
                 if case let .logSumExp(p) = sink { p[r] = T(statistics.logSumExp) }
             }
         }
@@ -283,8 +289,9 @@ extension ExactSoftmax {
             for r in range {
                 let source = x.row(r), keep = mask?.row(r)
                 for i in 0..<cols { scratch[i] = keep?[i] ?? true ? Float(source[i]) : -.infinity }
-                _ = computeRow(algorithm, UnsafePointer(scratch), scratch, count: cols, inverseTemperature: s,
-                               output: output, streaming: false, sink: TypedSink<Float>.none, row: r)
+                _ = computeRow(
+                    algorithm, UnsafePointer(scratch), scratch, count: cols, inverseTemperature: s,
+                    output: output, streaming: false, sink: TypedSink<Float>.none, row: r)
                 let target = y.row(r)
                 for i in 0..<cols { target[i] = Float16(scratch[i]) }
             }

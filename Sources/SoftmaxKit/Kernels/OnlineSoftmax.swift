@@ -85,7 +85,8 @@ enum OnlineSoftmax {
                 if dj == 0 { continue }
                 let mNew = Swift.max(m, mj)
                 if mNew == .infinity { return (.infinity, .nan) }
-                d = (m == -.infinity ? 0 : d * expOfDifference(Double(m), Double(mNew)))
+                d =
+                    (m == -.infinity ? 0 : d * expOfDifference(Double(m), Double(mNew)))
                     + dj * expOfDifference(Double(mj), Double(mNew))
                 m = mNew
             }
@@ -120,9 +121,12 @@ enum OnlineSoftmax {
         let (m, d) = Self.state(x, count: n, inverseTemperature: s)
         guard m.isFinite, d.isFinite else {
             let lse = rowEdgeCase(x, y, count: n, output: output)
-            state = lse.isNaN ? SoftmaxState(maximum: .nan, sum: .nan)
-                : lse == .infinity ? SoftmaxState(maximum: .infinity, sum: Double(countInfinities(x, count: n)))
-                : SoftmaxState()
+            state =
+                lse.isNaN
+                ? SoftmaxState(maximum: .nan, sum: .nan)
+                : lse == .infinity
+                    ? SoftmaxState(maximum: .infinity, sum: Double(countInfinities(x, count: n)))
+                    : SoftmaxState()
             return .special(lse)
         }
         state = SoftmaxState(maximum: Double(m), sum: d)

@@ -26,7 +26,8 @@ extension ThreePassSoftmax {
         fusingPass1: Bool
     ) -> Int {
         // T = 1 and T ≠ 1 each get their own loops (no test of the scale per vector).
-        s == 1 ? rowGroups(x, y, rows: range, scale: nil, output: output, fusingPass1: fusingPass1)
+        s == 1
+            ? rowGroups(x, y, rows: range, scale: nil, output: output, fusingPass1: fusingPass1)
             : rowGroups(x, y, rows: range, scale: s, output: output, fusingPass1: fusingPass1)
     }
 
@@ -74,17 +75,20 @@ extension ThreePassSoftmax {
                     // Pass 2 over every row with the next group's pass 1, then the group's sums in one
                     // transposed reduction.
                     let next = fusingPass1 && first + 2 * g <= range.upperBound ? first + g : nil
-                    groupSumExp(x, y, rows: first, selected: plain, PlainExponential<T>(), scale: scale,
-                                scaledMaxima: rowScaledMaxima, output: output, sums: sums,
-                                next: next, maxima: maxima, negatedMinima: negatedMinima)
+                    groupSumExp(
+                        x, y, rows: first, selected: plain, PlainExponential<T>(), scale: scale,
+                        scaledMaxima: rowScaledMaxima, output: output, sums: sums,
+                        next: next, maxima: maxima, negatedMinima: negatedMinima)
                     if compensated != 0 {
-                        groupSumExp(x, y, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
-                                    scaledMaxima: rowScaledMaxima, output: output, sums: sums,
-                                    next: next, maxima: maxima, negatedMinima: negatedMinima)
+                        groupSumExp(
+                            x, y, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
+                            scaledMaxima: rowScaledMaxima, output: output, sums: sums,
+                            next: next, maxima: maxima, negatedMinima: negatedMinima)
                     }
                     if let next, (plain | compensated) != all {  // rows without a pass 2: edge rows
-                        groupExtrema(x, rows: next, selected: all & ~(plain | compensated),
-                                     maxima: maxima, negatedMinima: negatedMinima)
+                        groupExtrema(
+                            x, rows: next, selected: all & ~(plain | compensated),
+                            maxima: maxima, negatedMinima: negatedMinima)
                     }
                     T.store(T.horizontalSums(sums), to: rowSums)
                     if output == .logProbabilities { groupLogarithms(of: rowSums, into: rowLogarithms) }
@@ -139,9 +143,10 @@ extension ThreePassSoftmax {
         let storing = storeExponentials || storeArguments
         for k in 0..<T.lanes where selected & (1 << UInt64(k)) != 0 {
             var extrema = (maximum: T.Vector(repeating: -.infinity), minimum: T.Vector(repeating: .infinity))
-            sums[k] = blockSumExp(x.row(first + k), storingTo: storing ? y.row(first + k) : nil,
-                                  storingArguments: storeArguments, count: x.cols, exponential, scale: scale,
-                                  scaledMaximum: scaledMaxima[k], takingExtremaOf: next.map { x.row($0 + k) }, into: &extrema)
+            sums[k] = blockSumExp(
+                x.row(first + k), storingTo: storing ? y.row(first + k) : nil,
+                storingArguments: storeArguments, count: x.cols, exponential, scale: scale,
+                scaledMaximum: scaledMaxima[k], takingExtremaOf: next.map { x.row($0 + k) }, into: &extrema)
             maxima[k] = extrema.maximum
             negatedMinima[k] = -extrema.minimum
         }

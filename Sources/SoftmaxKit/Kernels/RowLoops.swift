@@ -113,8 +113,10 @@ func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
     _ x: UnsafePointer<T>, storingTo y: UnsafeMutablePointer<T>?, storingArguments: Bool = false, count n: Int,
     _ exponential: E, scale s: T?, scaledMaximum m: T
 ) -> Double where E.Scalar == T {
-    rowSumExp(x, storingTo: y, storingArguments: storingArguments, count: n, exponential, scale: s, scaledMaximum: m,
-              takingExtremaOf: nil).sum
+    rowSumExp(
+        x, storingTo: y, storingArguments: storingArguments, count: n, exponential, scale: s, scaledMaximum: m,
+        takingExtremaOf: nil
+    ).sum
 }
 
 /// `rowSumExp` that also takes the extrema of `next[0..<n]` (pass 1 of the next row, as
@@ -129,9 +131,10 @@ func rowSumExp<T: KernelScalar, E: ShiftedExponential>(
     var start = 0
     while start < n {
         let end = min(n, start + blockElements)
-        let sums = blockSumExp(x + start, storingTo: y == nil ? nil : y! + start, storingArguments: storingArguments,
-                               count: end - start, exponential, scale: s, scaledMaximum: m,
-                               takingExtremaOf: next == nil ? nil : next! + start, into: &extrema)
+        let sums = blockSumExp(
+            x + start, storingTo: y == nil ? nil : y! + start, storingArguments: storingArguments,
+            count: end - start, exponential, scale: s, scaledMaximum: m,
+            takingExtremaOf: next == nil ? nil : next! + start, into: &extrema)
         total += Double(T.horizontalSum(sums))
         start = end
     }

@@ -19,8 +19,10 @@ public struct SoftmaxOptions: Sendable {
     /// compute the call (`SoftmaxSchedule.plan(for:forcing:)`) is an error.
     public var schedule: SoftmaxSchedule?
 
-    public init(algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool = false,
-                schedule: SoftmaxSchedule? = nil) {
+    public init(
+        algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool = false,
+        schedule: SoftmaxSchedule? = nil
+    ) {
         self.algorithm = algorithm
         self.temperature = temperature
         self.threads = threads

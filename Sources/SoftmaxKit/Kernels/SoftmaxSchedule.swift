@@ -74,8 +74,10 @@ public struct SoftmaxScheduleThresholds: Sendable, Equatable {
     public var fusedPass1BatchBytes: Int
     public var alwaysGroupedRowElements: Int
     public var groupedRowElements: Int
-    public init(l2BatchBytes: Int = 1 << 20, fusedPass1BatchBytes: Int = 8 << 20, alwaysGroupedRowElements: Int = 128,
-                groupedRowElements: Int = 1024) {
+    public init(
+        l2BatchBytes: Int = 1 << 20, fusedPass1BatchBytes: Int = 8 << 20, alwaysGroupedRowElements: Int = 128,
+        groupedRowElements: Int = 1024
+    ) {
         self.l2BatchBytes = l2BatchBytes
         self.fusedPass1BatchBytes = fusedPass1BatchBytes
         self.alwaysGroupedRowElements = alwaysGroupedRowElements
@@ -110,8 +112,10 @@ extension SoftmaxSchedule {
             case probabilities, logProbabilities, logSumExp, rowState
         }
 
-        public init(rows: Int, cols: Int, elementBytes: Int, threads: Int, algorithm: SoftmaxAlgorithm = .threePassReload,
-                    output: Output = .probabilities, masked: Bool = false, streamingStores: Bool = false) {
+        public init(
+            rows: Int, cols: Int, elementBytes: Int, threads: Int, algorithm: SoftmaxAlgorithm = .threePassReload,
+            output: Output = .probabilities, masked: Bool = false, streamingStores: Bool = false
+        ) {
             self.rows = rows
             self.cols = cols
             self.elementBytes = elementBytes

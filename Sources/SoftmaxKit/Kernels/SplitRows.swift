@@ -31,13 +31,14 @@ enum SplitRows {
             let sums = base.bindMemory(to: Double.self, capacity: items)
             let maxima = (base + items * 8).bindMemory(to: T.self, capacity: items)
             let minima = (base + items * (8 + stride)).bindMemory(to: T.self, capacity: items)
-            let shared = Blocks(x: x, y: y, mask: mask, scratch: scratch.map(UnsafeSendable.init), lse: lse.map(UnsafeSendable.init),
-                                blocks: blocks, maxima: UnsafeSendable(maxima), minima: UnsafeSendable(minima), sums: UnsafeSendable(sums),
-                                inverseTemperature: s, output: y == nil ? .nothing : output, reload: reload, streaming: streaming)
+            let shared = Blocks(
+                x: x, y: y, mask: mask, scratch: scratch.map(UnsafeSendable.init), lse: lse.map(UnsafeSendable.init),
+                blocks: blocks, maxima: UnsafeSendable(maxima), minima: UnsafeSendable(minima), sums: UnsafeSendable(sums),
+                inverseTemperature: s, output: y == nil ? .nothing : output, reload: reload, streaming: streaming)
             // The barrier needs every share running at once: no more shares than the pool's threads.
             let threads = min(threads, RowParallel.concurrentThreads)
             let ran = RowParallel.together(threads: threads) { t, barrier in
-                shared.process(items * t / threads ..< items * (t + 1) / threads, barrier: barrier.wait)
+                shared.process(items * t / threads..<items * (t + 1) / threads, barrier: barrier.wait)
             }
             if !ran { shared.process(0..<items, barrier: {}) }
         }
@@ -93,8 +94,11 @@ enum SplitRows {
                 if r != summed.row { summed = (r, rowSum(r)) }
                 let d = summed.sum
                 if k == r * blocks {
-                    if d.isNaN { finishSpecialRow(r) }
-                    else { lse?.pointer[r] = T(RowStatistics.shifted(maximum: Double(plan.scaledMaximum), sum: d).logSumExp) }
+                    if d.isNaN {
+                        finishSpecialRow(r)
+                    } else {
+                        lse?.pointer[r] = T(RowStatistics.shifted(maximum: Double(plan.scaledMaximum), sum: d).logSumExp)
+                    }
                 }
                 guard !d.isNaN, output != .nothing else { continue }
                 ThreePassSoftmax.pass3(source(r) + start, target(r) + start, count: n, plan: plan, sum: d)
@@ -105,18 +109,19 @@ enum SplitRows {
         /// maximum is not finite (+∞, all −∞, all NaN: the edge contract decides).
         func plan(_ r: Int) -> ThreePassSoftmax.RowPlan<T>? {
             var high = maxima.pointer[r * blocks], low = minima.pointer[r * blocks]
-            for k in r * blocks + 1 ..< (r + 1) * blocks {
+            for k in r * blocks + 1..<(r + 1) * blocks {
                 high = max(high, maxima.pointer[k])
                 low = min(low, minima.pointer[k])
             }
-            return ThreePassSoftmax.RowPlan(extrema: (high, low), inverseTemperature: inverseTemperature, output: output,
-                                            reload: reload, streaming: streaming)
+            return ThreePassSoftmax.RowPlan(
+                extrema: (high, low), inverseTemperature: inverseTemperature, output: output,
+                reload: reload, streaming: streaming)
         }
 
         /// Row `r`'s sum of exponentials: its block sums added in order, from 0.
         func rowSum(_ r: Int) -> Double {
             var d = 0.0
-            for k in r * blocks ..< (r + 1) * blocks { d += sums.pointer[k] }
+            for k in r * blocks..<(r + 1) * blocks { d += sums.pointer[k] }
             return d
         }
 

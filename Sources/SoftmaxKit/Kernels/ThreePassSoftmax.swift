@@ -1,4 +1,5 @@
 import _SoftmaxShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -92,11 +93,15 @@ enum ThreePassSoftmax {
         let target = storeExponentials || storeArguments ? y : nil
         // Two loops: the loop without `next` must not test it per vector.
         guard let next else {
-            return (rowSumExp(x, storingTo: target, storingArguments: storeArguments, count: n, exponential, scale: s,
-                              scaledMaximum: p.scaledMaximum), -.infinity, .infinity)
+            return (
+                rowSumExp(
+                    x, storingTo: target, storingArguments: storeArguments, count: n, exponential, scale: s,
+                    scaledMaximum: p.scaledMaximum), -.infinity, .infinity
+            )
         }
-        return rowSumExp(x, storingTo: target, storingArguments: storeArguments, count: n, exponential, scale: s,
-                         scaledMaximum: p.scaledMaximum, takingExtremaOf: next)
+        return rowSumExp(
+            x, storingTo: target, storingArguments: storeArguments, count: n, exponential, scale: s,
+            scaledMaximum: p.scaledMaximum, takingExtremaOf: next)
     }
 
     /// What pass 2 stores to `y`: the exponentials (softmax, reload) or `x·s − m` (log-softmax,

@@ -1,4 +1,5 @@
 import _SoftmaxShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

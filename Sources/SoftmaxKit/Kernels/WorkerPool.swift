@@ -1,4 +1,5 @@
 import _SoftmaxShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -43,9 +44,17 @@ final class WorkerPool: @unchecked Sendable {
             #endif
             let box = Unmanaged.passRetained(worker).toOpaque()
             #if canImport(Glibc)
-            _ = pthread_create(&handle, nil, { Unmanaged<Worker>.fromOpaque($0!).takeRetainedValue().run(); return nil }, box)
+            _ = pthread_create(
+                &handle, nil,
+                {
+                    Unmanaged<Worker>.fromOpaque($0!).takeRetainedValue().run(); return nil
+                }, box)
             #else
-            _ = pthread_create(&handle, nil, { Unmanaged<Worker>.fromOpaque($0).takeRetainedValue().run(); return nil }, box)
+            _ = pthread_create(
+                &handle, nil,
+                {
+                    Unmanaged<Worker>.fromOpaque($0).takeRetainedValue().run(); return nil
+                }, box)
             #endif
             #if canImport(Glibc)
             pthread_detach(handle)

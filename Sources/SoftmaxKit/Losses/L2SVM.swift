@@ -25,7 +25,9 @@ public enum L2SVM {
     public static func squaredHinge(_ o: [Double], classes c: Int, labels: [Int]) throws -> [Double] {
         guard o.count == labels.count * c else { throw LossError.shape("outputs hold \(o.count) values for \(labels.count)×\(c)") }
         let y = try targets(labels, classes: c)
-        return zip(o, y).map { let m = max(0, 1 - $0 * $1); return m * m }
+        return zip(o, y).map {
+            let m = max(0, 1 - $0 * $1); return m * m
+        }
     }
 
     /// `∂/∂o max(0, 1 − y·o)² = −2y·max(0, 1 − y·o)` per output.

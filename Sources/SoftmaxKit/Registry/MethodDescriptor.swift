@@ -89,17 +89,19 @@ public struct MethodDescriptor: Sendable {
     /// For an id that names a variant of another method: which one.
     public let alias: MethodAlias?
 
-    public init(id: String, role: MethodRole, summary: String, parameters: [ParameterSpec] = [],
-                inputs: [TensorSpec], outputs: [TensorSpec], isExact: Bool, citation: String,
-                implementation: any MethodImplementation,
-                normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)? = nil,
-                outputScale: OutputScale = .probability,
-                activation: (@Sendable (ParameterValues) throws -> any Activation)? = nil,
-                gate: (@Sendable (ParameterValues) throws -> any Gate)? = nil,
-                loss: (@Sendable (ParameterValues) throws -> any ClassificationLoss)? = nil,
-                sampler: (@Sendable (ParameterValues) throws -> any Sampler)? = nil,
-                reference: ReferenceFunction? = nil, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil,
-                alias: MethodAlias? = nil) {
+    public init(
+        id: String, role: MethodRole, summary: String, parameters: [ParameterSpec] = [],
+        inputs: [TensorSpec], outputs: [TensorSpec], isExact: Bool, citation: String,
+        implementation: any MethodImplementation,
+        normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)? = nil,
+        outputScale: OutputScale = .probability,
+        activation: (@Sendable (ParameterValues) throws -> any Activation)? = nil,
+        gate: (@Sendable (ParameterValues) throws -> any Gate)? = nil,
+        loss: (@Sendable (ParameterValues) throws -> any ClassificationLoss)? = nil,
+        sampler: (@Sendable (ParameterValues) throws -> any Sampler)? = nil,
+        reference: ReferenceFunction? = nil, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil,
+        alias: MethodAlias? = nil
+    ) {
         self.id = id
         self.role = role
         self.summary = summary
@@ -123,10 +125,11 @@ public struct MethodDescriptor: Sendable {
 
     /// The same entry with another implementation (wrappers such as per-head attention).
     public func with(implementation: any MethodImplementation) -> MethodDescriptor {
-        MethodDescriptor(id: id, role: role, summary: summary, parameters: parameters, inputs: inputs, outputs: outputs, isExact: isExact,
-                         citation: citation, implementation: implementation, normalizer: normalizer, outputScale: outputScale,
-                         activation: activation, gate: gate, loss: loss, sampler: sampler, reference: reference,
-                         isReplacement: isReplacement, accuracy: accuracy, alias: alias)
+        MethodDescriptor(
+            id: id, role: role, summary: summary, parameters: parameters, inputs: inputs, outputs: outputs, isExact: isExact,
+            citation: citation, implementation: implementation, normalizer: normalizer, outputScale: outputScale,
+            activation: activation, gate: gate, loss: loss, sampler: sampler, reference: reference,
+            isReplacement: isReplacement, accuracy: accuracy, alias: alias)
     }
 
     /// Applies defaults and validates the given parameter values.

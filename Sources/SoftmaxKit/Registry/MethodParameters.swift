@@ -56,48 +56,59 @@ public struct ParameterDeclaration<P: MethodParameters>: Sendable {
         _ name: String, _ keyPath: WritableKeyPath<P, Double?> & Sendable, _ summary: String, range: ClosedRange<Double>,
         automatic: String
     ) -> Self {
-        Self(spec: ParameterSpec(name, .number, default: P()[keyPath: keyPath].map { .number($0) } ?? .string(automatic), summary,
-                                 range: range, automatic: automatic),
-             assign: { p, v in p[keyPath: keyPath] = if case let .number(d) = v { d } else { nil } })
+        Self(
+            spec: ParameterSpec(
+                name, .number, default: P()[keyPath: keyPath].map { .number($0) } ?? .string(automatic), summary,
+                range: range, automatic: automatic),
+            assign: { p, v in p[keyPath: keyPath] = if case let .number(d) = v { d } else { nil } })
     }
 
     /// A whole number in `range`.
     public static func integer(_ name: String, _ keyPath: WritableKeyPath<P, Int> & Sendable, _ summary: String, range: ClosedRange<Int>) -> Self {
-        Self(spec: ParameterSpec(name, .integer, default: .number(Double(P()[keyPath: keyPath])), summary,
-                                 range: Double(range.lowerBound)...Double(range.upperBound)),
-             assign: { p, v in if case let .number(d) = v { p[keyPath: keyPath] = Int(d) } })
+        Self(
+            spec: ParameterSpec(
+                name, .integer, default: .number(Double(P()[keyPath: keyPath])), summary,
+                range: Double(range.lowerBound)...Double(range.upperBound)),
+            assign: { p, v in if case let .number(d) = v { p[keyPath: keyPath] = Int(d) } })
     }
 
     /// A whole number in `range`, or the word `automatic` (stored as nil).
     public static func optionalInteger(
         _ name: String, _ keyPath: WritableKeyPath<P, Int?> & Sendable, _ summary: String, range: ClosedRange<Int>, automatic: String
     ) -> Self {
-        Self(spec: ParameterSpec(name, .integer, default: P()[keyPath: keyPath].map { .number(Double($0)) } ?? .string(automatic), summary,
-                                 range: Double(range.lowerBound)...Double(range.upperBound), automatic: automatic),
-             assign: { p, v in p[keyPath: keyPath] = if case let .number(d) = v { Int(d) } else { nil } })
+        Self(
+            spec: ParameterSpec(
+                name, .integer, default: P()[keyPath: keyPath].map { .number(Double($0)) } ?? .string(automatic), summary,
+                range: Double(range.lowerBound)...Double(range.upperBound), automatic: automatic),
+            assign: { p, v in p[keyPath: keyPath] = if case let .number(d) = v { Int(d) } else { nil } })
     }
 
     public static func boolean(_ name: String, _ keyPath: WritableKeyPath<P, Bool> & Sendable, _ summary: String) -> Self {
-        Self(spec: ParameterSpec(name, .boolean, default: .boolean(P()[keyPath: keyPath]), summary),
-             assign: { p, v in if case let .boolean(b) = v { p[keyPath: keyPath] = b } })
+        Self(
+            spec: ParameterSpec(name, .boolean, default: .boolean(P()[keyPath: keyPath]), summary),
+            assign: { p, v in if case let .boolean(b) = v { p[keyPath: keyPath] = b } })
     }
 
     /// One of an enum's cases, by raw value.
     public static func choice<E: RawRepresentable & CaseIterable & Sendable>(
         _ name: String, _ keyPath: WritableKeyPath<P, E> & Sendable, _ summary: String
     ) -> Self where E.RawValue == String {
-        Self(spec: ParameterSpec(name, .string, default: .string(P()[keyPath: keyPath].rawValue), summary,
-                                 choices: E.allCases.map(\.rawValue)),
-             assign: { p, v in if case let .string(s) = v, let e = E(rawValue: s) { p[keyPath: keyPath] = e } })
+        Self(
+            spec: ParameterSpec(
+                name, .string, default: .string(P()[keyPath: keyPath].rawValue), summary,
+                choices: E.allCases.map(\.rawValue)),
+            assign: { p, v in if case let .string(s) = v, let e = E(rawValue: s) { p[keyPath: keyPath] = e } })
     }
 
     /// One of an enum's cases, or the word `none` (stored as nil): `causal=none`, `algorithm=auto`.
     public static func optionalChoice<E: RawRepresentable & CaseIterable & Sendable>(
         _ name: String, _ keyPath: WritableKeyPath<P, E?> & Sendable, _ summary: String, none: String
     ) -> Self where E.RawValue == String {
-        Self(spec: ParameterSpec(name, .string, default: .string(P()[keyPath: keyPath]?.rawValue ?? none), summary,
-                                 choices: [none] + E.allCases.map(\.rawValue)),
-             assign: { p, v in if case let .string(s) = v { p[keyPath: keyPath] = E(rawValue: s) } })
+        Self(
+            spec: ParameterSpec(
+                name, .string, default: .string(P()[keyPath: keyPath]?.rawValue ?? none), summary,
+                choices: [none] + E.allCases.map(\.rawValue)),
+            assign: { p, v in if case let .string(s) = v { p[keyPath: keyPath] = E(rawValue: s) } })
     }
 
     /// A list of finite numbers, with an optional further check.
@@ -128,8 +139,9 @@ extension ParameterDeclaration {
 
     /// Free text: a registry id (`attention`'s `normalizer`), checked where it is used.
     public static func text(_ name: String, _ keyPath: WritableKeyPath<P, String> & Sendable, _ summary: String) -> Self {
-        Self(spec: ParameterSpec(name, .string, default: .string(P()[keyPath: keyPath]), summary),
-             assign: { p, v in if case let .string(s) = v { p[keyPath: keyPath] = s } })
+        Self(
+            spec: ParameterSpec(name, .string, default: .string(P()[keyPath: keyPath]), summary),
+            assign: { p, v in if case let .string(s) = v { p[keyPath: keyPath] = s } })
     }
 }
 

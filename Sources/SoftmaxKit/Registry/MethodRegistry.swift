@@ -11,7 +11,8 @@ public struct MethodRegistry: Sendable {
 
     /// The registry of this library.
     public static let standard = MethodRegistry(
-        ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + GateMethods.all + ClassificationLossMethods.all + FourierHeadMethods.all
+        ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + GateMethods.all
+            + ClassificationLossMethods.all + FourierHeadMethods.all
             + SamplingMethods.all + [.taylorSoftmax])
 
     public func method(_ id: String) throws -> MethodDescriptor {
@@ -30,8 +31,10 @@ public struct MethodRegistry: Sendable {
     /// Calls method `id` with parameters and inputs by name. Computes in `precision`, or else in
     /// float64 when a real input is float64 and in float32 otherwise; outputs of float16 inputs are
     /// written as float16.
-    public func call(_ id: String, inputs: [String: Tensor], parameters: [String: ParameterValue] = [:],
-                     precision: Precision? = nil) throws -> [String: Tensor] {
+    public func call(
+        _ id: String, inputs: [String: Tensor], parameters: [String: ParameterValue] = [:],
+        precision: Precision? = nil
+    ) throws -> [String: Tensor] {
         let method = try method(id)
         let values = try method.resolve(parameters)
         for name in inputs.keys where !method.inputs.contains(where: { $0.name == name }) {
@@ -42,8 +45,9 @@ public struct MethodRegistry: Sendable {
         }
         let realInputs = method.inputs.filter { $0.kind == .real }.compactMap { inputs[$0.name] }
         let chosen = precision ?? (realInputs.contains { $0.dtype == .float64 } ? .float64 : .float32)
-        let invocation = MethodInvocation(method: id, inputs: inputs, parameters: values, precision: chosen,
-                                          allowRounding: precision != nil)
+        let invocation = MethodInvocation(
+            method: id, inputs: inputs, parameters: values, precision: chosen,
+            allowRounding: precision != nil)
         var outputs: [String: Tensor]
         switch chosen {
         case .float32: outputs = try method.implementation.run(invocation, as: Float.self)

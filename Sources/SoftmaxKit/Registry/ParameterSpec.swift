@@ -15,9 +15,11 @@ public struct ParameterSpec: Sendable {
     /// accepted in place of a number.
     public let automatic: String?
 
-    public init(_ name: String, _ kind: Kind, default defaultValue: ParameterValue, _ summary: String,
-                choices: [String] = [], range: ClosedRange<Double>? = nil,
-                check: (@Sendable (ParameterValue) -> String?)? = nil, automatic: String? = nil) {
+    public init(
+        _ name: String, _ kind: Kind, default defaultValue: ParameterValue, _ summary: String,
+        choices: [String] = [], range: ClosedRange<Double>? = nil,
+        check: (@Sendable (ParameterValue) -> String?)? = nil, automatic: String? = nil
+    ) {
         self.check = check
         self.automatic = automatic
         self.name = name

@@ -11,7 +11,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unknownMethod(id, suggestions):
-            let hint = suggestions.isEmpty ? "run 'softmaxkit methods' for the list" : "did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
+            let hint =
+                suggestions.isEmpty ? "run 'softmaxkit methods' for the list" : "did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
             return "unknown method '\(id)'; \(hint)"
         case let .unknownParameter(method, name, known):
             let list = known.isEmpty ? "it takes no parameters" : "its parameters are \(known.joined(separator: ", "))"

@@ -3,11 +3,13 @@
 extension Normalizer {
     public func normalize<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, mask: RowBatch<Bool>?, threads: Int?) throws {
         if T.self == Float.self {
-            try normalize(unsafeBitCast(x, to: RowBatch<Float>.self), into: unsafeBitCast(y, to: MutableRowBatch<Float>.self),
-                          mask: mask, threads: threads)
+            try normalize(
+                unsafeBitCast(x, to: RowBatch<Float>.self), into: unsafeBitCast(y, to: MutableRowBatch<Float>.self),
+                mask: mask, threads: threads)
         } else {
-            try normalize(unsafeBitCast(x, to: RowBatch<Double>.self), into: unsafeBitCast(y, to: MutableRowBatch<Double>.self),
-                          mask: mask, threads: threads)
+            try normalize(
+                unsafeBitCast(x, to: RowBatch<Double>.self), into: unsafeBitCast(y, to: MutableRowBatch<Double>.self),
+                mask: mask, threads: threads)
         }
     }
 }

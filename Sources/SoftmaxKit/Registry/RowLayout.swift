@@ -12,8 +12,9 @@ public struct RowLayout: Sendable, Equatable {
         case 1: (rows, cols, perRowShape) = (1, shape[0], [])
         case 2: (rows, cols, perRowShape) = (shape[0], shape[1], [shape[0]])
         default:
-            throw TensorError.badRank(tensor: tensor, shape: Tensor.describe(shape: shape),
-                                      expected: "0-d, 1-d (one row) or 2-d (rows × cols)")
+            throw TensorError.badRank(
+                tensor: tensor, shape: Tensor.describe(shape: shape),
+                expected: "0-d, 1-d (one row) or 2-d (rows × cols)")
         }
     }
 }

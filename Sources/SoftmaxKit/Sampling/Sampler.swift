@@ -53,8 +53,9 @@ public struct SoftThinkingSampler: Sampler {
         var noise = SoftThinking.Noise()
         noise.generator = generator
         defer { generator = noise.generator }
-        let r = try SoftThinking.weights(logits, filters: filters, maxTopK: maxTopK, gumbelTau: gumbelTau, dirichletAlpha: dirichletAlpha,
-                                         noise: &noise)
+        let r = try SoftThinking.weights(
+            logits, filters: filters, maxTopK: maxTopK, gumbelTau: gumbelTau, dirichletAlpha: dirichletAlpha,
+            noise: &noise)
         return zip(r.indices, r.weights).map { WeightedToken(id: $0, weight: $1) }
     }
 }

@@ -77,8 +77,9 @@ public enum SoftThinking {
         guard !logits.isEmpty else { return p }
         try logits.withUnsafeBufferPointer { x in
             try p.withUnsafeMutableBufferPointer { y in
-                try ExactSoftmax.softmax(RowBatch(x, rows: 1, cols: x.count), into: MutableRowBatch(y, rows: 1, cols: y.count),
-                                         options: SoftmaxOptions(temperature: filters.temperature, threads: 1))
+                try ExactSoftmax.softmax(
+                    RowBatch(x, rows: 1, cols: x.count), into: MutableRowBatch(y, rows: 1, cols: y.count),
+                    options: SoftmaxOptions(temperature: filters.temperature, threads: 1))
             }
         }
         if filters.topK > 0, filters.topK < p.count {

@@ -1,4 +1,5 @@
 import _SoftmaxShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,21 +21,20 @@ extension Double: KernelScalar {
     @usableFromInline static let ln2Hi: Double = 0.69314718055966295651160180568695068359375
     @usableFromInline static let ln2Lo: Double = 0.28235290563031577122588448175013436025525412068e-12
 
-
     @inlinable @inline(__always)
     static func expReduced(_ r: Vector) -> Vector {
-        var u = Vector(repeating: 1.0 / 6227020800.0)           // 1/13!
+        var u = Vector(repeating: 1.0 / 6227020800.0)  // 1/13!
         u = multiplyAdd(Vector(repeating: 1.0 / 479001600.0), u, r)  // 1/12!
-        u = multiplyAdd(Vector(repeating: 1.0 / 39916800.0), u, r)   // 1/11!
-        u = multiplyAdd(Vector(repeating: 1.0 / 3628800.0), u, r)    // 1/10!
-        u = multiplyAdd(Vector(repeating: 1.0 / 362880.0), u, r)     // 1/9!
-        u = multiplyAdd(Vector(repeating: 1.0 / 40320.0), u, r)      // 1/8!
-        u = multiplyAdd(Vector(repeating: 1.0 / 5040.0), u, r)       // 1/7!
-        u = multiplyAdd(Vector(repeating: 1.0 / 720.0), u, r)        // 1/6!
-        u = multiplyAdd(Vector(repeating: 1.0 / 120.0), u, r)        // 1/5!
-        u = multiplyAdd(Vector(repeating: 1.0 / 24.0), u, r)         // 1/4!
-        u = multiplyAdd(Vector(repeating: 1.0 / 6.0), u, r)          // 1/3!
-        u = multiplyAdd(Vector(repeating: 0.5), u, r)                // 1/2!
+        u = multiplyAdd(Vector(repeating: 1.0 / 39916800.0), u, r)  // 1/11!
+        u = multiplyAdd(Vector(repeating: 1.0 / 3628800.0), u, r)  // 1/10!
+        u = multiplyAdd(Vector(repeating: 1.0 / 362880.0), u, r)  // 1/9!
+        u = multiplyAdd(Vector(repeating: 1.0 / 40320.0), u, r)  // 1/8!
+        u = multiplyAdd(Vector(repeating: 1.0 / 5040.0), u, r)  // 1/7!
+        u = multiplyAdd(Vector(repeating: 1.0 / 720.0), u, r)  // 1/6!
+        u = multiplyAdd(Vector(repeating: 1.0 / 120.0), u, r)  // 1/5!
+        u = multiplyAdd(Vector(repeating: 1.0 / 24.0), u, r)  // 1/4!
+        u = multiplyAdd(Vector(repeating: 1.0 / 6.0), u, r)  // 1/3!
+        u = multiplyAdd(Vector(repeating: 0.5), u, r)  // 1/2!
         let r2 = r * r
         return Vector(repeating: 1) + multiplyAdd(r, r2, u)
     }
@@ -42,7 +42,9 @@ extension Double: KernelScalar {
     @inlinable @inline(__always)
     static func reduce(_ x: Vector, fused: Bool = false) -> (n: Vector, t: Vector, r: Vector) {
         // (The extended exponential promises n = rne(x·log₂e): a fused product, one rounding.)
-        let t = fused ? Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
+        let t =
+            fused
+            ? Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
             : multiplyAdd(Vector(repeating: roundingMagic), x, Vector(repeating: log2e))
         let n = t - Vector(repeating: roundingMagic)
         // `n·ln2Hi` is exact for the |n| of `exp`, so the first step needs no FMA there; the

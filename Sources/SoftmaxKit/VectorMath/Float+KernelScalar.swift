@@ -1,4 +1,5 @@
 import _SoftmaxShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -46,7 +47,9 @@ extension Float: KernelScalar {
     @inlinable @inline(__always)
     static func reduce(_ x: Vector, fused: Bool = false) -> (n: Vector, t: Vector, r: Vector) {
         // (The extended exponential promises n = rne(x·log₂e): a fused product, one rounding.)
-        let t = fused ? Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
+        let t =
+            fused
+            ? Vector(repeating: roundingMagic).addingProduct(x, Vector(repeating: log2e))
             : multiplyAdd(Vector(repeating: roundingMagic), x, Vector(repeating: log2e))
         let n = t - Vector(repeating: roundingMagic)
         // `n·ln2Hi` is exact for the |n| of `exp`, so the first step needs no FMA there; the

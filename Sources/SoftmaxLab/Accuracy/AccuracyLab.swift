@@ -38,8 +38,9 @@ public enum AccuracyLab {
             var y = [Float](repeating: 0, count: c.x.count)
             try c.x.withUnsafeBufferPointer { xb in
                 try y.withUnsafeMutableBufferPointer { yb in
-                    try normalizer.normalize(RowBatch(xb, rows: c.rows, cols: c.cols), into: MutableRowBatch(yb, rows: c.rows, cols: c.cols),
-                                             mask: nil, threads: nil)
+                    try normalizer.normalize(
+                        RowBatch(xb, rows: c.rows, cols: c.cols), into: MutableRowBatch(yb, rows: c.rows, cols: c.cols),
+                        mask: nil, threads: nil)
                 }
             }
             let yd = y.map { Double($0) }
@@ -67,8 +68,9 @@ public enum AccuracyLab {
             var y = [Float](repeating: 0, count: x.count)
             try x.withUnsafeBufferPointer { xb in
                 try y.withUnsafeMutableBufferPointer { yb in
-                    try activation.activate(RowBatch(xb, rows: x.count / cols, cols: cols), into: MutableRowBatch(yb, rows: x.count / cols, cols: cols),
-                                            threads: nil)
+                    try activation.activate(
+                        RowBatch(xb, rows: x.count / cols, cols: cols), into: MutableRowBatch(yb, rows: x.count / cols, cols: cols),
+                        threads: nil)
                 }
             }
             var m = ElementwiseMetrics()

@@ -41,25 +41,31 @@ public struct LabRun: Sendable {
                 let perWorkload = try AccuracyLab.measureNormalizer(v, on: cases, registry: registry)
                 var overall = DistributionMetrics()
                 for (_, metrics) in perWorkload { overall.merge(metrics) }
-                normalizers.append(.init(variant: v.label, id: v.id, replacement: isReplacement(v, m),
-                                         overall: overall, workloads: Dictionary(uniqueKeysWithValues: perWorkload.map { ($0.workload, $0.metrics) }),
-                                         speed: speed))
+                normalizers.append(
+                    .init(
+                        variant: v.label, id: v.id, replacement: isReplacement(v, m),
+                        overall: overall, workloads: Dictionary(uniqueKeysWithValues: perWorkload.map { ($0.workload, $0.metrics) }),
+                        speed: speed))
             } else {
                 let perWorkload = try AccuracyLab.measureElementwise(v, count: elementwiseCount, registry: registry)
                 var overall = ElementwiseMetrics()
                 for (_, metrics) in perWorkload { overall.merge(metrics) }
-                elementwise.append(.init(variant: v.label, id: v.id, reference: m.reference?.rawValue ?? "", replacement: m.isReplacement,
-                                         overall: overall, workloads: Dictionary(uniqueKeysWithValues: perWorkload.map { ($0.workload, $0.metrics) }),
-                                         speed: speed))
+                elementwise.append(
+                    .init(
+                        variant: v.label, id: v.id, reference: m.reference?.rawValue ?? "", replacement: m.isReplacement,
+                        overall: overall, workloads: Dictionary(uniqueKeysWithValues: perWorkload.map { ($0.workload, $0.metrics) }),
+                        speed: speed))
             }
         }
         let ids = Set(variants.map(\.id))
         return LabResults(
             created: ISO8601DateFormatter().string(from: Date()),
-            machine: .init(cores: RowParallel.activeCores, copyGBps: bandwidth.copy, copyStreamingGBps: bandwidth.streamingCopy,
-                           fusedMultiplyAdd: Float.fusedMultiplyAdd),
-            settings: .init(lengths: lengths, elementsPerCase: elementsPerCase, logitWorkloads: workloads.map(\.name),
-                            speedShape: [96, 1024], threads: threads),
+            machine: .init(
+                cores: RowParallel.activeCores, copyGBps: bandwidth.copy, copyStreamingGBps: bandwidth.streamingCopy,
+                fusedMultiplyAdd: Float.fusedMultiplyAdd),
+            settings: .init(
+                lengths: lengths, elementsPerCase: elementsPerCase, logitWorkloads: workloads.map(\.name),
+                speedShape: [96, 1024], threads: threads),
             methods: registry.methods.filter { ids.contains($0.id) }.map(LabResults.MethodInfo.init),
             normalizers: normalizers, elementwise: elementwise)
     }

@@ -12,7 +12,8 @@ public struct MethodVariant: Sendable, Equatable {
 
     /// `softmax` or `softmax[exp=poly3]`.
     public var label: String {
-        parameters.isEmpty ? id
+        parameters.isEmpty
+            ? id
             : id + "[" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
     }
 

@@ -46,10 +46,12 @@ public struct AttentionLengthExperiment: Sendable {
 
     public static let defaultEngines: [Engine] = [
         Engine(label: "performer (r=256)", id: "performer-attention", parameters: [:], features: 256, landmarks: false, replacement: false),
-        Engine(label: "scatterbrain (w=64, r=128×2)", id: "scatterbrain-attention", parameters: ["window": .number(64)], features: 128,
-               landmarks: false, replacement: false),
-        Engine(label: "local window (w=64)", id: "attention", parameters: ["window_left": .number(32), "window_right": .number(31)],
-               features: nil, landmarks: false, replacement: false),
+        Engine(
+            label: "scatterbrain (w=64, r=128×2)", id: "scatterbrain-attention", parameters: ["window": .number(64)], features: 128,
+            landmarks: false, replacement: false),
+        Engine(
+            label: "local window (w=64)", id: "attention", parameters: ["window_left": .number(32), "window_right": .number(31)],
+            features: nil, landmarks: false, replacement: false),
         Engine(label: "nystrom (m=64)", id: "nystrom-attention", parameters: ["landmarks": .number(64)], features: nil, landmarks: false, replacement: false),
         Engine(label: "edge-moe", id: "edge-moe-attention", parameters: [:], features: nil, landmarks: false, replacement: false),
         Engine(label: "linear (elu+1)", id: "linear-attention", parameters: [:], features: nil, landmarks: false, replacement: true),
@@ -85,8 +87,10 @@ public struct AttentionLengthExperiment: Sendable {
                 let y = Self.floats(out["out"])
                 var num = 0.0, den = 0.0
                 for (a, b) in zip(y, reference) { num += (a - b) * (a - b); den += b * b }
-                points.append(Point(engine: e.label, id: e.id, workload: c.workload, n: n, relativeError: (num / max(den, 1e-300)).squareRoot(),
-                                    seconds: seconds, exactSeconds: exactSeconds, replacement: e.replacement))
+                points.append(
+                    Point(
+                        engine: e.label, id: e.id, workload: c.workload, n: n, relativeError: (num / max(den, 1e-300)).squareRoot(),
+                        seconds: seconds, exactSeconds: exactSeconds, replacement: e.replacement))
             }
         }
         return points

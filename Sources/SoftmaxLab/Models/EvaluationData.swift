@@ -57,8 +57,9 @@ public struct EvaluationData: Sendable {
             if line.hasPrefix("__label__neg ") { return (String(line.dropFirst(13)), false) }
             throw ModelError.file(polarityPath, "line without __label__pos/neg: '\(line.prefix(40))'")
         }
-        return EvaluationData(leeDocuments: documents, leeSimilarity: matrix.flatMap { $0 }, wordSim: try pairs("wordsim353.tsv"),
-                              simLex: try pairs("simlex999.txt"), polarity: polarity)
+        return EvaluationData(
+            leeDocuments: documents, leeSimilarity: matrix.flatMap { $0 }, wordSim: try pairs("wordsim353.tsv"),
+            simLex: try pairs("simlex999.txt"), polarity: polarity)
     }
 
     /// Every distinct text, in a fixed order: documents, words, polarity sentences.

@@ -70,14 +70,16 @@ public struct ModelEvaluation: Sendable {
         func words(_ pairs: [(String, String, Double)]) -> Double {
             Self.spearman(pairs.map(\.2), pairs.map { Self.cosine(vector($0.0), vector($0.1)) })
         }
-        let scores = Scores(lee: lee, wordSim: words(data.wordSim), simLex: words(data.simLex),
-                            polarity: Self.nearestCentroidAccuracy(data.polarity.map { vector($0.text) }, data.polarity.map(\.positive)))
+        let scores = Scores(
+            lee: lee, wordSim: words(data.wordSim), simLex: words(data.simLex),
+            polarity: Self.nearestCentroidAccuracy(data.polarity.map { vector($0.text) }, data.polarity.map(\.positive)))
         var drift: Drift?
         if let exact {
             let cosines = zip(e, exact).map { Self.cosine($0, $1) }
             let sentences = (data.leeDocuments + data.polarity.map(\.text)).map { index[$0]! }
-            drift = Drift(meanCosine: cosines.reduce(0, +) / Double(max(cosines.count, 1)), worstCosine: cosines.min() ?? 1,
-                          neighbourOverlap: Self.neighbourOverlap(sentences.map { e[$0] }, sentences.map { exact[$0] }, k: 10))
+            drift = Drift(
+                meanCosine: cosines.reduce(0, +) / Double(max(cosines.count, 1)), worstCosine: cosines.min() ?? 1,
+                neighbourOverlap: Self.neighbourOverlap(sentences.map { e[$0] }, sentences.map { exact[$0] }, k: 10))
         }
         return (Row(swap: swap.label, scores: scores, drift: drift, seconds: Date().timeIntervalSince(start)), e)
     }

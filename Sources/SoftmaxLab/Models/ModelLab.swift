@@ -1,8 +1,8 @@
 import Foundation
 import SoftmaxAttention
 import SoftmaxKit
-import SoftmaxNumPy
 import SoftmaxModels
+import SoftmaxNumPy
 
 /// The model lab: the exact encoder and each swap through `ModelEvaluation`, as one results
 /// document (`model.json`), a table, and the recorded attention workloads.
@@ -49,8 +49,10 @@ public enum ModelLab {
     /// exp approximations) are not activations and are left out.
     public static func sweepSwaps(layerCount: Int, registry: MethodRegistry = .complete) throws -> [EncoderSwap] {
         var out = [EncoderSwap]()
-        for m in registry.methods where m.role == .normalizer && m.normalizer != nil && !m.id.hasPrefix("log-")
-            && !["softmax", "masked-softmax"].contains(m.id) {
+        for m in registry.methods
+        where m.role == .normalizer && m.normalizer != nil && !m.id.hasPrefix("log-")
+            && !["softmax", "masked-softmax"].contains(m.id)
+        {
             out.append(try EncoderSwap.make(normalizer: m.id, layerCount: layerCount, registry: registry))
         }
         for m in registry.methods where m.role == .activation && m.activation != nil && m.id != "gelu" {
@@ -132,7 +134,11 @@ public enum ModelLab {
         _ = try embedder.encoder.forward(BertEncoder.Batch([embedder.tokenizer.encode(text)]), threads: threads) { s in
             guard layers.contains(s.layer), s.head == head else { return }
             let d = s.q.count / max(s.tokens, 1)
-            out.append(("MiniLM layer \(s.layer) head \(head)", Tensor(shape: [s.tokens, d], s.q), Tensor(shape: [s.tokens, d], s.k), Tensor(shape: [s.tokens, d], s.v)))
+            out.append(
+                (
+                    "MiniLM layer \(s.layer) head \(head)", Tensor(shape: [s.tokens, d], s.q), Tensor(shape: [s.tokens, d], s.k),
+                    Tensor(shape: [s.tokens, d], s.v)
+                ))
         }
         return out
     }
@@ -154,7 +160,9 @@ public enum ModelLab {
                 n = s.tokens
                 if t == 0 && s.head == 0 {
                     let d = s.q.count / max(s.tokens, 1)
-                    first[s.layer] = ["q": Tensor(shape: [s.tokens, d], s.q), "k": Tensor(shape: [s.tokens, d], s.k), "v": Tensor(shape: [s.tokens, d], s.v)]
+                    first[s.layer] = [
+                        "q": Tensor(shape: [s.tokens, d], s.q), "k": Tensor(shape: [s.tokens, d], s.k), "v": Tensor(shape: [s.tokens, d], s.v),
+                    ]
                 }
             }
             for l in 0..<layers {

@@ -4,8 +4,10 @@
 public enum GrokkingPlot {
     public static func accuracy(_ runs: [GrokkingExperiment.Run]) -> String {
         let series = runs.enumerated().flatMap { k, run in
-            [LinePlot.Series(label: "\(run.label) test", points: run.records.map { (Double($0.step), $0.testAccuracy) }, colour: k),
-             LinePlot.Series(label: "\(run.label) train", points: run.records.map { (Double($0.step), $0.trainAccuracy) }, dashed: true, colour: k)]
+            [
+                LinePlot.Series(label: "\(run.label) test", points: run.records.map { (Double($0.step), $0.testAccuracy) }, colour: k),
+                LinePlot.Series(label: "\(run.label) train", points: run.records.map { (Double($0.step), $0.trainAccuracy) }, dashed: true, colour: k),
+            ]
         }
         return LinePlot.svg(series, title: "Modular addition: accuracy (train dashed, test solid)", xLabel: "step", yLabel: "accuracy", logY: false)
     }
@@ -14,7 +16,8 @@ public enum GrokkingPlot {
         let series = runs.map { run in
             LinePlot.Series(label: run.label, points: run.records.map { (Double($0.step), $0.softmaxCollapse) })
         }
-        return LinePlot.svg(series, title: "Softmax Collapse: fraction of training rows with fl32(Σ e^(x − max)) = 1",
-                            xLabel: "step", yLabel: "fraction collapsed", logY: false)
+        return LinePlot.svg(
+            series, title: "Softmax Collapse: fraction of training rows with fl32(Σ e^(x − max)) = 1",
+            xLabel: "step", yLabel: "fraction collapsed", logY: false)
     }
 }

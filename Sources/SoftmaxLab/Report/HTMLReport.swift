@@ -33,7 +33,9 @@ public enum HTMLReport {
     public static func render(_ r: LabResults, model: ModelLab.Results? = nil, grokking: GrokkingExperiment.Document? = nil) -> String {
         let exact = Ranking.exactSoftmaxSpeed(r)
         let approximations = Ranking.approximations(r), replacements = Ranking.replacements(r)
-        let copy = r.machine.copyGBps.isNaN ? "not measured" : String(format: "%.1f GB/s (streaming stores %.1f GB/s)", r.machine.copyGBps, r.machine.copyStreamingGBps)
+        let copy =
+            r.machine.copyGBps.isNaN
+            ? "not measured" : String(format: "%.1f GB/s (streaming stores %.1f GB/s)", r.machine.copyGBps, r.machine.copyStreamingGBps)
         var h = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>SoftmaxKit lab report</title>
@@ -56,11 +58,13 @@ public enum HTMLReport {
 
             """
         h += "<h2>Normalizers</h2>\n"
-        h += "<p class=\"note\">Softmax and its approximations, ranked by the worst total variation ½Σ|q−p| from the exact softmax over all workloads. KL is KL(exact ‖ method). Top-1 is the fraction of rows whose argmax matches.</p>\n"
+        h +=
+            "<p class=\"note\">Softmax and its approximations, ranked by the worst total variation ½Σ|q−p| from the exact softmax over all workloads. KL is KL(exact ‖ method). Top-1 is the fraction of rows whose argmax matches.</p>\n"
         h += table(Ranking.normalizerHeader, Ranking.normalizerRows(approximations, exact: exact))
         h += ParetoPlot.normalizers(r)
         if !replacements.isEmpty {
-            h += "<h3>Replacements of softmax</h3>\n<p class=\"note\">These are <b>not meant to equal softmax</b> (a network is trained or fine-tuned for them): the figures are their <b>distance</b> from softmax on the same rows, not an error. Ranked by mean total variation.</p>\n"
+            h +=
+                "<h3>Replacements of softmax</h3>\n<p class=\"note\">These are <b>not meant to equal softmax</b> (a network is trained or fine-tuned for them): the figures are their <b>distance</b> from softmax on the same rows, not an error. Ranked by mean total variation.</p>\n"
             h += table(Ranking.normalizerHeader, Ranking.normalizerRows(replacements, exact: exact))
         }
         h += "<h3>Per workload: max total variation from softmax</h3>\n"
@@ -72,61 +76,84 @@ public enum HTMLReport {
             h += "<h2>Activations and element-wise approximations</h2>\n"
             for (reference, entries) in groups {
                 h += "<h3>Against \(escape(reference))</h3>\n"
-                h += "<p class=\"note\">Ranked by max absolute error over the workloads (\(escape(Array(Set(entries.flatMap { $0.workloads.keys })).sorted().joined(separator: ", ")))); replacements last, their figures a distance. ULP in float32 units at the reference value.</p>\n"
+                h +=
+                    "<p class=\"note\">Ranked by max absolute error over the workloads (\(escape(Array(Set(entries.flatMap { $0.workloads.keys })).sorted().joined(separator: ", ")))); replacements last, their figures a distance. ULP in float32 units at the reference value.</p>\n"
                 h += table(Ranking.elementwiseHeader, Ranking.elementwiseRows(entries))
                 h += ParetoPlot.elementwise(entries, reference: reference)
             }
         }
         if let points = r.attention, !points.isEmpty {
             h += "<h2>Attention: error against sequence length</h2>\n"
-            h += "<p class=\"note\">Relative Frobenius error ‖out − exact‖/‖exact‖ of each engine against exact softmax attention (the tiled float32 engine), one head, D = 64; times are one call. Dashed lines are replacements (a different operator): their figure is a distance.</p>\n"
+            h +=
+                "<p class=\"note\">Relative Frobenius error ‖out − exact‖/‖exact‖ of each engine against exact softmax attention (the tiled float32 engine), one head, D = 64; times are one call. Dashed lines are replacements (a different operator): their figure is a distance.</p>\n"
             let workloads = points.map(\.workload).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             for w in workloads {
                 let ps = points.filter { $0.workload == w }
                 let lengths = ps.map(\.n).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
                 let engines = ps.map(\.engine).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-                h += table(["engine"] + lengths.map { "N = \($0): error" } + lengths.map { "N = \($0): s" },
-                           engines.map { e in
-                               let row = lengths.map { n in ps.first { $0.engine == e && $0.n == n } }
-                               return [e + (row.compactMap { $0 }.first?.replacement == true ? " (replacement)" : "")]
-                                   + row.map { $0.map { Ranking.number($0.relativeError) } ?? "–" }
-                                   + row.map { $0.map { String(format: "%.2e", $0.seconds) } ?? "–" }
-                           } + [["exact (tiled)"] + lengths.map { _ in "0" } + lengths.map { n in
-                               ps.first { $0.n == n }.map { String(format: "%.2e", $0.exactSeconds) } ?? "–" }], numericFrom: 1)
+                h += table(
+                    ["engine"] + lengths.map { "N = \($0): error" } + lengths.map { "N = \($0): s" },
+                    engines.map { e in
+                        let row = lengths.map { n in ps.first { $0.engine == e && $0.n == n } }
+                        return [e + (row.compactMap { $0 }.first?.replacement == true ? " (replacement)" : "")]
+                            + row.map { $0.map { Ranking.number($0.relativeError) } ?? "–" }
+                            + row.map { $0.map { String(format: "%.2e", $0.seconds) } ?? "–" }
+                    } + [
+                        ["exact (tiled)"] + lengths.map { _ in "0" }
+                            + lengths.map { n in
+                                ps.first { $0.n == n }.map { String(format: "%.2e", $0.exactSeconds) } ?? "–"
+                            }
+                    ], numericFrom: 1)
                 h += LinePlot.attentionError(points, workload: w)
             }
         }
         if let model { h += modelSection(model) }
         if let grokking { h += grokkingSection(grokking) }
         h += "<h2>Methods</h2>\n"
-        h += table(["id", "role", "exact", "summary", "parameters (defaults)", "citation"],
-                   r.methods.map { [$0.id, $0.role + ($0.replacement ? " (replacement)" : ""), $0.exact ? "yes" : "no", $0.summary,
-                                    $0.parameters.joined(separator: ", "), $0.citation] }, numericFrom: 99)
-        h += "<p class=\"note\">Reproduce: <code>swift run -c release -Xswiftc -target-cpu -Xswiftc native softmaxkit</code> (the default run), or <code>softmaxkit accuracy [IDS...] --output DIR</code> then <code>softmaxkit report --output DIR</code>.</p>\n"
+        h += table(
+            ["id", "role", "exact", "summary", "parameters (defaults)", "citation"],
+            r.methods.map {
+                [
+                    $0.id, $0.role + ($0.replacement ? " (replacement)" : ""), $0.exact ? "yes" : "no", $0.summary,
+                    $0.parameters.joined(separator: ", "), $0.citation,
+                ]
+            }, numericFrom: 99)
+        h +=
+            "<p class=\"note\">Reproduce: <code>swift run -c release -Xswiftc -target-cpu -Xswiftc native softmaxkit</code> (the default run), or <code>softmaxkit accuracy [IDS...] --output DIR</code> then <code>softmaxkit report --output DIR</code>.</p>\n"
         return h + "</body></html>\n"
     }
 
     /// The real-model table: task scores and drift of each swap in the encoder.
     static func modelSection(_ m: ModelLab.Results) -> String {
         var h = "<h2>A real model: \(escape((m.model as NSString).lastPathComponent)) with swapped parts</h2>\n"
-        h += "<p class=\"note\">Sentence embeddings of \(m.texts) texts. Lee: Pearson with human document similarity; WordSim353, SimLex-999: Spearman with human word similarity; polarity: leave-one-out nearest-centroid accuracy. Drift: cosine between each text's embedding with the swap and without (mean, worst), and the mean overlap of the 10 nearest neighbours. Reproduce: <code>softmaxkit model --normalizer ID --activation ID</code>.</p>\n"
-        h += table(["swap", "Lee", "WordSim353", "SimLex-999", "polarity", "mean cosine", "worst cosine", "top-10 overlap", "seconds"],
-                   m.rows.map { row in
-                       [row.swap, String(format: "%.3f", row.scores.lee), String(format: "%.3f", row.scores.wordSim), String(format: "%.3f", row.scores.simLex),
-                        String(format: "%.3f", row.scores.polarity), row.drift.map { String(format: "%.5f", $0.meanCosine) } ?? "–",
-                        row.drift.map { String(format: "%.5f", $0.worstCosine) } ?? "–", row.drift.map { String(format: "%.3f", $0.neighbourOverlap) } ?? "–",
-                        String(format: "%.1f", row.seconds)]
-                   }, numericFrom: 1)
+        h +=
+            "<p class=\"note\">Sentence embeddings of \(m.texts) texts. Lee: Pearson with human document similarity; WordSim353, SimLex-999: Spearman with human word similarity; polarity: leave-one-out nearest-centroid accuracy. Drift: cosine between each text's embedding with the swap and without (mean, worst), and the mean overlap of the 10 nearest neighbours. Reproduce: <code>softmaxkit model --normalizer ID --activation ID</code>.</p>\n"
+        h += table(
+            ["swap", "Lee", "WordSim353", "SimLex-999", "polarity", "mean cosine", "worst cosine", "top-10 overlap", "seconds"],
+            m.rows.map { row in
+                [
+                    row.swap, String(format: "%.3f", row.scores.lee), String(format: "%.3f", row.scores.wordSim), String(format: "%.3f", row.scores.simLex),
+                    String(format: "%.3f", row.scores.polarity), row.drift.map { String(format: "%.5f", $0.meanCosine) } ?? "–",
+                    row.drift.map { String(format: "%.5f", $0.worstCosine) } ?? "–", row.drift.map { String(format: "%.3f", $0.neighbourOverlap) } ?? "–",
+                    String(format: "%.1f", row.seconds),
+                ]
+            }, numericFrom: 1)
         return h
     }
 
     /// The grokking reproduction's curves and verdicts.
     static func grokkingSection(_ g: GrokkingExperiment.Document) -> String {
         var h = "<h2>Softmax Collapse and grokking (modular addition, p = \(g.setup.modulus))</h2>\n"
-        h += "<p class=\"note\">Full-batch training without weight decay, \(g.setup.steps) steps, seed \(g.setup.seed). Reproduce: <code>softmaxkit train grokking</code>.</p>\n"
-        h += table(["configuration", "final test accuracy", "best test accuracy", "grok step", "max collapsed", "verdict"],
-                   g.runs.map { [$0.label, String(format: "%.3f", $0.finalTestAccuracy), String(format: "%.3f", $0.maxTestAccuracy),
-                                 $0.grokStep.map(String.init) ?? "–", String(format: "%.3f", $0.maxSoftmaxCollapse), $0.verdict] }, numericFrom: 1)
+        h +=
+            "<p class=\"note\">Full-batch training without weight decay, \(g.setup.steps) steps, seed \(g.setup.seed). Reproduce: <code>softmaxkit train grokking</code>.</p>\n"
+        h += table(
+            ["configuration", "final test accuracy", "best test accuracy", "grok step", "max collapsed", "verdict"],
+            g.runs.map {
+                [
+                    $0.label, String(format: "%.3f", $0.finalTestAccuracy), String(format: "%.3f", $0.maxTestAccuracy),
+                    $0.grokStep.map(String.init) ?? "–", String(format: "%.3f", $0.maxSoftmaxCollapse), $0.verdict,
+                ]
+            }, numericFrom: 1)
         return h + GrokkingPlot.accuracy(g.runs) + GrokkingPlot.collapse(g.runs)
     }
 }

@@ -18,8 +18,10 @@ public struct LabResults: Codable, Sendable {
     /// The attention error-versus-length experiment, when run.
     public var attention: [AttentionLengthExperiment.Point]?
 
-    public init(created: String, machine: Machine, settings: Settings, methods: [MethodInfo], normalizers: [NormalizerEntry],
-                elementwise: [ElementwiseEntry], attention: [AttentionLengthExperiment.Point]? = nil) {
+    public init(
+        created: String, machine: Machine, settings: Settings, methods: [MethodInfo], normalizers: [NormalizerEntry],
+        elementwise: [ElementwiseEntry], attention: [AttentionLengthExperiment.Point]? = nil
+    ) {
         self.created = created
         self.machine = machine
         self.settings = settings
@@ -52,7 +54,9 @@ public struct LabResults: Codable, Sendable {
         public var threads: Int
 
         public init(lengths: [Int], elementsPerCase: Int, logitWorkloads: [String], speedShape: [Int], threads: Int) {
-            (self.lengths, self.elementsPerCase, self.logitWorkloads, self.speedShape, self.threads) = (lengths, elementsPerCase, logitWorkloads, speedShape, threads)
+            (self.lengths, self.elementsPerCase, self.logitWorkloads, self.speedShape, self.threads) = (
+                lengths, elementsPerCase, logitWorkloads, speedShape, threads
+            )
         }
 
         enum CodingKeys: String, CodingKey {

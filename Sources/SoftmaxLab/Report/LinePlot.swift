@@ -30,7 +30,8 @@ public enum LinePlot {
         let y1 = logY ? ceil(log10(all.map(\.y).max() ?? 1)) : max(all.map(\.y).max() ?? 1, y0 + 1e-9)
         func px(_ v: Double) -> Double { left + (log10(v) - x0) / max(x1 - x0, 1e-9) * (width - left - right) }
         func py(_ v: Double) -> Double { top + (y1 - (logY ? log10(v) : v)) / max(y1 - y0, 1e-9) * (height - top - bottom) }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        var s =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         s += "<text x=\"\(Int(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(ParetoPlot.escape(title))</text>\n"
         var xs = Set(all.map(\.x)).sorted()
@@ -65,7 +66,8 @@ public enum LinePlot {
             s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\"\(line.dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
             for p in pts { s += "<circle cx=\"\(px(p.x))\" cy=\"\(py(p.y))\" r=\"3\" fill=\"\(colour)\"/>" }
             let ly = top + 10 + Double(k) * 18
-            s += "<line x1=\"\(width - right + 12)\" y1=\"\(ly)\" x2=\"\(width - right + 36)\" y2=\"\(ly)\" stroke=\"\(colour)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+            s +=
+                "<line x1=\"\(width - right + 12)\" y1=\"\(ly)\" x2=\"\(width - right + 36)\" y2=\"\(ly)\" stroke=\"\(colour)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
             s += "<text x=\"\(width - right + 42)\" y=\"\(ly + 4)\">\(ParetoPlot.escape(line.label))</text>\n"
         }
         return s + "</svg>\n"
@@ -79,7 +81,8 @@ public enum LinePlot {
             let ps = points.filter { $0.workload == workload && $0.engine == e }
             return Series(label: e, points: ps.map { (Double($0.n), $0.relativeError) }, dashed: ps.first?.replacement ?? false)
         }
-        return svg(series, title: "Attention: relative error against exact softmax attention (\(workload))",
-                   xLabel: "sequence length N (log scale)", yLabel: "‖out − exact‖ / ‖exact‖ (log scale)")
+        return svg(
+            series, title: "Attention: relative error against exact softmax attention (\(workload))",
+            xLabel: "sequence length N (log scale)", yLabel: "‖out − exact‖ / ‖exact‖ (log scale)")
     }
 }

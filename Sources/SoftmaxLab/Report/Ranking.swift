@@ -48,8 +48,10 @@ public enum Ranking {
 
     public static func normalizerRows(_ entries: [LabResults.NormalizerEntry], exact: Double?) -> [[String]] {
         entries.enumerated().map { k, e in
-            [String(k + 1), e.variant, number(e.overall.maxTotalVariation), number(e.overall.meanKL), number(e.overall.maxRelative),
-             String(format: "%.3f", e.overall.top1Agreement), number(e.overall.maxRowSumError), speed(e.speed), relative(e.speed, exact)]
+            [
+                String(k + 1), e.variant, number(e.overall.maxTotalVariation), number(e.overall.meanKL), number(e.overall.maxRelative),
+                String(format: "%.3f", e.overall.top1Agreement), number(e.overall.maxRowSumError), speed(e.speed), relative(e.speed, exact),
+            ]
         }
     }
 
@@ -57,8 +59,10 @@ public enum Ranking {
 
     public static func elementwiseRows(_ entries: [LabResults.ElementwiseEntry]) -> [[String]] {
         entries.enumerated().map { k, e in
-            [String(k + 1), e.variant + (e.replacement ? " (replacement)" : ""), number(e.overall.maxAbsolute), number(e.overall.meanAbsolute),
-             number(e.overall.maxRelative), number(e.overall.maxULP), String(format: "%.4g", e.overall.worstArgument), speed(e.speed)]
+            [
+                String(k + 1), e.variant + (e.replacement ? " (replacement)" : ""), number(e.overall.maxAbsolute), number(e.overall.meanAbsolute),
+                number(e.overall.maxRelative), number(e.overall.maxULP), String(format: "%.4g", e.overall.worstArgument), speed(e.speed),
+            ]
         }
     }
 
@@ -68,9 +72,11 @@ public enum Ranking {
     public static func terminalReport(_ r: LabResults) -> String {
         var out: [String] = []
         let copy = r.machine.copyGBps.isNaN ? "not measured" : String(format: "%.1f GB/s", r.machine.copyGBps)
-        out.append("SoftmaxKit lab: float32 against float64 references; \(r.machine.cores) cores, copy bandwidth \(copy), " +
-                   "speed on \(r.settings.speedShape.map(String.init).joined(separator: " × ")) elements (L2), \(r.settings.threads) thread(s)")
-        out.append("workloads: \(r.settings.logitWorkloads.joined(separator: ", ")); row lengths \(r.settings.lengths.map(String.init).joined(separator: ", "))\n")
+        out.append(
+            "SoftmaxKit lab: float32 against float64 references; \(r.machine.cores) cores, copy bandwidth \(copy), "
+                + "speed on \(r.settings.speedShape.map(String.init).joined(separator: " × ")) elements (L2), \(r.settings.threads) thread(s)")
+        out.append(
+            "workloads: \(r.settings.logitWorkloads.joined(separator: ", ")); row lengths \(r.settings.lengths.map(String.init).joined(separator: ", "))\n")
         let exact = exactSoftmaxSpeed(r)
         let approximations = approximations(r)
         if !approximations.isEmpty {

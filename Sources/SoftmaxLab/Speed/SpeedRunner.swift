@@ -20,7 +20,8 @@ public struct SpeedCase: Sendable {
 
     /// `softmax` or `softmax[algorithm=two-pass]`.
     public var label: String {
-        parameters.isEmpty ? method
+        parameters.isEmpty
+            ? method
             : method + "[" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
     }
 }
@@ -80,10 +81,11 @@ public enum SpeedRunner {
         let s = try seconds(normalizer, rows: c.rows, cols: c.cols, threads: c.threads, repeats: repeats)
         let elements = Double(c.rows * c.cols)
         let gbps = elements * 8 / s / 1e9
-        return SpeedResult(id: c.method, variant: c.label, rows: c.rows, cols: c.cols, threads: c.threads,
-                           level: c.level?.rawValue ?? "custom", seconds: s, gbps: gbps, elementsPerNs: elements / s / 1e9,
-                           copyGBps: bandwidth.copy, copyStreamingGBps: bandwidth.streamingCopy, fractionOfCopy: gbps / bandwidth.copy,
-                           schedule: schedule?.schedule.rawValue)
+        return SpeedResult(
+            id: c.method, variant: c.label, rows: c.rows, cols: c.cols, threads: c.threads,
+            level: c.level?.rawValue ?? "custom", seconds: s, gbps: gbps, elementsPerNs: elements / s / 1e9,
+            copyGBps: bandwidth.copy, copyStreamingGBps: bandwidth.streamingCopy, fractionOfCopy: gbps / bandwidth.copy,
+            schedule: schedule?.schedule.rawValue)
     }
 
     /// The default sweep: rows of 128, 1024, 32768 and 49152 elements in L1, L2, L3 and memory.

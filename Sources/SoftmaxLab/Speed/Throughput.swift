@@ -15,8 +15,10 @@ public enum Throughput {
         enum CodingKeys: String, CodingKey { case rows, cols, seconds, gbps, elementsPerNs = "elements_per_ns" }
     }
 
-    public static func measure(rows: Int, cols: Int, threads: Int, budget: Double,
-                               _ body: (RowBatch<Float>, MutableRowBatch<Float>, Int) throws -> Void) throws -> Point {
+    public static func measure(
+        rows: Int, cols: Int, threads: Int, budget: Double,
+        _ body: (RowBatch<Float>, MutableRowBatch<Float>, Int) throws -> Void
+    ) throws -> Point {
         let count = rows * cols
         let x = allocateAligned(Float.self, count: count), y = allocateAligned(Float.self, count: count)
         defer { x.deallocate(); y.deallocate() }
@@ -28,13 +30,16 @@ public enum Throughput {
         let inner = max(1, min(100_000, Int(budget / 6 / max(once, 1e-9))))
         let total = try Timing.median(repeats: 5) { for _ in 0..<inner { try body(input, output, threads) } }
         let seconds = total / Double(inner)
-        return Point(rows: rows, cols: cols, seconds: seconds, gbps: Double(count) * 8 / seconds / 1e9,
-                     elementsPerNs: Double(count) / seconds / 1e9)
+        return Point(
+            rows: rows, cols: cols, seconds: seconds, gbps: Double(count) * 8 / seconds / 1e9,
+            elementsPerNs: Double(count) / seconds / 1e9)
     }
 
     /// A registered normalizer or element-wise method, by variant.
-    public static func measure(_ v: MethodVariant, rows: Int = 96, cols: Int = 1024, threads: Int = 1, budget: Double = 0.3,
-                               registry: MethodRegistry = .standard) throws -> Point {
+    public static func measure(
+        _ v: MethodVariant, rows: Int = 96, cols: Int = 1024, threads: Int = 1, budget: Double = 0.3,
+        registry: MethodRegistry = .standard
+    ) throws -> Point {
         let method = try registry.method(v.id)
         let values = try method.resolve(v.parameters)
         if let make = method.normalizer {

@@ -113,9 +113,10 @@ public struct GrokkingExperiment: Sendable {
                 let test = model.forward(data.test, threads: threads).logits
                 let collapsed = SoftmaxCollapse.collapsed(act.logits, rows: trainLabels.count, classes: p, as: Float.self)
                 let norm = (model.w1 + model.w2 + model.w3).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-                let record = Record(step: step, trainLoss: loss, trainAccuracy: Self.accuracy(act.logits, trainLabels, p),
-                                    testAccuracy: Self.accuracy(test, testLabels, p),
-                                    softmaxCollapse: Double(collapsed.filter { $0 }.count) / Double(collapsed.count), weightNorm: norm)
+                let record = Record(
+                    step: step, trainLoss: loss, trainAccuracy: Self.accuracy(act.logits, trainLabels, p),
+                    testAccuracy: Self.accuracy(test, testLabels, p),
+                    softmaxCollapse: Double(collapsed.filter { $0 }.count) / Double(collapsed.count), weightNorm: norm)
                 records.append(record)
                 progress(record)
             }
@@ -132,15 +133,17 @@ public struct GrokkingExperiment: Sendable {
         if let grok {
             verdict = "grokked: test accuracy reached 90% at step \(grok)\(memorise.map { " (train 99% at step \($0))" } ?? "")"
         } else if memorise != nil {
-            verdict = best < 5 * chance
+            verdict =
+                best < 5 * chance
                 ? "memorised without generalising: test accuracy stayed near chance (best \(Self.percent(best)), chance \(Self.percent(chance)))"
                 : "memorised; test accuracy rose only to \(Self.percent(best)) within \(setup.steps) steps"
         } else {
             verdict = "did not fit the training set within \(setup.steps) steps (train \(Self.percent(records.last?.trainAccuracy ?? 0)))"
         }
-        return Run(configuration: configuration, label: configuration.label, records: records, seconds: Date().timeIntervalSince(start),
-                   grokStep: grok, memoriseStep: memorise, finalTestAccuracy: final, maxTestAccuracy: best,
-                   maxSoftmaxCollapse: records.map(\.softmaxCollapse).max() ?? 0, verdict: verdict)
+        return Run(
+            configuration: configuration, label: configuration.label, records: records, seconds: Date().timeIntervalSince(start),
+            grokStep: grok, memoriseStep: memorise, finalTestAccuracy: final, maxTestAccuracy: best,
+            maxSoftmaxCollapse: records.map(\.softmaxCollapse).max() ?? 0, verdict: verdict)
     }
 
     static func accuracy(_ logits: [Float], _ labels: [Int], _ c: Int) -> Double {

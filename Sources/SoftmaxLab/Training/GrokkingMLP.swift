@@ -74,14 +74,16 @@ public struct GrokkingMLP: Sendable {
     }
 
     /// `C[m × n] = op(A)·op(B)`, each operand row-major with leading dimension `ld`.
-    private func multiply(_ m: Int, _ n: Int, _ k: Int, _ a: [Float], _ lda: Int, _ ta: Bool, _ b: [Float], _ ldb: Int, _ tb: Bool,
-                          into c: inout [Float], threads: Int)
-    {
+    private func multiply(
+        _ m: Int, _ n: Int, _ k: Int, _ a: [Float], _ lda: Int, _ ta: Bool, _ b: [Float], _ ldb: Int, _ tb: Bool,
+        into c: inout [Float], threads: Int
+    ) {
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    Gemm.multiply(m: m, n: n, k: k, Gemm.Operand(ap.baseAddress!, ld: lda, transposed: ta),
-                                  Gemm.Operand(bp.baseAddress!, ld: ldb, transposed: tb), into: cp.baseAddress!, ldc: n, threads: threads)
+                    Gemm.multiply(
+                        m: m, n: n, k: k, Gemm.Operand(ap.baseAddress!, ld: lda, transposed: ta),
+                        Gemm.Operand(bp.baseAddress!, ld: ldb, transposed: tb), into: cp.baseAddress!, ldc: n, threads: threads)
                 }
             }
         }

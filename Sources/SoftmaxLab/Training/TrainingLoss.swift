@@ -18,7 +18,8 @@ public enum TrainingLoss: String, Sendable, CaseIterable, Codable {
             let r = try StableMaxCrossEntropy.compute(logits: logits, rows: n, classes: c, labels: labels)
             return (r.mean, r.gradient.map { Float($0) })
         case .crossEntropy:
-            return float64 ? try Self.softmaxCrossEntropy(logits.map { Double($0) }, labels: labels, classes: c)
+            return float64
+                ? try Self.softmaxCrossEntropy(logits.map { Double($0) }, labels: labels, classes: c)
                 : try Self.softmaxCrossEntropy(logits, labels: labels, classes: c)
         }
     }

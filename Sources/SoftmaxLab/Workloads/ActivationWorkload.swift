@@ -35,13 +35,17 @@ public struct ActivationWorkload: Sendable {
     public static func lab(for reference: ReferenceFunction) -> [ActivationWorkload] {
         switch reference {
         case .exp:
-            return [ActivationWorkload(name: "grid [-20,0]", distribution: .grid(lower: -20, upper: 0), seed: 200),
-                    ActivationWorkload(name: "uniform [-87,0]", distribution: .uniform(lower: -87, upper: 0), seed: 201)]
+            return [
+                ActivationWorkload(name: "grid [-20,0]", distribution: .grid(lower: -20, upper: 0), seed: 200),
+                ActivationWorkload(name: "uniform [-87,0]", distribution: .uniform(lower: -87, upper: 0), seed: 201),
+            ]
         default:
-            return [ActivationWorkload(name: "grid [-8,8]", distribution: .grid(lower: -8, upper: 8), seed: 210),
-                    ActivationWorkload(name: "gaussian σ=1", distribution: .gaussian(sigma: 1), seed: 211),
-                    ActivationWorkload(name: "gaussian σ=3", distribution: .gaussian(sigma: 3), seed: 212),
-                    ActivationWorkload(name: "uniform [-30,30]", distribution: .uniform(lower: -30, upper: 30), seed: 213)]
+            return [
+                ActivationWorkload(name: "grid [-8,8]", distribution: .grid(lower: -8, upper: 8), seed: 210),
+                ActivationWorkload(name: "gaussian σ=1", distribution: .gaussian(sigma: 1), seed: 211),
+                ActivationWorkload(name: "gaussian σ=3", distribution: .gaussian(sigma: 3), seed: 212),
+                ActivationWorkload(name: "uniform [-30,30]", distribution: .uniform(lower: -30, upper: 30), seed: 213),
+            ]
         }
     }
 }

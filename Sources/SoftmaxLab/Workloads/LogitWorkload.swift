@@ -68,17 +68,19 @@ public struct LogitWorkload: Sendable {
     ]
 
     /// The lab's default workloads for comparing normalizers.
-    public static let lab: [LogitWorkload] = [0.5, 1, 3, 10, 30].enumerated().map { k, sigma in
-        LogitWorkload(name: "gaussian σ=\(sigma == sigma.rounded() ? String(Int(sigma)) : String(sigma))",
-                      distribution: .gaussian(sigma: sigma), seed: 100 + UInt64(k))
-    } + [
-        LogitWorkload(name: "uniform [-8,8]", distribution: .uniform(lower: -8, upper: 8), seed: 110),
-        LogitWorkload(name: "hostile [90,100]", distribution: .uniform(lower: 90, upper: 100), seed: 111),
-        LogitWorkload(name: "outliers ×20", distribution: .outliers(fraction: 0.01, factor: 20), seed: 112),
-        LogitWorkload(name: "masked 50% (σ=3)", distribution: .masked(fraction: 0.5, sigma: 3), seed: 113),
-        LogitWorkload(name: "attention layer 0", distribution: .attention(.firstLayer), seed: 114),
-        LogitWorkload(name: "attention later layers", distribution: .attention(.laterLayers), seed: 115),
-    ]
+    public static let lab: [LogitWorkload] =
+        [0.5, 1, 3, 10, 30].enumerated().map { k, sigma in
+            LogitWorkload(
+                name: "gaussian σ=\(sigma == sigma.rounded() ? String(Int(sigma)) : String(sigma))",
+                distribution: .gaussian(sigma: sigma), seed: 100 + UInt64(k))
+        } + [
+            LogitWorkload(name: "uniform [-8,8]", distribution: .uniform(lower: -8, upper: 8), seed: 110),
+            LogitWorkload(name: "hostile [90,100]", distribution: .uniform(lower: 90, upper: 100), seed: 111),
+            LogitWorkload(name: "outliers ×20", distribution: .outliers(fraction: 0.01, factor: 20), seed: 112),
+            LogitWorkload(name: "masked 50% (σ=3)", distribution: .masked(fraction: 0.5, sigma: 3), seed: 113),
+            LogitWorkload(name: "attention layer 0", distribution: .attention(.firstLayer), seed: 114),
+            LogitWorkload(name: "attention later layers", distribution: .attention(.laterLayers), seed: 115),
+        ]
 
     /// The row lengths of the lab's default run.
     public static let labLengths = [16, 128, 1024, 49152]

@@ -44,9 +44,11 @@ public struct BertConfig: Decodable, Sendable, Equatable {
 
     func validate(_ path: String) throws {
         if let t = modelType, t != "bert" { throw ModelError.file(path, "model_type '\(t)' is not 'bert'") }
-        for (name, v) in [("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers),
-                          ("num_attention_heads", numAttentionHeads), ("intermediate_size", intermediateSize),
-                          ("max_position_embeddings", maxPositionEmbeddings), ("type_vocab_size", typeVocabSize)] where v < 1 {
+        for (name, v) in [
+            ("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers),
+            ("num_attention_heads", numAttentionHeads), ("intermediate_size", intermediateSize),
+            ("max_position_embeddings", maxPositionEmbeddings), ("type_vocab_size", typeVocabSize),
+        ] where v < 1 {
             throw ModelError.file(path, "\(name) must be ≥ 1, got \(v)")
         }
         guard hiddenSize % numAttentionHeads == 0 else {

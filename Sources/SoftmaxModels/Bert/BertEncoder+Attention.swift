@@ -14,8 +14,10 @@ extension BertEncoder {
 
     /// Exact multi-head attention over each sequence's real tokens, heads in parallel; the
     /// normalizer is exact softmax unless swapped. Padding query rows get zeros.
-    func exactAttention(_ l: Int, _ qkv: [Float], _ batch: Batch, normalizer: (any Normalizer)?, into context: inout [Float], threads: Int,
-                        inspect: ((AttentionSnapshot) -> Void)?) throws {
+    func exactAttention(
+        _ l: Int, _ qkv: [Float], _ batch: Batch, normalizer: (any Normalizer)?, into context: inout [Float], threads: Int,
+        inspect: ((AttentionSnapshot) -> Void)?
+    ) throws {
         let h = config.hiddenSize, heads = config.numAttentionHeads, d = config.headSize, len = batch.length
         let scale = 1 / Float(d).squareRoot()
         let lengths = (0..<batch.size).map { batch.tokens(of: $0) }
@@ -35,8 +37,9 @@ extension BertEncoder {
                         // Real tokens are the first n rows (right padding, so the mask is a prefix).
                         let base = UnsafePointer(q.pointer) + b * len * 3 * h + head * d
                         scores.withUnsafeMutableBufferPointer { sp in
-                            Gemm.multiply(m: n, n: n, k: d, Gemm.Operand(base, ld: 3 * h), Gemm.Operand(base + h, ld: 3 * h, transposed: true),
-                                          into: sp.baseAddress!, ldc: n, alpha: scale, workspace: workspace)
+                            Gemm.multiply(
+                                m: n, n: n, k: d, Gemm.Operand(base, ld: 3 * h), Gemm.Operand(base + h, ld: 3 * h, transposed: true),
+                                into: sp.baseAddress!, ldc: n, alpha: scale, workspace: workspace)
                         }
                         do {
                             try scores.withUnsafeBufferPointer { sp in
@@ -54,8 +57,9 @@ extension BertEncoder {
                             return
                         }
                         probs.withUnsafeBufferPointer { pp in
-                            Gemm.multiply(m: n, n: d, k: n, Gemm.Operand(pp.baseAddress!, ld: n), Gemm.Operand(base + 2 * h, ld: 3 * h),
-                                          into: out.pointer + b * len * h + head * d, ldc: h, workspace: workspace)
+                            Gemm.multiply(
+                                m: n, n: d, k: n, Gemm.Operand(pp.baseAddress!, ld: n), Gemm.Operand(base + 2 * h, ld: 3 * h),
+                                into: out.pointer + b * len * h + head * d, ldc: h, workspace: workspace)
                         }
                     }
                 }

@@ -23,8 +23,9 @@ extension BertEncoder {
         let qkv: PackedDense, attentionOutput: PackedDense, intermediate: PackedDense, output: PackedDense
 
         init(_ l: BertWeights.Layer) {
-            qkv = PackedDense(weight: l.query.weight + l.key.weight + l.value.weight, bias: l.query.bias + l.key.bias + l.value.bias,
-                              inputs: l.query.inputs, outputs: 3 * l.query.outputs)
+            qkv = PackedDense(
+                weight: l.query.weight + l.key.weight + l.value.weight, bias: l.query.bias + l.key.bias + l.value.bias,
+                inputs: l.query.inputs, outputs: 3 * l.query.outputs)
             attentionOutput = PackedDense(l.attentionOutput)
             intermediate = PackedDense(l.intermediate)
             output = PackedDense(l.output)
@@ -36,8 +37,9 @@ extension BertEncoder {
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 layer.bias.withUnsafeBufferPointer { b in
-                    Gemm.multiply(m: rows, Gemm.Operand(xp.baseAddress!, ld: layer.inputs), layer.weight, into: yp.baseAddress!,
-                                  ldc: layer.outputs, bias: b.baseAddress!, epilogue: activation, threads: threads)
+                    Gemm.multiply(
+                        m: rows, Gemm.Operand(xp.baseAddress!, ld: layer.inputs), layer.weight, into: yp.baseAddress!,
+                        ldc: layer.outputs, bias: b.baseAddress!, epilogue: activation, threads: threads)
                 }
             }
         }
@@ -55,8 +57,9 @@ extension BertEncoder {
                         let base = UnsafeSendable(xp.baseAddress!), add = residual == nil ? nil : shared(rp), gamma = shared(gp)!, beta = shared(bp)!
                         RowParallel.forEachChunk(rows: rows, threads: rows * h >= 1 << 16 ? threads : 1) { range in
                             for r in range {
-                                layerNormalize(base.pointer + r * h, adding: add.map { UnsafePointer($0.pointer + r * h) }, count: h,
-                                               gamma: gamma.pointer, beta: beta.pointer, epsilon: eps)
+                                layerNormalize(
+                                    base.pointer + r * h, adding: add.map { UnsafePointer($0.pointer + r * h) }, count: h,
+                                    gamma: gamma.pointer, beta: beta.pointer, epsilon: eps)
                             }
                         }
                     }

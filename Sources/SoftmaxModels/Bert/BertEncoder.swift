@@ -29,11 +29,12 @@ public struct BertEncoder: Sendable {
         self.weights = weights
         packed = weights.layers.map(PackedLayer.init)
         let registry = MethodRegistry.standard
-        let id = switch config.hiddenAct {
-        case "gelu": "gelu"
-        case "gelu_new", "gelu_pytorch_tanh": "gelu-tanh"
-        default: "relu"
-        }
+        let id =
+            switch config.hiddenAct {
+            case "gelu": "gelu"
+            case "gelu_new", "gelu_pytorch_tanh": "gelu-tanh"
+            default: "relu"
+            }
         if id == "relu" {
             defaultActivation = ElementwiseActivation(ReLU())
         } else {
@@ -53,8 +54,10 @@ public struct BertEncoder: Sendable {
     /// `last_hidden_state`, `[B·L × H]` row-major (padding rows included, as the libraries give them).
     /// With a `workspace`, repeated calls on batches of the same shape reuse its buffers (no
     /// allocation, zeroing or page faults for the ~80 MB of activations of a 32 × 128 batch).
-    public func forward(_ batch: Batch, swap: EncoderSwap = EncoderSwap(), threads: Int = RowParallel.activeCores,
-                        workspace: Workspace? = nil, inspect: ((AttentionSnapshot) -> Void)? = nil) throws -> [Float] {
+    public func forward(
+        _ batch: Batch, swap: EncoderSwap = EncoderSwap(), threads: Int = RowParallel.activeCores,
+        workspace: Workspace? = nil, inspect: ((AttentionSnapshot) -> Void)? = nil
+    ) throws -> [Float] {
         let c = config, h = c.hiddenSize, t = batch.size * batch.length
         guard batch.length <= c.maxPositionEmbeddings else {
             throw ModelError.setting("sequences of \(batch.length) tokens exceed the model's \(c.maxPositionEmbeddings) positions")
@@ -71,7 +74,8 @@ public struct BertEncoder: Sendable {
             }
         }
         addAndNormalize(&x, nil, rows: t, weights.embeddingNorm, threads: threads)
-        var scratch = workspace?.take(tokens: t, hidden: h, intermediate: c.intermediateSize)
+        var scratch =
+            workspace?.take(tokens: t, hidden: h, intermediate: c.intermediateSize)
             ?? Scratch(tokens: t, hidden: h, intermediate: c.intermediateSize)
         defer { workspace?.keep(scratch) }
         for l in 0..<c.numHiddenLayers {
@@ -108,8 +112,10 @@ public struct BertEncoder: Sendable {
         }
     }
 
-    func layer(_ l: Int, _ x: inout [Float], _ batch: Batch, _ swap: EncoderSwap, _ s: inout Scratch, threads: Int,
-               inspect: ((AttentionSnapshot) -> Void)?) throws {
+    func layer(
+        _ l: Int, _ x: inout [Float], _ batch: Batch, _ swap: EncoderSwap, _ s: inout Scratch, threads: Int,
+        inspect: ((AttentionSnapshot) -> Void)?
+    ) throws {
         let w = weights.layers[l], t = batch.size * batch.length
         let p = packed[l]
         dense(x, rows: t, p.qkv, into: &s.qkv, threads: threads)

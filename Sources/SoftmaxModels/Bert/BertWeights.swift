@@ -61,12 +61,13 @@ public struct BertWeights: Sendable {
         var layers = [Layer]()
         for l in 0..<c.numHiddenLayers {
             let p = "encoder.layer.\(l)."
-            layers.append(Layer(
-                query: try linear(p + "attention.self.query", h, h), key: try linear(p + "attention.self.key", h, h),
-                value: try linear(p + "attention.self.value", h, h), attentionOutput: try linear(p + "attention.output.dense", h, h),
-                attentionNorm: try norm(p + "attention.output.LayerNorm"),
-                intermediate: try linear(p + "intermediate.dense", h, c.intermediateSize), output: try linear(p + "output.dense", c.intermediateSize, h),
-                outputNorm: try norm(p + "output.LayerNorm")))
+            layers.append(
+                Layer(
+                    query: try linear(p + "attention.self.query", h, h), key: try linear(p + "attention.self.key", h, h),
+                    value: try linear(p + "attention.self.value", h, h), attentionOutput: try linear(p + "attention.output.dense", h, h),
+                    attentionNorm: try norm(p + "attention.output.LayerNorm"),
+                    intermediate: try linear(p + "intermediate.dense", h, c.intermediateSize), output: try linear(p + "output.dense", c.intermediateSize, h),
+                    outputNorm: try norm(p + "output.LayerNorm")))
         }
         var unused = [String]()
         for pooler in ["pooler.dense.weight", "pooler.dense.bias"] where file.names.contains(prefix + pooler) {
@@ -78,7 +79,8 @@ public struct BertWeights: Sendable {
         }
         let extra = file.names.filter { !used.contains($0) }
         guard extra.isEmpty else { throw SafeTensorsError.unused(file: file.path, keys: extra) }
-        return BertWeights(wordEmbeddings: word, positionEmbeddings: position, tokenTypeEmbeddings: type, embeddingNorm: embeddingNorm,
-                           layers: layers, unused: unused)
+        return BertWeights(
+            wordEmbeddings: word, positionEmbeddings: position, tokenTypeEmbeddings: type, embeddingNorm: embeddingNorm,
+            layers: layers, unused: unused)
     }
 }

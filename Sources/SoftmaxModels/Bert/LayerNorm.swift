@@ -5,8 +5,10 @@ import SoftmaxKit
 /// shift. Two-pass statistics in float32, as PyTorch's CPU kernel; sums run in sixteen lanes and
 /// are reduced pairwise, so they differ from a left-to-right sum only in rounding.
 @inline(__always)
-func layerNormalize(_ row: UnsafeMutablePointer<Float>, adding residual: UnsafePointer<Float>?, count h: Int,
-                    gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
+func layerNormalize(
+    _ row: UnsafeMutablePointer<Float>, adding residual: UnsafePointer<Float>?, count h: Int,
+    gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float
+) {
     typealias V = SIMD16<Float>
     let body = h & ~15
     var total = V()

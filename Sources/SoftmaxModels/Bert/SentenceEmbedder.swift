@@ -22,8 +22,9 @@ public struct SentenceEmbedder: Sendable {
             guard json["pooling_mode_mean_tokens"] as? Bool == true else { throw ModelError.file(pooling, "only mean pooling is supported") }
         }
         let encoder = try BertEncoder.load(folder: folder)
-        let tokenizer = try WordPieceTokenizer(vocabularyFile: (folder as NSString).appendingPathComponent("vocab.txt"),
-                                               maxLength: min(maxLength, encoder.config.maxPositionEmbeddings))
+        let tokenizer = try WordPieceTokenizer(
+            vocabularyFile: (folder as NSString).appendingPathComponent("vocab.txt"),
+            maxLength: min(maxLength, encoder.config.maxPositionEmbeddings))
         guard tokenizer.tokens.count == encoder.config.vocabSize else {
             throw ModelError.file(folder, "vocab.txt has \(tokenizer.tokens.count) tokens, config.json says \(encoder.config.vocabSize)")
         }
@@ -32,13 +33,17 @@ public struct SentenceEmbedder: Sendable {
 
     /// One unit vector per text. Texts are batched by similar length (`batchSize` per batch) so
     /// little padding is computed; the result does not depend on the batching.
-    public func embed(_ texts: [String], swap: EncoderSwap = EncoderSwap(), batchSize: Int = 32,
-                      threads: Int = RowParallel.activeCores) throws -> [[Float]] {
+    public func embed(
+        _ texts: [String], swap: EncoderSwap = EncoderSwap(), batchSize: Int = 32,
+        threads: Int = RowParallel.activeCores
+    ) throws -> [[Float]] {
         try embed(tokenized: texts.map(tokenizer.encode), swap: swap, batchSize: batchSize, threads: threads)
     }
 
-    public func embed(tokenized: [[Int]], swap: EncoderSwap = EncoderSwap(), batchSize: Int = 32,
-                      threads: Int = RowParallel.activeCores) throws -> [[Float]] {
+    public func embed(
+        tokenized: [[Int]], swap: EncoderSwap = EncoderSwap(), batchSize: Int = 32,
+        threads: Int = RowParallel.activeCores
+    ) throws -> [[Float]] {
         guard batchSize >= 1 else { throw ModelError.setting("batch size must be ≥ 1, got \(batchSize)") }
         let h = encoder.config.hiddenSize
         var out = [[Float]](repeating: [], count: tokenized.count)

@@ -125,7 +125,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case let .missing(file, key): "\(file): tensor '\(key)' is missing"
         case let .shape(file, key, expected, actual): "\(file): tensor '\(key)' has shape \(actual), expected \(expected)"
         case let .dtype(file, key, expected, actual): "\(file): tensor '\(key)' has dtype \(actual), expected \(expected)"
-        case let .unused(file, keys): "\(file): \(keys.count) tensor(s) not used by the model: \(keys.prefix(5).joined(separator: ", "))\(keys.count > 5 ? ", …" : "")"
+        case let .unused(file, keys):
+            "\(file): \(keys.count) tensor(s) not used by the model: \(keys.prefix(5).joined(separator: ", "))\(keys.count > 5 ? ", …" : "")"
         }
     }
 }

@@ -61,11 +61,14 @@ public enum BertNormalizer {
     }
 
     static func isPunctuation(_ s: Unicode.Scalar) -> Bool {
-        if s.isASCII, let b = UInt8(exactly: s.value), (0x21...0x2F).contains(b) || (0x3A...0x40).contains(b) || (0x5B...0x60).contains(b) || (0x7B...0x7E).contains(b) {
+        if s.isASCII, let b = UInt8(exactly: s.value),
+            (0x21...0x2F).contains(b) || (0x3A...0x40).contains(b) || (0x5B...0x60).contains(b) || (0x7B...0x7E).contains(b)
+        {
             return true
         }
         switch s.properties.generalCategory {
-        case .connectorPunctuation, .dashPunctuation, .closePunctuation, .finalPunctuation, .initialPunctuation, .otherPunctuation, .openPunctuation: return true
+        case .connectorPunctuation, .dashPunctuation, .closePunctuation, .finalPunctuation, .initialPunctuation, .otherPunctuation, .openPunctuation:
+            return true
         default: return false
         }
     }

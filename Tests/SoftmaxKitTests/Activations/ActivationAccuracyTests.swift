@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -89,8 +90,9 @@ import Darwin
     }
 
     @Test func polyActivations() throws {
-        let out = try registry.call("poly-relu", inputs: ["x": Tensor(shape: [3], [-1, 0.5, 2] as [Double])],
-                                    parameters: ["a": .array([1, 2, 3]), "bias": .number(0.25)])
+        let out = try registry.call(
+            "poly-relu", inputs: ["x": Tensor(shape: [3], [-1, 0.5, 2] as [Double])],
+            parameters: ["a": .array([1, 2, 3]), "bias": .number(0.25)])
         #expect(out["y"] == Tensor(shape: [3], [0.25, 0.125 + 0.5 + 1.5 + 0.25, 8 + 8 + 6 + 0.25] as [Double]))
         let x: [Double] = [1, -2, 3, 0.5]
         let n = try registry.call("poly-norm", inputs: ["x": Tensor(shape: [1, 4], x)], parameters: ["a": .array([0.2, 0.3, 0.5]), "eps": .number(0)])

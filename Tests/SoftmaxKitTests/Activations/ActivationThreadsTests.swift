@@ -1,5 +1,5 @@
-import Testing
 import SoftmaxKit
+import Testing
 
 /// Every registered activation gives the same bits on one thread and on several — including a
 /// few long rows, which element-wise activations cut into blocks shared out over the threads.

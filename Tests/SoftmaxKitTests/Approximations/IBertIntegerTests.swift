@@ -1,5 +1,7 @@
 import Testing
+
 @testable import SoftmaxKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -78,8 +80,9 @@ import Darwin
         let s = 0x1p-6
         for _ in 0..<50 {
             let q = (0..<64).map { _ in Int64((4 * g.normal() / s).rounded()) }
-            let out = try MethodRegistry.standard.call("ibert-softmax-int", inputs: ["q": Tensor(shape: [64], storage: .int64(q))],
-                                                       parameters: ["S": .number(s)])
+            let out = try MethodRegistry.standard.call(
+                "ibert-softmax-int", inputs: ["q": Tensor(shape: [64], storage: .int64(q))],
+                parameters: ["S": .number(s)])
             guard case let .int64(o)? = out["out_int"]?.storage else { Issue.record("int64 out"); return }
             // The reference pipeline on float64.
             let top = Double(q.max()!)

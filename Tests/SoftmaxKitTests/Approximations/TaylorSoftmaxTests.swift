@@ -1,5 +1,5 @@
-import Testing
 import SoftmaxKit
+import Testing
 
 /// Taylor softmax against its definition in float64, and what only it promises: `−∞` entries
 /// masked, finite inputs up to the type's maximum, no shift invariance. The edge contract, threads,

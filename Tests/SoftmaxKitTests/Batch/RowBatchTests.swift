@@ -1,5 +1,5 @@
-import Testing
 import SoftmaxKit
+import Testing
 
 @Suite struct RowBatchTests {
     @Test func rowsAreAddressedByStride() {

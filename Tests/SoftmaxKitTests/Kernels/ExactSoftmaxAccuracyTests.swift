@@ -1,5 +1,5 @@
-import Testing
 import SoftmaxKit
+import Testing
 
 /// Every algorithm, both precisions, against the float64 reference over the named distributions
 /// and lengths that hit tile boundaries (1, lanes ± 1, unroll ± 1, block ± 1, primes) up to 10⁶.
@@ -72,7 +72,9 @@ import SoftmaxKit
         }
         var y = [Float](repeating: 0, count: rows * cols)
         try x.withUnsafeBufferPointer { xb in
-            try y.withUnsafeMutableBufferPointer { try ExactSoftmax.softmax(RowBatch(xb, rows: rows, cols: cols), into: MutableRowBatch($0, rows: rows, cols: cols)) }
+            try y.withUnsafeMutableBufferPointer {
+                try ExactSoftmax.softmax(RowBatch(xb, rows: rows, cols: cols), into: MutableRowBatch($0, rows: rows, cols: cols))
+            }
         }
         var worst = 0.0
         for r in 0..<rows {

@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -64,8 +65,9 @@ import Darwin
 
                 // All −∞ (fully masked) → zeros, never NaN.
                 o = try outputs([T](repeating: -.infinity, count: n), algorithm)
-                #expect(o.softmax.allSatisfy { $0 == 0 } && o.logSoftmax.allSatisfy { $0 == -.infinity } && o.logSumExp == -.infinity,
-                        "\(T.self) \(algorithm) all −∞ n=\(n)")
+                #expect(
+                    o.softmax.allSatisfy { $0 == 0 } && o.logSoftmax.allSatisfy { $0 == -.infinity } && o.logSumExp == -.infinity,
+                    "\(T.self) \(algorithm) all −∞ n=\(n)")
 
                 // Some −∞ → exactly 0 there; the rest is the softmax of the finite entries.
                 if n > positions.count {
@@ -152,8 +154,10 @@ import Darwin
             rows[r + 7][cols - 1] = -40  // a range over 31 (when the row has another element): compensated
         }
         typealias Kernel = (RowBatch<T>, MutableRowBatch<T>, SoftmaxOptions) throws -> Void
-        let kernels: [(String, Kernel)] = [("softmax", { try ExactSoftmax.softmax($0, into: $1, options: $2) }),
-                                           ("log-softmax", { try ExactSoftmax.logSoftmax($0, into: $1, options: $2) })]
+        let kernels: [(String, Kernel)] = [
+            ("softmax", { try ExactSoftmax.softmax($0, into: $1, options: $2) }),
+            ("log-softmax", { try ExactSoftmax.logSoftmax($0, into: $1, options: $2) }),
+        ]
         for (name, kernel) in kernels {
             for (t, temperature) in [(1, 1.0), (2, 1.0), (1, 0.7), (2, 0.7)] {
                 let options = SoftmaxOptions(temperature: temperature, threads: t)

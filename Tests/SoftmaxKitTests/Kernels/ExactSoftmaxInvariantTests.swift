@@ -1,6 +1,6 @@
-import Testing
 import PropertyBased
 import SoftmaxKit
+import Testing
 
 /// Invariants over many random rows (swift-property-based): rows sum to 1, shift invariance,
 /// permutation equivariance, monotonicity — for every algorithm.

@@ -1,5 +1,5 @@
-import Testing
 import SoftmaxKit
+import Testing
 
 /// Temperature, threads, strides, in-place use, streaming stores, Float16 storage and bad arguments.
 @Suite struct ExactSoftmaxOptionsTests {
@@ -48,9 +48,10 @@ import SoftmaxKit
         var out = [Float](repeating: -7, count: rows * stride)
         try padded.withUnsafeBufferPointer { xb in
             try out.withUnsafeMutableBufferPointer { yb in
-                try ExactSoftmax.softmax(RowBatch(base: xb.baseAddress!, rows: rows, cols: cols, rowStride: stride),
-                                         into: MutableRowBatch(base: yb.baseAddress!, rows: rows, cols: cols, rowStride: stride),
-                                         options: SoftmaxOptions(algorithm: algorithm))
+                try ExactSoftmax.softmax(
+                    RowBatch(base: xb.baseAddress!, rows: rows, cols: cols, rowStride: stride),
+                    into: MutableRowBatch(base: yb.baseAddress!, rows: rows, cols: cols, rowStride: stride),
+                    options: SoftmaxOptions(algorithm: algorithm))
             }
         }
         let expected = try softmax(dense, SoftmaxOptions(algorithm: algorithm))

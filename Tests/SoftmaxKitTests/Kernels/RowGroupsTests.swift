@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SoftmaxKit
 
 /// Short rows go `T.lanes` at a time (`ThreePassSoftmax.rowGroups`), with each group's pass 1
@@ -45,7 +46,8 @@ import Testing
                 let options = SoftmaxOptions(temperature: temperature, threads: 1)
                 let expected: [T] = try rows.flatMap { row in
                     try applyRow(row) { x, y in
-                        output == .probabilities ? try ExactSoftmax.softmax(x, into: y, options: options)
+                        output == .probabilities
+                            ? try ExactSoftmax.softmax(x, into: y, options: options)
                             : try ExactSoftmax.logSoftmax(x, into: y, options: options)
                     }
                 }
@@ -56,13 +58,15 @@ import Testing
                         let rest = y.withUnsafeMutableBufferPointer { yb in
                             let yBatch = MutableRowBatch(yb, rows: count, cols: cols)
                             if inPlace {
-                                return ThreePassSoftmax.rowGroups(RowBatch(base: UnsafePointer(yb.baseAddress!), rows: count, cols: cols),
-                                                                  yBatch, rows: 0..<count, inverseTemperature: s, output: output,
-                                                                  fusingPass1: fused)
+                                return ThreePassSoftmax.rowGroups(
+                                    RowBatch(base: UnsafePointer(yb.baseAddress!), rows: count, cols: cols),
+                                    yBatch, rows: 0..<count, inverseTemperature: s, output: output,
+                                    fusingPass1: fused)
                             }
                             return flat.withUnsafeBufferPointer { xb in
-                                ThreePassSoftmax.rowGroups(RowBatch(xb, rows: count, cols: cols), yBatch, rows: 0..<count,
-                                                           inverseTemperature: s, output: output, fusingPass1: fused)
+                                ThreePassSoftmax.rowGroups(
+                                    RowBatch(xb, rows: count, cols: cols), yBatch, rows: 0..<count,
+                                    inverseTemperature: s, output: output, fusingPass1: fused)
                             }
                         }
                         #expect(rest == 3 * T.lanes)

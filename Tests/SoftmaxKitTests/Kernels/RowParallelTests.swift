@@ -1,6 +1,6 @@
 import Dispatch
-import Testing
 import SoftmaxKit
+import Testing
 
 /// `RowParallel.forEachChunk` on the persistent workers and on its Dispatch fallback: every row
 /// is visited exactly once, whether regions run one after another, from many threads at once,

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SoftmaxKit
 
 /// The schedule decision (`SoftmaxSchedule.plan(for:)`) on the shapes its rules name, and every
@@ -6,24 +7,29 @@ import Testing
 /// log-softmax, temperature 1 and 0.7, one and two threads. Each forced schedule must also give
 /// the bytes of `perRow`, which is what "every schedule computes the same bits" promises.
 @Suite struct SoftmaxScheduleTests {
-    func plan(rows: Int, cols: Int, bytes: Int = 4, threads: Int = 1, algorithm: SoftmaxAlgorithm = .threePassReload,
-              output: SoftmaxSchedule.Problem.Output = .probabilities, masked: Bool = false) -> SoftmaxSchedule {
-        SoftmaxSchedule.plan(for: .init(rows: rows, cols: cols, elementBytes: bytes, threads: threads, algorithm: algorithm,
-                                        output: output, masked: masked)).schedule
+    func plan(
+        rows: Int, cols: Int, bytes: Int = 4, threads: Int = 1, algorithm: SoftmaxAlgorithm = .threePassReload,
+        output: SoftmaxSchedule.Problem.Output = .probabilities, masked: Bool = false
+    ) -> SoftmaxSchedule {
+        SoftmaxSchedule.plan(
+            for: .init(
+                rows: rows, cols: cols, elementBytes: bytes, threads: threads, algorithm: algorithm,
+                output: output, masked: masked)
+        ).schedule
     }
 
     @Test func theDecisionTable() {
         // Short rows: grouped, with pass 1 fused while the batch is within 8 MiB.
-        #expect(plan(rows: 768, cols: 128) == .groupedRowsFusedPass1)       // 384 KiB (L2)
-        #expect(plan(rows: 16384, cols: 128) == .groupedRowsFusedPass1)     // 8 MiB
-        #expect(plan(rows: 16385, cols: 128) == .groupedRows)               // just over
-        #expect(plan(rows: 524_288, cols: 128) == .groupedRows)             // 256 MiB
-        #expect(plan(rows: 96, cols: 1024) == .groupedRowsFusedPass1)       // 384 KiB
+        #expect(plan(rows: 768, cols: 128) == .groupedRowsFusedPass1)  // 384 KiB (L2)
+        #expect(plan(rows: 16384, cols: 128) == .groupedRowsFusedPass1)  // 8 MiB
+        #expect(plan(rows: 16385, cols: 128) == .groupedRows)  // just over
+        #expect(plan(rows: 524_288, cols: 128) == .groupedRows)  // 256 MiB
+        #expect(plan(rows: 96, cols: 1024) == .groupedRowsFusedPass1)  // 384 KiB
         // Rows of 129…4096 past L2: pass 1 into pass 2 within 8 MiB, into pass 3 beyond.
-        #expect(plan(rows: 2048, cols: 1024) == .rowsFusedPass2)            // 8 MiB
-        #expect(plan(rows: 65536, cols: 1024) == .rowsFusedPass3)           // 256 MiB
+        #expect(plan(rows: 2048, cols: 1024) == .rowsFusedPass2)  // 8 MiB
+        #expect(plan(rows: 65536, cols: 1024) == .rowsFusedPass3)  // 256 MiB
         #expect(plan(rows: 512, cols: 4096) == .rowsFusedPass2)
-        #expect(plan(rows: 8, cols: 2000) == .rowsFusedPass3)                // too wide to group, within L2
+        #expect(plan(rows: 8, cols: 2000) == .rowsFusedPass3)  // too wide to group, within L2
         // Past L2 is judged per thread: 2.4 MB is past it on one thread and on two.
         #expect(plan(rows: 600, cols: 1000, threads: 2) == .rowsFusedPass2)
         #expect(plan(rows: 300, cols: 1000, threads: 2) == .groupedRowsFusedPass1)  // 600 KB each
@@ -57,8 +63,9 @@ import Testing
                 try y.withUnsafeMutableBufferPointer { yb in
                     let options = SoftmaxOptions(schedule: .groupedRows)
                     #expect(throws: SoftmaxError.scheduleNotApplicable(.groupedRows, reason: SoftmaxSchedule.groupedRows.requirement)) {
-                        try ExactSoftmax.softmax(RowBatch(xb, rows: 1, cols: 8), into: MutableRowBatch(yb, rows: 1, cols: 8),
-                                                 mask: RowBatch(mb, rows: 1, cols: 8), options: options)
+                        try ExactSoftmax.softmax(
+                            RowBatch(xb, rows: 1, cols: 8), into: MutableRowBatch(yb, rows: 1, cols: 8),
+                            mask: RowBatch(mb, rows: 1, cols: 8), options: options)
                     }
                     var online = SoftmaxOptions(algorithm: .online, schedule: .rowsFusedPass2)
                     #expect(throws: SoftmaxError.self) {
@@ -79,8 +86,10 @@ import Testing
     /// Rows × cols covering: a single row, fewer rows than a group, two full Float groups and some
     /// over; rows of 1, a prime, a vector and one more, 128, 1000, a block, a block and one, and two
     /// blocks and more (the split).
-    static let shapes: [(rows: Int, cols: Int)] = [(1, 1), (3, 17), (41, 1), (41, 5), (41, 16), (41, 17), (41, 128), (19, 1000),
-                                                   (17, 4096), (5, 4097), (3, 9001)]
+    static let shapes: [(rows: Int, cols: Int)] = [
+        (1, 1), (3, 17), (41, 1), (41, 5), (41, 16), (41, 17), (41, 128), (19, 1000),
+        (17, 4096), (5, 4097), (3, 9001),
+    ]
 
     @Test(arguments: SoftmaxSchedule.allCases)
     func everyScheduleForcedMatchesTheReferenceInFloat(_ schedule: SoftmaxSchedule) throws {
@@ -119,10 +128,12 @@ import Testing
         #expect(applicable.schedule == schedule)
         for logarithmic in [false, true] {
             for (threads, temperature) in [(1, 1.0), (2, 0.7)] {
-                let forced = try run(x, rows: rows, cols: cols, logarithmic: logarithmic,
-                                     SoftmaxOptions(temperature: temperature, threads: threads, schedule: schedule))
-                let perRow = try run(x, rows: rows, cols: cols, logarithmic: logarithmic,
-                                     SoftmaxOptions(temperature: temperature, threads: threads, schedule: .perRow))
+                let forced = try run(
+                    x, rows: rows, cols: cols, logarithmic: logarithmic,
+                    SoftmaxOptions(temperature: temperature, threads: threads, schedule: schedule))
+                let perRow = try run(
+                    x, rows: rows, cols: cols, logarithmic: logarithmic,
+                    SoftmaxOptions(temperature: temperature, threads: threads, schedule: .perRow))
                 let label = "\(schedule.rawValue) \(rows)×\(cols) \(T.self) log \(logarithmic) threads \(threads) T \(temperature)"
                 #expect(forced.withUnsafeBytes { a in perRow.withUnsafeBytes { b in a.elementsEqual(b) } }, "\(label): bytes of per-row")
                 let tolerance = ExactTolerance.of(T.self, length: cols)
@@ -136,8 +147,9 @@ import Testing
                         } else if !expected.isFinite || !got.isFinite {
                             #expect(got == expected, "\(label) row \(r) [\(i)]: \(got) vs \(expected)")
                         } else if logarithmic {
-                            #expect(abs(got - expected) <= tolerance.logSoftmaxAbsolute * max(1, abs(expected)),
-                                    "\(label) row \(r) [\(i)]: \(got) vs \(expected)")
+                            #expect(
+                                abs(got - expected) <= tolerance.logSoftmaxAbsolute * max(1, abs(expected)),
+                                "\(label) row \(r) [\(i)]: \(got) vs \(expected)")
                         } else if expected >= tolerance.smallestChecked {
                             #expect(abs(got - expected) <= tolerance.softmaxRelative * expected, "\(label) row \(r) [\(i)]: \(got) vs \(expected)")
                         }

@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -62,8 +63,10 @@ import Darwin
             var parts = [SoftmaxState](repeating: SoftmaxState(), count: 2)
             try x.withUnsafeBufferPointer { xb in
                 try parts.withUnsafeMutableBufferPointer { p in
-                    try ExactSoftmax.onlineSoftmax(RowBatch(base: xb.baseAddress!, rows: 1, cols: half), into: nil, states: UnsafeMutableBufferPointer(rebasing: p[0..<1]))
-                    try ExactSoftmax.onlineSoftmax(RowBatch(base: xb.baseAddress! + half, rows: 1, cols: n - half), into: nil, states: UnsafeMutableBufferPointer(rebasing: p[1..<2]))
+                    try ExactSoftmax.onlineSoftmax(
+                        RowBatch(base: xb.baseAddress!, rows: 1, cols: half), into: nil, states: UnsafeMutableBufferPointer(rebasing: p[0..<1]))
+                    try ExactSoftmax.onlineSoftmax(
+                        RowBatch(base: xb.baseAddress! + half, rows: 1, cols: n - half), into: nil, states: UnsafeMutableBufferPointer(rebasing: p[1..<2]))
                 }
             }
             let whole = parts[0].merged(with: parts[1])

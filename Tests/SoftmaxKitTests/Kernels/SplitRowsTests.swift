@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SoftmaxKit
 
 /// A few long rows are split by blocks over threads (`SplitRows`): the results must be the very
@@ -39,10 +40,14 @@ import Testing
     }
 
     @Test func splitsOnlyFewLongRowsThatWholeRowsWouldUnbalance() {
-        func split(rows: Int, cols: Int, threads: Int, _ algorithm: SoftmaxAlgorithm = .threePassReload,
-                   output: SoftmaxSchedule.Problem.Output = .probabilities) -> Int? {
-            let plan = SoftmaxSchedule.plan(for: .init(rows: rows, cols: cols, elementBytes: 4, threads: threads, algorithm: algorithm,
-                                                       output: output))
+        func split(
+            rows: Int, cols: Int, threads: Int, _ algorithm: SoftmaxAlgorithm = .threePassReload,
+            output: SoftmaxSchedule.Problem.Output = .probabilities
+        ) -> Int? {
+            let plan = SoftmaxSchedule.plan(
+                for: .init(
+                    rows: rows, cols: cols, elementBytes: 4, threads: threads, algorithm: algorithm,
+                    output: output))
             return plan.schedule == .splitRows ? plan.threads : nil
         }
         #expect(split(rows: 1, cols: 1 << 16, threads: 2) == 2)
@@ -69,7 +74,8 @@ import Testing
                         let one = try run(output, x, mask: m, options)
                         for threads in [2, 3, 4] {
                             options.threads = threads
-                            #expect(try run(output, x, mask: m, options) == one, "\(rows)×\(cols) \(algorithm) T=\(temperature) mask \(masked) \(threads) threads")
+                            #expect(
+                                try run(output, x, mask: m, options) == one, "\(rows)×\(cols) \(algorithm) T=\(temperature) mask \(masked) \(threads) threads")
                         }
                         options.threads = 2
                         options.streamingStores = true
@@ -138,8 +144,8 @@ import Testing
         let shared = UnsafeSendable(results)
         RowParallel.forEachChunk(rows: 2, threads: 2) { range in
             for r in range {
-                do { shared.pointer[r] = try run(.softmax, clean, mask: nil, SoftmaxOptions(threads: 2)) == one }
-                catch { shared.pointer[r] = false }  // an error fails the expectation below
+                // An error fails the expectation below.
+                do { shared.pointer[r] = try run(.softmax, clean, mask: nil, SoftmaxOptions(threads: 2)) == one } catch { shared.pointer[r] = false }
             }
         }
         #expect(results[0] && results[1])

@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,7 +10,6 @@ import Darwin
 /// Comp-sum, L2-SVM, decoupled softmax and AnyLoss against their formulas written out directly.
 @Suite struct ClassificationLossTests {
     let registry = MethodRegistry.standard
-
 
     @Test func compSumSpecialCases() throws {
         let h: [Double] = [1.0, -0.5, 2.0, 0.3, 0.0, -1.0]
@@ -65,14 +65,20 @@ import Darwin
         let y = doubles(try registry.call("l2svm-targets", inputs: ["labels": labels], parameters: ["C": .number(3)])["Y"])
         #expect(y == [1, -1, -1, -1, -1, 1])
         let hinge = zip(o, y).map { pow(max(0, 1 - $0 * $1), 2) }
-        let none = doubles(try registry.call("l2svm-squared-hinge", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels],
-                                            parameters: ["reduction": .string("none")])["loss"])
+        let none = doubles(
+            try registry.call(
+                "l2svm-squared-hinge", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels],
+                parameters: ["reduction": .string("none")])["loss"])
         #expect(none == hinge)
         let w = Tensor(shape: [2, 2], [1, -2, 0.5, 3] as [Double])
-        let code = doubles(try registry.call("cnn-svm-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
-                                            parameters: ["C": .number(2)])["loss"])[0]
-        let paper = doubles(try registry.call("l2svm-paper-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
-                                             parameters: ["C": .number(2)])["loss"])[0]
+        let code = doubles(
+            try registry.call(
+                "cnn-svm-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
+                parameters: ["C": .number(2)])["loss"])[0]
+        let paper = doubles(
+            try registry.call(
+                "l2svm-paper-objective", inputs: ["outputs": Tensor(shape: [2, 3], o), "labels": labels, "W": w],
+                parameters: ["C": .number(2)])["loss"])[0]
         let squares = 1.0 + 4 + 0.25 + 9
         #expect(abs(code - (squares / 4 + 2 * hinge.reduce(0, +) / 6)) < 1e-14)
         #expect(abs(paper - (squares / 2 + 2 * hinge.reduce(0, +))) < 1e-14)
@@ -81,15 +87,18 @@ import Darwin
     @Test func decoupledSoftmax() throws {
         let s: [Double] = [0.9, 0.1, 0.5, -0.2, 0.3, 0.3, 0.0, 0.8]
         let p: [Bool] = [true, false, true, false, false, false, false, false]
-        let loss = doubles(try registry.call("decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], s), "P": Tensor(shape: [2, 4], p)],
-                                            parameters: ["tau": .number(0.5)])["loss"])[0]
+        let loss = doubles(
+            try registry.call(
+                "decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], s), "P": Tensor(shape: [2, 4], p)],
+                parameters: ["tau": .number(0.5)])["loss"])[0]
         // Row 0: positives 0 and 2 each against negatives 1 and 3; row 1 has none (0, but counts).
         let t = s.map { $0 / 0.5 }
         func term(_ pos: Double) -> Double { -log(exp(pos) / (exp(pos) + exp(t[1]) + exp(t[3]))) }
         #expect(abs(loss - (term(t[0]) + term(t[2])) / 2 / 2) < 1e-13)
         // Its gradient against central differences.
         func call(_ x: [Double]) throws -> [String: Tensor] {
-            try registry.call("decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], x), "P": Tensor(shape: [2, 4], p)], parameters: ["tau": .number(0.5)])
+            try registry.call(
+                "decoupled-softmax-loss", inputs: ["S": Tensor(shape: [2, 4], x), "P": Tensor(shape: [2, 4], p)], parameters: ["tau": .number(0.5)])
         }
         let grad = doubles(try call(s)["grad"])
         for k in s.indices {
@@ -115,7 +124,9 @@ import Darwin
         #expect(abs(doubles(out["balanced_accuracy_loss"])[0] - (1 - (tp / (tp + fn) + tn / (tn + fp)) / 2)) < 1e-14)
         let amp = doubles(try registry.call("anyloss-amplify", inputs: ["p": Tensor(shape: [5], p)])["a"])
         #expect(abs(amp[0] - 1 / (1 + exp(-73 * 0.4))) < 1e-15)
-        #expect(throws: LossError.self) { try registry.call("anyloss", inputs: ["y": Tensor(shape: [2], [0.5, 1] as [Double]), "p": Tensor(shape: [2], [0.5, 1] as [Double])]) }
+        #expect(throws: LossError.self) {
+            try registry.call("anyloss", inputs: ["y": Tensor(shape: [2], [0.5, 1] as [Double]), "p": Tensor(shape: [2], [0.5, 1] as [Double])])
+        }
     }
 
     /// Central differences of a scalar output of `call` with respect to one input.
@@ -136,8 +147,9 @@ import Darwin
         let labels = Tensor(shape: [3], storage: .int64([4, 0, 2]))
         for id in ["cnn-svm-objective", "l2svm-paper-objective"] {
             func call(_ o: [Double], _ w: [Double]) throws -> [String: Tensor] {
-                try registry.call(id, inputs: ["outputs": Tensor(shape: [3, 5], o), "labels": labels, "W": Tensor(shape: [2, 3], w)],
-                                  parameters: ["C": .number(0.7)])
+                try registry.call(
+                    id, inputs: ["outputs": Tensor(shape: [3, 5], o), "labels": labels, "W": Tensor(shape: [2, 3], w)],
+                    parameters: ["C": .number(0.7)])
             }
             let out = try call(o, w)
             #expect(out["grad_W"]?.shape == [2, 3] && out["grad"]?.shape == [3, 5])

@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,7 +11,6 @@ import Darwin
 /// pmf, logits and regulariser follow their definitions.
 @Suite struct FourierHeadTests {
     let registry = MethodRegistry.standard
-
 
     @Test func densityPmfAndRegulariser() throws {
         let n = 3

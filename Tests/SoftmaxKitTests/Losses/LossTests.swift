@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,7 +11,6 @@ import Darwin
 /// Softmax Collapse diagnostic.
 @Suite struct LossTests {
     let registry = MethodRegistry.standard
-
 
     func random(_ count: Int, seed: UInt64, scale: Double = 1) -> [Double] {
         var g = SplitMix64(seed: seed)
@@ -36,8 +36,9 @@ import Darwin
         let weight = Tensor(shape: [c], random(c, seed: 2).map { abs($0) + 0.1 })
         for (smoothing, reduction) in [(0.0, "mean"), (0.1, "mean"), (0.2, "sum")] {
             func call(_ logits: [Double]) throws -> [String: Tensor] {
-                try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [n, c], logits), "labels": labels, "weight": weight],
-                                  parameters: ["label_smoothing": .number(smoothing), "reduction": .string(reduction)])
+                try registry.call(
+                    "cross-entropy", inputs: ["logits": Tensor(shape: [n, c], logits), "labels": labels, "weight": weight],
+                    parameters: ["label_smoothing": .number(smoothing), "reduction": .string(reduction)])
             }
             let out = try call(x)
             try checkGradient(x, doubles(out["grad"]), "cross-entropy ε=\(smoothing) \(reduction)") { try doubles(call($0)["loss"])[0] }
@@ -45,15 +46,18 @@ import Darwin
             #expect(doubles(out["per_example"])[2] == 0 && doubles(out["grad"])[(2 * c)..<(3 * c)].allSatisfy { $0 == 0 })
         }
         // Without weights or smoothing: −log softmax(x)_y.
-        let plain = try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [n, c], x), "labels": Tensor(shape: [n], storage: .int64([1, 2, 3, 4, 5]))],
-                                      parameters: ["reduction": .string("none")])
+        let plain = try registry.call(
+            "cross-entropy", inputs: ["logits": Tensor(shape: [n, c], x), "labels": Tensor(shape: [n], storage: .int64([1, 2, 3, 4, 5]))],
+            parameters: ["reduction": .string("none")])
         for i in 0..<n {
             let row = Array(x[(i * c)..<((i + 1) * c)]), m = row.max()!
             let lse = m + log(row.map { exp($0 - m) }.reduce(0, +))
             #expect(abs(doubles(plain["per_example"])[i] - (lse - row[i + 1])) < 1e-13)
         }
         // Probability targets.
-        let t = (0..<n).flatMap { _ -> [Double] in let r = random(c, seed: 9).map { exp($0) }; let s = r.reduce(0, +); return r.map { $0 / s } }
+        let t = (0..<n).flatMap { _ -> [Double] in
+            let r = random(c, seed: 9).map { exp($0) }; let s = r.reduce(0, +); return r.map { $0 / s }
+        }
         func probabilities(_ logits: [Double]) throws -> [String: Tensor] {
             try registry.call("cross-entropy", inputs: ["logits": Tensor(shape: [n, c], logits), "target": Tensor(shape: [n, c], t)])
         }
@@ -76,8 +80,9 @@ import Darwin
         let logits = Tensor(shape: [n, c], x), labels = Tensor(shape: [n], storage: .int64([0, 5000, 10_006]))
         let whole = try registry.call("cross-entropy", inputs: ["logits": logits, "labels": labels], parameters: ["label_smoothing": .number(0.1)])
         for chunk in [1, 7, 1024, 4096, 20_000] {
-            let part = try registry.call("cross-entropy", inputs: ["logits": logits, "labels": labels],
-                                         parameters: ["label_smoothing": .number(0.1), "chunk": .number(Double(chunk))])
+            let part = try registry.call(
+                "cross-entropy", inputs: ["logits": logits, "labels": labels],
+                parameters: ["label_smoothing": .number(0.1), "chunk": .number(Double(chunk))])
             #expect(abs(doubles(part["loss"])[0] - doubles(whole["loss"])[0]) < 1e-12, "chunk \(chunk)")
             #expect(zip(doubles(part["grad"]), doubles(whole["grad"])).allSatisfy { abs($0 - $1) < 1e-15 }, "chunk \(chunk)")
         }
@@ -94,7 +99,8 @@ import Darwin
         #expect(throws: LossError.self) { try registry.call("cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2], storage: .int64([0, 3]))]) }
         #expect(throws: RegistryError.self) { try registry.call("cross-entropy", inputs: ["logits": x]) }
         #expect(throws: RegistryError.self) {
-            try registry.call("cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2], storage: .int64([0, 1]))], parameters: ["label_smoothing": .number(2)])
+            try registry.call(
+                "cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2], storage: .int64([0, 1]))], parameters: ["label_smoothing": .number(2)])
         }
     }
 
@@ -116,11 +122,13 @@ import Darwin
         let o = random(n * d, seed: 5)
         let c = Tensor(shape: [n], storage: .int64([1, 4, 0]))
         func call(_ v: [Double], a: Double = 2, b: Double = 0.5) throws -> [Double] {
-            doubles(try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], v), "c": c], parameters: ["a": .number(a), "b": .number(b)])["per_example"])
+            doubles(
+                try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], v), "c": c], parameters: ["a": .number(a), "b": .number(b)])["per_example"])
         }
         let base = try call(o)
         for (x, y) in zip(base, try call(o.map { 3 * $0 - 7 })) { #expect(abs(x - y) < 1e-12) }
-        let grad = doubles(try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], o), "c": c], parameters: ["a": .number(2), "b": .number(0.5)])["grad"])
+        let grad = doubles(
+            try registry.call("z-loss", inputs: ["o": Tensor(shape: [n, d], o), "c": c], parameters: ["a": .number(2), "b": .number(0.5)])["grad"])
         try checkGradient(o, grad, "z-loss") { try call($0).reduce(0, +) }
         let z = doubles(try registry.call("z-normalize", inputs: ["o": Tensor(shape: [1, 3], [1, 1, 1] as [Double])])["z"])
         #expect(z == [0, 0, 0])
@@ -139,7 +147,8 @@ import Darwin
         #expect(abs(total - 1) < 1e-15)
         // The other orders: scores of row 1 are [0, 0, 1, 0] (expert 2 first, then the tie 0, 1 → 0).
         func order(_ name: String) throws -> [Double] {
-            Array(doubles(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(2), "order": .string(name)])["G"])[4..<8])
+            Array(
+                doubles(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(2), "order": .string(name)])["G"])[4..<8])
         }
         let e = exp(1.0), z = e + 3
         let reference = try order("topk-softmax")
@@ -152,8 +161,10 @@ import Darwin
         #expect(throws: (any Error).self) { try order("random") }
         let cold = doubles(try registry.call("dense-to-sparse-gate", inputs: ["x": x, "B1": b1], parameters: ["tau": .number(0.01)])["G"])
         #expect(cold[6] > 0.999)
-        let act = doubles(try registry.call("activation-dense-to-sparse-gate", inputs: ["x": x, "B1": b1, "b0": Tensor(shape: [4], [0, 0, 0, 0] as [Double])],
-                                           parameters: ["tau": .number(0.5), "activation": .string("tanh")])["G"])
+        let act = doubles(
+            try registry.call(
+                "activation-dense-to-sparse-gate", inputs: ["x": x, "B1": b1, "b0": Tensor(shape: [4], [0, 0, 0, 0] as [Double])],
+                parameters: ["tau": .number(0.5), "activation": .string("tanh")])["G"])
         let scores: [Double] = [tanh(1.0), tanh(1.0), 0, tanh(0.5)]
         let s = scores.map { exp($0 / 0.5) }
         let sum: Double = s.reduce(0, +)
@@ -165,17 +176,20 @@ import Darwin
         let perp = doubles(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [4, 5], w), "g": Tensor(shape: [4, 5], g)])["g_perp"])
         let dot: Double = zip(w, perp).map(*).reduce(0, +)
         #expect(abs(dot) < 1e-12)
-        let scaled = doubles(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [20], w), "g": Tensor(shape: [20], g)], parameters: ["rescale": .boolean(true)])["g_perp"])
+        let scaled = doubles(
+            try registry.call("perp-grad", inputs: ["w": Tensor(shape: [20], w), "g": Tensor(shape: [20], g)], parameters: ["rescale": .boolean(true)])[
+                "g_perp"])
         let scaledNorm: Double = scaled.map { $0 * $0 }.reduce(0, +), gradientNorm: Double = g.map { $0 * $0 }.reduce(0, +)
         #expect(abs(scaledNorm - gradientNorm) < 1e-10)
-        let zero = doubles(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [3], [0, 0, 0] as [Double]), "g": Tensor(shape: [3], [1, 2, 3] as [Double])])["g_perp"])
+        let zero = doubles(
+            try registry.call("perp-grad", inputs: ["w": Tensor(shape: [3], [0, 0, 0] as [Double]), "g": Tensor(shape: [3], [1, 2, 3] as [Double])])["g_perp"])
         #expect(zero == [1, 2, 3])
     }
 
     @Test func softmaxCollapse() throws {
         let x = Tensor(shape: [3, 2], [0, -20, 0, -10, 0, -40] as [Double])
         guard case let .bool(f32)? = try registry.call("softmax-collapse", inputs: ["logits": x])["collapsed"]?.storage,
-              case let .bool(f64)? = try registry.call("softmax-collapse", inputs: ["logits": x], parameters: ["dtype": .string("float64")])["collapsed"]?.storage
+            case let .bool(f64)? = try registry.call("softmax-collapse", inputs: ["logits": x], parameters: ["dtype": .string("float64")])["collapsed"]?.storage
         else { Issue.record("dtype"); return }
         #expect(f32 == [true, false, true] && f64 == [false, false, true])
     }

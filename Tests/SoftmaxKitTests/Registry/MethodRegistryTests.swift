@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,12 +14,14 @@ import Darwin
 
     @Test func idsAreTheSpecNamesWithHyphens() {
         let ids = Set(registry.methods.map(\.id))
-        let specIds = ["softmax", "log-softmax", "logsumexp", "masked-softmax", "two-pass-softmax", "online-softmax",
-                       "merge-softmax-states", "ext-exp", "xnn-exp-rr2-p5", "xnn-extexp-p5", "edge-moe-gelu-table",
-                       "edge-moe-gelu", "edge-moe-softmax", "puma-gelu", "puma-silu", "puma-exp-taylor", "puma-softmax",
-                       "stablemax-s", "stablemax", "log-stablemax", "poly-relu", "poly-norm", "ibert-exp-int",
-                       "ibert-softmax-int", "ibert-gelu-int", "ibert-exp-poly-float", "ibert-gelu-poly-float", "softermax",
-                       "sparsemax", "entmax15", "entmax-bisect", "gelu", "gelu-tanh", "gelu-sigmoid"]
+        let specIds = [
+            "softmax", "log-softmax", "logsumexp", "masked-softmax", "two-pass-softmax", "online-softmax",
+            "merge-softmax-states", "ext-exp", "xnn-exp-rr2-p5", "xnn-extexp-p5", "edge-moe-gelu-table",
+            "edge-moe-gelu", "edge-moe-softmax", "puma-gelu", "puma-silu", "puma-exp-taylor", "puma-softmax",
+            "stablemax-s", "stablemax", "log-stablemax", "poly-relu", "poly-norm", "ibert-exp-int",
+            "ibert-softmax-int", "ibert-gelu-int", "ibert-exp-poly-float", "ibert-gelu-poly-float", "softermax",
+            "sparsemax", "entmax15", "entmax-bisect", "gelu", "gelu-tanh", "gelu-sigmoid",
+        ]
         #expect(Set(specIds).subtracting(ids).isEmpty, "missing: \(Set(specIds).subtracting(ids).sorted())")
         for m in registry.methods {
             #expect(m.id == m.id.lowercased() && !m.id.contains("_"))
@@ -88,10 +91,12 @@ import Darwin
     }
 
     @Test func mergeAndExtendedExpMatchTheirDefinitions() throws {
-        let out = try registry.call("merge-softmax-states", inputs: [
-            "m1": Tensor(shape: [3], [1, -.infinity, 2] as [Double]), "d1": Tensor(shape: [3], [2, 0, 1] as [Double]),
-            "m2": Tensor(shape: [3], [3, 5, -.infinity] as [Double]), "d2": Tensor(shape: [3], [1, 4, 0] as [Double]),
-        ])
+        let out = try registry.call(
+            "merge-softmax-states",
+            inputs: [
+                "m1": Tensor(shape: [3], [1, -.infinity, 2] as [Double]), "d1": Tensor(shape: [3], [2, 0, 1] as [Double]),
+                "m2": Tensor(shape: [3], [3, 5, -.infinity] as [Double]), "d2": Tensor(shape: [3], [1, 4, 0] as [Double]),
+            ])
         guard case let .float64(m)? = out["m"]?.storage, case let .float64(d)? = out["d"]?.storage else { Issue.record("dtype"); return }
         #expect(m == [3, 5, 2])
         #expect(abs(d[0] - (2 * exp(-2.0) + 1)) < 1e-15 && d[1] == 4 && d[2] == 1)

@@ -1,5 +1,5 @@
-import Testing
 import SoftmaxKit
+import Testing
 
 /// The registered methods as their roles' protocols: each agrees with the same method called by
 /// name through the registry, gradients agree with central differences, and an id of another role
@@ -33,13 +33,18 @@ import SoftmaxKit
         let loss = try registry.loss(id)
         let r = try loss.evaluate(logits: x, rows: n, classes: c, labels: labels)
         // The per-example losses are the registry call's.
-        let (logitsName, labelsName, perExampleName) = switch id {
-        case "z-loss": ("o", "c", "per_example")
-        case "comp-sum-loss": ("h", "y", "loss")
-        default: ("logits", "labels", "per_example")
-        }
-        let out = try registry.call(id, inputs: [logitsName: Tensor(shape: [n, c], x),
-                                                 labelsName: Tensor(shape: [n], storage: .int64(labels.map(Int64.init)))])
+        let (logitsName, labelsName, perExampleName) =
+            switch id {
+            case "z-loss": ("o", "c", "per_example")
+            case "comp-sum-loss": ("h", "y", "loss")
+            default: ("logits", "labels", "per_example")
+            }
+        let out = try registry.call(
+            id,
+            inputs: [
+                logitsName: Tensor(shape: [n, c], x),
+                labelsName: Tensor(shape: [n], storage: .int64(labels.map(Int64.init))),
+            ])
         #expect(r.perExample == doubles(out[perExampleName]))
         #expect(abs(r.loss - r.perExample.reduce(0, +) / Double(n)) < 1e-14)
         // The gradient is the batch loss's.
@@ -48,8 +53,9 @@ import SoftmaxKit
             var plus = x, minus = x
             plus[k] += h
             minus[k] -= h
-            let numeric = (try loss.evaluate(logits: plus, rows: n, classes: c, labels: labels).loss
-                - loss.evaluate(logits: minus, rows: n, classes: c, labels: labels).loss) / (2 * h)
+            let numeric =
+                (try loss.evaluate(logits: plus, rows: n, classes: c, labels: labels).loss
+                    - loss.evaluate(logits: minus, rows: n, classes: c, labels: labels).loss) / (2 * h)
             #expect(abs(numeric - r.gradient[k]) < 1e-7, "\(id) ∂/∂x[\(k)]: \(numeric) vs \(r.gradient[k])")
         }
     }
@@ -71,8 +77,9 @@ import SoftmaxKit
         let x = logits(n * d, seed: 5), b1 = logits(e * d, seed: 6), b0 = logits(e, seed: 7)
         let parameters: [String: ParameterValue] = id == "topk-softmax-gate" ? ["k": .number(3)] : ["tau": .number(0.7)]
         let g = try registry.gate(id, parameters: parameters).weights(x, rows: n, dim: d, router: GateRouter(b1: b1, experts: e, b0: b0))
-        let out = try registry.call(id, inputs: ["x": Tensor(shape: [n, d], x), "B1": Tensor(shape: [e, d], b1), "b0": Tensor(shape: [e], b0)],
-                                    parameters: parameters)
+        let out = try registry.call(
+            id, inputs: ["x": Tensor(shape: [n, d], x), "B1": Tensor(shape: [e, d], b1), "b0": Tensor(shape: [e], b0)],
+            parameters: parameters)
         #expect(g == doubles(out["G"]))
         for i in 0..<n { #expect(abs(g[(i * e)..<((i + 1) * e)].reduce(0, +) - 1) < 1e-14) }
     }
@@ -96,8 +103,9 @@ import SoftmaxKit
             let x = logits(v, seed: UInt64(200 + seed))
             var generator = SeededGenerator(seed: UInt64(seed))
             let tokens = try registry.sampler("soft-thinking-weights", parameters: parameters).next(x, using: &generator)
-            let out = try registry.call("soft-thinking-weights", inputs: ["logits": Tensor(shape: [v], x)],
-                                        parameters: parameters.merging(["seed": .number(Double(seed))]) { $1 })
+            let out = try registry.call(
+                "soft-thinking-weights", inputs: ["logits": Tensor(shape: [v], x)],
+                parameters: parameters.merging(["seed": .number(Double(seed))]) { $1 })
             #expect(tokens.map(\.id) == doubles(out["indices"]).map { Int($0) })
             #expect(tokens.map(\.weight) == doubles(out["weights"]))
             #expect(abs(tokens.map(\.weight).reduce(0, +) - 1) < 1e-12)

@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,7 +13,8 @@ import Darwin
 @Suite struct RegisteredMethodSweepTests {
     static let registry = MethodRegistry.standard
     /// Every registered normalizer, plus `softmax` with each cheap exponential (`softmax[exp=NAME]`).
-    static let normalizers = registry.methods.filter { $0.normalizer != nil }.map(\.id)
+    static let normalizers =
+        registry.methods.filter { $0.normalizer != nil }.map(\.id)
         + ExponentialChoice.allCases.filter { $0 != .exact }.map { "softmax[exp=\($0.rawValue)]" }
     static let activations = registry.methods.filter { $0.activation != nil }.map(\.id)
     /// The ones with an error bound (replacements have none).
@@ -43,7 +45,8 @@ import Darwin
                 let out = MutableRowBatch(yb, rows: rows.count, cols: cols)
                 if let flatMask {
                     try flatMask.withUnsafeBufferPointer { mb in
-                        try n.normalize(RowBatch(xb, rows: rows.count, cols: cols), into: out, mask: RowBatch(mb, rows: rows.count, cols: cols), threads: threads)
+                        try n.normalize(
+                            RowBatch(xb, rows: rows.count, cols: cols), into: out, mask: RowBatch(mb, rows: rows.count, cols: cols), threads: threads)
                     }
                 } else {
                     try n.normalize(RowBatch(xb, rows: rows.count, cols: cols), into: out, mask: nil, threads: threads)

@@ -1,5 +1,6 @@
-import Testing
 import SoftmaxKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,7 +12,6 @@ import Darwin
 /// should be, the soft token, and the edge rows.
 @Suite struct SoftThinkingTests {
     let registry = MethodRegistry.standard
-
 
     /// Spec §19 step 1, written out independently.
     func referenceFilter(_ x: [Double], t: Double, k: Int, topP: Double, minP: Double) -> [Double] {
@@ -59,8 +59,9 @@ import Darwin
         #expect(zip(doubles(out["weights"]), e.map { $0 / s }).allSatisfy { abs($0 - $1) < 1e-14 })
         // Fewer survivors than max_topk: zero-weight padding that does not move the soft token.
         let emb = (0..<12).map(Double.init)
-        let padded = try registry.call("soft-thinking-weights", inputs: ["logits": Tensor(shape: [6], x), "E": Tensor(shape: [6, 2], emb)],
-                                       parameters: ["max_topk": .number(4), "top_k": .number(1)])
+        let padded = try registry.call(
+            "soft-thinking-weights", inputs: ["logits": Tensor(shape: [6], x), "E": Tensor(shape: [6, 2], emb)],
+            parameters: ["max_topk": .number(4), "top_k": .number(1)])
         #expect(doubles(padded["weights"]) == [0.5, 0.5, 0, 0])
         let expected: [Double] = [4, 5]  // the mean of E[1] = (2, 3) and E[3] = (6, 7)
         #expect(doubles(padded["embedding"]) == expected)
@@ -70,9 +71,10 @@ import Darwin
         let x: [Double] = [1, 0.2, -0.5, 0.7, 1.2, -2]
         let gumbel: [Double] = [0.3, -0.4, 1.1]
         let gamma: [Double] = [0.5, 0.1, 7, 0.9, 0.2, 3]
-        let out = try registry.call("soft-thinking-weights",
-                                    inputs: ["logits": Tensor(shape: [6], x), "gumbel_noise": Tensor(shape: [3], gumbel), "gamma_draws": Tensor(shape: [6], gamma)],
-                                    parameters: ["max_topk": .number(3), "top_k": .number(4), "gumbel_tau": .number(0.5), "dirichlet_alpha": .number(2)])
+        let out = try registry.call(
+            "soft-thinking-weights",
+            inputs: ["logits": Tensor(shape: [6], x), "gumbel_noise": Tensor(shape: [3], gumbel), "gamma_draws": Tensor(shape: [6], gamma)],
+            parameters: ["max_topk": .number(3), "top_k": .number(4), "gumbel_tau": .number(0.5), "dirichlet_alpha": .number(2)])
         // top-4 keeps ids 0, 3, 4, 1; the Gamma draws of the dropped ids 2 and 5 are ignored.
         let pTilde: [Double] = [0.5, 0.1, 0, 0.9, 0.2, 0].map { $0 / 1.7 }
         let top = [3, 0, 4], w0 = top.map { pTilde[$0] }, s0 = w0.reduce(0, +)
@@ -83,9 +85,10 @@ import Darwin
         #expect(zip(doubles(out["weights"]), expected.map(\.1)).allSatisfy { abs($0 - $1) < 1e-13 })
         // Uniform draws are turned into Gumbel noise as −log(−log u).
         let u = gumbel.map { exp(-exp(-$0)) }
-        let viaUniform = try registry.call("soft-thinking-weights",
-                                           inputs: ["logits": Tensor(shape: [6], x), "uniform": Tensor(shape: [3], u), "gamma_draws": Tensor(shape: [6], gamma)],
-                                           parameters: ["max_topk": .number(3), "top_k": .number(4), "gumbel_tau": .number(0.5), "dirichlet_alpha": .number(2)])
+        let viaUniform = try registry.call(
+            "soft-thinking-weights",
+            inputs: ["logits": Tensor(shape: [6], x), "uniform": Tensor(shape: [3], u), "gamma_draws": Tensor(shape: [6], gamma)],
+            parameters: ["max_topk": .number(3), "top_k": .number(4), "gumbel_tau": .number(0.5), "dirichlet_alpha": .number(2)])
         #expect(zip(doubles(viaUniform["weights"]), doubles(out["weights"])).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 
@@ -126,10 +129,13 @@ import Darwin
     }
 
     @Test func edgeRowsAndErrors() throws {
-        let masked = try registry.call("soft-thinking-weights",
-                                       inputs: ["logits": Tensor(shape: [2, 3], [-.infinity, -.infinity, -.infinity, 0, 1, 2] as [Double]),
-                                                "E": Tensor(shape: [3, 1], [1, 2, 3] as [Double])],
-                                       parameters: ["max_topk": .number(2), "gumbel": .boolean(true)])
+        let masked = try registry.call(
+            "soft-thinking-weights",
+            inputs: [
+                "logits": Tensor(shape: [2, 3], [-.infinity, -.infinity, -.infinity, 0, 1, 2] as [Double]),
+                "E": Tensor(shape: [3, 1], [1, 2, 3] as [Double]),
+            ],
+            parameters: ["max_topk": .number(2), "gumbel": .boolean(true)])
         #expect(Array(doubles(masked["weights"])[0..<2]) == [0, 0] && doubles(masked["embedding"])[0] == 0)
         #expect(Set(doubles(masked["indices"])[2...]) == [2, 1])  // the two largest, in whatever order the noise leaves them
         let p = try SoftThinking.filteredProbabilities([0, .infinity, .infinity], SoftThinking.Filters())
@@ -141,8 +147,10 @@ import Darwin
             try registry.call("soft-thinking-weights", inputs: ["logits": Tensor(shape: [3], [0, 1, 2] as [Double])], parameters: ["max_topk": .number(4)])
         }
         #expect(throws: (any Error).self) {
-            try registry.call("soft-thinking-weights", inputs: ["logits": Tensor(shape: [3], [0, 1, 2] as [Double]), "gumbel_noise": Tensor(shape: [2], [0, 1] as [Double])],
-                              parameters: ["max_topk": .number(3)])
+            try registry.call(
+                "soft-thinking-weights",
+                inputs: ["logits": Tensor(shape: [3], [0, 1, 2] as [Double]), "gumbel_noise": Tensor(shape: [2], [0, 1] as [Double])],
+                parameters: ["max_topk": .number(3)])
         }
     }
 
@@ -159,7 +167,8 @@ import Darwin
         // Seeded draws through the registry: frequencies within 4σ of p.
         let n = 20_000
         let rows = Tensor(shape: [n, 6], (0..<n).flatMap { _ in x })
-        let out = try registry.call("sample-token", inputs: ["logits": rows], parameters: ["temperature": .number(0.8), "top_p": .number(0.95), "seed": .number(3)])
+        let out = try registry.call(
+            "sample-token", inputs: ["logits": rows], parameters: ["temperature": .number(0.8), "top_p": .number(0.95), "seed": .number(3)])
         let tokens = doubles(out["token"])
         for (j, v) in p.enumerated() {
             let f = Double(tokens.filter { $0 == Double(j) }.count) / Double(n)

@@ -1,7 +1,7 @@
-import Testing
 import SoftmaxKit
+import Testing
 
-extension Optional<Tensor> {
+extension Tensor? {
     /// The float64 values of a method's output, or nil (for `#require`) when it is absent or another dtype.
     var float64: [Double]? { if case let .float64(v)? = self?.storage { v } else { nil } }
     /// The float32 values, likewise.

@@ -1,3 +1,5 @@
+import SoftmaxKit
+
 /// The row distributions the accuracy bounds are stated for.
 enum TestRows {
     /// N(0, σ²) entries.
@@ -36,5 +38,3 @@ func applyRow<T>(_ x: [T], _ body: (RowBatch<T>, MutableRowBatch<T>) throws -> V
     }
     return y
 }
-
-import SoftmaxKit

@@ -1,11 +1,11 @@
-import Testing
 import SoftmaxKit
+import Testing
 
 /// Conversions happen only where they are exact.
 @Suite struct TensorConversionTests {
     @Test func integersBecomeFloatsWhenRepresentable() throws {
         #expect(try Tensor(shape: [2], storage: .int32([3, -4])).floatingPoint(as: Float.self, name: "x") == [3, -4])
-        #expect(try Tensor(shape: [1], storage: .int64([1 << 53])).floatingPoint(as: Double.self, name: "x") == [9007199254740992])
+        #expect(try Tensor(shape: [1], storage: .int64([1 << 53])).floatingPoint(as: Double.self, name: "x") == [9_007_199_254_740_992])
         #expect(throws: TensorError.self) { try Tensor(shape: [1], storage: .int64([(1 << 24) + 1])).floatingPoint(as: Float.self, name: "x") }
         #expect(try Tensor(shape: [1], storage: .bool([true])).floatingPoint(as: Float.self, name: "x") == [1])
     }

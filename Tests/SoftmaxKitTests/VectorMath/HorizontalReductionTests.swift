@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SoftmaxKit
 
 /// The transposed reductions of a group of rows equal the single-vector reductions lane by

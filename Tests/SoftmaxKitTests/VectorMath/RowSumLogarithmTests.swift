@@ -1,5 +1,7 @@
 import Testing
+
 @testable import SoftmaxKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,7 @@
 import Testing
+
 @testable import SoftmaxKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +24,8 @@ func ulpDistance<T: BinaryFloatingPoint>(_ y: T, _ ref: Float80) -> Double {
         return .infinity
     }
     let r = abs(ref)
-    let spacing: Float80 = r < Float80(T.leastNormalMagnitude)
+    let spacing: Float80 =
+        r < Float80(T.leastNormalMagnitude)
         ? Float80(T.leastNonzeroMagnitude)
         : Float80(T(r).ulp) * (Float80(T(r)) > r && T(r).significandBitPattern == 0 ? 0.5 : 1)
     return Double(abs(Float80(y) - ref) / spacing)
@@ -31,9 +34,11 @@ func ulpDistance<T: BinaryFloatingPoint>(_ y: T, _ ref: Float80) -> Double {
 func exactExp(_ x: Double) -> Float80 { expl(Float80(x)) }
 
 @Suite struct VectorExpTests {
-    static let specials: [Float] = [0, -0, 1, -1, .infinity, -.infinity, .nan, 88.72283, 88.72284, 89,
-                                    -87.33654, -87.33655, -103.97, -103.972, -104, -110, 1e-30, -1e-30,
-                                    .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+    static let specials: [Float] = [
+        0, -0, 1, -1, .infinity, -.infinity, .nan, 88.72283, 88.72284, 89,
+        -87.33654, -87.33655, -103.97, -103.972, -104, -110, 1e-30, -1e-30,
+        .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+    ]
 
     func vectorExp<T: KernelScalar>(_ x: [T]) -> [T] {
         var y = [T](repeating: 0, count: x.count)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import SoftmaxKit
+import Testing
+
 @testable import SoftmaxLab
 
 /// The lab's normalizer metrics on rows whose answers are known by hand, their bounds on any
@@ -94,8 +95,10 @@ import SoftmaxKit
         #expect(ElementwiseMetrics.ulpDistance(r + spacing / 2, r) == 0.5)
         #expect(ElementwiseMetrics.ulpDistance(r - 3 * spacing, r) == 3)
         // Wild values count the float32 values between them: never more than 2³².
-        for (y, ref) in [(1e30, 1.0), (-1e30, 1.0), (Double.infinity, 1.0), (-Double(Float.greatestFiniteMagnitude), Double(Float.greatestFiniteMagnitude)),
-                         (2.0e36, 1e-30)] {
+        for (y, ref) in [
+            (1e30, 1.0), (-1e30, 1.0), (Double.infinity, 1.0), (-Double(Float.greatestFiniteMagnitude), Double(Float.greatestFiniteMagnitude)),
+            (2.0e36, 1e-30),
+        ] {
             let u = ElementwiseMetrics.ulpDistance(y, ref)
             #expect(u >= 1 && u <= 0x1p32, "\(y) vs \(ref): \(u)")
         }

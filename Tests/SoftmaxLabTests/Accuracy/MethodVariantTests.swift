@@ -1,6 +1,6 @@
-import Testing
 import SoftmaxKit
 import SoftmaxLab
+import Testing
 
 /// The lab's default comparison: every computation once.
 @Suite struct MethodVariantTests {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import SoftmaxKit
+import Testing
+
 @testable import SoftmaxLab
 
 /// The grokking reproduction's pieces: the task split, the MLP's backward pass against finite
@@ -86,10 +87,12 @@ import SoftmaxKit
         setup.logEvery = 10
         setup.threads = 1
         let experiment = try GrokkingExperiment(setup)
-        for c in [GrokkingExperiment.Configuration(loss: .crossEntropy, optimizer: .init(kind: .adam)),
-                  .init(loss: .stableMaxCrossEntropy, optimizer: .init(kind: .adam)),
-                  .init(loss: .crossEntropy, optimizer: .init(kind: .perpGrad)),
-                  .init(loss: .crossEntropy, optimizer: .init(kind: .sgd, learningRate: 0.5), float64Loss: true)] {
+        for c in [
+            GrokkingExperiment.Configuration(loss: .crossEntropy, optimizer: .init(kind: .adam)),
+            .init(loss: .stableMaxCrossEntropy, optimizer: .init(kind: .adam)),
+            .init(loss: .crossEntropy, optimizer: .init(kind: .perpGrad)),
+            .init(loss: .crossEntropy, optimizer: .init(kind: .sgd, learningRate: 0.5), float64Loss: true),
+        ] {
             let run = try experiment.run(c)
             #expect(run.records.first!.step == 0 && run.records.last!.step == 30)
             #expect(run.records.last!.trainLoss < 0.9 * run.records.first!.trainLoss, "\(c.label): \(run.records.map(\.trainLoss))")

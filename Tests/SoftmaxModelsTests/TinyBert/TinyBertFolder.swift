@@ -1,5 +1,6 @@
 import Foundation
 import SoftmaxKit
+
 @testable import SoftmaxModels
 
 /// A tiny BERT written by the test itself — `config.json`, `model.safetensors` with seeded random
@@ -31,9 +32,11 @@ struct TinyBertFolder {
         add("embeddings.LayerNorm.bias", [h], scale: 0.1)
         for l in 0..<Self.layers {
             let p = "encoder.layer.\(l)."
-            for (name, inputs, outputs) in [("attention.self.query", h, h), ("attention.self.key", h, h), ("attention.self.value", h, h),
-                                            ("attention.output.dense", h, h), ("intermediate.dense", h, Self.intermediate),
-                                            ("output.dense", Self.intermediate, h)] {
+            for (name, inputs, outputs) in [
+                ("attention.self.query", h, h), ("attention.self.key", h, h), ("attention.self.value", h, h),
+                ("attention.output.dense", h, h), ("intermediate.dense", h, Self.intermediate),
+                ("output.dense", Self.intermediate, h),
+            ] {
                 add(p + name + ".weight", [outputs, inputs], scale: 1 / Double(inputs).squareRoot())
                 add(p + name + ".bias", [outputs], scale: 0.1)
             }

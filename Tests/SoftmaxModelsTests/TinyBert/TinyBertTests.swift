@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import SoftmaxKit
+import Testing
+
 @testable import SoftmaxModels
 
 /// The encoder on a tiny BERT the test writes itself (`TinyBertFolder`): no download, so these
@@ -16,8 +17,9 @@ import SoftmaxKit
     init() throws {
         folder = try TinyBertFolder()
         embedder = try SentenceEmbedder.load(folder: folder.path)
-        reference = ReferenceBert(tensors: folder.tensors, hidden: TinyBertFolder.hidden, heads: TinyBertFolder.heads,
-                                  layers: TinyBertFolder.layers, epsilon: 1e-12)
+        reference = ReferenceBert(
+            tensors: folder.tensors, hidden: TinyBertFolder.hidden, heads: TinyBertFolder.heads,
+            layers: TinyBertFolder.layers, epsilon: 1e-12)
     }
 
     deinit { folder.remove() }
@@ -65,8 +67,10 @@ import SoftmaxKit
         #expect(zip(stable[2].joined(), exact[2].joined()).allSatisfy { abs($0 - $1) <= 1e-5 })
         // In layer 1 only: layer 0's attention probabilities are the exact ones.
         var layer0: [Float] = [], layer0Exact: [Float] = []
-        _ = try embedder.encoder.forward(BertEncoder.Batch([sequences[0]]), swap: EncoderSwap.make(normalizer: "stablemax", layers: "1", layerCount: 2),
-                                         threads: 1) { if $0.layer == 0 { layer0 += $0.weights } }
+        _ = try embedder.encoder.forward(
+            BertEncoder.Batch([sequences[0]]), swap: EncoderSwap.make(normalizer: "stablemax", layers: "1", layerCount: 2),
+            threads: 1
+        ) { if $0.layer == 0 { layer0 += $0.weights } }
         _ = try embedder.encoder.forward(BertEncoder.Batch([sequences[0]]), threads: 1) { if $0.layer == 0 { layer0Exact += $0.weights } }
         #expect(!layer0.isEmpty && layer0 == layer0Exact)
         let tanh = try hidden(sequences, swap: EncoderSwap.make(activation: "gelu-tanh", layerCount: 2))

@@ -85,8 +85,9 @@ struct EntmaxBisectParameters: MethodParameters {
     var iterations = 50
 
     static let declarations: [ParameterDeclaration<Self>] = [
-        .number("alpha", \.alpha, "α > 1 (1 is softmax, 2 sparsemax)", range: -1e6...1e6,
-                check: { a in a > 1 ? nil : "must be > 1 (α = 1 is softmax: use 'softmax')" }),
+        .number(
+            "alpha", \.alpha, "α > 1 (1 is softmax, 2 sparsemax)", range: -1e6...1e6,
+            check: { a in a > 1 ? nil : "must be > 1 (α = 1 is softmax: use 'softmax')" }),
         .integer("n_iter", \.iterations, "bisection steps", range: 1...200),
     ]
 }

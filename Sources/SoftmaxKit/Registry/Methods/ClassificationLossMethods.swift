@@ -2,7 +2,8 @@
 /// family, the decoupled softmax loss and AnyLoss.
 enum ClassificationLossMethods {
     static let mao = "A. Mao, M. Mohri, Y. Zhong, Cross-Entropy Loss Functions: Theoretical Analysis and Applications, ICML 2023 (arXiv 2304.07288)"
-    static let agarap = "A. F. Agarap, An Architecture Combining CNN and SVM for Image Classification, 2017 (arXiv 1712.03541); Y. Tang, Deep Learning using Linear Support Vector Machines, 2013"
+    static let agarap =
+        "A. F. Agarap, An Architecture Combining CNN and SVM for Image Classification, 2017 (arXiv 1712.03541); Y. Tang, Deep Learning using Linear Support Vector Machines, 2013"
     static let gupta = "N. Gupta et al., Dual-Encoders for Extreme Multi-Label Classification, ICLR 2024 (arXiv 2310.10636)"
     static let han = "D. Han, N. Moniz, N. V. Chawla, AnyLoss: Transforming Classification Metrics into Loss Functions, KDD 2024 (arXiv 2405.14745)"
     static let svmInputs = [TensorSpec("outputs", "[N, C] scores"), TensorSpec("labels", .index, "[N]"), TensorSpec("W", "readout weights (any shape)")]
@@ -35,7 +36,8 @@ enum ClassificationLossMethods {
             inputs: [TensorSpec("labels", .index, "[N]")], outputs: [TensorSpec("Y", "[N, C]")],
             isExact: true, citation: agarap, implementation: SVMTargetsMethod()),
         MethodDescriptor(
-            id: "decoupled-softmax-loss", role: .loss, summary: "each positive against the negatives only: mean over queries of the mean −log e^{s_p}/(e^{s_p} + Σ_neg e^{s_l})",
+            id: "decoupled-softmax-loss", role: .loss,
+            summary: "each positive against the negatives only: mean over queries of the mean −log e^{s_p}/(e^{s_p} + Σ_neg e^{s_l})",
             parameters: DecoupledSoftmaxParameters.specs,
             inputs: [TensorSpec("S", "[Q, L] cosine similarities"), TensorSpec("P", .boolean, "[Q, L] positives")],
             outputs: [TensorSpec("loss", "0-d"), TensorSpec("grad", "∂loss/∂S [Q, L]")],
@@ -56,7 +58,8 @@ enum ClassificationLossMethods {
 struct CompSumMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (h, n, c) = try matrixInput(invocation, "h")
-        let r = try CompSumLoss.compute(h, rows: n, classes: c, labels: try indexInput(invocation, "y", count: n), tau: CompSumParameters(invocation.parameters).tau)
+        let r = try CompSumLoss.compute(
+            h, rows: n, classes: c, labels: try indexInput(invocation, "y", count: n), tau: CompSumParameters(invocation.parameters).tau)
         let flat = invocation.inputs["h"]?.rank == 1
         return ["loss": lossTensor(r.loss, shape: flat ? [] : [n], as: T.self), "grad": lossTensor(r.gradient, shape: flat ? [c] : [n, c], as: T.self)]
     }
@@ -83,11 +86,14 @@ struct SVMObjectiveMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (o, n, c) = try matrixInput(invocation, "outputs")
         let (w, ws) = try invocation.real("W", as: Double.self)
-        let r = try L2SVM.objective(o, classes: c, labels: try indexInput(invocation, "labels", count: n), weights: w,
-                                    penalty: SVMObjectiveParameters(invocation.parameters).penalty, form: paper ? .paper : .code)
-        return ["loss": lossTensor([r.loss], shape: [], as: T.self),
-                "grad": lossTensor(r.gradOutputs, shape: invocation.inputs["outputs"]?.shape ?? [n, c], as: T.self),
-                "grad_W": lossTensor(r.gradWeights, shape: ws, as: T.self)]
+        let r = try L2SVM.objective(
+            o, classes: c, labels: try indexInput(invocation, "labels", count: n), weights: w,
+            penalty: SVMObjectiveParameters(invocation.parameters).penalty, form: paper ? .paper : .code)
+        return [
+            "loss": lossTensor([r.loss], shape: [], as: T.self),
+            "grad": lossTensor(r.gradOutputs, shape: invocation.inputs["outputs"]?.shape ?? [n, c], as: T.self),
+            "grad_W": lossTensor(r.gradWeights, shape: ws, as: T.self),
+        ]
     }
 }
 
@@ -118,15 +124,19 @@ struct AmplifyMethod: MethodImplementation {
 }
 
 struct AnyLossMethod: MethodImplementation {
-    static let metrics: [(String, AnyLoss.Metric)] = [("accuracy_loss", .accuracy), ("f1_loss", .fBeta(1)), ("f2_loss", .fBeta(2)),
-                                                      ("gmean_loss", .gMean), ("balanced_accuracy_loss", .balancedAccuracy)]
+    static let metrics: [(String, AnyLoss.Metric)] = [
+        ("accuracy_loss", .accuracy), ("f1_loss", .fBeta(1)), ("f2_loss", .fBeta(2)),
+        ("gmean_loss", .gMean), ("balanced_accuracy_loss", .balancedAccuracy),
+    ]
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let y = try invocation.real("y", as: Double.self).values, p = try invocation.real("p", as: Double.self).values
         let l = AnyLossParameters(invocation.parameters).amplification
         let m = try AnyLoss.confusion(y: y, p: p, l: l)
-        let values: [String: Double] = ["TN": m.tn, "FP": m.fp, "FN": m.fn, "TP": m.tp, "accuracy_loss": m.accuracyLoss,
-                                        "f1_loss": m.fBetaLoss(1), "f2_loss": m.fBetaLoss(2), "gmean_loss": m.gMeanLoss,
-                                        "balanced_accuracy_loss": m.balancedAccuracyLoss]
+        let values: [String: Double] = [
+            "TN": m.tn, "FP": m.fp, "FN": m.fn, "TP": m.tp, "accuracy_loss": m.accuracyLoss,
+            "f1_loss": m.fBetaLoss(1), "f2_loss": m.fBetaLoss(2), "gmean_loss": m.gMeanLoss,
+            "balanced_accuracy_loss": m.balancedAccuracyLoss,
+        ]
         var out = values.mapValues { lossTensor([$0], shape: [], as: T.self) }
         let shape = invocation.inputs["p"]?.shape ?? [p.count]
         for (name, metric) in AnyLossMethod.metrics {
@@ -146,7 +156,7 @@ struct CompSumParameters: MethodParameters {
 struct SquaredHingeParameters: MethodParameters {
     var reduction = CrossEntropy.Reduction.mean
     static let declarations: [ParameterDeclaration<Self>] = [
-        .choice("reduction", \.reduction, "mean (over batch × classes), sum or none"),
+        .choice("reduction", \.reduction, "mean (over batch × classes), sum or none")
     ]
 }
 
@@ -172,7 +182,7 @@ struct DecoupledSoftmaxParameters: MethodParameters {
 struct AnyLossParameters: MethodParameters {
     var amplification = 73.0
     static let declarations: [ParameterDeclaration<Self>] = [
-        .number("L", \.amplification, "amplification L of A(p) = σ(L(p − ½))", range: 0...1e6),
+        .number("L", \.amplification, "amplification L of A(p) = σ(L(p − ½))", range: 0...1e6)
     ]
 }
 

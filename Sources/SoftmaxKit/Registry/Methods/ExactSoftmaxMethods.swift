@@ -39,8 +39,10 @@ enum ExactSoftmaxMethods {
             summary: "two-pass softmax with (mantissa, exponent) accumulation: no max pass, no overflow",
             parameters: TemperatureParameters.specs,
             inputs: [TensorSpec("x", "scores, rows × cols")],
-            outputs: [TensorSpec("y", "probabilities"), TensorSpec("m_sum", "mantissa sum M per row"),
-                      TensorSpec("n_sum", "exponent N per row: Σ e^{x/T} = M·2^N")],
+            outputs: [
+                TensorSpec("y", "probabilities"), TensorSpec("m_sum", "mantissa sum M per row"),
+                TensorSpec("n_sum", "exponent N per row: Σ e^{x/T} = M·2^N"),
+            ],
             isExact: true, citation: dukhan, implementation: TwoPassMethod(),
             normalizer: { ExactSoftmaxNormalizer(TemperatureParameters($0).exact(.twoPass), output: .probabilities) },
             alias: MethodAlias(of: "softmax", ["algorithm": .string(SoftmaxAlgorithm.twoPass.rawValue)], isBitIdentical: true)),
@@ -73,7 +75,7 @@ struct TemperatureParameters: MethodParameters {
     var temperature = 1.0
 
     static let declarations: [ParameterDeclaration<Self>] = [
-        .number("temperature", \.temperature, "T: computes on x/T; finite and > 0", range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude),
+        .number("temperature", \.temperature, "T: computes on x/T; finite and > 0", range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude)
     ]
 
     /// The exact kernels' options with `algorithm`.
@@ -94,12 +96,14 @@ struct ExactSoftmaxParameters: MethodParameters {
     var schedule: SoftmaxSchedule?
 
     static let declarations: [ParameterDeclaration<Self>] = [
-        .optionalChoice("algorithm", \.algorithm, "the exact algorithm, or auto (three-pass-reload: the fastest measured at every shape)",
-                        none: "auto"),
+        .optionalChoice(
+            "algorithm", \.algorithm, "the exact algorithm, or auto (three-pass-reload: the fastest measured at every shape)",
+            none: "auto"),
         .number("temperature", \.temperature, "T: computes on x/T; finite and > 0", range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude),
-        .optionalChoice("schedule", \.schedule,
-                        "how a batch is walked (the same bits, only the speed differs), or auto; forcing one is for tests and benchmarks",
-                        none: "auto"),
+        .optionalChoice(
+            "schedule", \.schedule,
+            "how a batch is walked (the same bits, only the speed differs), or auto; forcing one is for tests and benchmarks",
+            none: "auto"),
     ]
 
     var options: SoftmaxOptions { SoftmaxOptions(algorithm: algorithm, temperature: temperature, schedule: schedule) }
@@ -112,15 +116,20 @@ struct SoftmaxParameters: MethodParameters {
     var expIterations = 5
 
     static let declarations: [ParameterDeclaration<Self>] = [
-        .optionalChoice("algorithm", \.exact.algorithm, "the exact algorithm, or auto (three-pass-reload: the fastest measured at every shape)",
-                        none: "auto"),
-        .number("temperature", \.exact.temperature, "T: computes on x/T; finite and > 0",
-                range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude),
-        .optionalChoice("schedule", \.exact.schedule,
-                        "how a batch is walked (the same bits, only the speed differs), or auto; forcing one is for tests and benchmarks",
-                        none: "auto"),
-        .choice("exp", \.exp,
-                "the exponential: exact, schraudolph, poly1…poly4 (degree-d polynomial), base2 (2^x: base-2 softmax), limit ((1 + x/2^n)^(2^n)); non-exact ones run three-pass-reload"),
+        .optionalChoice(
+            "algorithm", \.exact.algorithm, "the exact algorithm, or auto (three-pass-reload: the fastest measured at every shape)",
+            none: "auto"),
+        .number(
+            "temperature", \.exact.temperature, "T: computes on x/T; finite and > 0",
+            range: Double.leastNormalMagnitude...Double.greatestFiniteMagnitude),
+        .optionalChoice(
+            "schedule", \.exact.schedule,
+            "how a batch is walked (the same bits, only the speed differs), or auto; forcing one is for tests and benchmarks",
+            none: "auto"),
+        .choice(
+            "exp", \.exp,
+            "the exponential: exact, schraudolph, poly1…poly4 (degree-d polynomial), base2 (2^x: base-2 softmax), limit ((1 + x/2^n)^(2^n)); non-exact ones run three-pass-reload"
+        ),
         .integer("exp_iters", \.expIterations, "n of exp=limit", range: 0...30),
     ]
 }
@@ -132,12 +141,14 @@ func softmaxNormalizer(_ values: ParameterValues) throws -> any Normalizer {
     let variant = ExponentialVariant(p.exp, iterations: p.expIterations)
     if variant == .exact { return ExactSoftmaxNormalizer(p.exact, output: .probabilities) }
     guard p.exact.algorithm == nil || p.exact.algorithm == .threePassReload else {
-        throw RegistryError.invalidParameter(method: "softmax", name: "algorithm", value: p.exact.algorithm!.rawValue,
-                                             reason: "exp=\(p.exp.rawValue) runs three-pass-reload only; drop algorithm or use exp=exact")
+        throw RegistryError.invalidParameter(
+            method: "softmax", name: "algorithm", value: p.exact.algorithm!.rawValue,
+            reason: "exp=\(p.exp.rawValue) runs three-pass-reload only; drop algorithm or use exp=exact")
     }
     guard p.exact.schedule == nil else {
-        throw RegistryError.invalidParameter(method: "softmax", name: "schedule", value: p.exact.schedule!.rawValue,
-                                             reason: "exp=\(p.exp.rawValue) runs row by row; drop schedule or use exp=exact")
+        throw RegistryError.invalidParameter(
+            method: "softmax", name: "schedule", value: p.exact.schedule!.rawValue,
+            reason: "exp=\(p.exp.rawValue) runs row by row; drop schedule or use exp=exact")
     }
     return RowKernelNormalizer(ApproximateExpSoftmaxKernel(variant, temperature: p.exact.temperature))
 }
@@ -162,8 +173,9 @@ struct ExactSoftmaxNormalizer: ScheduledNormalizer {
     func schedule(rows: Int, cols: Int, threads: Int?) throws -> SoftmaxSchedule.Plan {
         var options = options
         options.threads = threads
-        return try ExactSoftmax.plan(rows: rows, cols: cols, as: Float.self,
-                                     output: output == .logProbabilities ? .logProbabilities : .probabilities, options: options)
+        return try ExactSoftmax.plan(
+            rows: rows, cols: cols, as: Float.self,
+            output: output == .logProbabilities ? .logProbabilities : .probabilities, options: options)
     }
 
     private func apply<T: KernelScalar>(_ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ mask: RowBatch<Bool>?, _ threads: Int?) throws {
@@ -188,8 +200,9 @@ func withRows<T: KernelScalar, R>(
 func withMask<R>(_ invocation: MethodInvocation, shape: [Int], _ layout: RowLayout, _ body: (RowBatch<Bool>?) throws -> R) throws -> R {
     guard let (mask, maskShape) = try invocation.booleans("mask") else { return try body(nil) }
     guard maskShape == shape else {
-        throw TensorError.shapeMismatch(tensor: "mask", shape: Tensor.describe(shape: maskShape),
-                                        expected: "the shape of x, \(Tensor.describe(shape: shape))")
+        throw TensorError.shapeMismatch(
+            tensor: "mask", shape: Tensor.describe(shape: maskShape),
+            expected: "the shape of x, \(Tensor.describe(shape: shape))")
     }
     return try mask.withUnsafeBufferPointer { try body(RowBatch($0, rows: layout.rows, cols: layout.cols)) }
 }
@@ -229,8 +242,10 @@ struct TwoPassMethod: MethodImplementation {
         let (y, sums, rowShape) = try softmaxWithRowStates(invocation, as: T.self, initial: ExtendedSum()) {
             try ExactSoftmax.twoPassSoftmax($0, into: $1, sums: $2, options: options)
         }
-        return ["y": y, "m_sum": .of(sums.map { T($0.mantissaSum) }, shape: rowShape),
-                "n_sum": .of(sums.map { T($0.exponentSum) }, shape: rowShape)]
+        return [
+            "y": y, "m_sum": .of(sums.map { T($0.mantissaSum) }, shape: rowShape),
+            "n_sum": .of(sums.map { T($0.exponentSum) }, shape: rowShape),
+        ]
     }
 }
 
@@ -240,8 +255,10 @@ struct OnlineMethod: MethodImplementation {
         let (y, states, rowShape) = try softmaxWithRowStates(invocation, as: T.self, initial: SoftmaxState()) {
             try ExactSoftmax.onlineSoftmax($0, into: $1, states: $2, options: options)
         }
-        return ["y": y, "m": .of(states.map { T($0.maximum) }, shape: rowShape),
-                "d": .of(states.map { T($0.sum) }, shape: rowShape)]
+        return [
+            "y": y, "m": .of(states.map { T($0.maximum) }, shape: rowShape),
+            "d": .of(states.map { T($0.sum) }, shape: rowShape),
+        ]
     }
 }
 
@@ -251,8 +268,11 @@ struct MergeStatesMethod: MethodImplementation {
         var parts = [m1]
         for name in ["d1", "m2", "d2"] {
             let (values, s) = try invocation.real(name, as: T.self)
-            guard s == shape else { throw TensorError.shapeMismatch(tensor: name, shape: Tensor.describe(shape: s),
-                                                                 expected: "the shape of m1, \(Tensor.describe(shape: shape))") }
+            guard s == shape else {
+                throw TensorError.shapeMismatch(
+                    tensor: name, shape: Tensor.describe(shape: s),
+                    expected: "the shape of m1, \(Tensor.describe(shape: shape))")
+            }
             parts.append(values)
         }
         var m = [T](), d = [T]()

@@ -7,9 +7,11 @@ enum FourierHeadMethods {
             id: "fourier-head", role: .primitive, summary: "Fourier head: autocorrelated coefficients → a density on [−1, 1], binned pmf, logits, regulariser",
             parameters: FourierHeadParameters.specs,
             inputs: [TensorSpec("params", "[B, 2(N+1)] or [2(N+1)]")],
-            outputs: [TensorSpec("c", "[B, N+1, 2] (re, im)"), TensorSpec("c_normalized", "[B, N, 2]"), TensorSpec("bin_centers", "[n_bins]"),
-                      TensorSpec("pdf", "[B, n_bins]"), TensorSpec("pmf", "[B, n_bins]"), TensorSpec("logits", "[B, n_bins]"),
-                      TensorSpec("regularization", "0-d")],
+            outputs: [
+                TensorSpec("c", "[B, N+1, 2] (re, im)"), TensorSpec("c_normalized", "[B, N, 2]"), TensorSpec("bin_centers", "[n_bins]"),
+                TensorSpec("pdf", "[B, n_bins]"), TensorSpec("pmf", "[B, n_bins]"), TensorSpec("logits", "[B, n_bins]"),
+                TensorSpec("regularization", "0-d"),
+            ],
             isExact: true, citation: gillman, implementation: FourierHeadMethod()),
         MethodDescriptor(
             id: "fourier-pdf", role: .primitive, summary: "the Fourier head's density p(x) at given points",
@@ -41,7 +43,7 @@ struct FourierHeadParameters: MethodParameters {
 struct FourierPDFParameters: MethodParameters {
     var frequencies: Int?
     static let declarations: [ParameterDeclaration<Self>] = [
-        .optionalInteger("num_frequencies", \.frequencies, frequenciesSummary, range: 1...1_000_000, automatic: "auto"),
+        .optionalInteger("num_frequencies", \.frequencies, frequenciesSummary, range: 1...1_000_000, automatic: "auto")
     ]
 }
 
@@ -63,10 +65,12 @@ struct FourierHeadMethod: MethodImplementation {
         let (p, b, n, flat) = try fourierParams(invocation, frequencies: q.frequencies)
         let r = try FourierHead.evaluate(p, batch: b, frequencies: n, bins: m, gamma: q.gamma, floor: q.floor)
         let lead = flat ? [] : [b]
-        return ["c": lossTensor(r.c, shape: lead + [n + 1, 2], as: T.self), "c_normalized": lossTensor(r.normalized, shape: lead + [n, 2], as: T.self),
-                "bin_centers": lossTensor(r.binCenters, shape: [m], as: T.self), "pdf": lossTensor(r.pdf, shape: lead + [m], as: T.self),
-                "pmf": lossTensor(r.pmf, shape: lead + [m], as: T.self), "logits": lossTensor(r.logits, shape: lead + [m], as: T.self),
-                "regularization": lossTensor([r.regularization], shape: [], as: T.self)]
+        return [
+            "c": lossTensor(r.c, shape: lead + [n + 1, 2], as: T.self), "c_normalized": lossTensor(r.normalized, shape: lead + [n, 2], as: T.self),
+            "bin_centers": lossTensor(r.binCenters, shape: [m], as: T.self), "pdf": lossTensor(r.pdf, shape: lead + [m], as: T.self),
+            "pmf": lossTensor(r.pmf, shape: lead + [m], as: T.self), "logits": lossTensor(r.logits, shape: lead + [m], as: T.self),
+            "regularization": lossTensor([r.regularization], shape: [], as: T.self),
+        ]
     }
 }
 

@@ -1,16 +1,20 @@
 /// Registry entries for the mixture-of-experts gates.
 enum GateMethods {
-    static let nguyen = "H. Nguyen, P. Akbarian, F. Yan, N. Ho, Statistical Perspective of Top-K Sparse Softmax Gating Mixture of Experts, ICLR 2024 (arXiv 2309.13850); H. Nguyen, P. Akbarian, N. Ho, ICML 2024 (arXiv 2401.13875)"
+    static let nguyen =
+        "H. Nguyen, P. Akbarian, F. Yan, N. Ho, Statistical Perspective of Top-K Sparse Softmax Gating Mixture of Experts, ICLR 2024 (arXiv 2309.13850); H. Nguyen, P. Akbarian, N. Ho, ICML 2024 (arXiv 2401.13875)"
     static let inputs = [TensorSpec("x", "[N, d]"), TensorSpec("B1", "[E, d]"), TensorSpec("b0", "[E]", optional: true)]
 
     static let all: [MethodDescriptor] = [
-        .gate("topk-softmax-gate", summary: "softmax over the K largest scores β₁x + β₀ (ties to the lower index), others 0",
-              parameters: TopKGateParameters.self, make: { p in MixtureGates.Kind.topK(p.k, order: p.order) }),
-        .gate("dense-to-sparse-gate", summary: "softmax((β₁x + β₀)/τ)",
-              parameters: DenseToSparseGateParameters.self, make: { p in MixtureGates.Kind.denseToSparse(tau: p.tau) }),
-        .gate("activation-dense-to-sparse-gate", summary: "softmax(σ(β₁x)/τ + β₀), σ sigmoid or tanh",
-              parameters: ActivationGateParameters.self,
-              make: { p in MixtureGates.Kind.activation(tau: p.tau, tanh: p.activation == .tanh) }),
+        .gate(
+            "topk-softmax-gate", summary: "softmax over the K largest scores β₁x + β₀ (ties to the lower index), others 0",
+            parameters: TopKGateParameters.self, make: { p in MixtureGates.Kind.topK(p.k, order: p.order) }),
+        .gate(
+            "dense-to-sparse-gate", summary: "softmax((β₁x + β₀)/τ)",
+            parameters: DenseToSparseGateParameters.self, make: { p in MixtureGates.Kind.denseToSparse(tau: p.tau) }),
+        .gate(
+            "activation-dense-to-sparse-gate", summary: "softmax(σ(β₁x)/τ + β₀), σ sigmoid or tanh",
+            parameters: ActivationGateParameters.self,
+            make: { p in MixtureGates.Kind.activation(tau: p.tau, tanh: p.activation == .tanh) }),
     ]
 }
 
@@ -48,8 +52,9 @@ struct TopKGateParameters: MethodParameters {
 
     static let declarations: [ParameterDeclaration<Self>] = [
         .integer("k", \.k, "experts kept", range: 1...1_000_000_000),
-        .choice("order", \.order,
-                "topk-softmax (softmax over the kept), softmax-topk (renormalised), softmax-topk-unnormalized, sigmoid-topk (renormalised)"),
+        .choice(
+            "order", \.order,
+            "topk-softmax (softmax over the kept), softmax-topk (renormalised), softmax-topk-unnormalized, sigmoid-topk (renormalised)"),
     ]
 }
 

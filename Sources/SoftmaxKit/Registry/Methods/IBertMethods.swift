@@ -57,7 +57,7 @@ struct IBertSoftmaxParameters: MethodParameters {
 struct IBertGELUParameters: MethodParameters {
     var scale = 0x1p-10
     static let declarations: [ParameterDeclaration<Self>] = [
-        .number("S", \.scale, "input scale S (≥ 2⁻¹⁴; ≲ 2⁻¹⁰ keeps precision); the lab quantises x as rne(x/S)", range: scaleRange),
+        .number("S", \.scale, "input scale S (≥ 2⁻¹⁴; ≲ 2⁻¹⁰ keeps precision); the lab quantises x as rne(x/S)", range: scaleRange)
     ]
 }
 
@@ -65,7 +65,7 @@ struct IBertGELUParameters: MethodParameters {
 struct IBertExpFloatParameters: MethodParameters {
     var coefficients = IBertFloat.Coefficients.code
     static let declarations: [ParameterDeclaration<Self>] = [
-        .choice("coef", \.coefficients, "code (a r² + b r + c) or paper (0.3585(r + 1.353)² + 0.344)"),
+        .choice("coef", \.coefficients, "code (a r² + b r + c) or paper (0.3585(r + 1.353)² + 0.344)")
     ]
 }
 
@@ -80,8 +80,9 @@ func integerInput(_ invocation: MethodInvocation, _ name: String, limit: Int64) 
     guard let t = invocation.inputs[name] else { throw RegistryError.missingInput(method: invocation.method, name: name) }
     let values = try t.indices(name: name).map(Int64.init)
     if let bad = values.first(where: { $0.magnitude > limit }) {
-        throw RegistryError.invalidParameter(method: invocation.method, name: name, value: "\(bad)",
-                                             reason: "integer inputs must lie in ±\(limit)")
+        throw RegistryError.invalidParameter(
+            method: invocation.method, name: name, value: "\(bad)",
+            reason: "integer inputs must lie in ±\(limit)")
     }
     return (values, t.shape)
 }
@@ -93,8 +94,10 @@ struct IBertExpMethod: MethodImplementation {
             throw RegistryError.invalidParameter(method: invocation.method, name: "q", value: "\(bad)", reason: "i-exp takes q ≤ 0")
         }
         let k = IBertInteger.ExpConstants(scale: IBertExpParameters(invocation.parameters).scale)
-        return ["e": Tensor(shape: shape, storage: .int64(q.map { IBertInteger.exp($0, k) })),
-                "S_e": Tensor(shape: [], [k.outputScale])]
+        return [
+            "e": Tensor(shape: shape, storage: .int64(q.map { IBertInteger.exp($0, k) })),
+            "S_e": Tensor(shape: [], [k.outputScale]),
+        ]
     }
 }
 
@@ -107,9 +110,10 @@ struct IBertSoftmaxMethod: MethodImplementation {
         q.withUnsafeBufferPointer { qb in
             out.withUnsafeMutableBufferPointer { ob in
                 for r in 0..<layout.rows {
-                    IBertInteger.softmaxRow(qb.baseAddress! + r * layout.cols, count: layout.cols, skip: nil, scale: p.scale,
-                                            outputBits: p.outputBits, requantBits: p.requantBits,
-                                            into: ob.baseAddress! + r * layout.cols)
+                    IBertInteger.softmaxRow(
+                        qb.baseAddress! + r * layout.cols, count: layout.cols, skip: nil, scale: p.scale,
+                        outputBits: p.outputBits, requantBits: p.requantBits,
+                        into: ob.baseAddress! + r * layout.cols)
                 }
             }
         }

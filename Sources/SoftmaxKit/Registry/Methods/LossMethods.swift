@@ -2,15 +2,19 @@
 /// diagnostic. They compute in Double and return the inputs' precision.
 enum LossMethods {
     static let pytorch = "the cross-entropy of PyTorch's torch.nn.functional.cross_entropy (weights, ignore_index, label_smoothing)"
-    static let brebisson = "A. de Brébisson, P. Vincent, The Z-loss: a shift and scale invariant classification loss belonging to the Spherical Family, 2016 (arXiv 1604.08859)"
+    static let brebisson =
+        "A. de Brébisson, P. Vincent, The Z-loss: a shift and scale invariant classification loss belonging to the Spherical Family, 2016 (arXiv 1604.08859)"
 
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
-            id: "cross-entropy", role: .loss, summary: "fused softmax cross-entropy with its gradient: index or probability targets, class weights, ignore_index, label smoothing",
+            id: "cross-entropy", role: .loss,
+            summary: "fused softmax cross-entropy with its gradient: index or probability targets, class weights, ignore_index, label smoothing",
             parameters: CrossEntropyParameters.specs,
-            inputs: [TensorSpec("logits", "[N, C]"), TensorSpec("labels", .index, "[N] class indices", optional: true),
-                     TensorSpec("target", "[N, C] probabilities (instead of labels)", optional: true),
-                     TensorSpec("weight", "[C] class weights", optional: true)],
+            inputs: [
+                TensorSpec("logits", "[N, C]"), TensorSpec("labels", .index, "[N] class indices", optional: true),
+                TensorSpec("target", "[N, C] probabilities (instead of labels)", optional: true),
+                TensorSpec("weight", "[C] class weights", optional: true),
+            ],
             outputs: [TensorSpec("per_example", "[N]"), TensorSpec("loss", "reduced (0-d)"), TensorSpec("grad", "∂loss/∂logits [N, C]")],
             isExact: true, citation: pytorch, implementation: CrossEntropyMethod(), loss: { CrossEntropyParameters($0) }),
         MethodDescriptor(
@@ -75,10 +79,13 @@ struct CrossEntropyMethod: MethodImplementation {
             throw RegistryError.invalidParameter(method: invocation.method, name: "labels/target", value: "-", reason: "give exactly one of labels and target")
         }
         let weight = try invocation.inputs["weight"].map { _ in try invocation.real("weight", as: Double.self).values }
-        let r = try CrossEntropy.compute(logits: x, rows: n, classes: c, targets: targets, weights: weight, ignoreIndex: p.ignoreIndex,
-                                         labelSmoothing: p.labelSmoothing, reduction: p.reduction, chunk: p.chunk ?? 0)
-        return ["per_example": lossTensor(r.perExample, shape: [n], as: T.self), "loss": lossTensor([r.loss], shape: [], as: T.self),
-                "grad": lossTensor(r.gradient, shape: [n, c], as: T.self)]
+        let r = try CrossEntropy.compute(
+            logits: x, rows: n, classes: c, targets: targets, weights: weight, ignoreIndex: p.ignoreIndex,
+            labelSmoothing: p.labelSmoothing, reduction: p.reduction, chunk: p.chunk ?? 0)
+        return [
+            "per_example": lossTensor(r.perExample, shape: [n], as: T.self), "loss": lossTensor([r.loss], shape: [], as: T.self),
+            "grad": lossTensor(r.gradient, shape: [n, c], as: T.self),
+        ]
     }
 }
 
@@ -86,8 +93,10 @@ struct StableMaxCrossEntropyMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (x, n, c) = try matrixInput(invocation, "logits")
         let r = try StableMaxCrossEntropy.compute(logits: x, rows: n, classes: c, labels: try indexInput(invocation, "labels", count: n))
-        return ["per_example": lossTensor(r.perExample, shape: [n], as: T.self), "mean": lossTensor([r.mean], shape: [], as: T.self),
-                "grad": lossTensor(r.gradient, shape: [n, c], as: T.self)]
+        return [
+            "per_example": lossTensor(r.perExample, shape: [n], as: T.self), "mean": lossTensor([r.mean], shape: [], as: T.self),
+            "grad": lossTensor(r.gradient, shape: [n, c], as: T.self),
+        ]
     }
 }
 
@@ -120,7 +129,8 @@ struct PerpGradMethod: MethodImplementation {
 struct SoftmaxCollapseMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (x, n, c) = try matrixInput(invocation, "logits")
-        let collapsed = SoftmaxCollapseParameters(invocation.parameters).precision == .float64
+        let collapsed =
+            SoftmaxCollapseParameters(invocation.parameters).precision == .float64
             ? SoftmaxCollapse.collapsed(x, rows: n, classes: c, as: Double.self)
             : SoftmaxCollapse.collapsed(x.map { Float($0) }, rows: n, classes: c, as: Float.self)
         let shape = invocation.inputs["logits"]?.rank == 1 ? [] : [n]
@@ -140,8 +150,9 @@ struct CrossEntropyParameters: MethodParameters {
         .integer("ignore_index", \.ignoreIndex, "rows with this label contribute nothing", range: -1_000_000_000_000_000...1_000_000_000_000_000),
         .number("label_smoothing", \.labelSmoothing, "ε in [0, 1]", range: 0...1),
         .choice("reduction", \.reduction, "mean, sum or none"),
-        .optionalInteger("chunk", \.chunk, "columns per logsumexp pass, partial states merged, or none (the whole row)",
-                         range: 1...1_000_000_000_000_000, automatic: "none"),
+        .optionalInteger(
+            "chunk", \.chunk, "columns per logsumexp pass, partial states merged, or none (the whole row)",
+            range: 1...1_000_000_000_000_000, automatic: "none"),
     ]
 }
 
@@ -160,7 +171,7 @@ struct ZLossParameters: MethodParameters {
 struct PerpGradParameters: MethodParameters {
     var rescale = false
     static let declarations: [ParameterDeclaration<Self>] = [
-        .boolean("rescale", \.rescale, "the official OrthoGrad rescaling g⊥·‖g‖/‖g⊥‖"),
+        .boolean("rescale", \.rescale, "the official OrthoGrad rescaling g⊥·‖g‖/‖g⊥‖")
     ]
 }
 
@@ -172,8 +183,9 @@ struct SoftmaxCollapseParameters: MethodParameters {
 
 extension CrossEntropyParameters: ClassificationLoss {
     func evaluate(logits: [Double], rows: Int, classes: Int, labels: [Int]) throws -> LossEvaluation {
-        let r = try CrossEntropy.compute(logits: logits, rows: rows, classes: classes, targets: .indices(labels), ignoreIndex: ignoreIndex,
-                                         labelSmoothing: labelSmoothing, reduction: reduction, chunk: chunk ?? 0)
+        let r = try CrossEntropy.compute(
+            logits: logits, rows: rows, classes: classes, targets: .indices(labels), ignoreIndex: ignoreIndex,
+            labelSmoothing: labelSmoothing, reduction: reduction, chunk: chunk ?? 0)
         return LossEvaluation(perExample: r.perExample, loss: r.loss, gradient: r.gradient)
     }
 }

@@ -89,8 +89,9 @@ extension MethodDescriptor {
         _ id: String, summary: String, isExact: Bool = false, citation: String, logProbabilities: Bool = false, isReplacement: Bool = false,
         accuracy: AccuracyBudget? = nil, alias: MethodAlias? = nil, make: @escaping @Sendable (NoParameters) throws -> any Normalizer
     ) -> MethodDescriptor {
-        normalizer(id, summary: summary, parameters: NoParameters.self, isExact: isExact, citation: citation,
-                   logProbabilities: logProbabilities, isReplacement: isReplacement, accuracy: accuracy, alias: alias, make: make)
+        normalizer(
+            id, summary: summary, parameters: NoParameters.self, isExact: isExact, citation: citation,
+            logProbabilities: logProbabilities, isReplacement: isReplacement, accuracy: accuracy, alias: alias, make: make)
     }
 
     /// An activation entry without parameters.
@@ -98,8 +99,9 @@ extension MethodDescriptor {
         _ id: String, summary: String, isExact: Bool = false, citation: String, reference: ReferenceFunction, isReplacement: Bool = false,
         accuracy: AccuracyBudget? = nil, make: @escaping @Sendable (NoParameters) throws -> any Activation
     ) -> MethodDescriptor {
-        activation(id, summary: summary, parameters: NoParameters.self, isExact: isExact, citation: citation, reference: reference,
-                   isReplacement: isReplacement, accuracy: accuracy, make: make)
+        activation(
+            id, summary: summary, parameters: NoParameters.self, isExact: isExact, citation: citation, reference: reference,
+            isReplacement: isReplacement, accuracy: accuracy, make: make)
     }
 
     /// An element-wise building block without parameters.
@@ -107,7 +109,8 @@ extension MethodDescriptor {
         _ id: String, summary: String, output: String = "y", isExact: Bool = false, citation: String, reference: ReferenceFunction? = nil,
         make: @escaping @Sendable (NoParameters) throws -> any Activation
     ) -> MethodDescriptor {
-        elementwise(id, summary: summary, parameters: NoParameters.self, output: output, isExact: isExact, citation: citation,
-                    reference: reference, make: make)
+        elementwise(
+            id, summary: summary, parameters: NoParameters.self, output: output, isExact: isExact, citation: citation,
+            reference: reference, make: make)
     }
 }

@@ -1,19 +1,24 @@
 /// Registry entries for the samplers: soft thinking's weighted token list and soft token, and
 /// the plain sampler over the same filters.
 enum SamplingMethods {
-    static let softThinking = "LLMs are Single-threaded Reasoners: Demystifying the Working Mechanism of Soft Thinking, 2025 (arXiv 2508.03440); WJMacro/Randomized-Soft-Thinking"
+    static let softThinking =
+        "LLMs are Single-threaded Reasoners: Demystifying the Working Mechanism of Soft Thinking, 2025 (arXiv 2508.03440); WJMacro/Randomized-Soft-Thinking"
 
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
             id: "soft-thinking-weights", role: .sampler,
             summary: "softmax(logits/T) → top-k → top-p → min-p → Dirichlet noise → max_topk ids → Gumbel-softmax noise; the soft token Σ w·E[id]",
             parameters: SoftThinkingParameters.specs,
-            inputs: [TensorSpec("logits", "[V] or [N, V]"), TensorSpec("E", "[V, D] input embeddings", optional: true),
-                     TensorSpec("gumbel_noise", "Gumbel(0,1) draws [max_topk] or [N, max_topk]", optional: true),
-                     TensorSpec("uniform", "U(0,1) draws for the Gumbel noise, −log(−log u) [max_topk] or [N, max_topk]", optional: true),
-                     TensorSpec("gamma_draws", "Gamma(α·pⱼ, 1) draws [V] or [N, V]", optional: true)],
-            outputs: [TensorSpec("indices", .index, "[max_topk] or [N, max_topk], descending weight"), TensorSpec("weights", "same shape"),
-                      TensorSpec("embedding", "[D] or [N, D] (when E is given)")],
+            inputs: [
+                TensorSpec("logits", "[V] or [N, V]"), TensorSpec("E", "[V, D] input embeddings", optional: true),
+                TensorSpec("gumbel_noise", "Gumbel(0,1) draws [max_topk] or [N, max_topk]", optional: true),
+                TensorSpec("uniform", "U(0,1) draws for the Gumbel noise, −log(−log u) [max_topk] or [N, max_topk]", optional: true),
+                TensorSpec("gamma_draws", "Gamma(α·pⱼ, 1) draws [V] or [N, V]", optional: true),
+            ],
+            outputs: [
+                TensorSpec("indices", .index, "[max_topk] or [N, max_topk], descending weight"), TensorSpec("weights", "same shape"),
+                TensorSpec("embedding", "[D] or [N, D] (when E is given)"),
+            ],
             isExact: true, citation: softThinking, implementation: SoftThinkingMethod(),
             sampler: { SoftThinkingParameters($0).sampler }),
         MethodDescriptor(
@@ -42,7 +47,8 @@ struct SoftThinkingMethod: MethodImplementation {
         let (x, n, v) = try matrixInput(invocation, "logits")
         let p = SoftThinkingParameters(invocation.parameters), k = p.maxTopK
         let flat = invocation.inputs["logits"]?.rank == 1
-        let gumbel = try rowDraws(invocation, "gumbel_noise", rows: n, width: k)
+        let gumbel =
+            try rowDraws(invocation, "gumbel_noise", rows: n, width: k)
             ?? rowDraws(invocation, "uniform", rows: n, width: k)?.map { row in
                 try row.map { u in
                     guard u > 0, u < 1 else { throw SamplingError.input("uniform draw \(u) is outside (0, 1)") }
@@ -56,8 +62,9 @@ struct SoftThinkingMethod: MethodImplementation {
         for i in 0..<n {
             noise.gumbel = gumbel?[i]
             noise.gamma = gamma?[i]
-            let r = try SoftThinking.weights(Array(x[(i * v)..<((i + 1) * v)]), filters: p.filters, maxTopK: k,
-                                             gumbelTau: tau, dirichletAlpha: p.dirichletAlpha, noise: &noise)
+            let r = try SoftThinking.weights(
+                Array(x[(i * v)..<((i + 1) * v)]), filters: p.filters, maxTopK: k,
+                gumbelTau: tau, dirichletAlpha: p.dirichletAlpha, noise: &noise)
             ids += r.indices
             weights += r.weights
         }
@@ -126,13 +133,14 @@ struct SoftThinkingParameters: MethodParameters {
         SoftThinkingSampler(filters: filters, maxTopK: maxTopK, gumbelTau: gumbel ? gumbelTau : nil, dirichletAlpha: dirichletAlpha)
     }
 
-    static let declarations: [ParameterDeclaration<Self>] = FilterParameters.declarations.map { $0.nested(in: \.filter) } + [
-        .integer("max_topk", \.maxTopK, "ids kept in the soft token", range: 1...1_000_000_000_000),
-        .boolean("gumbel", \.gumbel, "add Gumbel-softmax noise from the seeded generator (on anyway when gumbel_noise or uniform is given)"),
-        .number("gumbel_tau", \.gumbelTau, "Gumbel-softmax temperature τ_g > 0", range: 1e-300...1e300),
-        .number("dirichlet_alpha", \.dirichletAlpha, "Dirichlet concentration α (≥ 10⁶: no noise)", range: 1e-300...1e300),
-        .integer("seed", \.seedValue, "seed of the noise not given as an input", range: seedRange),
-    ]
+    static let declarations: [ParameterDeclaration<Self>] =
+        FilterParameters.declarations.map { $0.nested(in: \.filter) } + [
+            .integer("max_topk", \.maxTopK, "ids kept in the soft token", range: 1...1_000_000_000_000),
+            .boolean("gumbel", \.gumbel, "add Gumbel-softmax noise from the seeded generator (on anyway when gumbel_noise or uniform is given)"),
+            .number("gumbel_tau", \.gumbelTau, "Gumbel-softmax temperature τ_g > 0", range: 1e-300...1e300),
+            .number("dirichlet_alpha", \.dirichletAlpha, "Dirichlet concentration α (≥ 10⁶: no noise)", range: 1e-300...1e300),
+            .integer("seed", \.seedValue, "seed of the noise not given as an input", range: seedRange),
+        ]
 }
 
 /// `sample-token`'s parameters.
@@ -142,7 +150,8 @@ struct SampleTokenParameters: MethodParameters {
     var seedValue = 0
     var seed: UInt64 { UInt64(seedValue) }
 
-    static let declarations: [ParameterDeclaration<Self>] = FilterParameters.declarations.map { $0.nested(in: \.filter) } + [
-        .integer("seed", \.seedValue, "seed of the noise not given as an input", range: seedRange),
-    ]
+    static let declarations: [ParameterDeclaration<Self>] =
+        FilterParameters.declarations.map { $0.nested(in: \.filter) } + [
+            .integer("seed", \.seedValue, "seed of the noise not given as an input", range: seedRange)
+        ]
 }
