@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v13), .iOS(.v16), .tvOS(.v16), .watchOS(.v9), .visionOS(.v1)],
     products: [
         .library(name: "SoftmaxKit", targets: ["SoftmaxKit"]),
+        .library(name: "MatrixMultiply", targets: ["MatrixMultiply"]),
         .library(name: "SoftmaxAttention", targets: ["SoftmaxAttention"]),
         .library(name: "SoftmaxModels", targets: ["SoftmaxModels"]),
         .library(name: "SoftmaxNumPy", targets: ["SoftmaxNumPy"]),
@@ -24,14 +25,16 @@ let package = Package(
     targets: [
         // Public products.
         .target(name: "SoftmaxKit", dependencies: ["_SoftmaxShims"]),
-        .target(name: "SoftmaxAttention", dependencies: ["SoftmaxKit", "_SoftmaxShims"]),
-        .target(name: "SoftmaxModels", dependencies: ["SoftmaxKit", "SoftmaxAttention"]),
+        // The packed single-precision matrix multiply that attention, the models and the lab share.
+        .target(name: "MatrixMultiply", dependencies: ["SoftmaxKit", "_SoftmaxShims"]),
+        .target(name: "SoftmaxAttention", dependencies: ["SoftmaxKit", "MatrixMultiply", "_SoftmaxShims"]),
+        .target(name: "SoftmaxModels", dependencies: ["SoftmaxKit", "MatrixMultiply", "SoftmaxAttention"]),
         .target(name: "SoftmaxNumPy", dependencies: ["SoftmaxKit"]),
-        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit", "SoftmaxAttention", "SoftmaxModels", "SoftmaxNumPy"]),
+        .target(name: "SoftmaxLab", dependencies: ["SoftmaxKit", "MatrixMultiply", "SoftmaxAttention", "SoftmaxModels", "SoftmaxNumPy"]),
         .executableTarget(
             name: "softmaxkit",
             dependencies: [
-                "SoftmaxKit", "SoftmaxAttention", "SoftmaxModels", "SoftmaxNumPy", "SoftmaxLab",
+                "SoftmaxKit", "MatrixMultiply", "SoftmaxAttention", "SoftmaxModels", "SoftmaxNumPy", "SoftmaxLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -42,6 +45,7 @@ let package = Package(
         .testTarget(
             name: "SoftmaxKitTests",
             dependencies: ["SoftmaxKit", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "MatrixMultiplyTests", dependencies: ["MatrixMultiply"]),
         .testTarget(name: "SoftmaxAttentionTests", dependencies: ["SoftmaxAttention"]),
         .testTarget(name: "SoftmaxModelsTests", dependencies: ["SoftmaxModels"], exclude: ["Resources"]),
         .testTarget(name: "SoftmaxNumPyTests", dependencies: ["SoftmaxNumPy"]),

@@ -1,4 +1,5 @@
 import Foundation
+import MatrixMultiply
 import SoftmaxAttention
 import SoftmaxKit
 import SoftmaxLab

@@ -1,3 +1,4 @@
+import MatrixMultiply
 import SoftmaxKit
 
 /// Small dense row-major matrices for the landmark methods (SOFT, Nyströmformer), whose m × m

@@ -1,3 +1,4 @@
+import MatrixMultiply
 import SoftmaxKit
 
 /// Performer's positive random features for `exp(s·q·k)` (FAVOR+), rows of `X [N, d]` against a

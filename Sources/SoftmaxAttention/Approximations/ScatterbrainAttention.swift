@@ -1,3 +1,4 @@
+import MatrixMultiply
 import SoftmaxKit
 
 /// Scatterbrain: sparse + low-rank, combined without double counting. With `s = 1/√d`, hyperbolic

@@ -1,3 +1,4 @@
+import MatrixMultiply
 import SoftmaxKit
 
 /// Exact attention in Float, tiled as FlashAttention does it: for each block of 64 queries the keys

@@ -1,3 +1,4 @@
+import MatrixMultiply
 import SoftmaxKit
 
 /// Exact attention with any registered normalizer in place of softmax — StableMax, sparsemax,

@@ -1,3 +1,4 @@
+import MatrixMultiply
 import SoftmaxKit
 
 /// One attention head as plain row-major arrays, `Q [Nq, D]`, `K [Nk, D]`, `V [Nk, Dv]`: the

@@ -1,3 +1,4 @@
+import MatrixMultiply
 import SoftmaxAttention
 import SoftmaxKit
 

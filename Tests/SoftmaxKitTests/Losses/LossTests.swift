@@ -7,8 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Losses against their definitions and central finite differences (Double), gates, ⊥Grad and the
-/// Softmax Collapse diagnostic.
+/// Losses against their definitions and central finite differences (Double).
 @Suite struct LossTests {
     let registry = MethodRegistry.standard
 
@@ -132,65 +131,5 @@ import Darwin
         try checkGradient(o, grad, "z-loss") { try call($0).reduce(0, +) }
         let z = doubles(try registry.call("z-normalize", inputs: ["o": Tensor(shape: [1, 3], [1, 1, 1] as [Double])])["z"])
         #expect(z == [0, 0, 0])
-    }
-
-    @Test func gates() throws {
-        let x = Tensor(shape: [2, 3], [1, 0, 0, 0, 1, 0] as [Double])
-        let b1 = Tensor(shape: [4, 3], [1, 0, 0, 1, 0, 0, 0, 1, 0, 0.5, 0, 0] as [Double])  // experts 0 and 1 tie for row 0
-        let g = doubles(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(1)])["G"])
-        #expect(Array(g[0..<4]) == [1, 0, 0, 0])
-        #expect(Array(g[4..<8]) == [0, 0, 1, 0])
-        let g2 = doubles(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(3)])["G"])
-        let total: Double = g2[0] + g2[1] + g2[2] + g2[3]
-        #expect(abs(g2[0] - g2[1]) < 1e-15)
-        #expect(g2[2] == 0)
-        #expect(abs(total - 1) < 1e-15)
-        // The other orders: scores of row 1 are [0, 0, 1, 0] (expert 2 first, then the tie 0, 1 → 0).
-        func order(_ name: String) throws -> [Double] {
-            Array(
-                doubles(try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(2), "order": .string(name)])["G"])[4..<8])
-        }
-        let e = exp(1.0), z = e + 3
-        let reference = try order("topk-softmax")
-        #expect(zip(try order("softmax-topk"), reference).allSatisfy { abs($0 - $1) < 1e-15 })
-        #expect(abs(reference[2] - e / (e + 1)) < 1e-15 && reference[1] == 0 && reference[3] == 0)
-        let switchGate = try order("softmax-topk-unnormalized")
-        #expect(abs(switchGate[2] - e / z) < 1e-15 && abs(switchGate[0] - 1 / z) < 1e-15 && switchGate[1] == 0)
-        let sigmoid = try order("sigmoid-topk"), s1 = 1 / (1 + exp(-1.0))
-        #expect(abs(sigmoid[2] - s1 / (s1 + 0.5)) < 1e-15 && abs(sigmoid[0] - 0.5 / (s1 + 0.5)) < 1e-15)
-        #expect(throws: (any Error).self) { try order("random") }
-        let cold = doubles(try registry.call("dense-to-sparse-gate", inputs: ["x": x, "B1": b1], parameters: ["tau": .number(0.01)])["G"])
-        #expect(cold[6] > 0.999)
-        let act = doubles(
-            try registry.call(
-                "activation-dense-to-sparse-gate", inputs: ["x": x, "B1": b1, "b0": Tensor(shape: [4], [0, 0, 0, 0] as [Double])],
-                parameters: ["tau": .number(0.5), "activation": .string("tanh")])["G"])
-        let scores: [Double] = [tanh(1.0), tanh(1.0), 0, tanh(0.5)]
-        let s = scores.map { exp($0 / 0.5) }
-        let sum: Double = s.reduce(0, +)
-        for k in 0..<4 { #expect(abs(act[k] - s[k] / sum) < 1e-14) }
-    }
-
-    @Test func perpendicularGradient() throws {
-        let w = random(20, seed: 6), g = random(20, seed: 7)
-        let perp = doubles(try registry.call("perp-grad", inputs: ["w": Tensor(shape: [4, 5], w), "g": Tensor(shape: [4, 5], g)])["g_perp"])
-        let dot: Double = zip(w, perp).map(*).reduce(0, +)
-        #expect(abs(dot) < 1e-12)
-        let scaled = doubles(
-            try registry.call("perp-grad", inputs: ["w": Tensor(shape: [20], w), "g": Tensor(shape: [20], g)], parameters: ["rescale": .boolean(true)])[
-                "g_perp"])
-        let scaledNorm: Double = scaled.map { $0 * $0 }.reduce(0, +), gradientNorm: Double = g.map { $0 * $0 }.reduce(0, +)
-        #expect(abs(scaledNorm - gradientNorm) < 1e-10)
-        let zero = doubles(
-            try registry.call("perp-grad", inputs: ["w": Tensor(shape: [3], [0, 0, 0] as [Double]), "g": Tensor(shape: [3], [1, 2, 3] as [Double])])["g_perp"])
-        #expect(zero == [1, 2, 3])
-    }
-
-    @Test func softmaxCollapse() throws {
-        let x = Tensor(shape: [3, 2], [0, -20, 0, -10, 0, -40] as [Double])
-        guard case let .bool(f32)? = try registry.call("softmax-collapse", inputs: ["logits": x])["collapsed"]?.storage,
-            case let .bool(f64)? = try registry.call("softmax-collapse", inputs: ["logits": x], parameters: ["dtype": .string("float64")])["collapsed"]?.storage
-        else { Issue.record("dtype"); return }
-        #expect(f32 == [true, false, true] && f64 == [false, false, true])
     }
 }

@@ -17,7 +17,8 @@ public enum Gemm {
     /// Blocking: kc = 384 covers a transformer's 384-wide inner dimension in one pass (each C tile
     /// stored once); an A block (mc × kc, 144 KiB) and the B block (kc × nc, 768 KiB) fit L2
     /// (1 MiB) together, and the B micro-panel (48 KiB) streams from L2 at 10 bytes per cycle.
-    /// Measured on the encoder's shapes: kc = 384 beats 256 by 5–10% (one C pass instead of two).
+    /// On the encoder's shapes kc = 384 beats 256 (one C pass instead of two): BENCHMARKS.md,
+    /// "Matrix multiply and exact attention".
     public static let kc = 384, mc = 96, nc = 512
 
     /// A row-major operand: element (i, p) of `op(X)` is `base[i·ld + p]`, or `base[p·ld + i]`
@@ -194,7 +195,7 @@ public enum Gemm {
 
     /// Packs `op(B)[p0 ..< p0+kcb, j0 ..< j0+ncb]` into panels of 32 columns, `[panel][p][32]`,
     /// zero-padding the last panel.
-    static func packB(_ b: Operand, rows p0: Int, _ kcb: Int, columns j0: Int, _ ncb: Int, into dst: UnsafeMutablePointer<Float>) {
+    package static func packB(_ b: Operand, rows p0: Int, _ kcb: Int, columns j0: Int, _ ncb: Int, into dst: UnsafeMutablePointer<Float>) {
         var d = dst
         var j = 0
         while j < ncb {
@@ -233,7 +234,7 @@ public enum Gemm {
 
     /// Packs `op(A)[i0 ..< i0+mcb, p0 ..< p0+kcb]` into panels of 8 rows, `[panel][p][8]`,
     /// zero-padding the last panel.
-    static func packA(_ a: Operand, rows i0: Int, _ mcb: Int, columns p0: Int, _ kcb: Int, into dst: UnsafeMutablePointer<Float>) {
+    package static func packA(_ a: Operand, rows i0: Int, _ mcb: Int, columns p0: Int, _ kcb: Int, into dst: UnsafeMutablePointer<Float>) {
         var d = dst
         var i = 0
         while i < mcb {
@@ -262,15 +263,15 @@ public enum Gemm {
     /// `base + i·rowStride + p·stepStride` — packed panels (`[panel][p][8]`: 1 and 8, panels
     /// `8·depth` apart) or the rows of a row-major matrix in place (`ld` and 1, panels `8·ld` apart;
     /// a last panel of fewer than eight rows is then copied, zero-padded, into `edge`).
-    struct APanels {
+    package struct APanels {
         let base: UnsafePointer<Float>, rowStride: Int, stepStride: Int, panelStride: Int, depth: Int
         let edge: UnsafeMutablePointer<Float>?
 
-        init(packed: UnsafeMutablePointer<Float>, depth: Int) {
+        package init(packed: UnsafeMutablePointer<Float>, depth: Int) {
             (base, rowStride, stepStride, panelStride, self.depth, edge) = (UnsafePointer(packed), 1, Gemm.mr, Gemm.mr * depth, depth, nil)
         }
 
-        init(rows: UnsafePointer<Float>, ld: Int, depth: Int, edge: UnsafeMutablePointer<Float>) {
+        package init(rows: UnsafePointer<Float>, ld: Int, depth: Int, edge: UnsafeMutablePointer<Float>) {
             (base, rowStride, stepStride, panelStride, self.depth, self.edge) = (rows, ld, 1, Gemm.mr * ld, depth, edge)
         }
 
@@ -287,7 +288,7 @@ public enum Gemm {
     }
 
     /// All 8 × 32 tiles of one (mc × kc)·(kc × nc) block product.
-    static func macroKernel(
+    package static func macroKernel(
         _ mcb: Int, _ ncb: Int, _ kcb: Int, _ pa: APanels, _ pb: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>? = nil
     ) {

@@ -1,4 +1,4 @@
-import SoftmaxAttention
+import MatrixMultiply
 import Testing
 
 /// The packed matrix multiply against a plain triple loop in Double, on shapes that cross every
