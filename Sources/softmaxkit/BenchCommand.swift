@@ -73,6 +73,11 @@ struct BenchCommand: ParsableCommand {
                 throw ValidationError("--seq, --batch, --heads, --kv-heads and --head-dim must be ≥ 1")
             }
             let values = try parseParameters(parameters)
+            // Q, out and K, V in float32 (one-head engines also hold an N × N score matrix).
+            let kv = kvHeads ?? heads
+            try MemoryBudget.require(
+                [([batch, heads, seq, headDim], 8), ([batch, kv, seq, headDim], 8), ([seq, seq], 4)],
+                for: "bench --seq \(seq) --batch \(batch) --heads \(heads) --head-dim \(headDim)")
             let shape = AttentionShape(batch: batch, heads: heads, kvHeads: kvHeads, queries: seq, keys: seq, headDim: headDim)
             try shape.validate()
             let encoder = JSONEncoder()
@@ -95,6 +100,7 @@ struct BenchCommand: ParsableCommand {
         if let gemm {
             let dims = gemm.split(separator: ",").compactMap { Int($0) }
             guard dims.count == 3, dims.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--gemm takes M,N,K (positive), got '\(gemm)'") }
+            try MemoryBudget.require([([dims[0], dims[2]], 4), ([dims[2], dims[1]], 4), ([dims[0], dims[1]], 4)], for: "bench --gemm \(gemm)")
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             if !json { print(Table.row(["variant", "M", "N", "K", "threads", "median s", "GFLOP/s"])) }
@@ -122,6 +128,8 @@ struct BenchCommand: ParsableCommand {
         }
         let cases: [SpeedCase]
         if let rows, let cols {
+            // Input and output in float32, the largest element size the variants use.
+            try MemoryBudget.require([([rows, cols], 8)], for: "bench --rows \(rows) --cols \(cols)")
             cases = variants.map { SpeedCase(method: $0.0, parameters: $0.1, rows: rows, cols: cols, threads: threads) }
         } else {
             cases = SpeedRunner.defaultCases(methods: variants, threads: threads)

@@ -34,25 +34,11 @@ struct CallCommand: ParsableCommand {
     func run() throws {
         let registry = MethodRegistry.complete
         _ = try registry.method(id)  // an unknown id is reported before any file is read
-        var values: [String: ParameterValue] = [:]
-        for p in parameters {
-            let (name, text) = try split(p, option: "--param")
-            values[name] = try ParameterValue(parsing: text)
-        }
+        let values = try parseParameters(parameters)
         var tensors: [String: Tensor] = [:]
-        for i in inputs {
-            let (name, path) = try split(i, option: "--input")
-            tensors[name] = try NpyFile.read(path)
-        }
+        for (name, path) in try namedOptions(inputs, option: "--input") { tensors[name] = try NpyFile.read(path) }
         let outputs = try registry.call(id, inputs: tensors, parameters: values, precision: dtype)
         try OutputFolder.write(outputs, to: outputDir)
-    }
-
-    private func split(_ text: String, option: String) throws -> (String, String) {
-        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-            throw ValidationError("\(option) takes NAME=VALUE, got '\(text)'")
-        }
-        return (String(text[..<eq]), String(text[text.index(after: eq)...]))
     }
 }
 

@@ -146,6 +146,7 @@ import Testing
         let badMask = try write(Tensor(shape: [3], storage: .int32([1, 2, 0])), "badmask.npy")
         let garbage = folder + "/garbage.npy"
         #expect(FileManager.default.createFile(atPath: garbage, contents: Data("not numpy".utf8)))
+        let params = try write(Tensor(shape: [1, 4], [1, 0.5, 0.2, 0.1] as [Float]), "params.npy")
         let cases: [([String], String)] = [
             (["call", "sofmax", "--input", "x=\(x)", "--output-dir", out], "did you mean 'softmax'"),
             (["call", "softmax", "--output-dir", out], "needs input 'x'"),
@@ -160,6 +161,19 @@ import Testing
             (["call", "softmax", "--input", "x", "--output-dir", out], "NAME=VALUE"),
             (["bench", "--rows", "0", "--cols", "4"], "--rows"),
             (["bench", "--method", "ext-exp", "--rows", "1", "--cols", "4"], "not a normalizer"),
+            // Sizes no memory holds: refused before anything is allocated, never a trap or an abort.
+            (["bench", "--rows", "4294967296", "--cols", "4294967296"], "bench --rows 4294967296 --cols 4294967296 needs more bytes than"),
+            (["bench", "--rows", "100000000", "--cols", "100000000"], "of memory available"),
+            (["bench", "--gemm", "10000000,10000000,10000000"], "bench --gemm"),
+            (["bench", "--seq", "100000000"], "bench --seq 100000000"),
+            (["call", "local-window-mask", "--param", "n_q=1000000000", "--param", "n_k=1000000000", "--output-dir", out], "n_q × n_k"),
+            (["call", "fourier-head", "--param", "n_bins=1000000000", "--input", "params=\(params)", "--output-dir", out], "fourier-head's n_bins"),
+            // A name given twice is refused, not the last one taken.
+            (
+                ["call", "softmax", "--param", "temperature=2", "--param", "temperature=3", "--input", "x=\(x)", "--output-dir", out],
+                "--param temperature is given twice"
+            ),
+            (["call", "softmax", "--input", "x=\(x)", "--input", "x=\(x)", "--output-dir", out], "--input x is given twice"),
         ]
         for (arguments, fragment) in cases {
             let message = failure(arguments)
@@ -180,6 +194,9 @@ import Testing
         for (arguments, fragment) in [
             (["--loss", "mse"], "--loss 'mse'"), (["--optimizer", "lion"], "--optimizer 'lion'"),
             (["--lr", "-1"], "--lr"), (["--train-fraction", "1.5"], "train fraction"), (["--steps", "0"], "steps"),
+            (["--train-fraction", "nan"], "train fraction"), (["--train-fraction", "inf"], "train fraction"),
+            (["--modulus", "100000000000"], "modulus"), (["--hidden", "10000000000"], "--hidden 10000000000 needs more bytes"),
+            (["--hidden", "100000"], "of memory available"),
         ] {
             let message = failure(["train", "grokking", "--output", folder + "/bad"] + arguments)
             #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")

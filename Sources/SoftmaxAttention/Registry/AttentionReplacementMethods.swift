@@ -102,6 +102,7 @@ struct PositionTemperatureMethod: MethodImplementation {
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let p = PositionTemperatureParameters(invocation.parameters)
+        try MemoryBudget.require([([p.n], 16)], for: "ssa-position-temperature's n = \(p.n)")
         let tau = SelectiveAttention.positionTemperature(n: p.n, alpha: p.alpha, form: p.form)
         return ["tau": .of(tau.map { T($0) }, shape: [tau.count])]
     }
@@ -139,6 +140,7 @@ struct LocalWindowMaskMethod: MethodImplementation {
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let p = LocalWindowMaskParameters(invocation.parameters)
         let (nq, nk, w) = (p.queries, p.keys, p.window)
+        try MemoryBudget.require([([nq, nk], 1)], for: "local-window-mask's n_q × n_k = \(nq) × \(nk)")
         var mask = [Bool](repeating: false, count: nq * nk)
         for i in 0..<nq {
             let start = i - w / 2

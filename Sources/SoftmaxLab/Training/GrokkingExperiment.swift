@@ -93,6 +93,13 @@ public struct GrokkingExperiment: Sendable {
         guard setup.steps >= 1, setup.hidden >= 1, setup.logEvery >= 1, setup.threads >= 1 else {
             throw TrainingError.parameter("steps, hidden, log interval and threads must be ≥ 1")
         }
+        // The weights (2p × h, h × h, h × p), Adam's two moments and the gradients, in float32, and
+        // the activations of the p² pairs (three layers of h, the p logits).
+        guard (2...4096).contains(setup.modulus) else { throw TrainingError.parameter("modulus must be in 2…4096, got \(setup.modulus)") }
+        let p = setup.modulus, h = setup.hidden
+        try MemoryBudget.require(
+            [([3, p, h], 16), ([h, h], 16), ([p, p, h], 24), ([p, p, p], 8)],
+            for: "train grokking --modulus \(setup.modulus) --hidden \(setup.hidden)")
         self.setup = setup
         data = try ModularAddition(modulus: setup.modulus, trainFraction: setup.trainFraction, seed: setup.seed)
     }

@@ -10,8 +10,12 @@ public struct ModularAddition: Sendable {
     /// - Throws: `TrainingError` unless `p ≥ 2` and the fraction leaves both sets non-empty.
     public init(modulus p: Int, trainFraction: Double, seed: UInt64) throws {
         guard p >= 2, p <= 4096 else { throw TrainingError.parameter("modulus must be in 2…4096, got \(p)") }
+        // The fraction is checked before it is turned into a count (NaN and ±∞ would trap).
+        guard trainFraction > 0, trainFraction < 1 else {
+            throw TrainingError.parameter("train fraction must be in (0, 1), got \(trainFraction)")
+        }
         let total = p * p, trainCount = Int(trainFraction * Double(total))
-        guard trainFraction > 0, trainFraction < 1, trainCount >= 1, trainCount < total else {
+        guard trainCount >= 1, trainCount < total else {
             throw TrainingError.parameter("train fraction must leave both sets non-empty, got \(trainFraction)")
         }
         var all = (0..<total).map { (a: $0 / p, b: $0 % p, label: ($0 / p + $0 % p) % p) }

@@ -101,6 +101,7 @@ struct SVMTargetsMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         guard let t = invocation.inputs["labels"] else { throw RegistryError.missingInput(method: invocation.method, name: "labels") }
         let labels = try t.indices(name: "labels"), c = SVMTargetsParameters(invocation.parameters).classes
+        try MemoryBudget.require([([labels.count, c], 16)], for: "l2svm-targets' N × C = \(labels.count) × \(c)")
         return ["Y": lossTensor(try L2SVM.targets(labels, classes: c), shape: [labels.count, c], as: T.self)]
     }
 }

@@ -63,6 +63,8 @@ struct FourierHeadMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let q = FourierHeadParameters(invocation.parameters), m = q.bins
         let (p, b, n, flat) = try fourierParams(invocation, frequencies: q.frequencies)
+        // pdf, pmf and logits per example, in Double and in the output precision.
+        try MemoryBudget.require([([b, m], 3 * 16), ([m], 16)], for: "fourier-head's n_bins = \(m) for \(b) examples")
         let r = try FourierHead.evaluate(p, batch: b, frequencies: n, bins: m, gamma: q.gamma, floor: q.floor)
         let lead = flat ? [] : [b]
         return [
