@@ -85,9 +85,11 @@ public struct EntmaxBisectKernel: RowKernel {
         let a1 = alpha - 1, power = 1 / a1
         var finite = 0
         for i in 0..<n where x[i] != -.infinity { finite += 1 }
-        let top = Double(rowMaximum(x, count: n)) * a1
+        // On the row shifted by its maximum (entmax is shift-invariant), so the threshold's
+        // interval [−1, −n^{1−α}] is not lost in the rounding of scores near 10¹⁵ and beyond.
+        let m = Double(rowMaximum(x, count: n)), top = 0.0
         @inline(__always) func p(_ v: T, _ tau: Double) -> Double {
-            let t = Double(v) * a1 - tau
+            let t = (Double(v) - m) * a1 - tau
             return t > 0 ? libmPow(t, power) : 0
         }
         @inline(__always) func mass(_ tau: Double) -> Double {

@@ -4,8 +4,9 @@
 /// ```
 /// sort z₍₁₎ ≥ z₍₂₎ ≥ …;  k* = max{k : 1 + k·z₍k₎ > Σ_{j≤k} z₍j₎};  τ = (Σ_{j≤k*} z₍j₎ − 1)/k*
 /// ```
-/// O(n log n) by sorting (in Double, so Float rows get one rounding at the end). `−∞` entries
-/// are never in the support. Agrees with an independent bisection solution to 10⁻¹² (tests).
+/// O(n log n) by sorting (in Double, so Float rows get one rounding at the end), on the row
+/// shifted by its maximum, so finite scores up to the type's maximum give a distribution. `−∞`
+/// entries are never in the support. Agrees with an independent bisection solution to 10⁻¹² (tests).
 /// Not meant to equal softmax: the lab reports its distance (max total variation 1.0).
 ///
 /// A. Martins, R. Astudillo, "From Softmax to Sparsemax", ICML 2016 (arXiv 1602.02068).
@@ -24,12 +25,16 @@ public struct SparsemaxKernel: RowKernel {
     @inline(__always)
     private func row<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         let z = UnsafeMutableBufferPointer(start: scratch, count: sortedDescendingFinite(x, count: n, into: scratch))
+        // On the row shifted by its maximum (sparsemax is shift-invariant): the running sums of
+        // scores near 10²⁰ would lose the unit the threshold test compares against.
+        let m = z[0]
         var cumulative = 0.0, tau = 0.0
         for k in 1...z.count {
-            cumulative += z[k - 1]
-            if 1 + Double(k) * z[k - 1] > cumulative { tau = (cumulative - 1) / Double(k) }
+            let shifted = z[k - 1] - m
+            cumulative += shifted
+            if 1 + Double(k) * shifted > cumulative { tau = (cumulative - 1) / Double(k) }
         }
-        for i in 0..<n { y[i] = T(max(Double(x[i]) - tau, 0)) }
+        for i in 0..<n { y[i] = T(max(Double(x[i]) - m - tau, 0)) }
     }
 }
 

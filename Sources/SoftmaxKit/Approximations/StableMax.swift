@@ -54,11 +54,24 @@ public struct StableMaxKernel: RowKernel {
             sum += Double(T.horizontalSum(s0 + s1))
             start = end
         }
+        guard sum.isFinite else { return scaledRow(x, y, count: n) }
         if producesLogProbabilities {
             for i in 0..<n { y[i] = x[i] == -.infinity ? -.infinity : T(Double.scalarLog(Double(Self.s(x[i])) / sum)) }
         } else {
             let r = T.Vector(repeating: T(1 / sum))
             rowMap(x, y, count: n, streaming: false, fill: -.infinity) { weight.vector($0, as: T.self) * r }
+        }
+    }
+
+    /// Scores near the type's maximum, whose weights' sum overflowed: in Double, each weight
+    /// divided by the largest before summing (`s` is increasing, so the largest is the maximum's).
+    private func scaledRow<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int) {
+        let largest = Self.s(Double(rowMaximum(x, count: n)))
+        var sum = 0.0
+        for i in 0..<n { sum += Self.s(Double(x[i])) / largest }
+        for i in 0..<n {
+            let w = Self.s(Double(x[i])) / largest / sum
+            y[i] = producesLogProbabilities ? (x[i] == -.infinity ? -.infinity : T(Double.scalarLog(w))) : T(w)
         }
     }
 }

@@ -101,6 +101,19 @@ import Darwin
         }
     }
 
+    /// Shift-invariant maps computed on the shifted row: scores near ±10¹⁵ (where these offsets
+    /// are still exact) give what the same scores near 0 give.
+    @Test func sparseMapsAreShiftInvariantAtLargeMagnitudes() throws {
+        #expect(try call("sparsemax", [1e20, 1e20 - 1e6, 0, 5]) == [1, 0, 0, 0])
+        for id in ["sparsemax", "entmax15", "entmax-bisect"] {
+            let small: [Double] = [0, -0.25, -1.5, 0.125]
+            for shift in [1e15, -1e15] {
+                let big = try call(id, small.map { $0 + shift }), expected = try call(id, small)
+                #expect(zip(big, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(id) + \(shift): \(big) vs \(expected)")
+            }
+        }
+    }
+
     @Test func cheapExponentialsHaveTheirStatedErrors() throws {
         let stated: [Int: Double] = [1: 3.9e-2, 2: 2.3e-3, 3: 1.0e-4, 4: 3.5e-6]
         for (d, bound) in stated {

@@ -149,6 +149,27 @@ import Darwin
         #expect(Set(ties).count == 1, "\(id): ties must get equal weights")
     }
 
+    /// Finite scores up to the type's maximum give a distribution: no NaN, weights in [0, 1]
+    /// summing to 1 (a shift-invariant method must shift before it subtracts).
+    @Test(arguments: normalizers)
+    func normalizerLargeMagnitudesStayDistributions(_ id: String) throws {
+        let log = try isLog(id), slack = max(1e-6, 4 * (try budget(id).step))
+        func check<T: KernelScalar>(_ rows: [[T]], _ type: String) throws {
+            for (x, y) in zip(rows, try normalize(id, rows)) {
+                let weights = y.map { log ? exp(Double($0)) : Double($0) }
+                let total = weights.reduce(0, +)
+                #expect(weights.allSatisfy { $0 >= 0 && $0 <= 1 } && abs(total - 1) <= slack, "\(id) (\(type)) on \(x): \(y)")
+            }
+        }
+        let magnitudes: [[Double]] = [
+            [1e15, 1e15 - 1e3, 0, 5, -1e15], [1e20, 1e20 - 1e6, 0, 5, 1e20], [1e38, 3e38, -3e38, 1, 2e38], [-1e30, -1e30, -2e30, -1e30, -3e30],
+        ]
+        try check(magnitudes, "float64")
+        try check(magnitudes.map { $0.map { Float($0) } }, "float32")
+        try check([[Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude, 0, 1]], "float64")
+        try check([[Float.greatestFiniteMagnitude, Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude, 0, 1]], "float32")
+    }
+
     @Test(arguments: normalizers)
     func normalizerFloatAgreesWithDouble(_ id: String) throws {
         var g = SplitMix64(seed: 9)
