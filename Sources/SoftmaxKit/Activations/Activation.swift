@@ -9,6 +9,7 @@ public protocol Activation: Sendable {
 }
 
 extension Activation {
+    /// Element-wise, unless a conformance says otherwise.
     public var isRowWise: Bool { false }
 }
 
@@ -24,10 +25,12 @@ public protocol ElementwiseFunction: Sendable {
 }
 
 extension ElementwiseFunction {
+    /// `y[i] = f(x[i])` for `n` elements (a conformance may vectorize it).
     public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
         for i in 0..<n { y[i] = self(x[i]) }
     }
 
+    /// `y[i] = f(x[i])` for `n` elements (a conformance may vectorize it).
     public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
         for i in 0..<n { y[i] = self(x[i]) }
     }
@@ -35,15 +38,19 @@ extension ElementwiseFunction {
 
 /// An `ElementwiseFunction` applied to every element of a batch, rows split over threads.
 public struct ElementwiseActivation<F: ElementwiseFunction>: Activation {
+    /// The function applied to each element.
     public let function: F
 
+    /// The activation of `function`.
     public init(_ function: F) { self.function = function }
 
+    /// `y = f(x)`; `x` and `y` may be the same memory.
     public func activate(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, threads: Int?) throws {
         let f = function
         try mapElements(x, y, threads) { f.map($0, $1, count: $2) }
     }
 
+    /// `y = f(x)`; `x` and `y` may be the same memory.
     public func activate(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, threads: Int?) throws {
         let f = function
         try mapElements(x, y, threads) { f.map($0, $1, count: $2) }

@@ -19,8 +19,11 @@ public protocol RowKernel: Sendable {
 }
 
 extension RowKernel {
+    /// Probabilities, unless the kernel says otherwise.
     public var producesLogProbabilities: Bool { false }
+    /// No scratch, unless the kernel asks for it.
     public var scratchPerElement: Int { 0 }
+    /// The driver applies the edge contract, unless the kernel does.
     public var handlesSpecialRows: Bool { false }
 }
 
@@ -28,15 +31,19 @@ extension RowKernel {
 /// they enter the kernel as `−∞`), the edge contract's special rows, and rows split over threads
 /// (each row computed by one thread with the same code, so results do not depend on the count).
 public struct RowKernelNormalizer<Kernel: RowKernel>: Normalizer {
+    /// The kernel applied to each ordinary row.
     public let kernel: Kernel
 
+    /// The normalizer of `kernel`.
     public init(_ kernel: Kernel) { self.kernel = kernel }
 
+    /// The kernel on every row of `x` (masked positions hidden), the edge contract on special rows.
     public func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?, threads: Int?) throws {
         let kernel = kernel
         try run(x, y, mask, threads) { kernel.apply($0, $1, count: $2, scratch: $3) }
     }
 
+    /// The kernel on every row of `x` (masked positions hidden), the edge contract on special rows.
     public func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?, threads: Int?) throws {
         let kernel = kernel
         try run(x, y, mask, threads) { kernel.apply($0, $1, count: $2, scratch: $3) }

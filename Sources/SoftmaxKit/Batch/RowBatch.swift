@@ -4,9 +4,13 @@
 /// A view does not own its memory: it is valid only while the storage it was made from is alive
 /// (typically inside a `withUnsafeBufferPointer` closure, or `Matrix.withRowBatch`).
 public struct RowBatch<Element>: @unchecked Sendable {
+    /// The first element of row 0.
     public let base: UnsafePointer<Element>
+    /// The number of rows.
     public let rows: Int
+    /// The elements per row (the axis normalizers reduce over).
     public let cols: Int
+    /// Elements from the start of one row to the next (≥ `cols`; padding is never read).
     public let rowStride: Int
 
     /// - Precondition: `rows ≥ 0`, `cols ≥ 0`, `rowStride ≥ cols`.
@@ -39,12 +43,17 @@ public struct RowBatch<Element>: @unchecked Sendable {
 /// A mutable view of `rows × cols` elements; see `RowBatch`. Input and output views may be the
 /// same memory: every SoftmaxKit kernel works in place.
 public struct MutableRowBatch<Element>: @unchecked Sendable {
+    /// The first element of row 0.
     public let base: UnsafeMutablePointer<Element>
+    /// The number of rows.
     public let rows: Int
+    /// The elements per row.
     public let cols: Int
+    /// Elements from the start of one row to the next (≥ `cols`; padding is never written).
     public let rowStride: Int
 
     @inlinable
+    /// - Precondition: `rows ≥ 0`, `cols ≥ 0`, `rowStride ≥ cols`.
     public init(base: UnsafeMutablePointer<Element>, rows: Int, cols: Int, rowStride: Int? = nil) {
         precondition(rows >= 0 && cols >= 0, "MutableRowBatch: negative shape \(rows)×\(cols)")
         let stride = rowStride ?? cols
@@ -56,14 +65,17 @@ public struct MutableRowBatch<Element>: @unchecked Sendable {
     }
 
     @inlinable
+    /// A dense view over a buffer of exactly `rows · cols` elements.
     public init(_ buffer: UnsafeMutableBufferPointer<Element>, rows: Int, cols: Int) {
         precondition(buffer.count == rows * cols, "MutableRowBatch: buffer holds \(buffer.count) elements, not \(rows)×\(cols)")
         self.init(base: buffer.baseAddress ?? placeholderPointer(), rows: rows, cols: cols)
     }
 
     @inlinable @inline(__always)
+    /// A pointer to the first element of row `r`.
     public func row(_ r: Int) -> UnsafeMutablePointer<Element> { base + r * rowStride }
 
+    /// The number of elements in the view.
     @inlinable public var count: Int { rows * cols }
 
     /// The same memory, read-only (for in-place calls: `softmax(y.readOnly, into: y)`).

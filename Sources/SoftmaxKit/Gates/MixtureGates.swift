@@ -36,6 +36,9 @@ public enum MixtureGates {
         guard x.count == n * d, b1.count == e * d, b0.map({ $0.count == e }) ?? true else {
             throw LossError.shape("x \(x.count) values for \(n)×\(d), B1 \(b1.count) for \(e)×\(d), b0 \(b0?.count ?? e) for \(e)")
         }
+        if case let .topK(k, _) = kind, !(1...max(e, 1)).contains(k) {
+            throw LossError.parameter("k = \(k) experts kept, but the router has \(e); give 1 ≤ k ≤ \(e)")
+        }
         var g = [Double](repeating: 0, count: n * e)
         for i in 0..<n {
             var s = [Double](repeating: 0, count: e)

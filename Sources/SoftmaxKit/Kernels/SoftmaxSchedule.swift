@@ -70,10 +70,15 @@ public enum SoftmaxSchedule: String, CaseIterable, Sendable, Codable {
 /// smallest share worth a thread) and `RowParallel.blockThreads` (when a few long rows are split:
 /// when whole rows would leave the busiest thread over 10% above its share).
 public struct SoftmaxScheduleThresholds: Sendable, Equatable {
+    /// A thread's share of the batch above this many bytes is "past L2".
     public var l2BatchBytes: Int
+    /// Batches of at most this many bytes may ride pass 1 on pass 2.
     public var fusedPass1BatchBytes: Int
+    /// Rows of at most this many elements are grouped at every batch size.
     public var alwaysGroupedRowElements: Int
+    /// Rows of at most this many elements are grouped while a thread's share is in L2.
     public var groupedRowElements: Int
+    /// Thresholds, by default the measured ones.
     public init(
         l2BatchBytes: Int = 1 << 20, fusedPass1BatchBytes: Int = 8 << 20, alwaysGroupedRowElements: Int = 128,
         groupedRowElements: Int = 1024
@@ -92,12 +97,15 @@ extension SoftmaxSchedule {
     /// What the choice of a schedule depends on: the batch's shape and element size, the threads
     /// available, and what the call asks for.
     public struct Problem: Sendable, Equatable {
+        /// The rows of the batch.
         public var rows: Int
+        /// The elements per row.
         public var cols: Int
         /// `MemoryLayout<T>.size` of the element type the kernels compute in (4 or 8).
         public var elementBytes: Int
         /// The threads the call may use (`SoftmaxOptions.threads`, or the machine's active cores).
         public var threads: Int
+        /// The exact algorithm asked for.
         public var algorithm: SoftmaxAlgorithm
         /// What the call computes.
         public var output: Output
@@ -112,6 +120,7 @@ extension SoftmaxSchedule {
             case probabilities, logProbabilities, logSumExp, rowState
         }
 
+        /// A problem; the defaults are a plain float softmax without mask or streaming stores.
         public init(
             rows: Int, cols: Int, elementBytes: Int, threads: Int, algorithm: SoftmaxAlgorithm = .threePassReload,
             output: Output = .probabilities, masked: Bool = false, streamingStores: Bool = false
@@ -129,7 +138,9 @@ extension SoftmaxSchedule {
 
     /// A schedule and the number of threads it runs on.
     public struct Plan: Sendable, Equatable {
+        /// How the batch is walked.
         public var schedule: SoftmaxSchedule
+        /// The threads it runs on.
         public var threads: Int
     }
 

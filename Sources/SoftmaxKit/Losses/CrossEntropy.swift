@@ -63,6 +63,9 @@ public enum CrossEntropy {
             }
         case let .probabilities(p):
             guard p.count == n * c else { throw LossError.shape("probability targets hold \(p.count) values, not \(n)×\(c)") }
+            if let bad = p.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+                throw LossError.label("target probability \(p[bad]) at row \(bad / max(c, 1)) is not finite and ≥ 0")
+            }
         }
         let lse = try logSumExp(x, rows: n, classes: c, chunk: chunk)
         let weightSum = weights?.reduce(0, +) ?? Double(c)

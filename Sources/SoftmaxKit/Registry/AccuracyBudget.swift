@@ -33,6 +33,7 @@ public enum AccuracyBudget: Sendable, Equatable, CustomStringConvertible {
         if case let .quantized(step, _) = self { step } else { 0 }
     }
 
+    /// The budget as `softmaxkit methods` prints it.
     public var description: String {
         switch self {
         case .exact: "exact"

@@ -10,6 +10,7 @@ public struct MethodAlias: Sendable, Equatable {
     /// different rounding (Softermax's integer running maximum against base-2 softmax's float one).
     public let isBitIdentical: Bool
 
+    /// The alias of `target` with `parameters`.
     public init(of target: String, _ parameters: [String: ParameterValue], isBitIdentical: Bool) {
         self.target = target
         self.parameters = parameters

@@ -10,13 +10,18 @@ public enum Precision: String, CaseIterable, Sendable, Codable {
 
 /// One call of a registered method: validated parameters, inputs by name, precision.
 public struct MethodInvocation: Sendable {
+    /// The id of the method called.
     public let method: String
+    /// The tensors given, by the names the method declares.
     public let inputs: [String: Tensor]
+    /// The parameters, validated, with defaults filled in; read them as the method's `MethodParameters` struct.
     public let parameters: ParameterValues
+    /// The precision the method computes in.
     public let precision: Precision
     /// Whether float inputs of another width may be rounded to `precision` (an explicit choice).
     public let allowRounding: Bool
 
+    /// A call as `MethodRegistry.call` makes it.
     public init(method: String, inputs: [String: Tensor], parameters: ParameterValues, precision: Precision, allowRounding: Bool) {
         self.method = method
         self.inputs = inputs
@@ -52,14 +57,21 @@ public protocol MethodImplementation: Sendable {
 public struct MethodDescriptor: Sendable {
     /// Lowercase and hyphenated (`two-pass-softmax`): the reference function's name with `_` written as `-`.
     public let id: String
+    /// Which role protocol the method plays (its call shape).
     public let role: MethodRole
+    /// One line: what the method computes, with its formula.
     public let summary: String
+    /// The parameters it accepts, derived from its `MethodParameters` struct.
     public let parameters: [ParameterSpec]
+    /// The tensors `call` takes, by name.
     public let inputs: [TensorSpec]
+    /// The tensors `call` returns, by name.
     public let outputs: [TensorSpec]
     /// Exact methods agree with the float64 reference to rounding; approximate ones do not.
     public let isExact: Bool
+    /// The paper (or code) the method follows, as a reference line.
     public let citation: String
+    /// What `MethodRegistry.call` runs.
     public let implementation: any MethodImplementation
     /// For normalizers: the method as a `Normalizer` with the given parameters.
     public let normalizer: (@Sendable (ParameterValues) throws -> any Normalizer)?
@@ -67,6 +79,7 @@ public struct MethodDescriptor: Sendable {
     /// lab compares them with).
     public let outputScale: OutputScale
 
+    /// Probabilities or log-probabilities.
     public enum OutputScale: String, Sendable, Codable { case probability, logProbability }
 
     /// For activations: the method as an `Activation` with the given parameters.
@@ -89,6 +102,8 @@ public struct MethodDescriptor: Sendable {
     /// For an id that names a variant of another method: which one.
     public let alias: MethodAlias?
 
+    /// An entry; `reference` defaults to softmax (log-softmax) for normalizers, `accuracy` to
+    /// `.replacement` for replacements and `.exact` for exact methods with a reference.
     public init(
         id: String, role: MethodRole, summary: String, parameters: [ParameterSpec] = [],
         inputs: [TensorSpec], outputs: [TensorSpec], isExact: Bool, citation: String,

@@ -38,6 +38,7 @@ extension MethodParameters {
 /// One parameter of a `MethodParameters` struct: its `ParameterSpec` and how a validated value is
 /// stored into the struct.
 public struct ParameterDeclaration<P: MethodParameters>: Sendable {
+    /// The registry's declaration: name, kind, default, range or choices.
     public let spec: ParameterSpec
     let assign: @Sendable (inout P, ParameterValue) -> Void
 
@@ -83,6 +84,7 @@ public struct ParameterDeclaration<P: MethodParameters>: Sendable {
             assign: { p, v in p[keyPath: keyPath] = if case let .number(d) = v { Int(d) } else { nil } })
     }
 
+    /// `true` or `false`.
     public static func boolean(_ name: String, _ keyPath: WritableKeyPath<P, Bool> & Sendable, _ summary: String) -> Self {
         Self(
             spec: ParameterSpec(name, .boolean, default: .boolean(P()[keyPath: keyPath]), summary),
@@ -147,6 +149,8 @@ extension ParameterDeclaration {
 
 /// The parameters of a method that takes none.
 public struct NoParameters: MethodParameters {
+    /// No parameters.
     public init() {}
+    /// None.
     public static let declarations: [ParameterDeclaration<Self>] = []
 }

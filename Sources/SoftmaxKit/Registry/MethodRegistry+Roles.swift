@@ -2,16 +2,19 @@
 /// model, a benchmark or a training loop holds instead of calling `call(_:inputs:)` with tensors
 /// by name.
 extension MethodRegistry {
+    /// The normalizer `id` with `parameters` (validated); an id of another role is an error.
     public func normalizer(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any Normalizer {
         let m = try method(id)
         return try make(m, m.normalizer, "a normalizer", parameters)
     }
 
+    /// The activation `id` with `parameters` (validated); an id of another role is an error.
     public func activation(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any Activation {
         let m = try method(id)
         return try make(m, m.activation, "an activation", parameters)
     }
 
+    /// The gate `id` with `parameters` (validated); an id of another role is an error.
     public func gate(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any Gate {
         let m = try method(id)
         return try make(m, m.gate, "a gate", parameters)
@@ -23,6 +26,8 @@ extension MethodRegistry {
         return try make(m, m.loss, "a loss over class indices", parameters)
     }
 
+    /// The sampler `id` with `parameters` (validated; `seed` belongs to `call`, the generator
+    /// to `Sampler.next`); an id of another role is an error.
     public func sampler(_ id: String, parameters: [String: ParameterValue] = [:]) throws -> any Sampler {
         let m = try method(id)
         return try make(m, m.sampler, "a sampler", parameters)

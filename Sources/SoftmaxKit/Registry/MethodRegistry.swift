@@ -1,8 +1,11 @@
 /// Every method SoftmaxKit provides, by stable id. Tests, benchmarks, the command line and the
 /// report iterate it, so adding a method is one file plus one line in `standard`.
 public struct MethodRegistry: Sendable {
+    /// Every entry, in registration order.
     public let methods: [MethodDescriptor]
 
+    /// A registry of `methods`, whose ids must be unique — `MethodRegistry.standard.methods + [mine]`
+    /// for a registry with methods of your own.
     public init(_ methods: [MethodDescriptor]) {
         var seen = Set<String>()
         for m in methods { precondition(seen.insert(m.id).inserted, "MethodRegistry: duplicate id \(m.id)") }
@@ -15,6 +18,7 @@ public struct MethodRegistry: Sendable {
             + ClassificationLossMethods.all + FourierHeadMethods.all
             + SamplingMethods.all + [.taylorSoftmax])
 
+    /// The entry `id`, or `RegistryError.unknownMethod` with the closest ids as suggestions.
     public func method(_ id: String) throws -> MethodDescriptor {
         if let m = methods.first(where: { $0.id == id }) { return m }
         throw RegistryError.unknownMethod(id, suggestions: suggestions(for: id))

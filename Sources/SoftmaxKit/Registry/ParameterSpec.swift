@@ -1,13 +1,19 @@
 /// A declared method parameter: name, kind, default, and (for strings) the allowed values.
 public struct ParameterSpec: Sendable {
+    /// The kind of value a parameter takes.
     public enum Kind: String, Sendable, Codable { case number, integer, boolean, string, array }
 
+    /// The name `--param NAME=VALUE` and `call` use.
     public let name: String
+    /// The kind of value it takes.
     public let kind: Kind
+    /// The value a call that does not give it gets.
     public let defaultValue: ParameterValue
+    /// What it sets, as `softmaxkit methods` prints it.
     public let summary: String
-    /// For `.string`: the accepted values. For `.number`/`.integer`: the accepted closed range.
+    /// For `.string`: the accepted values (empty: any text).
     public let choices: [String]
+    /// For `.number`/`.integer`: the accepted closed range (nil: any number, infinities included).
     public let range: ClosedRange<Double>?
     /// A further check on numbers and arrays: the reason the value is rejected, or nil.
     public let check: (@Sendable (ParameterValue) -> String?)?
@@ -15,6 +21,7 @@ public struct ParameterSpec: Sendable {
     /// accepted in place of a number.
     public let automatic: String?
 
+    /// A declaration; methods derive theirs from `MethodParameters` rather than writing these.
     public init(
         _ name: String, _ kind: Kind, default defaultValue: ParameterValue, _ summary: String,
         choices: [String] = [], range: ClosedRange<Double>? = nil,
@@ -59,7 +66,9 @@ public struct ParameterSpec: Sendable {
 /// The parameter values of one call, after defaults and validation. Methods read them as their
 /// typed `MethodParameters` struct, never by name.
 public struct ParameterValues: Sendable {
+    /// Every declared parameter's value, by name.
     public let values: [String: ParameterValue]
 
+    /// Values already validated by `MethodDescriptor.resolve`.
     public init(_ values: [String: ParameterValue]) { self.values = values }
 }

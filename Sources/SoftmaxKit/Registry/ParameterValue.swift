@@ -27,6 +27,7 @@ public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
         self = .string(t)
     }
 
+    /// The command-line spelling (whole numbers without a fraction).
     public var description: String {
         switch self {
         case let .number(d): d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)

@@ -8,6 +8,7 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case missingInput(method: String, name: String)
     case unknownInput(method: String, name: String, known: [String])
 
+    /// One line naming what is at fault, with a hint.
     public var description: String {
         switch self {
         case let .unknownMethod(id, suggestions):

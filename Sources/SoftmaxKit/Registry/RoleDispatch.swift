@@ -1,6 +1,7 @@
 /// Generic entry points to the role protocols, whose requirements are per concrete type (so each
 /// conformance compiles its own specialized loops). The type test folds away after specialization.
 extension Normalizer {
+    /// `normalize` for either element type, dispatched to the Float or Double requirement.
     public func normalize<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, mask: RowBatch<Bool>?, threads: Int?) throws {
         if T.self == Float.self {
             try normalize(
@@ -15,6 +16,7 @@ extension Normalizer {
 }
 
 extension Activation {
+    /// `activate` for either element type, dispatched to the Float or Double requirement.
     public func activate<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, threads: Int?) throws {
         if T.self == Float.self {
             try activate(unsafeBitCast(x, to: RowBatch<Float>.self), into: unsafeBitCast(y, to: MutableRowBatch<Float>.self), threads: threads)

@@ -12,9 +12,12 @@ public protocol Sampler: Sendable {
 
 /// A token id with its weight in a (soft) choice.
 public struct WeightedToken: Sendable, Equatable {
+    /// The token id.
     public var id: Int
+    /// Its weight; a choice's weights sum to 1.
     public var weight: Double
 
+    /// A token with its weight.
     public init(id: Int, weight: Double) {
         self.id = id
         self.weight = weight
@@ -23,10 +26,14 @@ public struct WeightedToken: Sendable, Equatable {
 
 /// Inverse-CDF sampling from the filtered distribution (`sample-token`): one draw per row.
 public struct FilteredTokenSampler: Sampler {
+    /// Temperature, top-k, top-p and min-p, applied in that order.
     public var filters: SoftThinking.Filters
 
+    /// A sampler drawing from the distribution `filters` leave.
     public init(filters: SoftThinking.Filters) { self.filters = filters }
 
+    /// One token drawn by inverse CDF in id order with one uniform draw from `generator`; empty when
+    /// no token survives the filters.
     public func next(_ logits: [Double], using generator: inout SeededGenerator) throws -> [WeightedToken] {
         let token = try TokenSampler.sample(logits, filters: filters, uniform: Double.random(in: 0..<1, using: &generator)).token
         return token < 0 ? [] : [WeightedToken(id: token, weight: 1)]
@@ -36,12 +43,16 @@ public struct FilteredTokenSampler: Sampler {
 /// Soft thinking's soft token (`soft-thinking-weights`), its Dirichlet and Gumbel noise drawn from
 /// the caller's generator.
 public struct SoftThinkingSampler: Sampler {
+    /// Temperature, top-k, top-p and min-p, applied before the soft token is formed.
     public var filters: SoftThinking.Filters
+    /// The ids kept in the soft token.
     public var maxTopK: Int
     /// Nil: no Gumbel-softmax noise.
     public var gumbelTau: Double?
+    /// The Dirichlet concentration α; `≥ 10⁶` is no noise.
     public var dirichletAlpha: Double
 
+    /// Soft thinking's sampler with its filters and noise.
     public init(filters: SoftThinking.Filters, maxTopK: Int, gumbelTau: Double?, dirichletAlpha: Double) {
         self.filters = filters
         self.maxTopK = maxTopK
@@ -49,6 +60,7 @@ public struct SoftThinkingSampler: Sampler {
         self.dirichletAlpha = dirichletAlpha
     }
 
+    /// The soft token: the `maxTopK` ids by descending weight, after the filters and the noise.
     public func next(_ logits: [Double], using generator: inout SeededGenerator) throws -> [WeightedToken] {
         var noise = SoftThinking.Noise()
         noise.generator = generator

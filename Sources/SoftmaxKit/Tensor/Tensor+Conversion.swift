@@ -48,7 +48,8 @@ extension Tensor {
         }
     }
 
-    /// The elements as integer indices: integers, or floats holding whole numbers.
+    /// The elements as integer indices: integers, or floats holding whole numbers (booleans are
+    /// refused: a mask is not a list of indices).
     public func indices(name: String) throws -> [Int] {
         func whole<S: BinaryFloatingPoint>(_ values: [S]) throws -> [Int] {
             try values.map { v in
@@ -61,7 +62,7 @@ extension Tensor {
         switch storage {
         case let .int32(a): return a.map(Int.init)
         case let .int64(a): return a.map(Int.init)
-        case let .bool(a): return a.map { $0 ? 1 : 0 }
+        case .bool: throw TensorError.inexactConversion(tensor: name, from: dtype, to: .int64, value: nil)
         case let .float16(a): return try whole(a)
         case let .float32(a): return try whole(a)
         case let .float64(a): return try whole(a)

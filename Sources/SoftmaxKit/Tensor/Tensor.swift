@@ -10,6 +10,7 @@ public struct Tensor: Sendable, Equatable {
         case int64([Int64])
         case bool([Bool])
 
+        /// The number of elements.
         public var count: Int {
             switch self {
             case let .float16(a): a.count
@@ -21,6 +22,7 @@ public struct Tensor: Sendable, Equatable {
             }
         }
 
+        /// The element type.
         public var dtype: DType {
             switch self {
             case .float16: .float16
@@ -33,7 +35,9 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
+    /// The dimensions, outermost first (`[]` for a scalar).
     public let shape: [Int]
+    /// The elements in C order.
     public let storage: Storage
 
     /// - Precondition: the storage holds exactly `shape.reduce(1, *)` elements.
@@ -44,12 +48,18 @@ public struct Tensor: Sendable, Equatable {
         self.storage = storage
     }
 
+    /// A float32 tensor.
     public init(shape: [Int], _ values: [Float]) { self.init(shape: shape, storage: .float32(values)) }
+    /// A float64 tensor.
     public init(shape: [Int], _ values: [Double]) { self.init(shape: shape, storage: .float64(values)) }
+    /// A boolean tensor.
     public init(shape: [Int], _ values: [Bool]) { self.init(shape: shape, storage: .bool(values)) }
 
+    /// The element type.
     public var dtype: DType { storage.dtype }
+    /// The number of elements.
     public var count: Int { storage.count }
+    /// The number of dimensions.
     public var rank: Int { shape.count }
 
     /// The shape written as NumPy prints it: `(3, 4)`, `(5,)`, `()`.

@@ -37,6 +37,8 @@ import Darwin
         let sigmoid = try order("sigmoid-topk"), s1 = 1 / (1 + exp(-1.0))
         #expect(abs(sigmoid[2] - s1 / (s1 + 0.5)) < 1e-15 && abs(sigmoid[0] - 0.5 / (s1 + 0.5)) < 1e-15)
         #expect(throws: (any Error).self) { try order("random") }
+        // More experts kept than the router has is an error, not a dense gate.
+        #expect(throws: LossError.self) { try registry.call("topk-softmax-gate", inputs: ["x": x, "B1": b1], parameters: ["k": .number(1000)]) }
         let cold = doubles(try registry.call("dense-to-sparse-gate", inputs: ["x": x, "B1": b1], parameters: ["tau": .number(0.01)])["G"])
         #expect(cold[6] > 0.999)
         let act = doubles(

@@ -101,6 +101,13 @@ import Darwin
             try registry.call(
                 "cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2], storage: .int64([0, 1]))], parameters: ["label_smoothing": .number(2)])
         }
+        // Labels are one index per row: not a column, not booleans; probability targets are ≥ 0.
+        #expect(throws: TensorError.self) {
+            try registry.call("cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2, 1], storage: .int64([0, 1]))])
+        }
+        #expect(throws: TensorError.self) { try registry.call("cross-entropy", inputs: ["logits": x, "labels": Tensor(shape: [2], [true, false])]) }
+        let negative = Tensor(shape: [2, 3], [1.5, -0.5, 0, 0, 0, 1] as [Double])
+        #expect(throws: LossError.self) { try registry.call("cross-entropy", inputs: ["logits": x, "target": negative]) }
     }
 
     @Test func stableMaxCrossEntropy() throws {

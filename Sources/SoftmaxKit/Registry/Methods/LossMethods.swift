@@ -58,7 +58,9 @@ func matrixInput(_ invocation: MethodInvocation, _ name: String) throws -> (valu
 func indexInput(_ invocation: MethodInvocation, _ name: String, count: Int) throws -> [Int] {
     guard let t = invocation.inputs[name] else { throw RegistryError.missingInput(method: invocation.method, name: name) }
     let v = try t.indices(name: name)
-    guard v.count == count else { throw TensorError.shapeMismatch(tensor: name, shape: t.shapeDescription, expected: "\(count) values") }
+    guard t.rank <= 1, v.count == count else {
+        throw TensorError.shapeMismatch(tensor: name, shape: t.shapeDescription, expected: "(\(count),): one index per row")
+    }
     return v
 }
 
