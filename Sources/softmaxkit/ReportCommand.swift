@@ -13,8 +13,11 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Folder holding the results JSON (default: the output folder).")
     var results: String?
 
+    @Flag(help: "Write the report even when shards are missing or a results file does not read (the page says what is missing).")
+    var allowPartial = false
+
     func run() throws {
-        let path = try ResultsFolder.report(from: results ?? output, to: output, note: progress)
+        let path = try ResultsFolder.report(from: results ?? output, to: output, allowPartial: allowPartial, note: progress)
         print("report: \(path)")
     }
 }

@@ -41,27 +41,35 @@ enum ResultsFolder {
 
     /// Merges every lab results document in `folder` into `output/report.html`.
     @discardableResult
-    static func report(from folder: String, to output: String, note: (String) -> Void) throws -> String {
+    /// Merges the results in `folder` into `output/report.html`. A shard missing from a split run,
+    /// or a results file of the lab's that does not read, is an error naming it — unless
+    /// `allowPartial`, when the page says what is missing; other JSON files are skipped with a note.
+    static func report(from folder: String, to output: String, allowPartial: Bool = false, note: (String) -> Void) throws -> String {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         var documents: [LabResults] = []
         var model: ModelLab.Results?, grokking: GrokkingExperiment.Document?
+        var missing = ShardSet.problems(in: names)
         for name in names.sorted() where name.hasSuffix(".json") {
-            if name == "model.json" {
-                do { model = try ModelLab.Results.read(path(folder, name)) } catch { note("skipping \(path(folder, name)): \(error)") }
-                continue
+            let file = path(folder, name)
+            do {
+                switch name {
+                case "model.json": model = try ModelLab.Results.read(file)
+                case "grokking.json": grokking = try GrokkingExperiment.Document.read(file)
+                default: documents.append(try LabResults.read(file))
+                }
+            } catch {
+                let ours = ShardSet.isResultsName(name) || name == "model.json" || name == "grokking.json"
+                if ours { missing.append("\(error)") } else { note("skipping \(error)") }
             }
-            if name == "grokking.json" {
-                do { grokking = try GrokkingExperiment.Document.read(path(folder, name)) } catch { note("skipping \(path(folder, name)): \(error)") }
-                continue
-            }
-            do { documents.append(try LabResults.read(path(folder, name))) } catch let error as ReportError {
-                note("skipping \(error)")
-            }
+        }
+        if !missing.isEmpty {
+            guard allowPartial else { throw ReportError.incomplete(folder, missing) }
+            for problem in missing { note("partial report: \(problem)") }
         }
         guard let merged = LabResults.merged(documents) else { throw ReportError.noResults(folder) }
         try prepare(output)
         let p = path(output, "report.html")
-        try AtomicFile.write(HTMLReport.render(merged, model: model, grokking: grokking), to: p)
+        try AtomicFile.write(HTMLReport.render(merged, model: model, grokking: grokking, missing: missing), to: p)
         return p
     }
 }

@@ -63,13 +63,39 @@ import Testing
         #expect(document.elementwise.map(\.variant) == ["gelu-tanh"])
         let tanh = document.elementwise[0].overall.maxAbsolute
         #expect(tanh > 1e-4 && tanh < 5e-4)
-        // A second shard merges into the same report; a file that is not a results document is skipped.
+        // A second run merges into the same report; a file that is not one of the lab's is skipped.
         try run(["accuracy", "sparsemax", "--no-speed", "--lengths", "16", "--workload", "gaussian σ=1", "--shard", "1/1", "--output", results])
         try "{}".write(toFile: results + "/other.json", atomically: true, encoding: .utf8)
         try run(["report", "--output", results])
         let html = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
         for id in ["stablemax", "sparsemax", "gelu-tanh", "<svg", "Replacements of softmax"] { #expect(html.contains(id), "\(id)") }
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))  // self-contained
+        #expect(!html.contains("Partial report"))
+    }
+
+    @Test func reportRefusesAnIncompleteShardSet() throws {
+        let results = folder + "/shards"
+        for k in [1, 3] {
+            try run([
+                "accuracy", "sparsemax", "softmax", "stablemax", "--no-speed", "--lengths", "16", "--workload", "gaussian σ=1", "--shard", "\(k)/3",
+                "--output", results,
+            ])
+        }
+        let message = failure(["report", "--output", results])
+        #expect(message?.contains("accuracy-shard-2-of-3.json is missing") == true, "\(message ?? "no error")")
+        #expect(!FileManager.default.fileExists(atPath: results + "/report.html"))
+        // A truncated results file of the lab's is an error too, naming it.
+        try run([
+            "accuracy", "sparsemax", "softmax", "stablemax", "--no-speed", "--lengths", "16", "--workload", "gaussian σ=1", "--shard", "2/3",
+            "--output", results,
+        ])
+        let whole = try Data(contentsOf: URL(fileURLWithPath: results + "/accuracy-shard-3-of-3.json"))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: results + "/accuracy-shard-3-of-3.json"))
+        #expect(failure(["report", "--output", results])?.contains("accuracy-shard-3-of-3.json") == true)
+        // --allow-partial writes the page and says what is missing.
+        try run(["report", "--output", results, "--allow-partial"])
+        let html = try String(contentsOfFile: results + "/report.html", encoding: .utf8)
+        #expect(html.contains("Partial report") && html.contains("accuracy-shard-3-of-3.json"))
     }
 
     @Test func attentionExperimentWritesItsResults() throws {

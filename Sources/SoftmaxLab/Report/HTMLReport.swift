@@ -30,7 +30,11 @@ public enum HTMLReport {
         return s + "</tbody></table>\n"
     }
 
-    public static func render(_ r: LabResults, model: ModelLab.Results? = nil, grokking: GrokkingExperiment.Document? = nil) -> String {
+    /// The page for merged results `r`; `missing` lists what a partial report leaves out, shown
+    /// at the top.
+    public static func render(
+        _ r: LabResults, model: ModelLab.Results? = nil, grokking: GrokkingExperiment.Document? = nil, missing: [String] = []
+    ) -> String {
         let exact = Ranking.exactSoftmaxSpeed(r)
         let approximations = Ranking.approximations(r), replacements = Ranking.replacements(r)
         let copy =
@@ -57,6 +61,11 @@ public enum HTMLReport {
             \(r.settings.lengths.map(String.init).joined(separator: ", ")).</p>
 
             """
+        if !missing.isEmpty {
+            h +=
+                "<p class=\"note\" style=\"border: 2px solid #c33; padding: 0.5em;\"><b>Partial report.</b> Left out: "
+                + missing.map { escape($0) }.joined(separator: "; ") + ".</p>\n"
+        }
         h += "<h2>Normalizers</h2>\n"
         h +=
             "<p class=\"note\">Softmax and its approximations, ranked by the worst total variation ½Σ|q−p| from the exact softmax over all workloads. KL is KL(exact ‖ method). Top-1 is the fraction of rows whose argmax matches.</p>\n"

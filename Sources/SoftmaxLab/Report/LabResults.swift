@@ -158,6 +158,8 @@ public enum ReportError: Error, CustomStringConvertible {
     case notLabResults(String, String)
     case schema(String, Int)
     case noResults(String)
+    /// The results in a folder are not a complete set: what is missing or unreadable.
+    case incomplete(String, [String])
 
     public var description: String {
         switch self {
@@ -166,6 +168,8 @@ public enum ReportError: Error, CustomStringConvertible {
         case let .notLabResults(path, why): "\(path): not a SoftmaxKit results document (\(why))"
         case let .schema(path, v): "\(path): schema version \(v); this softmaxkit reads version \(LabResults.currentSchema)"
         case let .noResults(folder): "no results JSON in \(folder); run 'softmaxkit accuracy --output \(folder)' first"
+        case let .incomplete(folder, problems):
+            "\(folder) holds an incomplete set of results: \(problems.joined(separator: "; ")); run what is missing, or pass --allow-partial"
         }
     }
 }
