@@ -56,13 +56,25 @@ struct ModelOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
     }
 
-    /// One swap per id given (normalizers, then activations, then engines).
+    /// One swap per id given (normalizers, then activations, then engines). Each `--param` goes to
+    /// the ids that take it; one that no id takes is an error.
     func swaps(layerCount: Int) throws -> [EncoderSwap] {
         let values = try parseParameters(parameters)
+        let registry = MethodRegistry.complete
+        func own(_ id: String, attention: Bool = false) throws -> [String: ParameterValue] {
+            let names = Set(try registry.method(id).parameters.map(\.name)).union(attention ? ["features", "seed"] : [])
+            return values.filter { names.contains($0.key) }
+        }
+        let taken = try (normalizer + activation).flatMap { try own($0).keys } + attention.flatMap { try own($0, attention: true).keys }
+        if let unknown = values.keys.sorted().first(where: { !taken.contains($0) }), !(normalizer + activation + attention).isEmpty {
+            throw ValidationErrorMessage("--param \(unknown): none of the methods swapped in takes it (see softmaxkit methods)")
+        }
         var out = [EncoderSwap]()
-        for id in normalizer { out.append(try EncoderSwap.make(normalizer: id, parameters: values, layers: layers, layerCount: layerCount)) }
-        for id in activation { out.append(try EncoderSwap.make(activation: id, parameters: values, layers: layers, layerCount: layerCount)) }
-        for id in attention { out.append(try EncoderSwap.make(attention: id, parameters: values, layers: layers, layerCount: layerCount)) }
+        for id in normalizer { out.append(try EncoderSwap.make(normalizer: id, parameters: own(id), layers: layers, layerCount: layerCount)) }
+        for id in activation { out.append(try EncoderSwap.make(activation: id, parameters: own(id), layers: layers, layerCount: layerCount)) }
+        for id in attention {
+            out.append(try EncoderSwap.make(attention: id, parameters: own(id, attention: true), layers: layers, layerCount: layerCount))
+        }
         if out.isEmpty, layers != nil || !values.isEmpty { throw ValidationError("--layers and --param need a --normalizer, --activation or --attention") }
         return out
     }

@@ -251,6 +251,10 @@ import Testing
             (["model", "embed", "--model", model, "--normalizer", "stablemax", "--layers", "7", "--input", texts, "--output", out], "--layers '7'"),
             (["model", "embed", "--model", model, "--attention", "soft-attention", "--input", texts, "--output", out], "cannot supply"),
             (["model", "bench", "--model", model, "--seq", "600"], "--seq 600"),
+            (
+                ["model", "embed", "--model", model, "--normalizer", "softmax", "--param", "bogus=1", "--input", texts, "--output", out],
+                "--param bogus: none of the methods swapped in takes it"
+            ),
         ] {
             let message = failure(arguments)
             #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")

@@ -35,7 +35,12 @@ public struct BertWeights: Sendable {
         let prefix = file.names.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""
         func floats(_ name: String, _ shape: [Int]) throws -> [Float] {
             used.insert(prefix + name)
-            return try file.floats(prefix + name, shape: shape)
+            let values = try file.floats(prefix + name, shape: shape)
+            // A NaN or infinite weight would turn every embedding into NaN: refused at load.
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw SafeTensorsError.invalid(file: file.path, key: prefix + name, "element \(bad) is \(values[bad]); weights must be finite")
+            }
+            return values
         }
         func linear(_ name: String, _ inputs: Int, _ outputs: Int) throws -> Linear {
             Linear(weight: try floats(name + ".weight", [outputs, inputs]), bias: try floats(name + ".bias", [outputs]), inputs: inputs, outputs: outputs)

@@ -34,6 +34,15 @@ public struct EncoderSwap: Sendable {
         layers: String? = nil, layerCount: Int, registry: MethodRegistry = .complete
     ) throws -> EncoderSwap {
         var swap = EncoderSwap()
+        // Every parameter given must belong to one of the swapped methods (as `call` refuses an
+        // unknown name), never be dropped silently.
+        let swapped = [normalizer, activation, attention].compactMap { $0 }
+        var known = Set(["features", "seed"].filter { _ in attention != nil })
+        for id in swapped { known.formUnion(try registry.method(id).parameters.map(\.name)) }
+        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
+            let list = known.isEmpty ? "the methods swapped in take no parameters" : "they take \(known.sorted().joined(separator: ", "))"
+            throw ModelError.setting("--param \(unknown): no swapped method (\(swapped.joined(separator: ", "))) has it; \(list)")
+        }
         func resolve(_ id: String) throws -> (MethodDescriptor, ParameterValues, [String: ParameterValue]) {
             let m = try registry.method(id)
             let own = parameters.filter { name, _ in m.parameters.contains { $0.name == name } }

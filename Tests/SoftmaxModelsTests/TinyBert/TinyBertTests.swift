@@ -77,6 +77,10 @@ import Testing
         let worst = zip(tanh.joined(), exact.joined()).flatMap { zip($0, $1).map { abs($0 - $1) } }.max()!
         #expect(worst > 0 && worst < 1e-2, "GELU tanh form: \(worst)")
         #expect(throws: ModelError.self) { try EncoderSwap.make(normalizer: "stablemax", layers: "2", layerCount: 2) }
+        // A parameter no swapped method takes is refused, as `call` refuses it.
+        #expect(throws: ModelError.self) { try EncoderSwap.make(normalizer: "softmax", parameters: ["bogus": .number(1)], layerCount: 2) }
+        #expect(throws: ModelError.self) { try EncoderSwap.make(activation: "gelu-tanh", parameters: ["alpha": .number(1.5)], layerCount: 2) }
+        _ = try EncoderSwap.make(normalizer: "entmax-bisect", activation: "gelu-tanh", parameters: ["alpha": .number(1.5)], layerCount: 2)
     }
 
     @Test func theLoaderIsStrict() throws {
@@ -92,6 +96,13 @@ import Testing
         #expect(throws: SafeTensorsError.missing(file: mangled.path + "/model.safetensors", key: "embeddings.LayerNorm.bias")) {
             try SentenceEmbedder.load(folder: mangled.path)
         }
+        mangled.remove()
+        // A NaN weight is refused, naming the tensor and the element, instead of NaN embeddings.
+        mangled = try TinyBertFolder { $0["encoder.layer.1.intermediate.dense.weight"]?.values[7] = .nan }
+        #expect(
+            throws: SafeTensorsError.invalid(
+                file: mangled.path + "/model.safetensors", key: "encoder.layer.1.intermediate.dense.weight", "element 7 is nan; weights must be finite")
+        ) { try SentenceEmbedder.load(folder: mangled.path) }
         mangled.remove()
     }
 
