@@ -6,9 +6,11 @@ import SoftmaxKit
 public enum NpyFile {
     /// Reads a tensor. Errors name the file.
     public static func read(_ path: String) throws -> Tensor {
+        if let why = notARegularFile(path) { throw NpyFileError(path: path, reason: .unreadable(why)) }
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            // Mapped, not read: the file's pages are not a second copy of the array in memory.
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw NpyFileError(path: path, reason: .unreadable(String(describing: (error as NSError).localizedDescription)))
         }
@@ -16,6 +18,20 @@ public enum NpyFile {
             return try decode(data)
         } catch let e as NpyFormatError {
             throw NpyFileError(path: path, reason: .format(e))
+        }
+    }
+
+    /// Why `path` cannot be read as a file — it does not exist, is a directory, or is a device or
+    /// FIFO (whose reads never end or block) — or nil for a regular file.
+    static func notARegularFile(_ path: String) -> String? {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path  // a link to a file is that file
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else {
+            return FileManager.default.fileExists(atPath: path) ? nil : "no such file"
+        }
+        switch attributes[.type] as? FileAttributeType {
+        case .typeRegular?: return nil
+        case .typeDirectory?: return "is a directory, not a .npy file"
+        default: return "not a regular file (a device, FIFO or socket); give a .npy file"
         }
     }
 

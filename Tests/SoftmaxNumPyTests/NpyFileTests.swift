@@ -34,6 +34,19 @@ import Testing
         }
     }
 
+    @Test func aLinkToAFileIsReadAndSpecialFilesAreNamed() throws {
+        let path = Self.folder + "/linked.npy", link = Self.folder + "/link-\(UInt32.random(in: 0...UInt32.max)).npy"
+        let t = Tensor(shape: [2], [1, 2] as [Float])
+        try NpyFile.write(t, to: path)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        #expect(try NpyFile.read(link) == t)
+        #expect(throws: NpyFileError(path: Self.folder, reason: .unreadable("is a directory, not a .npy file"))) { try NpyFile.read(Self.folder) }
+        #expect(throws: NpyFileError(path: "/dev/null", reason: .unreadable("not a regular file (a device, FIFO or socket); give a .npy file"))) {
+            try NpyFile.read("/dev/null")
+        }
+        #expect(throws: NpyFileError(path: Self.folder + "/none.npy", reason: .unreadable("no such file"))) { try NpyFile.read(Self.folder + "/none.npy") }
+    }
+
     @Test func headersArePaddedTo64Bytes() {
         for t in Self.samples {
             let data = NpyFile.encode(t)

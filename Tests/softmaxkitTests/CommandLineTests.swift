@@ -178,7 +178,10 @@ import Testing
             (["call", "softmax", "--output-dir", out], "needs input 'x'"),
             (["call", "softmax", "--input", "q=\(x)", "--output-dir", out], "no input 'q'"),
             (["call", "softmax", "--input", "x=\(cube)", "--output-dir", out], "shape (1, 1, 2)"),
-            (["call", "softmax", "--input", "x=\(folder)/nope.npy", "--output-dir", out], "nope.npy"),
+            (["call", "softmax", "--input", "x=\(folder)/nope.npy", "--output-dir", out], "nope.npy: cannot read: no such file"),
+            // Special files: named as what they are, never read (a FIFO would block, /dev/zero never end).
+            (["call", "softmax", "--input", "x=\(folder)", "--output-dir", out], "is a directory"),
+            (["call", "softmax", "--input", "x=/dev/zero", "--output-dir", out], "/dev/zero: cannot read: not a regular file"),
             (["call", "softmax", "--input", "x=\(garbage)", "--output-dir", out], "garbage.npy: not a NumPy"),
             (["call", "softmax", "--param", "temperature=0", "--input", "x=\(x)", "--output-dir", out], "temperature"),
             (["call", "softmax", "--param", "algorithm=fast", "--input", "x=\(x)", "--output-dir", out], "must be one of"),
