@@ -36,6 +36,27 @@ import Darwin
         #expect(b == [3] && abs(r[0] - 1 / (1 + exp(-1.0) + exp(-2.0))) < 1e-15)
     }
 
+    /// A fully masked row's state is `(0, −∞)`: `sum_recip` 0 by choice, not `1/0`.
+    @Test func edgeMoEStateOfAFullyMaskedRow() throws {
+        let x = Tensor(shape: [2, 3], [1, 2, 3, -.infinity, -.infinity, -.infinity] as [Float])
+        let out = try MethodRegistry.standard.call("edge-moe-softmax", inputs: ["x": x])
+        let recip = try #require(out["sum_recip"].float32), bias = try #require(out["bias"].float32)
+        #expect(recip[1] == 0 && bias[1] == -.infinity && recip[0] > 0 && bias[0] == 3)
+        #expect(try #require(out["y"].float32)[3...] == [0, 0, 0])
+    }
+
+    /// XNNPACK's kernels are float32 algorithms: float64 inputs give float32 outputs, computed on
+    /// the inputs rounded to float32.
+    @Test func xnnKernelsComputeInFloat32WhateverTheInputs() throws {
+        let x: [Double] = [-87.3, -10.123456789, -0.5, 0]
+        for (id, output) in [("xnn-exp-rr2-p5", "y"), ("xnn-extexp-p5", "mantissa")] {
+            let wide = try MethodRegistry.standard.call(id, inputs: ["x": Tensor(shape: [4], x)])
+            let narrow = try MethodRegistry.standard.call(id, inputs: ["x": Tensor(shape: [4], x.map { Float($0) })])
+            #expect(wide[output]?.dtype == .float32, "\(id)")
+            #expect(wide[output] == narrow[output], "\(id)")
+        }
+    }
+
     @Test func pumaSoftmaxFollowsItsDefinition() throws {
         for x in rows(2, sigma: 6) {
             let m = x.max()!

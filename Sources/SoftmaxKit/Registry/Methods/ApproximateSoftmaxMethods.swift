@@ -43,13 +43,14 @@ enum ApproximateSoftmaxMethods {
             make: { p in ElementwiseActivation(PumaExpTaylor(iterations: p.iterations)) }),
         .elementwise(
             "xnn-exp-rr2-p5", summary: "XNNPACK's rr2_p5 float32 exp (two-constant reduction, degree-5 polynomial); for x ≤ 0",
-            citation: Citation.xnnpack, reference: .exp, make: { _ in ElementwiseActivation(XnnExpRR2P5()) }),
+            citation: Citation.xnnpack, reference: .exp, make: { _ in ElementwiseActivation(XnnExpRR2P5()) }
+        ).with(implementation: Float32Algorithm(base: ActivationMethod(make: { _ in ElementwiseActivation(XnnExpRR2P5()) }))),
         MethodDescriptor(
             id: "xnn-extexp-p5", role: .primitive,
             summary: "XNNPACK's extended float32 exp e^x = mantissa·2^exponent (the two-pass kernel's p5)",
             inputs: [TensorSpec("x", "arguments")],
             outputs: [TensorSpec("mantissa", "p(t)"), TensorSpec("exponent", "rne(x·log2 e)")],
-            isExact: false, citation: Citation.xnnpack, implementation: XnnExtExpMethod()),
+            isExact: false, citation: Citation.xnnpack, implementation: Float32Algorithm(base: XnnExtExpMethod())),
     ]
 }
 
@@ -103,6 +104,19 @@ struct PumaExpTaylor: ElementwiseFunction {
     func callAsFunction(_ x: Double) -> Double { PumaExponential.evaluate(x, iterations: iterations) }
 }
 
+/// A float32 algorithm (XNNPACK's kernels): whatever the inputs' precision, it computes in float32
+/// and returns float32 — float64 inputs are rounded to float32 first, and the outputs' dtype says
+/// so, rather than float64 outputs that look more precise than the algorithm is.
+struct Float32Algorithm: MethodImplementation {
+    let base: any MethodImplementation
+
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let rounded = MethodInvocation(
+            method: invocation.method, inputs: invocation.inputs, parameters: invocation.parameters, precision: .float32, allowRounding: true)
+        return try base.run(rounded, as: Float.self)
+    }
+}
+
 struct XnnExpRR2P5: ElementwiseFunction {
     func callAsFunction(_ x: Float) -> Float { XnnExponential.rr2p5(x) }
     func callAsFunction(_ x: Double) -> Double { Double(XnnExponential.rr2p5(Float(x))) }
@@ -110,7 +124,9 @@ struct XnnExpRR2P5: ElementwiseFunction {
 
 /// `edge-moe-softmax` with its per-row state: `sum_recip = 1/s` and `bias = b`. Special rows
 /// (the edge contract): NaN rows give NaN state; `k` entries `+∞` give `(1/k, +∞)`; fully masked rows
-/// `(0, −∞)`.
+/// `(0, −∞)` — `sum_recip` 0 where the definition's `1/s` would be `1/0 = +∞`, a choice: a consumer
+/// that rescales a row by it (`y = e·sum_recip`, or merging states) keeps zeros instead of
+/// `0·∞ = NaN`.
 struct EdgeMoESoftmaxMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (y, states, rowShape) = try softmaxWithRowStates(invocation, as: T.self, initial: (T(0), -T.infinity)) { x, y, states in
