@@ -43,30 +43,3 @@ struct CallCommand: ParsableCommand {
 }
 
 extension Precision: ExpressibleByArgument {}
-
-/// Writes a set of outputs all or nothing: each file atomically, and on any failure the files
-/// already written by this call are removed.
-enum OutputFolder {
-    static func write(_ outputs: [String: Tensor], to folder: String) throws {
-        let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ValidationError("--output-dir \(folder) exists and is not a folder") }
-        } else {
-            do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw ValidationError("cannot create --output-dir \(folder): \(error.localizedDescription)")
-            }
-        }
-        var written: [String] = []
-        do {
-            for (name, tensor) in outputs.sorted(by: { $0.key < $1.key }) {
-                let path = (folder as NSString).appendingPathComponent(name + ".npy")
-                try NpyFile.write(tensor, to: path)
-                written.append(path)
-            }
-        } catch {
-            for path in written { try? fm.removeItem(atPath: path) }
-            throw error
-        }
-    }
-}

@@ -39,9 +39,10 @@ import Testing
     }
 
     /// The files in the output folder (none when the folder was never made).
+    /// The output files in `out` (the lock and the set record are hidden files).
     func outputs() throws -> [String] {
         let out = folder + "/out"
-        return FileManager.default.fileExists(atPath: out) ? try FileManager.default.contentsOfDirectory(atPath: out) : []
+        return FileManager.default.fileExists(atPath: out) ? try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") } : []
     }
 
     @Test func methodsRuns() throws {
@@ -141,6 +142,31 @@ import Testing
         guard case let .float32(v) = y.storage else { Issue.record("dtype"); return }
         #expect(abs(v[0] + v[1] + v[2] - 1) < 1e-6 && v[3] == 0.5 && v[5] == 0)
         #expect(try NpyFile.read(folder + "/out/n_sum.npy").shape == [2])
+    }
+
+    /// An output folder holds one call's set: a later call's set replaces it whole, a failed call
+    /// leaves it as it was, and a staging folder left by a killed run is removed and reported.
+    @Test func outputSetsReplaceEachOtherWhole() throws {
+        let x = try write(Tensor(shape: [2, 3], [1, 2, 3, 0, 0, -.infinity] as [Float]), "x.npy")
+        let out = folder + "/out"
+        try run(["call", "two-pass-softmax", "--input", "x=\(x)", "--output-dir", out])
+        try run(["call", "logsumexp", "--input", "x=\(x)", "--output-dir", out])
+        #expect(Set(try outputs()) == ["y.npy"], "the two-pass call's m_sum and n_sum belong to the replaced set")
+        let before = try Data(contentsOf: URL(fileURLWithPath: out + "/y.npy"))
+        // A destination that cannot be written fails the call before anything is replaced.
+        try FileManager.default.createDirectory(atPath: out + "/m_sum.npy", withIntermediateDirectories: false)
+        #expect(failure(["call", "two-pass-softmax", "--input", "x=\(x)", "--output-dir", out])?.contains("m_sum.npy is a folder") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/y.npy")) == before)
+        try FileManager.default.removeItem(atPath: out + "/m_sum.npy")
+        // A killed run's staging folder is cleaned up by the next writer.
+        let stale = out + "/" + OutputFolder.stagingPrefix + "999999"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: false)
+        #expect(FileManager.default.createFile(atPath: stale + "/y.npy", contents: Data([1, 2, 3])))
+        var notes: [String] = []
+        try OutputFolder.write(["y": Tensor(shape: [1], [0.5] as [Float])], to: out) { notes.append($0) }
+        #expect(!FileManager.default.fileExists(atPath: stale) && notes.count == 1 && notes[0].contains("interrupted run"))
+        #expect(try NpyFile.read(out + "/y.npy") == Tensor(shape: [1], [0.5] as [Float]))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).allSatisfy { !$0.hasPrefix(OutputFolder.stagingPrefix) })
     }
 
     @Test func oneDimensionalInputsGiveZeroDimensionalRowOutputs() throws {
