@@ -20,6 +20,7 @@ let package = Package(
             name: "Kernels",
             dependencies: [
                 .product(name: "SoftmaxKit", package: "SoftmaxKit"),
+                .product(name: "MatrixMultiply", package: "SoftmaxKit"),
                 .product(name: "SoftmaxAttention", package: "SoftmaxKit"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],

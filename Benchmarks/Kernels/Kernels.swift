@@ -1,4 +1,5 @@
 import Benchmark
+import MatrixMultiply
 import SoftmaxAttention
 import SoftmaxKit
 
