@@ -90,7 +90,12 @@ struct AccuracyCommand: ParsableCommand {
         let values = try parseParameters(parameters)
         var variants = ids.isEmpty ? MethodVariant.labDefaults() : ids.map { MethodVariant($0, values) }
         if ids.isEmpty, !values.isEmpty { throw ValidationError("--param needs method ids") }
-        if let (k, n) = try parsedShard() { variants = variants.enumerated().filter { $0.offset % n == k - 1 }.map(\.element) }
+        if let (k, n) = try parsedShard() {
+            let all = variants.count
+            variants = variants.enumerated().filter { $0.offset % n == k - 1 }.map(\.element)
+            // An empty shard still writes its (empty) file, so that the set is complete for report.
+            if variants.isEmpty { progress("note: shard \(k)/\(n) holds none of the \(all) methods selected; writing an empty shard") }
+        }
         var run = LabRun(variants: variants)
         run.lengths = try parsedLengths()
         run.measureSpeed = !noSpeed

@@ -48,7 +48,11 @@ struct MethodListing: Encodable {
     struct Parameter: Encodable {
         let name: String, kind: String, defaultValue: String, summary: String
         let choices: [String]?
-        enum CodingKeys: String, CodingKey { case name, kind, defaultValue = "default", summary, choices }
+        /// For numbers: the accepted closed range `[lower, upper]`.
+        let range: [Double]?
+        /// For numbers: the word that stands for the method's own choice (`auto`, `none`).
+        let automatic: String?
+        enum CodingKeys: String, CodingKey { case name, kind, defaultValue = "default", summary, choices, range, automatic }
     }
     struct TensorEntry: Encodable { let name: String, kind: String, summary: String, optional: Bool }
 
@@ -73,7 +77,8 @@ struct MethodListing: Encodable {
         parameters = m.parameters.map {
             Parameter(
                 name: $0.name, kind: $0.kind.rawValue, defaultValue: $0.defaultValue.description, summary: $0.summary,
-                choices: $0.choices.isEmpty ? nil : $0.choices)
+                choices: $0.choices.isEmpty ? nil : $0.choices, range: $0.range.map { [$0.lowerBound, $0.upperBound] },
+                automatic: $0.automatic)
         }
         inputs = m.inputs.map { TensorEntry(name: $0.name, kind: $0.kind.rawValue, summary: $0.summary, optional: $0.isOptional) }
         outputs = m.outputs.map { TensorEntry(name: $0.name, kind: $0.kind.rawValue, summary: $0.summary, optional: $0.isOptional) }

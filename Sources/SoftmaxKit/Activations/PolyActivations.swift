@@ -11,9 +11,11 @@
 /// Z. Zhuo et al., "Polynomial Composition Activations: Unleashing the Dynamics of Large Language
 /// Models", ICLR 2025 (arXiv 2411.03884); BryceZhuo/PolyCom.
 public enum PolyComposition {
+    /// PolyReLU: `a₃·ReLU(x)³ + a₂·ReLU(x)² + a₁·ReLU(x) + a₀`.
     public struct ReLU: ElementwiseFunction {
         public let a3: Double, a2: Double, a1: Double, bias: Double
 
+        /// Weights `[a₃, a₂, a₁]` (the official code's order) and the bias `a₀`.
         public init(a: [Double] = [1.0 / 3, 1.0 / 3, 1.0 / 3], bias: Double = 0) {
             precondition(a.count == 3, "PolyReLU takes three weights [a3, a2, a1]")
             (a3, a2, a1, self.bias) = (a[0], a[1], a[2], bias)
@@ -33,6 +35,7 @@ public enum PolyComposition {
         public let a3: Double, a2: Double, a1: Double, bias: Double, epsilon: Double
         public var isRowWise: Bool { true }
 
+        /// Weights `[a₃, a₂, a₁]`, the bias `a₀` and the RMS norm's ε.
         public init(a: [Double] = [1.0 / 3, 1.0 / 3, 1.0 / 3], bias: Double = 0, epsilon: Double = 1e-6) {
             precondition(a.count == 3 && epsilon >= 0, "PolyNorm takes three weights [a3, a2, a1] and ε ≥ 0")
             (a3, a2, a1, self.bias, self.epsilon) = (a[0], a[1], a[2], bias, epsilon)

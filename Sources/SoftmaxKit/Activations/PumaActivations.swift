@@ -20,11 +20,13 @@
 /// Y. Dong et al., "PUMA: Secure Inference of LLaMA-7B in Five Minutes", 2023 (arXiv 2307.12533);
 /// AntCPLab/puma_benchmarks; secretflow/spu `examples/python/ml/flax_llama7b`.
 public enum Puma {
+    /// PUMA's piecewise-polynomial GeLU.
     public struct GELU: ElementwiseFunction {
         public init() {}
         public func callAsFunction(_ x: Float) -> Float { Float(Self.evaluate(Double(x))) }
         public func callAsFunction(_ x: Double) -> Double { Self.evaluate(x) }
 
+        /// The piecewise polynomial at `x`, in Double.
         public static func evaluate(_ x: Double) -> Double {
             if x.isNaN { return x }
             if x < -4 { return 0 }
@@ -39,11 +41,13 @@ public enum Puma {
         }
     }
 
+    /// PUMA's piecewise-polynomial SiLU (the LLaMA example).
     public struct SiLU: ElementwiseFunction {
         public init() {}
         public func callAsFunction(_ x: Float) -> Float { Float(Self.evaluate(Double(x))) }
         public func callAsFunction(_ x: Double) -> Double { Self.evaluate(x) }
 
+        /// The piecewise polynomial at `x`, in Double.
         public static func evaluate(_ x: Double) -> Double {
             if x.isNaN { return x }
             if x < -8 { return 0 }

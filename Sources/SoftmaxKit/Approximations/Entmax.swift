@@ -62,7 +62,9 @@ public struct Entmax15Kernel: RowKernel {
 /// below 10⁻¹⁵), then renormalised so the row sums to 1. `n` counts the finite entries (a
 /// tighter, still valid bracket than the package's full row length). In Double.
 public struct EntmaxBisectKernel: RowKernel {
+    /// α > 1 (1 would be softmax, 2 sparsemax).
     public let alpha: Double
+    /// Bisection steps on the threshold.
     public let iterations: Int
 
     /// - Precondition: `alpha > 1` and finite, `iterations ≥ 1`.

@@ -9,6 +9,7 @@
 /// exp 3.3·10⁻³ relative on [−87, 0] (code coefficients; both sets < 5·10⁻³ on [−20, 0] in the
 /// tests); GELU 1.8·10⁻² absolute on [−30, 30] (at x ≈ 2.35).
 public enum IBertFloat {
+    /// The exp polynomial's coefficients: the reference code's `a r² + b r + c` or the paper's rounded ones.
     public enum Coefficients: String, Sendable, CaseIterable { case code, paper }
 
     @inline(__always)

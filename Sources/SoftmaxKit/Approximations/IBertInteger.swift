@@ -44,6 +44,7 @@ public enum IBertInteger {
         /// `S_e = a·S²/2ⁿ`.
         public let outputScale: Double
 
+        /// The integer constants for input scale `S`.
         public init(scale s: Double) {
             let a = 0.35815147, b = 0.96963238, c = 1.0
             q0 = Int64(libmFloor(-0.6931 / s))
@@ -107,6 +108,7 @@ public enum IBertInteger {
         /// `S_y = S·S_L/2` (negative, as `S_L` is).
         public let outputScale: Double
 
+        /// The integer constants for input scale `S`.
         public init(scale s: Double) {
             let a = -0.2888, b = -1.769, sPrime = s / 1.4142
             bInt = Int64(libmFloor(b / sPrime))

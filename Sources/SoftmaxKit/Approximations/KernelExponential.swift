@@ -3,8 +3,10 @@
 /// arguments at or below `clip` give 0. With the clip it is PUMA's `exp_mode = exact`, which
 /// isolates the clip's error from the limit-form exponential's.
 public struct KernelExponential: ExponentialApproximation {
+    /// Arguments at or below this give 0.
     public let clip: Double
 
+    /// The exact exponential, clipped at `clip`.
     public init(clip: Double = -.infinity) { self.clip = clip }
 
     @inline(__always)

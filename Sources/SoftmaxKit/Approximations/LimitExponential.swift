@@ -8,7 +8,9 @@
 ///
 /// `clip`: arguments at or below it give 0 (PUMA's softmax drops `d ≤ −14`); `−∞` for none.
 public struct LimitExponential: ExponentialApproximation {
+    /// n: squarings of `1 + x/2ⁿ`.
     public let iterations: Int
+    /// Arguments at or below this give 0.
     public let clip: Double
 
     /// - Precondition: `iterations` in 0…30.

@@ -14,6 +14,7 @@ import Darwin
 /// degree 1: 3.8·10⁻², 2: 2.3·10⁻³, 3: 1.0·10⁻⁴, 4: 3.5·10⁻⁶. Arguments below
 /// `ln(2⁻¹²⁶)` (Float) or `ln(2⁻¹⁰²²)` (Double) give 0.
 public struct PolynomialExponential: ExponentialApproximation {
+    /// The polynomial's degree, 1…4.
     public let degree: Int
     /// `p(r) = c₀ + c₁r + … + c_d r^d`, padded with zeros to degree 4.
     let c: (Double, Double, Double, Double, Double)

@@ -20,8 +20,11 @@
 /// Runs on the vector three-pass kernel of the cheap exponentials (`ApproximateExpSoftmaxKernel`)
 /// with a clipped `LimitExponential` (or `KernelExponential` for `exact`).
 public struct PumaSoftmaxKernel: RowKernel {
+    /// t: squarings of the limit-form exponential.
     public let iterations: Int
+    /// Entries with `x − max ≤ clip` give 0.
     public let clip: Double
+    /// Whether `e^d` replaces the limit form (the clip kept).
     public let exactExponential: Bool
     let kernel: ApproximateExpSoftmaxKernel
 

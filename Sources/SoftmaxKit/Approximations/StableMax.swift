@@ -14,6 +14,7 @@
 public struct StableMaxKernel: RowKernel {
     public let producesLogProbabilities: Bool
 
+    /// StableMax, or its logarithm.
     public init(logarithm: Bool = false) { producesLogProbabilities = logarithm }
 
     /// `s(x)`; `s(−∞) = 0`, `s(+∞) = +∞`, NaN → NaN.

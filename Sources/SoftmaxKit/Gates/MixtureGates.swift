@@ -26,12 +26,14 @@ public enum MixtureGates {
         case sigmoidTopK = "sigmoid-topk"
     }
 
+    /// Which gate, with its parameters.
     public enum Kind: Sendable, Equatable {
         case topK(Int, order: TopKOrder = .topKSoftmax)
         case denseToSparse(tau: Double)
         case activation(tau: Double, tanh: Bool)
     }
 
+    /// The gate weights `[n, e]` for token rows `x` (`n × d`) and the router `b1` (`e × d`), `b0` (`e`).
     public static func gate(x: [Double], rows n: Int, dim d: Int, b1: [Double], experts e: Int, b0: [Double]?, kind: Kind) throws -> [Double] {
         guard x.count == n * d, b1.count == e * d, b0.map({ $0.count == e }) ?? true else {
             throw LossError.shape("x \(x.count) values for \(n)×\(d), B1 \(b1.count) for \(e)×\(d), b0 \(b0?.count ?? e) for \(e)")

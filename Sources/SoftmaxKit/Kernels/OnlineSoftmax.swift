@@ -7,9 +7,12 @@ import Darwin
 /// The running state of the online normalizer (Milakov & Gimelshein 2018, arXiv 1805.02867):
 /// the maximum `m` seen so far and `d = Σ e^{xᵢ − m}`. `(−∞, 0)` is the empty state.
 public struct SoftmaxState: Sendable, Equatable {
+    /// The running maximum m.
     public var maximum: Double
+    /// The running sum d = Σ e^{x − m}.
     public var sum: Double
 
+    /// A state; the default is the empty row's.
     public init(maximum: Double = -.infinity, sum: Double = 0) {
         self.maximum = maximum
         self.sum = sum

@@ -80,7 +80,9 @@ public enum RowParallel {
 
 /// A pointer that may cross into `@Sendable` closures: each user touches disjoint elements.
 public struct UnsafeSendable<T>: @unchecked Sendable {
+    /// The pointer.
     public let pointer: UnsafeMutablePointer<T>
+    /// Wraps `pointer`; each thread must touch disjoint elements.
     public init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
 

@@ -19,6 +19,7 @@ public struct SoftmaxOptions: Sendable {
     /// compute the call (`SoftmaxSchedule.plan(for:forcing:)`) is an error.
     public var schedule: SoftmaxSchedule?
 
+    /// Options; the defaults are the automatic algorithm, T = 1, all active cores, plain stores.
     public init(
         algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool = false,
         schedule: SoftmaxSchedule? = nil

@@ -10,9 +10,12 @@ import Darwin
 /// and `mantissaSum = Σᵢ mᵢ·2^{nᵢ − exponentSum}`. `(0, −∞)` for a row with no
 /// finite entry.
 public struct ExtendedSum: Sendable, Equatable {
+    /// M: the sum's mantissa part.
     public var mantissaSum: Double
+    /// N: the sum's exponent, `Σ e^x = M·2^N`.
     public var exponentSum: Double
 
+    /// A state; the default is the empty row's.
     public init(mantissaSum: Double = 0, exponentSum: Double = -.infinity) {
         self.mantissaSum = mantissaSum
         self.exponentSum = exponentSum

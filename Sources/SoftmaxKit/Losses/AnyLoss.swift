@@ -15,14 +15,20 @@
 /// D. Han, N. Moniz, N. V. Chawla, "AnyLoss: Transforming Classification Metrics into Loss
 /// Functions", KDD 2024 (arXiv 2405.14745).
 public enum AnyLoss {
+    /// `A(p) = 1/(1 + e^{−L(p − ½)})`.
     public static func amplify(_ p: Double, l: Double) -> Double { 1 / (1 + Double.scalarExp(-l * (p - 0.5))) }
 
+    /// The soft confusion matrix of a batch.
     public struct Confusion: Sendable, Equatable {
         public var tp, fn, fp, tn, n: Double
 
+        /// `1 − (TP + TN)/N`.
         public var accuracyLoss: Double { 1 - (tp + tn) / n }
+        /// `1 − (1 + β²)TP/(β²(TP + FN) + TP + FP)`.
         public func fBetaLoss(_ beta: Double) -> Double { 1 - (1 + beta * beta) * tp / (beta * beta * (tp + fn) + (tp + fp)) }
+        /// `1 − √(recall · specificity)`.
         public var gMeanLoss: Double { 1 - (tp / (tp + fn) * tn / (tn + fp)).squareRoot() }
+        /// `1 − (recall + specificity)/2`.
         public var balancedAccuracyLoss: Double { 1 - (tp / (tp + fn) + tn / (tn + fp)) / 2 }
 
         /// `(∂/∂TP, ∂/∂FN, ∂/∂FP, ∂/∂TN)` of a metric's loss.
@@ -61,6 +67,7 @@ public enum AnyLoss {
         }
     }
 
+    /// The soft confusion matrix of labels `y ∈ {0, 1}` and outputs `p ∈ [0, 1]` amplified by `L`.
     public static func confusion(y: [Double], p: [Double], l: Double) throws -> Confusion {
         guard y.count == p.count, !y.isEmpty else { throw LossError.shape("y and p must have the same non-zero length (\(y.count), \(p.count))") }
         guard y.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw LossError.label("y must hold 0 or 1") }

@@ -23,6 +23,7 @@ public struct LossEvaluation: Sendable, Equatable {
     /// `∂loss/∂logits`, `rows × classes`.
     public var gradient: [Double]
 
+    /// A loss with its parts.
     public init(perExample: [Double], loss: Double, gradient: [Double]) {
         self.perExample = perExample
         self.loss = loss

@@ -11,6 +11,7 @@
 /// A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and
 /// Applications", ICML 2023 (arXiv 2304.07288).
 public enum CompSumLoss {
+    /// The per-example losses alone.
     public static func perExample(_ h: [Double], rows n: Int, classes c: Int, labels: [Int], tau: Double) throws -> [Double] {
         try compute(h, rows: n, classes: c, labels: labels, tau: tau).loss
     }

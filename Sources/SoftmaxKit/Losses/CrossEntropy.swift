@@ -11,13 +11,16 @@
 /// Rows whose label is `ignoreIndex` contribute zero loss and zero gradient. This is PyTorch's
 /// `cross_entropy` (weights, `ignore_index`, `label_smoothing`, reductions).
 public enum CrossEntropy {
+    /// How the per-example losses reduce (PyTorch's `reduction`).
     public enum Reduction: String, Sendable, CaseIterable { case mean, sum, none }
 
+    /// Class indices, or a target distribution per row.
     public enum Targets {
         case indices([Int])
         case probabilities([Double])
     }
 
+    /// A batch's losses and gradient.
     public struct Result: Sendable {
         /// ℓᵢ per row (0 for ignored rows).
         public var perExample: [Double]

@@ -12,6 +12,7 @@
 /// N. Gupta et al., "Dual-Encoders for Extreme Multi-Label Classification", ICLR 2024
 /// (arXiv 2310.10636); nilesh2797/DEXML.
 public enum DecoupledSoftmaxLoss {
+    /// The loss alone.
     public static func loss(scores: [Double], positives: [Bool], queries q: Int, labels l: Int, tau: Double) throws -> Double {
         try compute(scores: scores, positives: positives, queries: q, labels: l, tau: tau).loss
     }

@@ -17,13 +17,16 @@ import Darwin
 /// N. Gillman et al., "Fourier Head: Helping Large Language Models Learn Complex Probability
 /// Distributions", 2024 (arXiv 2410.22269); nate-gillman/fourier-head.
 public enum FourierHead {
+    /// Everything the head computes for a batch.
     public struct Output: Sendable {
         /// c_k, k = 0…N, per example: `[re, im]` pairs.
         public var c: [Double]
         /// c̃_k, k = 1…N, per example: `[re, im]` pairs.
         public var normalized: [Double]
+        /// The centres of the bins of [−1, 1].
         public var binCenters: [Double]
         public var pdf: [Double], pmf: [Double], logits: [Double]
+        /// The regulariser `γ·Σ k²|c_k|²` (0 for γ = 0).
         public var regularization: Double
     }
 

@@ -12,6 +12,7 @@
 /// Machine (SVM) for Image Classification", 2017 (arXiv 1712.03541); Y. Tang, "Deep Learning using
 /// Linear Support Vector Machines", 2013 (arXiv 1306.0239).
 public enum L2SVM {
+    /// One-vs-rest targets `[N, C]`: +1 at the label, −1 elsewhere.
     public static func targets(_ labels: [Int], classes c: Int) throws -> [Double] {
         var y = [Double](repeating: -1, count: labels.count * c)
         for (i, l) in labels.enumerated() {

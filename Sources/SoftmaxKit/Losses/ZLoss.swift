@@ -12,6 +12,7 @@
 /// A. de Brébisson, P. Vincent, "The Z-loss: a shift and scale invariant classification loss
 /// belonging to the Spherical Family", 2016 (arXiv 1604.08859).
 public enum ZLoss {
+    /// A row standardised, `z = (o − mean)/σ` (0 where σ = 0), with σ.
     public static func normalize(_ o: ArraySlice<Double>) -> (z: [Double], sigma: Double) {
         let d = Double(o.count)
         let mean = o.reduce(0, +) / d

@@ -34,6 +34,7 @@ public enum SoftThinking {
         /// Relative floor in [0, 1]; 0 turns the filter off.
         public var minP: Double
 
+        /// Filters; the defaults turn each one off.
         public init(temperature: Double = 1, topK: Int = 0, topP: Double = 1, minP: Double = 0) {
             self.temperature = temperature
             self.topK = topK
@@ -59,6 +60,7 @@ public enum SoftThinking {
         /// Draws whatever is not given.
         public var generator: SeededGenerator
 
+        /// Given draws, and the seed for what is not given.
         public init(gumbel: [Double]? = nil, gamma: [Double]? = nil, seed: UInt64 = 0) {
             self.gumbel = gumbel
             self.gamma = gamma
@@ -177,6 +179,7 @@ public enum SoftThinking {
 /// The plain sampler over the same filters: one token per row by inverse-CDF over the filtered
 /// distribution in ascending id order, from a given uniform `u ∈ [0, 1)` or a seeded one.
 public enum TokenSampler {
+    /// The token at `u` of the filtered distribution's CDF in id order (−1 when no token survives), with the distribution.
     public static func sample(_ logits: [Double], filters: SoftThinking.Filters, uniform u: Double) throws -> (token: Int, probabilities: [Double]) {
         guard (0..<1).contains(u) else { throw SamplingError.input("uniform draw \(u) is outside [0, 1)") }
         let p = try SoftThinking.filteredProbabilities(logits, filters)

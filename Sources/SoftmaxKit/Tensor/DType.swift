@@ -12,5 +12,6 @@ public enum DType: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Whether elements are floats.
     public var isFloatingPoint: Bool { self == .float16 || self == .float32 || self == .float64 }
 }
