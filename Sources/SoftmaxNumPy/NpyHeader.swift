@@ -225,7 +225,10 @@ struct HeaderScanner {
             // Python 2 era files may write long integers as 3L.
             let digits = String(decoding: bytes[start..<i], as: UTF8.self)
             _ = consume(UInt8(ascii: "L"))
-            guard !digits.isEmpty, digits.count <= 18, let d = Int(digits) else {
+            if digits.count > 18 {
+                throw NpyFormatError.malformedHeader("dimension \(digits) at offset \(start) is larger than any array this reads (at most 18 digits)")
+            }
+            guard !digits.isEmpty, let d = Int(digits) else {
                 throw NpyFormatError.malformedHeader("expected a non-negative dimension at offset \(start)")
             }
             dims.append(d)

@@ -18,11 +18,28 @@ struct SoftmaxKitCommand: ParsableCommand {
         ],
         defaultSubcommand: LabCommand.self)
 
+    /// The options that take several values, one per use.
+    static let repeatableOptions: Set<String> = [
+        "--param", "--input", "--method", "--workload", "--recorded", "--qkv", "--normalizer", "--activation", "--attention",
+    ]
+
+    /// An option given twice that takes one value is an error (the parser would silently keep
+    /// the last).
+    static func refuseRepeatedOptions(_ arguments: [String]) throws {
+        var seen = Set<String>()
+        for argument in arguments.prefix(while: { $0 != "--" }) where argument.hasPrefix("--") {
+            let name = String(argument.split(separator: "=", maxSplits: 1)[0])
+            guard !repeatableOptions.contains(name) else { continue }
+            guard seen.insert(name).inserted else { throw ValidationError("\(name) is given twice; give it once") }
+        }
+    }
+
     /// Runs the command; an error is one line naming the fault (an argument error adds one line
     /// pointing to the help, instead of ArgumentParser's usage block) and a non-zero exit.
     /// `--help` prints the help.
     static func main() {
         do {
+            try refuseRepeatedOptions(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
             try command.run()
         } catch {

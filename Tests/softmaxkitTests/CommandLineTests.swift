@@ -238,6 +238,13 @@ import Testing
         #expect(try outputs().isEmpty)
     }
 
+    @Test func aSingleValueOptionGivenTwiceIsRefused() throws {
+        #expect(throws: ValidationError.self) { try SoftmaxKitCommand.refuseRepeatedOptions(["train", "grokking", "--steps", "0", "--steps", "2"]) }
+        #expect(throws: ValidationError.self) { try SoftmaxKitCommand.refuseRepeatedOptions(["bench", "--rows=2", "--cols", "3", "--rows", "4"]) }
+        try SoftmaxKitCommand.refuseRepeatedOptions(["call", "softmax", "--param", "a=1", "--param", "b=2", "--input", "x=a", "--input", "y=b"])
+        try SoftmaxKitCommand.refuseRepeatedOptions(["model", "evaluate", "--normalizer", "a", "--normalizer", "b", "--", "--steps", "--steps"])
+    }
+
     @Test func grokkingWritesItsCurvesAndRejectsBadArguments() throws {
         let out = folder + "/grok"
         try run(["train", "grokking", "--modulus", "7", "--hidden", "8", "--steps", "3", "--log-every", "1", "--threads", "1", "--output", out])

@@ -102,7 +102,8 @@ struct PositionTemperatureMethod: MethodImplementation {
 
     private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let p = PositionTemperatureParameters(invocation.parameters)
-        try MemoryBudget.require([([p.n], 16)], for: "ssa-position-temperature's n = \(p.n)")
+        // τ in Double, the output tensor and its encoded file.
+        try MemoryBudget.require([([p.n], 24)], for: "ssa-position-temperature's n = \(p.n)")
         let tau = SelectiveAttention.positionTemperature(n: p.n, alpha: p.alpha, form: p.form)
         return ["tau": .of(tau.map { T($0) }, shape: [tau.count])]
     }
@@ -178,7 +179,7 @@ struct PositionTemperatureParameters: MethodParameters {
     var form = SelectiveAttention.Form.sigmoid
 
     static let declarations: [ParameterDeclaration<Self>] = [
-        .integer("n", \.n, "positions", range: 0...1_000_000_000),
+        .integer("n", \.n, "positions (up to 10⁸)", range: 0...100_000_000),
         .number("alpha", \.alpha, "α (β in the official code)", range: -1e30...1e30),
         .choice("form", \.form, "sigmoid, gumbel or linear"),
     ]

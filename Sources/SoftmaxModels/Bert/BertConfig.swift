@@ -30,13 +30,25 @@ public struct BertConfig: Decodable, Sendable, Equatable {
     public static func load(folder: String) throws -> BertConfig {
         let path = (folder as NSString).appendingPathComponent("config.json")
         guard let data = FileManager.default.contents(atPath: path) else { throw ModelError.file(path, "cannot read") }
+        // Counts given as fractions (6.5 layers) are named before decoding, which would only say
+        // the file is not a config.
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let counts: [CodingKeys] = [
+                .vocabSize, .hiddenSize, .numHiddenLayers, .numAttentionHeads, .intermediateSize, .maxPositionEmbeddings, .typeVocabSize, .padTokenId,
+            ]
+            for key in counts {
+                if let n = object[key.rawValue] as? Double, n != n.rounded() {
+                    throw ModelError.file(path, "field '\(key.rawValue)' is \(n); a whole number is expected")
+                }
+            }
+        }
         let config: BertConfig
         do { config = try JSONDecoder().decode(BertConfig.self, from: data) } catch let DecodingError.keyNotFound(key, _) {
             throw ModelError.file(path, "missing field '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context) {
             throw ModelError.file(path, "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
         } catch {
-            throw ModelError.file(path, "not a BERT config.json")
+            throw ModelError.file(path, "not a BERT config.json (not valid JSON, or not an object)")
         }
         try config.validate(path)
         return config

@@ -97,6 +97,16 @@ import Testing
             try SentenceEmbedder.load(folder: mangled.path)
         }
         mangled.remove()
+        // A count given as a fraction is named.
+        mangled = try TinyBertFolder()
+        let configPath = mangled.path + "/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8).replacingOccurrences(
+            of: "\"num_hidden_layers\":2", with: "\"num_hidden_layers\":2.5")
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        #expect(throws: ModelError.file(configPath, "field 'num_hidden_layers' is 2.5; a whole number is expected")) {
+            try SentenceEmbedder.load(folder: mangled.path)
+        }
+        mangled.remove()
         // A NaN weight is refused, naming the tensor and the element, instead of NaN embeddings.
         mangled = try TinyBertFolder { $0["encoder.layer.1.intermediate.dense.weight"]?.values[7] = .nan }
         #expect(
