@@ -24,10 +24,14 @@ public enum Gemm {
     /// A row-major operand: element (i, p) of `op(X)` is `base[i·ld + p]`, or `base[p·ld + i]`
     /// when `transposed`.
     public struct Operand: @unchecked Sendable {
+        /// The first element.
         public let base: UnsafePointer<Float>
+        /// The leading dimension: elements between consecutive stored rows.
         public let ld: Int
+        /// Whether the operand is the transpose of what is stored.
         public let transposed: Bool
 
+        /// An operand over `base` with leading dimension `ld`.
         public init(_ base: UnsafePointer<Float>, ld: Int, transposed: Bool = false) {
             self.base = base
             self.ld = ld
@@ -43,11 +47,13 @@ public enum Gemm {
         let packedA: UnsafeMutablePointer<Float>
         let packedB: UnsafeMutablePointer<Float>
 
+        /// Allocates the packing buffers (`mc × kc` and `kc × nc` floats).
         public init() {
             packedA = .allocate(capacity: Gemm.mc * Gemm.kc)
             packedB = .allocate(capacity: Gemm.kc * Gemm.nc)
         }
 
+        /// Frees the packing buffers.
         public func deallocate() {
             packedA.deallocate()
             packedB.deallocate()

@@ -19,9 +19,13 @@ public struct AttentionShape: Sendable, Equatable {
         self.valueDim = valueDim ?? headDim
     }
 
+    /// Elements of Q.
     public var queryCount: Int { batch * heads * queries * headDim }
+    /// Elements of K.
     public var keyCount: Int { batch * kvHeads * keys * headDim }
+    /// Elements of V.
     public var valueCount: Int { batch * kvHeads * keys * valueDim }
+    /// Elements of the output.
     public var outputCount: Int { batch * heads * queries * valueDim }
 
     /// Checks the shape; every problem is an `AttentionError` naming the dimension.
@@ -47,6 +51,7 @@ public enum CausalAlignment: String, Sendable, CaseIterable {
 public struct AttentionOptions: Sendable {
     /// The factor on `q·k`; nil is `1/√D`.
     public var scale: Double?
+    /// Causal masking and how queries align with keys, or nil for none.
     public var causal: CausalAlignment?
     /// Sliding window: query `i` (at its aligned position `i'`) sees keys `i' − left ≤ j ≤ i' + right`.
     public var window: (left: Int, right: Int)?
@@ -55,6 +60,7 @@ public struct AttentionOptions: Sendable {
     /// Threads (nil: the machine's active cores).
     public var threads: Int?
 
+    /// Options; the defaults are plain attention with `1/√D` on all active cores.
     public init(
         scale: Double? = nil, causal: CausalAlignment? = nil, window: (left: Int, right: Int)? = nil,
         softcap: Double? = nil, threads: Int? = nil
@@ -102,6 +108,7 @@ public struct AttentionOptions: Sendable {
 /// the additive bias. Each of its four dimensions is either the full size or 1 (a 2-d `[Nq, Nk]`
 /// tensor is `[1, 1, Nq, Nk]`; key padding is `[B, 1, 1, Nk]`).
 public struct ScoreBroadcast<Element>: @unchecked Sendable {
+    /// The first element of the tensor.
     public let base: UnsafePointer<Element>
     let strides: (Int, Int, Int, Int)
 
@@ -129,6 +136,7 @@ public struct ScoreBroadcast<Element>: @unchecked Sendable {
     }
 }
 
+/// A keep-mask broadcast to the scores (true = visible).
 public typealias AttentionMask = ScoreBroadcast<Bool>
 
 /// Errors from attention engines, naming the dimension or option at fault.

@@ -97,13 +97,16 @@ public enum NpyFile {
 
 /// An `.npy` read or write failure, naming the file.
 public struct NpyFileError: Error, Equatable, CustomStringConvertible {
+    /// What went wrong.
     public enum Reason: Equatable, Sendable {
         case unreadable(String)
         case unwritable(String)
         case format(NpyFormatError)
     }
 
+    /// The file at fault.
     public let path: String
+    /// What went wrong with it.
     public let reason: Reason
 
     public var description: String {

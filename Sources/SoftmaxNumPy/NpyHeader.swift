@@ -5,6 +5,7 @@
 public enum NpyElementType: String, CaseIterable, Sendable {
     case float16 = "<f2", float32 = "<f4", float64 = "<f8", int32 = "<i4", int64 = "<i8", bool = "|b1"
 
+    /// Bytes per element.
     public var size: Int {
         switch self {
         case .float16: 2
@@ -46,14 +47,19 @@ public enum NpyFormatError: Error, Equatable, CustomStringConvertible {
 
 /// A parsed `.npy` header.
 public struct NpyHeader: Equatable, Sendable {
+    /// The element type.
     public var elementType: NpyElementType
+    /// The dimensions, C order.
     public var shape: [Int]
     /// Byte offset of the data.
     public var dataOffset: Int
 
+    /// The number of elements.
     public var count: Int { shape.reduce(1, *) }
+    /// The bytes of data after the header.
     public var dataBytes: Int { count * elementType.size }
 
+    /// A header for `shape` elements of `elementType`.
     public init(elementType: NpyElementType, shape: [Int], dataOffset: Int = 0) {
         self.elementType = elementType
         self.shape = shape

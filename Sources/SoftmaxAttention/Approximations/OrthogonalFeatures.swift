@@ -12,6 +12,7 @@ import Darwin
 /// of an independent N(0, I_d) vector (`ortho_scaling = 0`), so rows are marginally N(0, I_d).
 /// Seeded, so every result is reproducible.
 public enum OrthogonalFeatures {
+    /// A seeded draw of `r` orthogonal random features of dimension `d`, row-major `[r, d]`.
     public static func draw(features r: Int, dim d: Int, seed: UInt64) -> [Double] {
         var g = Gaussian(state: seed)
         var rows: [[Double]] = []

@@ -4,11 +4,14 @@ import SoftmaxKit
 /// another normalizer in place of softmax, the engine that materialises each head's scores
 /// (`NormalizedAttention`). The registry's `attention` id, without its tensor inputs.
 public struct ExactAttentionEngine: AttentionEngine {
+    /// The registry id.
     public let id = "attention"
+    /// Scale, causal alignment, window, soft-cap and threads.
     public var options: AttentionOptions
     /// Nil: the exact softmax.
     public var normalizer: (any Normalizer)?
 
+    /// The flash engine, or — with a normalizer in place of softmax — the materialising one.
     public init(options: AttentionOptions = AttentionOptions(), normalizer: (any Normalizer)? = nil) {
         self.options = options
         self.normalizer = normalizer

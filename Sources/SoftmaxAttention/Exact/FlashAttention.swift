@@ -19,6 +19,8 @@ import SoftmaxKit
 public enum FlashAttention {
     public static let queryBlock = 64, keyBlock = 128
 
+    /// `out = softmax(scale·QKᵀ + bias)·V` for every (batch, head), tiled; `logSumExp` gets each
+    /// query row's lse when given. Throws `AttentionError` for a bad shape, mask, bias or option.
     public static func run(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, shape: AttentionShape,
         mask: AttentionMask? = nil, bias: ScoreBroadcast<Float>? = nil, options: AttentionOptions = AttentionOptions(),

@@ -10,6 +10,7 @@ import SoftmaxKit
 /// outᵢ = Σⱼ pᵢⱼ vⱼ,   lseᵢ = log Σⱼ e^{sᵢⱼ}  (−∞ for a fully masked row)
 /// ```
 public enum NaiveAttention {
+    /// The definition above, row by row in `T`: the reference the tiled engine is tested against.
     public static func run<T: KernelScalar>(
         q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>, shape: AttentionShape,
         mask: AttentionMask? = nil, bias: ScoreBroadcast<T>? = nil, options: AttentionOptions = AttentionOptions(),

@@ -7,6 +7,8 @@ import SoftmaxKit
 /// each row normalised by the `Normalizer`, then `out = P·V`. Memory O(Nq·Nk) per thread — the
 /// price of a normalizer that is not an online softmax. Rows whose every key is hidden give zeros.
 public enum NormalizedAttention {
+    /// `out = normalizer(S)·V` with `S` materialised per (batch, head); throws for a bad shape,
+    /// mask, bias or option.
     public static func run(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, shape: AttentionShape,
         mask: AttentionMask? = nil, bias: ScoreBroadcast<Float>? = nil, options: AttentionOptions = AttentionOptions(),

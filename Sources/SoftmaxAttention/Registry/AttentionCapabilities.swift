@@ -6,14 +6,21 @@ import SoftmaxKit
 /// are inputs, causal masking, the sliding window, logit soft-capping, the scale and the
 /// normalizer are parameters, and the logsumexp is an output.
 public struct AttentionCapabilities: Sendable, Equatable, Encodable {
+    /// Takes a keep-mask.
     public let mask: Bool
+    /// Takes an additive bias.
     public let bias: Bool
     /// The causal alignments offered (empty: no causal form).
     public let causal: [String]
+    /// Takes a sliding window.
     public let window: Bool
+    /// Takes a logit soft-cap.
     public let softcap: Bool
+    /// Takes a scale on `q·k`.
     public let scale: Bool
+    /// Takes another normalizer in place of softmax.
     public let normalizer: Bool
+    /// Returns each query row's logsumexp.
     public let logSumExp: Bool
     /// Inputs beyond Q, K, V that the engine requires (random projections, landmarks).
     public let extraInputs: [String]
