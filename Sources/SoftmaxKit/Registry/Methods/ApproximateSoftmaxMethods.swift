@@ -44,7 +44,7 @@ enum ApproximateSoftmaxMethods {
         .elementwise(
             "xnn-exp-rr2-p5", summary: "XNNPACK's rr2_p5 float32 exp (two-constant reduction, degree-5 polynomial); for x ≤ 0",
             citation: Citation.xnnpack, reference: .exp, make: { _ in ElementwiseActivation(XnnExpRR2P5()) }
-        ).with(implementation: Float32Algorithm(base: ActivationMethod(make: { _ in ElementwiseActivation(XnnExpRR2P5()) }))),
+        ).float32Algorithm,
         MethodDescriptor(
             id: "xnn-extexp-p5", role: .primitive,
             summary: "XNNPACK's extended float32 exp e^x = mantissa·2^exponent (the two-pass kernel's p5)",
@@ -107,6 +107,11 @@ struct PumaExpTaylor: ElementwiseFunction {
 /// A float32 algorithm (XNNPACK's kernels): whatever the inputs' precision, it computes in float32
 /// and returns float32 — float64 inputs are rounded to float32 first, and the outputs' dtype says
 /// so, rather than float64 outputs that look more precise than the algorithm is.
+extension MethodDescriptor {
+    /// The same entry computing in float32 whatever the inputs' precision (`Float32Algorithm`).
+    var float32Algorithm: MethodDescriptor { with(implementation: Float32Algorithm(base: implementation)) }
+}
+
 struct Float32Algorithm: MethodImplementation {
     let base: any MethodImplementation
 
