@@ -2,7 +2,7 @@
 # library itself is built without unsafe flags, so it stays usable as a dependency.
 NATIVE = -Xswiftc -target-cpu -Xswiftc native
 
-.PHONY: run models test bench benchmarks peers approximations report-screenshot fuzz check-loops
+.PHONY: run models test bench benchmarks peers approximations sweeps tables report-screenshot fuzz check-loops
 
 run: models     ## the main job: the lab's default comparison, with the real-model drift table
 	swift run -c release $(NATIVE) softmaxkit
@@ -19,15 +19,22 @@ bench:          ## the full throughput sweep
 benchmarks:     ## the kernels under ordo-one's benchmark runner (percentiles, baselines); a package of its own
 	cd Benchmarks && swift package $(NATIVE) --allow-writing-to-package-directory benchmark
 
-peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (installs the Python peers)
-	python3 -m pip install -q -r Benchmarks/requirements.txt
-	swift build -c release $(NATIVE) && python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 5
+peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (the peers in Benchmarks/.venv, from PyPI)
+	swift build -c release $(NATIVE)
+	$$(Benchmarks/peers-env.sh) Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 5
 
 check-loops:    ## the kernels' innermost loops contain no calls (disassembly of the release CLI)
 	swift build -c release $(NATIVE) && python3 scripts/check-hot-loops.py .build/release/softmaxkit
 
 approximations: ## cheap exponentials and approximate softmaxes against the exact kernel, L1 … memory
-	swift build -c release $(NATIVE) && Benchmarks/approximations.sh .build/release/softmaxkit
+	swift build -c release $(NATIVE) && python3 Benchmarks/sweeps.py approximations
+
+sweeps:         ## every sweep BENCHMARKS.md shows (approximations, threads, gemm, attention, lab), into Benchmarks/results/
+	swift build -c release $(NATIVE)
+	for s in approximations threads gemm attention lab; do python3 Benchmarks/sweeps.py $$s || exit 1; done
+
+tables:         ## BENCHMARKS.md's tables rendered from Benchmarks/results/
+	python3 Benchmarks/tables.py
 
 report-screenshot: ## renders softmaxkit-results/report.html in headless Chromium (installs it from Debian)
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)

@@ -7,7 +7,9 @@ by side with SoftmaxKit's own figures from the same run.
 Runs `softmaxkit bench --json` for the default sweep (or reads --swift-json FILE), then times each
 (rows, cols) shape with NumPy (exp(x - max) / sum, in float32) and ONNX Runtime (a one-node Softmax
 model, axis = -1, intra-op threads = --threads), and prints a Markdown table: GB/s (4 bytes read +
-4 written per element) and the ratio of SoftmaxKit's default softmax to each peer. With
+4 written per element) and the ratio of SoftmaxKit's default softmax to each peer; the figures, with
+the machine, commit and date, go to a results file (--output; Benchmarks/tables.py renders it into
+BENCHMARKS.md). With
 --rounds N the whole comparison runs N times, interleaved, and each cell is the median over the
 rounds (the ratio column also gives the range of the per-round ratios): on a shared machine a
 single round moves by tens of percent. The ratio columns are paired: in each round, each shape's
@@ -21,6 +23,9 @@ against a float64 softmax, on 4*N(0, 1) rows (the benchmark's data) and on N(0, 
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import provenance, tables
 
 
 def median_seconds(fn, x, repeats):
@@ -113,10 +118,16 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--rounds", type=int, default=1, help="run the comparison this many times; report medians")
+    p.add_argument("--output", help="results file (default Benchmarks/results/softmax-peers.json)")
     args = p.parse_args()
+    output = args.output or os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "softmax-peers.json")
+    header = provenance.record(" ".join(["python3", "Benchmarks/peers.py"] + sys.argv[1:]))
 
+    versions = {"NumPy": np.__version__}
     try:
         session = onnx_session(args.threads)
+        import onnxruntime
+        versions["ONNX Runtime"] = onnxruntime.__version__
     except Exception as e:  # onnxruntime missing: say so, keep NumPy
         print("ONNX Runtime unavailable (%s); pip install -r Benchmarks/requirements.txt" % e, file=sys.stderr)
         session = None
@@ -130,46 +141,31 @@ def main():
         for rows, cols, level in sorted({(r["rows"], r["cols"], r["level"]) for r in swift}):
             x = np.random.default_rng(42).standard_normal((rows, cols)).astype(np.float32) * 4
             gb = rows * cols * 8 / 1e9
-            cell = peers.setdefault((rows, cols, level), {"NumPy": [], "ORT": [], "paired": []})
+            cell = peers.setdefault((rows, cols, level), {"numpy": [], "ort": [], "paired": []})
             paired = args.swift_json is None
             if paired and round % 2 == 0:
                 cell["paired"].append(swift_shape(args, rows, cols))
-            cell["NumPy"].append(gb / median_seconds(numpy_softmax, x, args.repeat))
-            cell["ORT"].append(gb / median_seconds(lambda a: session.run(None, {"x": a}), x, args.repeat)
+            cell["numpy"].append(gb / median_seconds(numpy_softmax, x, args.repeat))
+            cell["ort"].append(gb / median_seconds(lambda a: session.run(None, {"x": a}), x, args.repeat)
                                if session is not None else float("nan"))
             if paired and round % 2 == 1:
                 cell["paired"].append(swift_shape(args, rows, cols))
+        print("round %d of %d done" % (round + 1, max(1, args.rounds)), file=sys.stderr)
 
-    shapes = sorted(ours, key=lambda s: (s[1], s[0] * s[1]))
-    variants = sorted({v for cell in ours.values() for v in cell})
-    default = "softmax[algorithm=three-pass-reload]"
-    header = ["cols", "level", "rows"] + variants + ["paired", "NumPy", "ONNX Runtime", "default ÷ NumPy", "default ÷ ORT"]
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" for _ in header) + "|")
-    med = statistics.median
-    for shape in shapes:
-        cols, level, rows = shape[1], shape[2], shape[0]
-        mine = {v: med(g) for v, g in ours[shape].items()}
-        np_gbps, ort_gbps = med(peers[shape]["NumPy"]), med(peers[shape]["ORT"])
-        paired = peers[shape]["paired"] or ours[shape].get(default, [float("nan")])
-        d = med(paired)
-        ratio = "%.2f×" % (d / ort_gbps)
-        if args.rounds > 1:
-            each = [a / b for a, b in zip(paired, peers[shape]["ORT"])]
-            ratio += " (%.2f–%.2f)" % (min(each), max(each))
-        cells = [str(cols), level, str(rows)] + ["%.1f" % mine.get(v, float("nan")) for v in variants] + \
-                ["%.1f" % d, "%.1f" % np_gbps, "%.1f" % ort_gbps, "%.2f×" % (d / np_gbps), ratio]
-        print("| " + " | ".join(cells) + " |", flush=True)
-    print("\nGB/s counts 4 bytes read + 4 written per float32 element; copy bandwidth measured by "
-          "softmaxkit in the same run: %.1f GB/s; %d thread(s); median of %d round(s)."
-          % (med(copies) if copies else float("nan"), args.threads, max(1, args.rounds)))
-
+    result = {"kind": "softmax-peers", "header": header, "threads": args.threads, "rounds": max(1, args.rounds),
+              "versions": versions, "copy_gbps": copies,
+              "shapes": [dict(rows=rows, cols=cols, level=level, variants=ours[(rows, cols, level)],
+                              **peers[(rows, cols, level)]) for rows, cols, level in ours]}
     if not args.swift_json:
-        print("\nLargest relative error of any output ≥ 1e-30 against a float64 softmax (float32 inputs):\n")
-        print("| rows | NumPy | ONNX Runtime | SoftmaxKit |")
-        print("|---|---|---|---|")
-        for name, errors in accuracy(args, session):
-            print("| %s | %s |" % (name, " | ".join("%.1e" % e for e in errors)))
+        result["accuracy"] = [{"rows": name, "numpy": e[0], "ort": e[1], "softmaxkit": e[2]}
+                              for name, e in accuracy(args, session)]
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=os.path.dirname(output), delete=False, suffix=".tmp") as f:
+        json.dump(result, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    os.replace(f.name, output)
+    print(tables.render(output))
+    print("\nwrote " + output, file=sys.stderr)
 
 
 if __name__ == "__main__":

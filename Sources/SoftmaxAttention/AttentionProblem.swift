@@ -9,6 +9,7 @@ public struct AttentionShape: Sendable, Equatable {
     public var queries: Int, keys: Int
     public var headDim: Int, valueDim: Int
 
+    /// A shape; `kvHeads` defaults to `heads` (multi-head attention) and `valueDim` to `headDim`.
     public init(batch: Int = 1, heads: Int = 1, kvHeads: Int? = nil, queries: Int, keys: Int, headDim: Int, valueDim: Int? = nil) {
         self.batch = batch
         self.heads = heads
@@ -147,6 +148,7 @@ public enum AttentionError: Error, Equatable, CustomStringConvertible {
     /// An engine needs inputs an `AttentionEngine` call does not carry (landmarks, supports).
     case needsInputs(engine: String, inputs: [String])
 
+    /// The error as one line naming what is at fault.
     public var description: String {
         switch self {
         case let .badShape(s): "attention: \(s)"

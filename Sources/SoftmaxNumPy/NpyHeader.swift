@@ -27,6 +27,7 @@ public enum NpyFormatError: Error, Equatable, CustomStringConvertible {
     case unsupportedDType(String)
     case sizeMismatch(expectedBytes: Int, actualBytes: Int)
 
+    /// The error as one line naming what is at fault.
     public var description: String {
         switch self {
         case .badMagic: return "not a NumPy .npy file (bad magic bytes; expected \\x93NUMPY)"

@@ -198,7 +198,7 @@ struct ModelBenchCommand: ParsableCommand {
             throw ValidationError("--seq \(seq) exceeds the model's \(embedder.encoder.config.maxPositionEmbeddings) positions")
         }
         let swap = try options.singleSwap(layerCount: embedder.encoder.config.numHiddenLayers)
-        let texts = (try? EvaluationData.load(folder: eval).leeDocuments) ?? ["The quick brown fox jumps over the lazy dog."]
+        let texts = try EvaluationData.load(folder: eval).leeDocuments
         let ids = ModelLab.benchmarkBatch(texts, tokenizer: embedder.tokenizer, batch: batch, length: seq)
         let input = BertEncoder.Batch(ids), workspace = BertEncoder.Workspace()
         _ = try embedder.encoder.forward(input, swap: swap, threads: options.threadCount, workspace: workspace)  // warm-up

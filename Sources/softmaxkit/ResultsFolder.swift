@@ -40,10 +40,10 @@ enum ResultsFolder {
     }
 
     /// Merges every lab results document in `folder` into `output/report.html`.
-    @discardableResult
     /// Merges the results in `folder` into `output/report.html`. A shard missing from a split run,
     /// or a results file of the lab's that does not read, is an error naming it — unless
     /// `allowPartial`, when the page says what is missing; other JSON files are skipped with a note.
+    @discardableResult
     static func report(from folder: String, to output: String, allowPartial: Bool = false, note: (String) -> Void) throws -> String {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         var documents: [LabResults] = []

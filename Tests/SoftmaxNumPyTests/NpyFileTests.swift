@@ -132,4 +132,29 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.contains("atomic") && $0 != "atomic.npy" }
         #expect(leftovers.isEmpty)
     }
+
+    /// Files larger than one copy chunk go through the chunked copy (and the release of the copied
+    /// pages of the mapping) and the chunked write; every element must survive both, and the file
+    /// must be byte-for-byte what `encode` gives.
+    @Test func filesLargerThanOneChunkRoundTrip() throws {
+        let count = NpyFile.chunkBytes / 4 * 2 + 12_345
+        let values = (0..<count).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0 &* 2_654_435_761) & 0x7F7F_FFFF) }
+        let tensor = Tensor(shape: [count], values)
+        let path = Self.folder + "/large.npy"
+        try NpyFile.write(tensor, to: path)
+        #expect(FileManager.default.contents(atPath: path) == NpyFile.encode(tensor))
+        let back = try NpyFile.read(path)
+        #expect(back == tensor)
+        let doubles = Tensor(shape: [3, count / 3], (0..<(count / 3 * 3)).map { Double($0) * 0.5 - 7 })
+        try NpyFile.write(doubles, to: path)
+        #expect(try NpyFile.read(path) == doubles)
+    }
+
+    /// Written files get the usual permissions (the temporary file is created private).
+    @Test func writtenFilesAreReadableByOthers() throws {
+        let path = Self.folder + "/permissions.npy"
+        try NpyFile.write(Self.samples[0], to: path)
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(permissions == 0o644)
+    }
 }

@@ -278,7 +278,8 @@ import Testing
         try run(["model", "embed", "--model", Self.modelFolder, "--input", texts, "--output", out, "--threads", "1"])
         let e = try NpyFile.read(out)
         #expect(e.shape == [2, 384])
-        try run(["model", "bench", "--model", Self.modelFolder, "--batch", "1", "--seq", "8", "--repeats", "1", "--eval", folder + "/none"])
+        let evaluation = URL(fileURLWithPath: Self.modelFolder).deletingLastPathComponent().appendingPathComponent("eval").path
+        try run(["model", "bench", "--model", Self.modelFolder, "--batch", "1", "--seq", "8", "--repeats", "1", "--eval", evaluation])
         let model = Self.modelFolder
         for (arguments, fragment) in [
             (["model", "embed", "--model", folder, "--input", texts, "--output", out], "no model.safetensors"),
@@ -287,6 +288,7 @@ import Testing
             (["model", "embed", "--model", model, "--normalizer", "stablemax", "--layers", "7", "--input", texts, "--output", out], "--layers '7'"),
             (["model", "embed", "--model", model, "--attention", "soft-attention", "--input", texts, "--output", out], "cannot supply"),
             (["model", "bench", "--model", model, "--seq", "600"], "--seq 600"),
+            (["model", "bench", "--model", model, "--seq", "8", "--eval", folder + "/none"], "none/lee.cor: cannot read"),
             (
                 ["model", "embed", "--model", model, "--normalizer", "softmax", "--param", "bogus=1", "--input", texts, "--output", out],
                 "--param bogus: none of the methods swapped in takes it"

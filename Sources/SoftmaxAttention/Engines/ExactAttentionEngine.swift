@@ -17,6 +17,7 @@ public struct ExactAttentionEngine: AttentionEngine {
         self.normalizer = normalizer
     }
 
+    /// Exact attention of `q` over `k`, `v` into `out`, as `AttentionEngine` defines it.
     public func attend(
         q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>, shape: AttentionShape,
         into out: UnsafeMutableBufferPointer<Float>

@@ -25,18 +25,23 @@ public struct EdgeMoEGELU: ElementwiseFunction {
     let delta: [Double]
     let deltaFloat: [Float]
 
+    /// The method with its defaults.
     public init() {
         delta = Self.table
         deltaFloat = Self.table.map { Float($0) }
     }
 
+    /// The function at `x`.
     public func callAsFunction(_ x: Float) -> Float { deltaFloat.withUnsafeBufferPointer { Self.evaluate(x, $0) { Int($0) } } }
+    /// The function at `x`.
     public func callAsFunction(_ x: Double) -> Double { delta.withUnsafeBufferPointer { Self.evaluate(x, $0) { Int($0) } } }
 
+    /// `y[i] = f(x[i])` for `n` elements, vectorized.
     public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
         deltaFloat.withUnsafeBufferPointer { d in for i in 0..<n { y[i] = Self.evaluate(x[i], d) { Int($0) } } }
     }
 
+    /// `y[i] = f(x[i])` for `n` elements, vectorized.
     public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
         delta.withUnsafeBufferPointer { d in for i in 0..<n { y[i] = Self.evaluate(x[i], d) { Int($0) } } }
     }

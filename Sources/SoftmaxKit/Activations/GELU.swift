@@ -24,8 +24,11 @@ public enum GELU {
     /// Float arguments are evaluated in Double and rounded once: in Float, the rounding of
     /// `−x/√2` alone costs `x²·2⁻²⁴` relative in the far negative tail (≈ 200 ULP at x = −10).
     public struct Exact: ElementwiseFunction {
+        /// The method with its defaults.
         public init() {}
+        /// The function at `x`.
         public func callAsFunction(_ x: Float) -> Float { Float(Self.gelu(Double(x))) }
+        /// The function at `x`.
         public func callAsFunction(_ x: Double) -> Double { Self.gelu(x) }
         @inline(__always) static func gelu<T: KernelScalar>(_ x: T) -> T {
             if x == .infinity { return x }
@@ -33,6 +36,7 @@ public enum GELU {
             return x * T.scalarErfc(-x * T(0.707_106_781_186_547_5)) / 2
         }
 
+        /// `y[i] = f(x[i])` for `n` elements, vectorized.
         public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
             var i = 0
             while i + 16 <= n {
@@ -99,11 +103,17 @@ public enum GELU {
         ]
     }
 
+    /// GELU's tanh form, `½x(1 + tanh(√(2/π)(x + 0.044715x³)))` (`gelu_new`, `gelu_pytorch_tanh`).
     public struct Tanh: ElementwiseFunction {
+        /// The method with its defaults.
         public init() {}
+        /// The function at `x`.
         public func callAsFunction(_ x: Float) -> Float { Self.gelu(x) }
+        /// The function at `x`.
         public func callAsFunction(_ x: Double) -> Double { Self.gelu(x) }
+        /// `y[i] = f(x[i])` for `n` elements, vectorized.
         public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) { Self.vector(x, y, n) }
+        /// `y[i] = f(x[i])` for `n` elements, vectorized.
         public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) { Self.vector(x, y, n) }
 
         /// Rows as `x·σ(2u)`, `u = √(2/π)(x + 0.044715x³)` — the same function (½(1 + tanh u) = σ(2u)),
@@ -121,23 +131,35 @@ public enum GELU {
         }
     }
 
+    /// GELU's sigmoid form, `x·σ(1.702x)`.
     public struct Sigmoid: ElementwiseFunction {
+        /// The method with its defaults.
         public init() {}
+        /// The function at `x`.
         public func callAsFunction(_ x: Float) -> Float { x == -.infinity ? 0 : x * logistic(1.702 * x) }
+        /// The function at `x`.
         public func callAsFunction(_ x: Double) -> Double { x == -.infinity ? 0 : x * logistic(1.702 * x) }
+        /// `y[i] = f(x[i])` for `n` elements, vectorized.
         public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
             mapGated(x, y, count: n, slope: 1.702)
         }
+        /// `y[i] = f(x[i])` for `n` elements, vectorized.
         public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
             mapGated(x, y, count: n, slope: 1.702)
         }
     }
 
+    /// SiLU (swish), `x·σ(x)`.
     public struct SiLU: ElementwiseFunction {
+        /// The method with its defaults.
         public init() {}
+        /// The function at `x`.
         public func callAsFunction(_ x: Float) -> Float { x == -.infinity ? 0 : x * logistic(x) }
+        /// The function at `x`.
         public func callAsFunction(_ x: Double) -> Double { x == -.infinity ? 0 : x * logistic(x) }
+        /// `y[i] = f(x[i])` for `n` elements, vectorized.
         public func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) { mapGated(x, y, count: n, slope: 1) }
+        /// `y[i] = f(x[i])` for `n` elements, vectorized.
         public func map(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) { mapGated(x, y, count: n, slope: 1) }
     }
 }

@@ -21,7 +21,9 @@ public enum PolyComposition {
             (a3, a2, a1, self.bias) = (a[0], a[1], a[2], bias)
         }
 
+        /// The function at `x`.
         public func callAsFunction(_ x: Float) -> Float { evaluate(x) }
+        /// The function at `x`.
         public func callAsFunction(_ x: Double) -> Double { evaluate(x) }
 
         @inline(__always) func evaluate<T: KernelScalar>(_ x: T) -> T {
@@ -33,6 +35,7 @@ public enum PolyComposition {
     /// PolyNorm over rows (the last axis). Sums in Double.
     public struct Norm: Activation {
         public let a3: Double, a2: Double, a1: Double, bias: Double, epsilon: Double
+        /// True: the activation depends on whole rows (its statistics), not on single elements.
         public var isRowWise: Bool { true }
 
         /// Weights `[a₃, a₂, a₁]`, the bias `a₀` and the RMS norm's ε.
@@ -41,10 +44,12 @@ public enum PolyComposition {
             (a3, a2, a1, self.bias, self.epsilon) = (a[0], a[1], a[2], bias, epsilon)
         }
 
+        /// Applies the activation row by row, as `Activation` defines it.
         public func activate(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, threads: Int?) throws {
             try run(x, y, threads)
         }
 
+        /// Applies the activation row by row, as `Activation` defines it.
         public func activate(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, threads: Int?) throws {
             try run(x, y, threads)
         }

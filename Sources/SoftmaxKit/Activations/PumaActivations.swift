@@ -22,8 +22,11 @@
 public enum Puma {
     /// PUMA's piecewise-polynomial GeLU.
     public struct GELU: ElementwiseFunction {
+        /// The method with its defaults.
         public init() {}
+        /// The function at `x`.
         public func callAsFunction(_ x: Float) -> Float { Float(Self.evaluate(Double(x))) }
+        /// The function at `x`.
         public func callAsFunction(_ x: Double) -> Double { Self.evaluate(x) }
 
         /// The piecewise polynomial at `x`, in Double.
@@ -43,8 +46,11 @@ public enum Puma {
 
     /// PUMA's piecewise-polynomial SiLU (the LLaMA example).
     public struct SiLU: ElementwiseFunction {
+        /// The method with its defaults.
         public init() {}
+        /// The function at `x`.
         public func callAsFunction(_ x: Float) -> Float { Float(Self.evaluate(Double(x))) }
+        /// The function at `x`.
         public func callAsFunction(_ x: Double) -> Double { Self.evaluate(x) }
 
         /// The piecewise polynomial at `x`, in Double.

@@ -22,6 +22,7 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
     /// 1/T.
     public let inverseTemperature: Double
 
+    /// True: the method applies the edge contract to ±∞ and NaN rows itself.
     public var handlesSpecialRows: Bool { true }
 
     /// - Precondition: `variant` is not `.exact` (that is `ExactSoftmax`), `temperature` > 0.
@@ -43,10 +44,12 @@ public struct ApproximateExpSoftmaxKernel: RowKernel {
         inverseTemperature = 1
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         dispatch(x, y, count: n)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         dispatch(x, y, count: n)
     }

@@ -21,12 +21,15 @@
 /// Task-level Sparsity via Mixture-of-Experts", ICCAD 2023 (arXiv 2305.18691); sharc-lab/Edge-MoE
 /// `src/attention.cpp`.
 public struct EdgeMoESoftmaxKernel: RowKernel {
+    /// The method with its defaults.
     public init() {}
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         _ = Self.row(x, y, count: n)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         _ = Self.row(x, y, count: n)
     }

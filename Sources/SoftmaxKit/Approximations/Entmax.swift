@@ -18,13 +18,17 @@ import Darwin
 /// B. Peters, V. Niculae, A. Martins, "Sparse Sequence-to-Sequence Models", ACL 2019
 /// (arXiv 1905.05702); deep-spin/entmax.
 public struct Entmax15Kernel: RowKernel {
+    /// The method with its defaults.
     public init() {}
+    /// One scratch element per input element (the sorted copy of the row).
     public var scratchPerElement: Int { 1 }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n, scratch: scratch)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n, scratch: scratch)
     }
@@ -74,10 +78,12 @@ public struct EntmaxBisectKernel: RowKernel {
         self.iterations = iterations
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n)
     }

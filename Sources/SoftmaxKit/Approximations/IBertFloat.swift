@@ -12,6 +12,7 @@ public enum IBertFloat {
     /// The exp polynomial's coefficients: the reference code's `a r² + b r + c` or the paper's rounded ones.
     public enum Coefficients: String, Sendable, CaseIterable { case code, paper }
 
+    /// I-BERT's second-order exponential in floating point: `x = −z·ln 2 + r`, `exp x ≈ L(r)·2⁻ᶻ`.
     @inline(__always)
     public static func exp<T: KernelScalar>(_ x: T, coefficients: Coefficients = .code) -> T {
         if x.isNaN { return x }
@@ -29,6 +30,7 @@ public enum IBertFloat {
         return T(l * Double.scalarExp2(-z))
     }
 
+    /// I-BERT's GELU in floating point, `x·½(1 + L(x/√2))` with the polynomial erf `L`.
     @inline(__always)
     public static func gelu<T: KernelScalar>(_ x: T) -> T {
         if x.isNaN { return x }

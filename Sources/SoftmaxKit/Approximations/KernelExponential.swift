@@ -9,11 +9,13 @@ public struct KernelExponential: ExponentialApproximation {
     /// The exact exponential, clipped at `clip`.
     public init(clip: Double = -.infinity) { self.clip = clip }
 
+    /// The function at `x`.
     @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         Float.expNonPositive(x).replacing(with: 0, where: x .<= Float(clip))
     }
 
+    /// The function at `x`.
     @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         Double.expNonPositive(x).replacing(with: 0, where: x .<= clip)

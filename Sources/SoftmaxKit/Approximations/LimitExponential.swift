@@ -20,6 +20,7 @@ public struct LimitExponential: ExponentialApproximation {
         self.clip = clip
     }
 
+    /// The function at `x`.
     @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let scale = Float(1) / Float(1 << iterations)
@@ -31,6 +32,7 @@ public struct LimitExponential: ExponentialApproximation {
         return y.replacing(with: 0, where: x .<= Float(clip))
     }
 
+    /// The function at `x`.
     @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let scale = Double(1) / Double(1 << iterations)

@@ -81,6 +81,7 @@ public struct PolynomialExponential: ExponentialApproximation {
         }
     }
 
+    /// The function at `x`.
     @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let t = Float.multiplyAdd(SIMD16(repeating: Float.exponentMagic), x, SIMD16(repeating: Float.log2e))
@@ -91,6 +92,7 @@ public struct PolynomialExponential: ExponentialApproximation {
         return (horner(r, cf) * s).replacing(with: 0, where: x .< Float.normalExpCutoff)
     }
 
+    /// The function at `x`.
     @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let clamped = x.replacing(with: -1000, where: x .< -1000)

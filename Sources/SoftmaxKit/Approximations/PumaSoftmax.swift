@@ -37,12 +37,15 @@ public struct PumaSoftmaxKernel: RowKernel {
         kernel = ApproximateExpSoftmaxKernel(limitIterations: iterations, clip: clip, exact: exactExponential)
     }
 
+    /// True: the method applies the edge contract to ±∞ and NaN rows itself.
     public var handlesSpecialRows: Bool { true }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         kernel.apply(x, y, count: n, scratch: scratch)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         kernel.apply(x, y, count: n, scratch: scratch)
     }
@@ -52,6 +55,7 @@ public struct PumaSoftmaxKernel: RowKernel {
 /// the literal formula on every input (for `x < −2ᵗ` the result is the even power of a
 /// negative base, which SPU computes the same way; `−∞ → +∞`, `+∞ → +∞`, NaN → NaN).
 public enum PumaExponential {
+    /// `(1 + x/2ᵗ)^(2ᵗ)` for `t` = `iterations`.
     @inline(__always)
     public static func evaluate<T: BinaryFloatingPoint>(_ x: T, iterations t: Int) -> T {
         var y = 1 + x / T(1 << t)

@@ -17,8 +17,10 @@ import _SoftmaxShims
 /// N. N. Schraudolph, "A Fast, Compact Approximation of the Exponential Function",
 /// Neural Computation 11(4), 1999.
 public struct SchraudolphExponential: ExponentialApproximation {
+    /// The method with its defaults.
     public init() {}
 
+    /// The function at `x`.
     @inline(__always)
     public func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         // 127·2²³ − 486411 = 1064866805 is not a float32; it rounds to 1064866816 (c = 486400),
@@ -29,6 +31,7 @@ public struct SchraudolphExponential: ExponentialApproximation {
         return y.replacing(with: 0, where: x .< -87).replacing(with: x, where: x .!= x)  // NaN passes
     }
 
+    /// The function at `x`.
     @inline(__always)
     public func callAsFunction(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let a = 4_503_599_627_370_496.0 / 0.693_147_180_559_945_3

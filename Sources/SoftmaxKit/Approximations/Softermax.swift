@@ -13,12 +13,15 @@
 /// J. R. Stevens et al., "Softermax: Hardware/Software Co-Design of an Efficient Softmax for
 /// Transformers", DAC 2021 (arXiv 2103.09301).
 public struct SoftermaxKernel: RowKernel {
+    /// The method with its defaults.
     public init() {}
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         _ = Self.row(x, y, count: n)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         _ = Self.row(x, y, count: n)
     }

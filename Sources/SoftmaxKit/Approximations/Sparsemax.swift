@@ -11,13 +11,17 @@
 ///
 /// A. Martins, R. Astudillo, "From Softmax to Sparsemax", ICML 2016 (arXiv 1602.02068).
 public struct SparsemaxKernel: RowKernel {
+    /// The method with its defaults.
     public init() {}
+    /// One scratch element per input element (the sorted copy of the row).
     public var scratchPerElement: Int { 1 }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n, scratch: scratch)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n, scratch: scratch)
     }

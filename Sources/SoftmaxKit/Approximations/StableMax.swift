@@ -12,6 +12,7 @@
 /// L. Prieto, M. Barsbey, P. Mediano, T. Birdal, "Grokking at the Edge of Numerical Stability",
 /// 2025 (arXiv 2501.04697); LucasPrietoAl/grokking-at-the-edge-of-numerical-stability `utils.py`.
 public struct StableMaxKernel: RowKernel {
+    /// Whether the outputs are log-probabilities (`log-stablemax`) rather than probabilities.
     public let producesLogProbabilities: Bool
 
     /// StableMax, or its logarithm.
@@ -23,10 +24,12 @@ public struct StableMaxKernel: RowKernel {
         x >= 0 ? x + 1 : 1 / (1 - x)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n)
     }

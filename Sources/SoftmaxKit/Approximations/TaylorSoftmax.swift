@@ -18,6 +18,7 @@
 /// A. de Brébisson, P. Vincent, "An Exploration of Softmax Alternatives Belonging to the Spherical
 /// Family", ICLR 2016 (arXiv 1511.05042).
 public struct TaylorSoftmaxKernel: RowKernel {
+    /// The method with its defaults.
     public init() {}
 
     /// `f(x)/c²`, the weight of one finite score in a row scaled by `c ≥ 1`; 0 for `−∞`.
@@ -28,10 +29,12 @@ public struct TaylorSoftmaxKernel: RowKernel {
         return 1 / (c * c) + t / c + t * t / 2
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n)
     }
 
+    /// Normalizes one row, as `Normalizer.apply(_:_:count:scratch:)` defines it.
     public func apply(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int, scratch: UnsafeMutablePointer<Double>) {
         row(x, y, count: n)
     }

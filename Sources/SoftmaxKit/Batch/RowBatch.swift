@@ -52,8 +52,8 @@ public struct MutableRowBatch<Element>: @unchecked Sendable {
     /// Elements from the start of one row to the next (≥ `cols`; padding is never written).
     public let rowStride: Int
 
-    @inlinable
     /// - Precondition: `rows ≥ 0`, `cols ≥ 0`, `rowStride ≥ cols`.
+    @inlinable
     public init(base: UnsafeMutablePointer<Element>, rows: Int, cols: Int, rowStride: Int? = nil) {
         precondition(rows >= 0 && cols >= 0, "MutableRowBatch: negative shape \(rows)×\(cols)")
         let stride = rowStride ?? cols
@@ -64,15 +64,15 @@ public struct MutableRowBatch<Element>: @unchecked Sendable {
         self.rowStride = stride
     }
 
-    @inlinable
     /// A dense view over a buffer of exactly `rows · cols` elements.
+    @inlinable
     public init(_ buffer: UnsafeMutableBufferPointer<Element>, rows: Int, cols: Int) {
         precondition(buffer.count == rows * cols, "MutableRowBatch: buffer holds \(buffer.count) elements, not \(rows)×\(cols)")
         self.init(base: buffer.baseAddress ?? placeholderPointer(), rows: rows, cols: cols)
     }
 
-    @inlinable @inline(__always)
     /// A pointer to the first element of row `r`.
+    @inlinable @inline(__always)
     public func row(_ r: Int) -> UnsafeMutablePointer<Element> { base + r * rowStride }
 
     /// The number of elements in the view.

@@ -9,6 +9,7 @@ public enum SoftmaxError: Error, Equatable, CustomStringConvertible {
     /// A forced schedule cannot compute the call (`SoftmaxSchedule.plan(for:forcing:)`).
     case scheduleNotApplicable(SoftmaxSchedule, reason: String)
 
+    /// The error as one line naming what is at fault.
     public var description: String {
         switch self {
         case let .shapeMismatch(argument, expected, actual):

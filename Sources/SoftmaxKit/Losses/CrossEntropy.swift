@@ -144,6 +144,7 @@ public enum CrossEntropy {
 public enum LossError: Error, Equatable, CustomStringConvertible {
     case shape(String), label(String), parameter(String)
 
+    /// The error as one line naming what is at fault.
     public var description: String {
         switch self {
         case let .shape(s), let .label(s), let .parameter(s): "loss: \(s)"

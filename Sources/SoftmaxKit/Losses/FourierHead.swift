@@ -55,6 +55,7 @@ public enum FourierHead {
         return p
     }
 
+    /// The Fourier head on a batch of `b` parameter rows (`2n` coefficients each): the bin probabilities over `m` bins, floored at `floor`, and the regularised loss with weight `gamma`; throws naming the parameter out of range.
     public static func evaluate(_ params: [Double], batch b: Int, frequencies n: Int, bins m: Int, gamma: Double, floor: Double = 1e-5) throws -> Output {
         guard n >= 1, params.count == b * 2 * (n + 1) else {
             throw LossError.shape("params hold \(params.count) values; \(b) examples need 2(N+1) = \(2 * (n + 1)) each")

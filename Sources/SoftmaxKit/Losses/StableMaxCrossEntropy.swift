@@ -5,6 +5,7 @@
 ///
 /// L. Prieto et al., "Grokking at the Edge of Numerical Stability", 2025 (arXiv 2501.04697).
 public enum StableMaxCrossEntropy {
+    /// Per-example loss, batch mean and gradient for `n` rows of `c` logits; throws naming a bad shape or label.
     public static func compute<T: KernelScalar>(logits x: [T], rows n: Int, classes c: Int, labels: [Int])
         throws -> (perExample: [Double], mean: Double, gradient: [Double])
     {

@@ -20,6 +20,7 @@ public enum ZLoss {
         return (o.map { sigma > 0 ? ($0 - mean) / sigma : 0 }, sigma)
     }
 
+    /// Per-example Z-loss of `n` rows of `dim` outputs with scale `a` and offset `b`, and its gradient in the outputs; throws naming a bad shape or label.
     public static func compute(_ o: [Double], rows n: Int, classes dim: Int, labels: [Int], a: Double, b: Double)
         throws -> (perExample: [Double], gradient: [Double])
     {

@@ -198,6 +198,7 @@ public enum TokenSampler {
 public enum SamplingError: Error, Equatable, CustomStringConvertible {
     case parameter(String), input(String)
 
+    /// The error as one line naming what is at fault.
     public var description: String {
         switch self {
         case let .parameter(s), let .input(s): "sampling: \(s)"

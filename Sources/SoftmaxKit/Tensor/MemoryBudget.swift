@@ -68,6 +68,7 @@ public enum MemoryBudgetError: Error, Equatable, CustomStringConvertible {
     case negative(what: String)
     case insufficient(what: String, needed: Int, available: Int)
 
+    /// The error as one line naming what is at fault.
     public var description: String {
         switch self {
         case let .overflow(what): "\(what) needs more bytes than a 64-bit size can count; use smaller sizes"

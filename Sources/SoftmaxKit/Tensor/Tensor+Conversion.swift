@@ -104,6 +104,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case badRank(tensor: String, shape: String, expected: String)
     case shapeMismatch(tensor: String, shape: String, expected: String)
 
+    /// The error as one line naming what is at fault.
     public var description: String {
         switch self {
         case let .inexactConversion(tensor, from, to, value):

@@ -4,6 +4,7 @@
 ///
 /// L. Prieto et al., "Grokking at the Edge of Numerical Stability", 2025 (arXiv 2501.04697).
 public enum PerpendicularGradient {
+    /// The gradient `g` without its component along the weights `w`, rescaled to ‖g‖ when `rescale`; throws when their counts differ.
     public static func project(weights w: [Double], gradient g: [Double], rescale: Bool) throws -> [Double] {
         guard w.count == g.count else { throw LossError.shape("w holds \(w.count) values, g \(g.count)") }
         let wg = zip(w, g).map(*).reduce(0, +), ww = w.map { $0 * $0 }.reduce(0, +)

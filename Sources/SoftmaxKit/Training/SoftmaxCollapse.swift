@@ -5,6 +5,7 @@
 ///
 /// L. Prieto et al., "Grokking at the Edge of Numerical Stability", 2025 (arXiv 2501.04697).
 public enum SoftmaxCollapse {
+    /// For each of the `n` rows of `c` logits, whether its softmax has collapsed in precision `T`.
     public static func collapsed<T: KernelScalar>(_ x: [T], rows n: Int, classes c: Int, as: T.Type) -> [Bool] {
         (0..<n).map { i in
             let row = x[(i * c)..<((i + 1) * c)]

@@ -13,6 +13,7 @@ import Darwin
 /// (ln2/2)¹⁴/14! ≈ 4·10⁻¹⁸ relative, far under half an ULP, so the error is the rounding of the
 /// Horner steps. Measured: ≤ 1 ULP against libm over 10⁶ arguments in [−745, 709] (`VectorExpTests`).
 extension Double: KernelScalar {
+    /// `KernelScalar` requirement: the SIMD vector the kernels use for this type.
     public typealias Vector = SIMD8<Double>
 
     @usableFromInline static let log2e: Double = 0x1.71547652b82fep+0
@@ -59,6 +60,7 @@ extension Double: KernelScalar {
         unsafeBitCast((k &+ 1023) &<< 52, to: Vector.self)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.exp(_:)`.
     @inlinable @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
         var xc = x.replacing(with: -760, where: x .< -760)
@@ -74,6 +76,7 @@ extension Double: KernelScalar {
     /// Below this, eˣ is not a normal double (`ln(2⁻¹⁰²²)`).
     @usableFromInline static let normalExpCutoff: Double = -708.3964185322641
 
+    /// `KernelScalar` requirement: see `KernelScalar.expNonPositive(_:correction:)`.
     @inlinable @inline(__always)
     public static func expNonPositive(_ x: Vector, correction: Vector?) -> Vector {
         var (_, t, r) = reduce(x)
@@ -84,6 +87,7 @@ extension Double: KernelScalar {
         return y.replacing(with: 0, where: x .< normalExpCutoff)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.extendedExp(_:)`.
     @inlinable @inline(__always)
     public static func extendedExp(_ x: Vector) -> (mantissa: Vector, exponent: Vector) {
         let (n, _, r) = reduce(x, fused: true)
@@ -93,6 +97,7 @@ extension Double: KernelScalar {
     /// Magic bias `1.5·2⁵² + 1023`; a left shift by 52 moves δ + 1023 into the exponent field.
     @usableFromInline static let exponentMagic: Double = 0x1.8p52 + 1023
 
+    /// `KernelScalar` requirement: see `KernelScalar.exp2NonPositiveIntegral(_:)`.
     @inlinable @inline(__always)
     public static func exp2NonPositiveIntegral(_ delta: Vector) -> Vector {
         let d = delta.replacing(with: -1023, where: delta .< -1023)
@@ -100,48 +105,64 @@ extension Double: KernelScalar {
         return unsafeBitCast(unsafeBitCast(biased, to: SIMD8<UInt64>.self) &<< 52, to: Vector.self)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.maximum(_:_:)`.
     @inlinable @inline(__always)
     public static func maximum(_ a: Vector, _ b: Vector) -> Vector {
         a.replacing(with: b, where: b .> a)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.minimum(_:_:)`.
     @inlinable @inline(__always)
     public static func minimum(_ a: Vector, _ b: Vector) -> Vector {
         a.replacing(with: b, where: b .< a)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.horizontalMaximum(_:)`.
     @inlinable @inline(__always)
     public static func horizontalMaximum(_ v: Vector) -> Double { sk_hmax_f64x8(v) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.horizontalSum(_:)`.
     @inlinable @inline(__always)
     public static func horizontalSum(_ v: Vector) -> Double { sk_hsum_f64x8(v) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.horizontalMaxima(_:)`.
     @inlinable @inline(__always)
     public static func horizontalMaxima(_ v: UnsafePointer<Vector>) -> Vector { sk_hmaxs_f64x8(UnsafeRawPointer(v).assumingMemoryBound(to: Double.self)) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.horizontalSums(_:)`.
     @inlinable @inline(__always)
     public static func horizontalSums(_ v: UnsafePointer<Vector>) -> Vector { sk_hsums_f64x8(UnsafeRawPointer(v).assumingMemoryBound(to: Double.self)) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.streamStore(_:to:)`.
     @inlinable @inline(__always)
     public static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Double>) {
         sk_stream_f64x8(p, v)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.load(_:)`.
     @inlinable @inline(__always)
     public static func load(_ p: UnsafePointer<Double>) -> Vector { sk_load_f64x8(p) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.store(_:to:)`.
     @inlinable @inline(__always)
     public static func store(_ v: Vector, to p: UnsafeMutablePointer<Double>) { sk_store_f64x8(p, v) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.streamFence()`.
     @inlinable @inline(__always)
     public static func streamFence() { sk_store_fence() }
 
+    /// `KernelScalar` requirement: see `KernelScalar.scalarLog(_:)`.
     @inlinable public static func scalarLog(_ x: Double) -> Double { libmLog(x) }
+    /// `KernelScalar` requirement: see `KernelScalar.scalarExp(_:)`.
     @inlinable public static func scalarExp(_ x: Double) -> Double { libmExp(x) }
+    /// `KernelScalar` requirement: see `KernelScalar.scalarErfc(_:)`.
     @inlinable public static func scalarErfc(_ x: Double) -> Double { libmErfc(x) }
+    /// `KernelScalar` requirement: see `KernelScalar.scalarTanh(_:)`.
     @inlinable public static func scalarTanh(_ x: Double) -> Double { libmTanh(x) }
+    /// `KernelScalar` requirement: see `KernelScalar.scalarExp2(_:)`.
     @inlinable public static func scalarExp2(_ x: Double) -> Double { libmExp2(x) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.containsNaN(_:count:)`.
     public static func containsNaN(_ x: UnsafePointer<Double>, count n: Int) -> Bool {
         var i = 0
         var any = Vector().replacing(with: 1, where: Vector() .!= Vector())

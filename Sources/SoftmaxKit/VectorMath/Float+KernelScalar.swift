@@ -20,6 +20,7 @@ import Darwin
 /// Measured over 10⁷ arguments spread over [−104, 89] plus special values: ≤ 1 ULP
 /// (see `VectorExpTests`).
 extension Float: KernelScalar {
+    /// `KernelScalar` requirement: the SIMD vector the kernels use for this type.
     public typealias Vector = SIMD16<Float>
 
     @usableFromInline static let log2e: Float = 0x1.715476p+0
@@ -65,6 +66,7 @@ extension Float: KernelScalar {
         unsafeBitCast((k &+ 127) &<< 23, to: Vector.self)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.exp(_:)`.
     @inlinable @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
         // Clamp so that n stays in [−159, 130]: beyond, the result is 0 or +∞ anyway, and the
@@ -110,6 +112,7 @@ extension Float: KernelScalar {
         return y.replacing(with: 0, where: x .< normalExpCutoff)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.extendedExp(_:)`.
     @inlinable @inline(__always)
     public static func extendedExp(_ x: Vector) -> (mantissa: Vector, exponent: Vector) {
         let (n, _, r) = reduce(x, fused: true)
@@ -120,6 +123,7 @@ extension Float: KernelScalar {
     /// hold δ + 127, which a left shift by 23 moves into the exponent field (δ = −127 gives +0).
     @usableFromInline static let exponentMagic: Float = 0x1.8000FEp23
 
+    /// `KernelScalar` requirement: see `KernelScalar.exp2NonPositiveIntegral(_:)`.
     @inlinable @inline(__always)
     public static func exp2NonPositiveIntegral(_ delta: Vector) -> Vector {
         let d = delta.replacing(with: -127, where: delta .< -127)
@@ -127,48 +131,64 @@ extension Float: KernelScalar {
         return unsafeBitCast(unsafeBitCast(biased, to: SIMD16<UInt32>.self) &<< 23, to: Vector.self)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.maximum(_:_:)`.
     @inlinable @inline(__always)
     public static func maximum(_ a: Vector, _ b: Vector) -> Vector {
         a.replacing(with: b, where: b .> a)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.minimum(_:_:)`.
     @inlinable @inline(__always)
     public static func minimum(_ a: Vector, _ b: Vector) -> Vector {
         a.replacing(with: b, where: b .< a)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.horizontalMaximum(_:)`.
     @inlinable @inline(__always)
     public static func horizontalMaximum(_ v: Vector) -> Float { sk_hmax_f32x16(v) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.horizontalSum(_:)`.
     @inlinable @inline(__always)
     public static func horizontalSum(_ v: Vector) -> Float { sk_hsum_f32x16(v) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.horizontalMaxima(_:)`.
     @inlinable @inline(__always)
     public static func horizontalMaxima(_ v: UnsafePointer<Vector>) -> Vector { sk_hmaxs_f32x16(UnsafeRawPointer(v).assumingMemoryBound(to: Float.self)) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.horizontalSums(_:)`.
     @inlinable @inline(__always)
     public static func horizontalSums(_ v: UnsafePointer<Vector>) -> Vector { sk_hsums_f32x16(UnsafeRawPointer(v).assumingMemoryBound(to: Float.self)) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.streamStore(_:to:)`.
     @inlinable @inline(__always)
     public static func streamStore(_ v: Vector, to p: UnsafeMutablePointer<Float>) {
         sk_stream_f32x16(p, v)
     }
 
+    /// `KernelScalar` requirement: see `KernelScalar.load(_:)`.
     @inlinable @inline(__always)
     public static func load(_ p: UnsafePointer<Float>) -> Vector { sk_load_f32x16(p) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.store(_:to:)`.
     @inlinable @inline(__always)
     public static func store(_ v: Vector, to p: UnsafeMutablePointer<Float>) { sk_store_f32x16(p, v) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.streamFence()`.
     @inlinable @inline(__always)
     public static func streamFence() { sk_store_fence() }
 
+    /// `KernelScalar` requirement: see `KernelScalar.scalarLog(_:)`.
     @inlinable public static func scalarLog(_ x: Float) -> Float { logf(x) }
+    /// `KernelScalar` requirement: see `KernelScalar.scalarExp(_:)`.
     @inlinable public static func scalarExp(_ x: Float) -> Float { expf(x) }
+    /// `KernelScalar` requirement: see `KernelScalar.scalarErfc(_:)`.
     @inlinable public static func scalarErfc(_ x: Float) -> Float { erfcf(x) }
+    /// `KernelScalar` requirement: see `KernelScalar.scalarTanh(_:)`.
     @inlinable public static func scalarTanh(_ x: Float) -> Float { tanhf(x) }
+    /// `KernelScalar` requirement: see `KernelScalar.scalarExp2(_:)`.
     @inlinable public static func scalarExp2(_ x: Float) -> Float { exp2f(x) }
 
+    /// `KernelScalar` requirement: see `KernelScalar.containsNaN(_:count:)`.
     public static func containsNaN(_ x: UnsafePointer<Float>, count n: Int) -> Bool {
         var i = 0
         var any = Vector().replacing(with: 1, where: Vector() .!= Vector())

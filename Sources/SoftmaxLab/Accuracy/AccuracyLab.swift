@@ -6,12 +6,16 @@ import SoftmaxKit
 public enum AccuracyLab {
     /// Logit rows and their exact softmax, prepared once and shared by every normalizer.
     public struct LogitCase: Sendable {
+        /// The workload the rows come from.
         public let workload: String
         public let rows: Int, cols: Int
+        /// The rows, rounded to float32 (what the methods see).
         public let x: [Float]
+        /// The float64 reference softmax of those rounded rows.
         public let exact: [Double]
     }
 
+    /// Draws every (workload, row length) case of `elementsPerCase` elements (at least two rows) and computes its reference.
     public static func prepare(_ workloads: [LogitWorkload], lengths: [Int], elementsPerCase: Int) -> [LogitCase] {
         workloads.flatMap { w in
             w.batches(lengths: lengths, elementsPerCase: elementsPerCase).map { batch in

@@ -19,18 +19,28 @@ import SoftmaxKit
 /// Log-probability outputs are compared as probabilities (`e^y`), except `maxAbsolute`, which is
 /// on the log scale (|y − log p|, over entries with p > 0).
 public struct DistributionMetrics: Sendable, Codable, Equatable {
+    /// Rows measured.
     public var rows = 0
+    /// Largest absolute difference of any output from the reference.
     public var maxAbsolute = 0.0
+    /// Largest relative difference, over reference outputs ≥ 10⁻³⁰.
     public var maxRelative = 0.0
+    /// Mean Kullback–Leibler divergence KL(reference ‖ output) over the rows.
     public var meanKL = 0.0
+    /// Largest per-row KL divergence.
     public var maxKL = 0.0
+    /// Largest per-row total variation distance, ½·Σ|y − p| (at most 1 for distributions).
     public var maxTotalVariation = 0.0
+    /// Mean per-row total variation distance.
     public var meanTotalVariation = 0.0
+    /// Fraction of rows whose arg-max agrees with the reference's.
     public var top1Agreement = 1.0
+    /// Largest |Σy − 1| over the rows.
     public var maxRowSumError = 0.0
     /// Rows where the method output NaN although the reference is finite.
     public var nanRows = 0
 
+    /// Empty metrics, ready to accumulate rows.
     public init() {}
 
     enum CodingKeys: String, CodingKey {

@@ -8,14 +8,22 @@
 /// | `maxULP` | max |y − r| in units of the float32 spacing at r (`ulp(Float(r))`), over normal r, capped by the count of float32 values between them (≤ 2³²) |
 /// | `worstArgument` | the x of `maxAbsolute` |
 public struct ElementwiseMetrics: Sendable, Codable, Equatable {
+    /// Arguments measured.
     public var count = 0
+    /// Largest absolute error.
     public var maxAbsolute = 0.0
+    /// Mean absolute error.
     public var meanAbsolute = 0.0
+    /// Largest relative error, over references with |r| ≥ `relativeFloor`.
     public var maxRelative = 0.0
+    /// Largest error in units of the float32 spacing at the reference (see the table above).
     public var maxULP = 0.0
+    /// The argument where the absolute error is largest.
     public var worstArgument = 0.0
+    /// Outputs that were NaN where the reference is not.
     public var nanCount = 0
 
+    /// Empty metrics, ready to accumulate arguments.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -23,8 +31,10 @@ public struct ElementwiseMetrics: Sendable, Codable, Equatable {
         case worstArgument = "worst_x", nanCount = "nan_count"
     }
 
+    /// The smallest |reference| a relative error is taken at, so the function's zeros do not blow it up.
     public static let relativeFloor = 1e-6
 
+    /// Adds one argument `x`, the method's output `y` and the float64 reference `r`.
     public mutating func add(x: Double, y: Double, reference r: Double) {
         count += 1
         if y.isNaN != r.isNaN { nanCount += 1; return }
@@ -53,6 +63,7 @@ public struct ElementwiseMetrics: Sendable, Codable, Equatable {
         return f.sign == .minus ? -magnitude : magnitude
     }
 
+    /// Folds the metrics of another set of arguments into these.
     public mutating func merge(_ o: ElementwiseMetrics) {
         let total = count + o.count
         if total > 0 { meanAbsolute = (meanAbsolute * Double(count) + o.meanAbsolute * Double(o.count)) / Double(total) }

@@ -4,19 +4,27 @@ import SoftmaxKit
 /// One run of the lab: accuracy of every variant on the workloads, throughput of each, and the
 /// machine's copy bandwidth, as a `LabResults` document.
 public struct LabRun: Sendable {
+    /// The methods (with parameters) to measure.
     public var variants: [MethodVariant]
+    /// The logit workloads of the distribution-valued methods.
     public var workloads: [LogitWorkload] = LogitWorkload.lab
+    /// The row lengths each logit workload is drawn at.
     public var lengths: [Int] = LogitWorkload.labLengths
     /// Elements per (workload, length) case; ≥ 2 rows each.
     public var elementsPerCase = 1 << 15
     /// Arguments per element-wise workload.
     public var elementwiseCount = 1 << 16
+    /// Whether to time each variant as well (off for accuracy-only runs and tests).
     public var measureSpeed = true
+    /// Seconds of timing per variant (split over five samples).
     public var speedBudget = 0.3
+    /// Threads for the timed runs.
     public var threads = 1
 
+    /// A run over `variants` with the default workloads, lengths and timing.
     public init(variants: [MethodVariant]) { self.variants = variants }
 
+    /// Measures every variant: accuracy against the float64 references, then speed; `progress` receives one line per step.
     public func run(registry: MethodRegistry = .standard, progress: (String) -> Void) throws -> LabResults {
         // Reject bad ids and parameters before measuring anything.
         for v in variants {

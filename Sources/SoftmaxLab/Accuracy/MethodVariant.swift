@@ -2,9 +2,12 @@ import SoftmaxKit
 
 /// A registered method with chosen parameters: one point in the lab's comparison.
 public struct MethodVariant: Sendable, Equatable {
+    /// The registry id.
     public var id: String
+    /// Parameters given to it; the method's defaults for the rest.
     public var parameters: [String: ParameterValue]
 
+    /// The method `id` with `parameters`.
     public init(_ id: String, _ parameters: [String: ParameterValue] = [:]) {
         self.id = id
         self.parameters = parameters

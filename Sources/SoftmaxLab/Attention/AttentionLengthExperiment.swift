@@ -11,24 +11,39 @@ import SoftmaxKit
 /// attention alone with the same 64-key window; Nyströmformer with 64 landmarks. Replacements
 /// (linear, sigmoid, SOFT) are a different operator: their figure is a distance, flagged as such.
 public struct AttentionLengthExperiment: Sendable {
+    /// An attention engine as the experiment runs it.
     public struct Engine: Sendable {
+        /// The label of its rows.
         public var label: String
+        /// The registry id.
         public var id: String
+        /// Its parameters.
         public var parameters: [String: ParameterValue]
         /// Extra inputs: "W" (orthogonal features, this many rows) and/or "L" (SOFT landmarks).
         public var features: Int?
+        /// Whether it takes SOFT's landmark input `L`.
         public var landmarks: Bool
+        /// True for replacements: their figure is a distance from softmax attention, not an error.
         public var replacement: Bool
     }
 
+    /// One measurement: an engine on one workload at one length.
     public struct Point: Codable, Sendable {
+        /// The engine's label.
         public var engine: String
+        /// The registry id.
         public var id: String
+        /// The workload (`gaussian`, or a recorded layer).
         public var workload: String
+        /// Sequence length.
         public var n: Int
+        /// Relative Frobenius error against exact attention.
         public var relativeError: Double
+        /// Seconds of one call.
         public var seconds: Double
+        /// Seconds of one call of the exact engine on the same input.
         public var exactSeconds: Double
+        /// True for replacements (the error is a distance).
         public var replacement: Bool
 
         enum CodingKeys: String, CodingKey {
@@ -36,14 +51,19 @@ public struct AttentionLengthExperiment: Sendable {
         }
     }
 
+    /// Sequence lengths of the Gaussian workload.
     public var lengths = [128, 256, 512, 1024, 2048, 4096]
+    /// Head dimension of the Gaussian workload.
     public var headDim = 64
+    /// The engines to run.
     public var engines: [Engine] = AttentionLengthExperiment.defaultEngines
     /// Recorded `(name, Q, K, V)` as 2-d float tensors (one head).
     public var recorded: [(name: String, q: Tensor, k: Tensor, v: Tensor)] = []
 
+    /// The default experiment: every default engine at lengths 128 … 4096, D = 64.
     public init() {}
 
+    /// Performer, Scatterbrain, local window, Nyströmformer, Edge-MoE's single pass and the replacements, at the budgets the class doc names.
     public static let defaultEngines: [Engine] = [
         Engine(label: "performer (r=256)", id: "performer-attention", parameters: [:], features: 256, landmarks: false, replacement: false),
         Engine(
@@ -59,6 +79,7 @@ public struct AttentionLengthExperiment: Sendable {
         Engine(label: "soft (ratio 8)", id: "soft-attention", parameters: [:], features: nil, landmarks: true, replacement: true),
     ]
 
+    /// Runs every engine at every length; `progress` receives one line per measurement.
     public func run(registry: MethodRegistry = .complete, progress: (String) -> Void) throws -> [Point] {
         var cases: [(workload: String, q: Tensor, k: Tensor, v: Tensor)] = []
         for n in lengths {

@@ -10,13 +10,18 @@ import SoftmaxModels
 ///   with mean human scores; each word is embedded as its own one-word sentence.
 /// - 200 movie-review sentences labelled positive or negative (Pang & Lee), `__label__pos|neg`.
 public struct EvaluationData: Sendable {
+    /// The 50 Lee news documents.
     public var leeDocuments: [String]
     /// `[50 × 50]` row-major.
     public var leeSimilarity: [Double]
+    /// WordSim353 word pairs with their human similarity scores.
     public var wordSim: [(String, String, Double)]
+    /// SimLex-999 word pairs with their human similarity scores.
     public var simLex: [(String, String, Double)]
+    /// Labelled sentences for the polarity task.
     public var polarity: [(text: String, positive: Bool)]
 
+    /// Reads the evaluation texts from `folder` (as `scripts/fetch-models.sh` lays them out); throws naming the file that is missing or malformed.
     public static func load(folder: String) throws -> EvaluationData {
         func text(_ name: String) throws -> String {
             let path = (folder as NSString).appendingPathComponent(name)

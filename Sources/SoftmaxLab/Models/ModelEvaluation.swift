@@ -13,33 +13,51 @@ import SoftmaxModels
 ///   and the mean overlap of each sentence's 10 nearest neighbours (among the 250 documents and
 ///   sentences) under both.
 public struct ModelEvaluation: Sendable {
+    /// Task scores of one configuration of the encoder.
     public struct Scores: Sendable, Codable, Equatable {
+        /// Lee document similarity: Pearson correlation with the human judgements.
         public var lee: Double
+        /// WordSim353: Spearman correlation with the human judgements.
         public var wordSim: Double
+        /// SimLex-999: Spearman correlation with the human judgements.
         public var simLex: Double
+        /// Sentence polarity: leave-one-out nearest-centroid accuracy.
         public var polarity: Double
     }
 
+    /// How far a swapped encoder's embeddings moved from the exact encoder's.
     public struct Drift: Sendable, Codable, Equatable {
+        /// Mean cosine similarity between each text's exact and swapped embedding.
         public var meanCosine: Double
+        /// Smallest such cosine over all texts.
         public var worstCosine: Double
+        /// Mean overlap of each text's ten nearest neighbours, exact against swapped (0 … 1).
         public var neighbourOverlap: Double
     }
 
+    /// One row of the evaluation: a configuration and what it scored.
     public struct Row: Sendable, Codable, Equatable {
+        /// The swap's label (`exact`, `normalizer=puma-softmax`, …).
         public var swap: String
+        /// Its task scores.
         public var scores: Scores
         /// Nil for the exact model.
         public var drift: Drift?
+        /// Wall-clock seconds for embedding every text with this configuration.
         public var seconds: Double
     }
 
+    /// The encoder and tokenizer being evaluated.
     public let embedder: SentenceEmbedder
+    /// The evaluation texts and their human judgements.
     public let data: EvaluationData
+    /// Every distinct text to embed, each once.
     public let texts: [String]
     let tokenized: [[Int]]
+    /// Threads for the forward passes.
     public let threads: Int
 
+    /// An evaluation of `embedder` on `data`, with `threads` threads.
     public init(embedder: SentenceEmbedder, data: EvaluationData, threads: Int = RowParallel.activeCores) {
         self.embedder = embedder
         self.data = data

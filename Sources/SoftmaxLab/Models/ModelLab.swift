@@ -9,22 +9,30 @@ import SoftmaxNumPy
 public enum ModelLab {
     /// The results document of `softmaxkit model`.
     public struct Results: Sendable, Codable, Equatable {
+        /// Identifies the document as the encoder lab's results.
         public var kind = "softmaxkit-model"
+        /// The document's schema version.
         public var schemaVersion = 1
+        /// The model folder evaluated.
         public var model: String
+        /// Number of distinct texts embedded per configuration.
         public var texts: Int
+        /// One row per configuration, the exact model first.
         public var rows: [ModelEvaluation.Row]
 
         enum CodingKeys: String, CodingKey { case kind, schemaVersion = "schema_version", model, texts, rows }
 
+        /// The document as pretty-printed JSON with sorted keys.
         public func encoded() throws -> Data {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             return try encoder.encode(self)
         }
 
+        /// Writes the document atomically to `path`.
         public func write(to path: String) throws { try AtomicFile.write(try encoded(), to: path) }
 
+        /// Reads a document written by `write(to:)`; throws naming the file when it is not one.
         public static func read(_ path: String) throws -> Results {
             guard let data = FileManager.default.contents(atPath: path) else { throw ModelError.file(path, "cannot read") }
             return try JSONDecoder().decode(Results.self, from: data)
@@ -78,6 +86,7 @@ public enum ModelLab {
         return Results(model: model, texts: evaluation.texts.count, rows: rows)
     }
 
+    /// The results as the fixed-width text table `softmaxkit model` prints.
     public static func table(_ r: Results) -> String {
         let width = max(5, r.rows.map(\.swap.count).max() ?? 0)
         func pad(_ s: String) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }

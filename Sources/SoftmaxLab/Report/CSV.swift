@@ -9,6 +9,7 @@ public enum CSV {
 
     static func number(_ v: Double) -> String { v.isNaN ? "nan" : v.isInfinite ? (v > 0 ? "inf" : "-inf") : "\(v)" }
 
+    /// One row per distribution-valued variant and workload (and `all`), with every metric and the speed.
     public static func normalizers(_ r: LabResults) -> String {
         var lines = ["variant,id,replacement,workload,rows,max_tv,mean_tv,mean_kl,max_kl,max_abs,max_rel,top1_agreement,max_row_sum_error,nan_rows,gbps"]
         for e in r.normalizers {
@@ -25,6 +26,7 @@ public enum CSV {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// One row per element-wise variant and workload (and `all`), with every metric and the speed.
     public static func elementwise(_ r: LabResults) -> String {
         var lines = ["variant,id,reference,replacement,workload,count,max_abs,mean_abs,max_rel,max_ulp,worst_x,nan_count,gbps"]
         for e in r.elementwise {

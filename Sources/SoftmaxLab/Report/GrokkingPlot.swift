@@ -2,6 +2,7 @@
 /// Softmax Collapse fraction against step, one colour per configuration, log-scaled steps as in
 /// the paper's figures.
 public enum GrokkingPlot {
+    /// Train (dashed) and test accuracy against step, one colour per configuration, as an SVG document.
     public static func accuracy(_ runs: [GrokkingExperiment.Run]) -> String {
         let series = runs.enumerated().flatMap { k, run in
             [
@@ -12,6 +13,7 @@ public enum GrokkingPlot {
         return LinePlot.svg(series, title: "Modular addition: accuracy (train dashed, test solid)", xLabel: "step", yLabel: "accuracy", logY: false)
     }
 
+    /// The fraction of collapsed training rows against step, one line per configuration, as an SVG document.
     public static func collapse(_ runs: [GrokkingExperiment.Run]) -> String {
         let series = runs.map { run in
             LinePlot.Series(label: run.label, points: run.records.map { (Double($0.step), $0.softmaxCollapse) })

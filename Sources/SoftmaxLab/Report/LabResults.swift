@@ -5,19 +5,29 @@ import SoftmaxKit
 /// and the main job write, and what `report` reads and merges (several documents, e.g. shards of
 /// a sweep, merge by concatenating their entries).
 public struct LabResults: Codable, Sendable {
+    /// The schema version this build writes and reads.
     public static let currentSchema = 1
 
+    /// The document's schema version.
     public var schemaVersion = LabResults.currentSchema
+    /// Identifies the document as the lab's results.
     public var kind = "softmaxkit-lab"
+    /// When the run finished, ISO 8601 UTC.
     public var created: String
+    /// The machine the run measured.
     public var machine: Machine
+    /// What the run measured.
     public var settings: Settings
+    /// Every registered method, as the report lists it.
     public var methods: [MethodInfo]
+    /// Accuracy and speed of each distribution-valued variant.
     public var normalizers: [NormalizerEntry]
+    /// Accuracy and speed of each element-wise variant.
     public var elementwise: [ElementwiseEntry]
     /// The attention error-versus-length experiment, when run.
     public var attention: [AttentionLengthExperiment.Point]?
 
+    /// A results document.
     public init(
         created: String, machine: Machine, settings: Settings, methods: [MethodInfo], normalizers: [NormalizerEntry],
         elementwise: [ElementwiseEntry], attention: [AttentionLengthExperiment.Point]? = nil
@@ -31,12 +41,18 @@ public struct LabResults: Codable, Sendable {
         self.attention = attention
     }
 
+    /// The machine a run measured.
     public struct Machine: Codable, Sendable {
+        /// Active cores.
         public var cores: Int
+        /// Copy bandwidth with plain stores, GB/s.
         public var copyGBps: Double
+        /// Copy bandwidth with streaming stores, GB/s.
         public var copyStreamingGBps: Double
+        /// Whether the build has fused multiply-add.
         public var fusedMultiplyAdd: Bool
 
+        /// A machine description.
         public init(cores: Int, copyGBps: Double, copyStreamingGBps: Double, fusedMultiplyAdd: Bool) {
             (self.cores, self.copyGBps, self.copyStreamingGBps, self.fusedMultiplyAdd) = (cores, copyGBps, copyStreamingGBps, fusedMultiplyAdd)
         }
@@ -46,13 +62,20 @@ public struct LabResults: Codable, Sendable {
         }
     }
 
+    /// What a run measured.
     public struct Settings: Codable, Sendable {
+        /// Row lengths of the logit workloads.
         public var lengths: [Int]
+        /// Elements per (workload, length) case.
         public var elementsPerCase: Int
+        /// Names of the logit workloads.
         public var logitWorkloads: [String]
+        /// `[rows, cols]` of the speed measurement.
         public var speedShape: [Int]
+        /// Threads of the speed measurement.
         public var threads: Int
 
+        /// The settings of a run.
         public init(lengths: [Int], elementsPerCase: Int, logitWorkloads: [String], speedShape: [Int], threads: Int) {
             (self.lengths, self.elementsPerCase, self.logitWorkloads, self.speedShape, self.threads) = (
                 lengths, elementsPerCase, logitWorkloads, speedShape, threads
@@ -67,11 +90,16 @@ public struct LabResults: Codable, Sendable {
     /// A registry entry as the report lists it.
     public struct MethodInfo: Codable, Sendable {
         public var id, role, summary, citation: String
+        /// Whether the method computes its reference function exactly (up to rounding).
         public var exact: Bool
+        /// Whether the method replaces softmax rather than approximating it.
         public var replacement: Bool
+        /// The function an element-wise method is measured against, if any.
         public var reference: String?
+        /// Its parameters as `name=default`.
         public var parameters: [String]
 
+        /// The entry of `m`.
         public init(_ m: MethodDescriptor) {
             id = m.id
             role = m.role.rawValue
@@ -84,23 +112,37 @@ public struct LabResults: Codable, Sendable {
         }
     }
 
+    /// The results of one distribution-valued variant.
     public struct NormalizerEntry: Codable, Sendable {
+        /// The id with its parameters.
         public var variant: String
+        /// The registry id.
         public var id: String
         /// True when the method is not meant to equal softmax: the metrics are its distance.
         public var replacement: Bool
+        /// Metrics over every workload together.
         public var overall: DistributionMetrics
+        /// Metrics per workload.
         public var workloads: [String: DistributionMetrics]
+        /// Throughput, when timed.
         public var speed: Throughput.Point?
     }
 
+    /// The results of one element-wise variant.
     public struct ElementwiseEntry: Codable, Sendable {
+        /// The id with its parameters.
         public var variant: String
+        /// The registry id.
         public var id: String
+        /// The reference function's id (`gelu`, `silu`, `exp`).
         public var reference: String
+        /// Whether the method replaces its reference rather than approximating it.
         public var replacement: Bool
+        /// Metrics over every workload together.
         public var overall: ElementwiseMetrics
+        /// Metrics per workload.
         public var workloads: [String: ElementwiseMetrics]
+        /// Throughput, when timed.
         public var speed: Throughput.Point?
     }
 
@@ -161,6 +203,7 @@ public enum ReportError: Error, CustomStringConvertible {
     /// The results in a folder are not a complete set: what is missing or unreadable.
     case incomplete(String, [String])
 
+    /// The error as one line naming the file.
     public var description: String {
         switch self {
         case let .unreadable(path, why): "\(path): cannot read: \(why)"
@@ -176,11 +219,13 @@ public enum ReportError: Error, CustomStringConvertible {
 
 /// Whole-file writes that never leave a half-written file.
 public enum AtomicFile {
+    /// Writes `data` to `path` through a temporary file and a rename; throws `ReportError.unwritable` naming the path.
     public static func write(_ data: Data, to path: String) throws {
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw ReportError.unwritable(path, (error as NSError).localizedDescription)
         }
     }
 
+    /// Writes `text` as UTF-8, as `write(_:to:)` does.
     public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
 }

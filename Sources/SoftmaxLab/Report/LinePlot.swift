@@ -3,13 +3,18 @@ import Foundation
 /// An SVG line plot on log–log axes: one line per series (error or time against length), with a
 /// legend. Self-contained like `ParetoPlot`.
 public enum LinePlot {
+    /// One line of the plot.
     public struct Series: Sendable {
+        /// The legend's text.
         public var label: String
+        /// The points, in x order; non-positive values are left out (log axes).
         public var points: [(x: Double, y: Double)]
+        /// Drawn dashed (replacements).
         public var dashed: Bool
         /// Series with the same colour index share a colour (default: their position).
         public var colour: Int?
 
+        /// A series named `label`.
         public init(label: String, points: [(x: Double, y: Double)], dashed: Bool = false, colour: Int? = nil) {
             self.label = label
             self.points = points

@@ -4,13 +4,18 @@ import Foundation
 /// (the points no other point beats on both speed and error) joined by a line. Self-contained:
 /// no scripts, no fonts to fetch.
 public enum ParetoPlot {
+    /// One method on the plot.
     public struct Point: Sendable {
+        /// The text beside the point.
         public var label: String
+        /// GB/s (x axis).
         public var throughput: Double
+        /// The error or distance (y axis).
         public var error: Double
         /// Drawn hollow: replacements, whose "error" is a distance.
         public var hollow: Bool
 
+        /// A point for `label` at (`throughput`, `error`).
         public init(label: String, throughput: Double, error: Double, hollow: Bool = false) {
             self.label = label
             self.throughput = throughput
@@ -36,6 +41,7 @@ public enum ParetoPlot {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
+    /// The plot as an SVG document; errors below `floor` are drawn at `floor`.
     public static func svg(_ points: [Point], title: String, errorLabel: String, floor: Double = 1e-10) -> String {
         let width = 900.0, height = 560.0, left = 80.0, right = 230.0, top = 40.0, bottom = 60.0
         let usable = points.filter { $0.throughput > 0 && $0.throughput.isFinite && !$0.error.isNaN }

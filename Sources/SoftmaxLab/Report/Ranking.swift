@@ -8,12 +8,14 @@ import Foundation
 /// apart, ordered by their mean distance from it. Element-wise methods are ranked by their
 /// worst absolute error against their reference function (GELU, SiLU or exp).
 public enum Ranking {
+    /// The approximations of softmax, best (smallest worst-case total variation) first, ties by speed.
     public static func approximations(_ r: LabResults) -> [LabResults.NormalizerEntry] {
         r.normalizers.filter { !$0.replacement }.sorted {
             ($0.overall.maxTotalVariation, -($0.speed?.gbps ?? 0)) < ($1.overall.maxTotalVariation, -($1.speed?.gbps ?? 0))
         }
     }
 
+    /// The replacements of softmax, by mean total variation from it.
     public static func replacements(_ r: LabResults) -> [LabResults.NormalizerEntry] {
         r.normalizers.filter(\.replacement).sorted { $0.overall.meanTotalVariation < $1.overall.meanTotalVariation }
     }
@@ -46,6 +48,7 @@ public enum Ranking {
         return String(format: "%.2f×", p.gbps / base)
     }
 
+    /// Table rows for `entries`; `exact` is the exact softmax's GB/s for the "× exact" column.
     public static func normalizerRows(_ entries: [LabResults.NormalizerEntry], exact: Double?) -> [[String]] {
         entries.enumerated().map { k, e in
             [
@@ -55,8 +58,10 @@ public enum Ranking {
         }
     }
 
+    /// The header of `normalizerRows`.
     public static let normalizerHeader = ["rank", "variant", "max TV", "mean KL", "max rel err", "top-1", "max |Σy−1|", "GB/s (L2)", "× exact"]
 
+    /// Table rows for element-wise entries, in the order given.
     public static func elementwiseRows(_ entries: [LabResults.ElementwiseEntry]) -> [[String]] {
         entries.enumerated().map { k, e in
             [
@@ -66,6 +71,7 @@ public enum Ranking {
         }
     }
 
+    /// The header of `elementwiseRows`.
     public static let elementwiseHeader = ["rank", "variant", "max |err|", "mean |err|", "max rel err", "max ULP (f32)", "worst x", "GB/s (L2)"]
 
     /// Everything, as Markdown tables for the terminal.

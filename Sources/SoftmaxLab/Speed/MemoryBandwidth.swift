@@ -9,6 +9,7 @@ public struct MemoryBandwidth: Sendable, Codable {
     public var copy: Double
     /// Non-temporal (streaming) stores, GB/s.
     public var streamingCopy: Double
+    /// Threads that copied.
     public var threads: Int
 
     /// Measures with `bytes` per buffer (two buffers), median of `repeats`.

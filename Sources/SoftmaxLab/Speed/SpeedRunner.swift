@@ -2,13 +2,20 @@ import SoftmaxKit
 
 /// One benchmark case: a normalizer from the registry on `rows × cols` float32 elements.
 public struct SpeedCase: Sendable {
+    /// The normalizer's registry id.
     public var method: String
+    /// Parameters given to it.
     public var parameters: [String: ParameterValue]
+    /// Rows in the batch.
     public var rows: Int
+    /// Elements per row.
     public var cols: Int
+    /// Threads.
     public var threads: Int
+    /// The cache level the batch was sized for, when it was.
     public var level: CacheLevel?
 
+    /// A case for `method` with `parameters` on `rows × cols` elements.
     public init(method: String, parameters: [String: ParameterValue] = [:], rows: Int, cols: Int, threads: Int, level: CacheLevel? = nil) {
         self.method = method
         self.parameters = parameters
@@ -28,17 +35,29 @@ public struct SpeedCase: Sendable {
 
 /// A measured case. Throughput counts 4 bytes read + 4 written per float32 element.
 public struct SpeedResult: Sendable, Codable {
+    /// The registry id.
     public var id: String
+    /// The id with its parameters (`softmax[algorithm=two-pass]`).
     public var variant: String
+    /// Rows in the batch.
     public var rows: Int
+    /// Elements per row.
     public var cols: Int
+    /// Threads.
     public var threads: Int
+    /// The cache level the batch was sized for (`L1`, `L2`, `L3`, `memory`), or `custom`.
     public var level: String
+    /// Median seconds per call.
     public var seconds: Double
+    /// GB/s, counting 4 bytes read + 4 written per element.
     public var gbps: Double
+    /// Elements per nanosecond.
     public var elementsPerNs: Double
+    /// The copy bandwidth measured in the same run, plain stores, GB/s.
     public var copyGBps: Double
+    /// The copy bandwidth measured in the same run, streaming stores, GB/s.
     public var copyStreamingGBps: Double
+    /// `gbps` as a fraction of `copyGBps`.
     public var fractionOfCopy: Double
     /// The exact kernels' schedule for this batch (`SoftmaxSchedule`), for the exact normalizers.
     public var schedule: String?
@@ -113,6 +132,7 @@ public enum LabError: Error, Equatable, CustomStringConvertible {
     case notElementwise(String)
     case unknownWorkload(String, known: [String])
 
+    /// The case as one line of the sweep's text table.
     public var description: String {
         switch self {
         case let .notANormalizer(id): "'\(id)' is not a normalizer; bench takes normalizer ids (see 'softmaxkit methods')"

@@ -5,16 +5,23 @@ import SoftmaxKit
 /// samples lasts about `budget/6` seconds; the median sample counts 4 bytes read + 4 written per
 /// element. Cheap to run for slow methods too (a sort-based one is not run 10⁴ times).
 public enum Throughput {
+    /// One timed batch.
     public struct Point: Sendable, Codable, Equatable {
+        /// Rows in the batch.
         public var rows: Int
+        /// Elements per row.
         public var cols: Int
+        /// Median seconds per call.
         public var seconds: Double
+        /// GB/s, counting 4 bytes read + 4 written per element.
         public var gbps: Double
+        /// Elements per nanosecond.
         public var elementsPerNs: Double
 
         enum CodingKeys: String, CodingKey { case rows, cols, seconds, gbps, elementsPerNs = "elements_per_ns" }
     }
 
+    /// Times `body(input, output, threads)` on a float32 batch of `rows × cols`, within about `budget` seconds.
     public static func measure(
         rows: Int, cols: Int, threads: Int, budget: Double,
         _ body: (RowBatch<Float>, MutableRowBatch<Float>, Int) throws -> Void

@@ -7,38 +7,56 @@ import SoftmaxKit
 /// float32 softmax has collapsed. The paper's claim: softmax cross-entropy runs into Softmax
 /// Collapse and does not generalise, while StableMax cross-entropy and ⊥Grad let it grok.
 public struct GrokkingExperiment: Sendable {
+    /// One configuration of the comparison: a loss and an optimizer.
     public struct Configuration: Sendable, Codable, Equatable {
+        /// The training loss.
         public var loss: TrainingLoss
+        /// The optimizer and its settings.
         public var optimizer: Optimizer.Settings
         /// Compute the softmax cross-entropy in float64 instead of float32.
         public var float64Loss = false
 
+        /// A configuration training with `loss` under `optimizer`.
         public init(loss: TrainingLoss, optimizer: Optimizer.Settings, float64Loss: Bool = false) {
             self.loss = loss
             self.optimizer = optimizer
             self.float64Loss = float64Loss
         }
 
+        /// The configuration as the plots and tables label it (`stablemax + adam`).
         public var label: String { "\(loss.rawValue) + \(optimizer.kind.rawValue)\(float64Loss && loss == .crossEntropy ? " (float64 loss)" : "")" }
     }
 
     /// The task and the model, shared by every configuration of a comparison.
     public struct Setup: Sendable, Codable, Equatable {
+        /// The modulus p of the task (a + b mod p).
         public var modulus = 113
+        /// Fraction of all p² pairs used for training.
         public var trainFraction = 0.4
+        /// Width of the two hidden layers.
         public var hidden = 200
+        /// Full-batch training steps.
         public var steps = 2000
+        /// Seed of the split and the initial weights.
         public var seed: UInt64 = 42
+        /// Steps between logged records.
         public var logEvery = 20
+        /// Threads for the forward and backward passes.
         public var threads = RowParallel.activeCores
 
+        /// The paper's setup: p = 113, 40% of the pairs for training, 200 hidden units, 2000 steps.
         public init() {}
     }
 
+    /// The state of a run at one logged step.
     public struct Record: Sendable, Codable, Equatable {
+        /// The step number.
         public var step: Int
+        /// Training loss at this step.
         public var trainLoss: Double
+        /// Training accuracy at this step.
         public var trainAccuracy: Double
+        /// Test accuracy at this step.
         public var testAccuracy: Double
         /// Fraction of training rows with `fl32(Σ e^{x − max}) == 1`.
         public var softmaxCollapse: Double
@@ -46,17 +64,25 @@ public struct GrokkingExperiment: Sendable {
         public var weightNorm: Double
     }
 
+    /// One configuration's whole run and its summary.
     public struct Run: Sendable, Codable, Equatable {
+        /// The configuration trained.
         public var configuration: Configuration
+        /// Its label.
         public var label: String
+        /// Every logged record, in step order.
         public var records: [Record]
+        /// Wall-clock seconds of the run.
         public var seconds: Double
         /// First logged step with test accuracy ≥ 0.9, if any.
         public var grokStep: Int?
         /// First logged step with train accuracy ≥ 0.99, if any.
         public var memoriseStep: Int?
+        /// Test accuracy at the last step.
         public var finalTestAccuracy: Double
+        /// Best test accuracy over the logged steps.
         public var maxTestAccuracy: Double
+        /// Largest fraction of collapsed training rows over the logged steps.
         public var maxSoftmaxCollapse: Double
         /// One line: grokked, memorised without generalising, or neither.
         public var verdict: String
@@ -64,31 +90,41 @@ public struct GrokkingExperiment: Sendable {
 
     /// The results file of `softmaxkit train grokking` (`grokking.json`).
     public struct Document: Sendable, Codable {
+        /// Identifies the document as grokking results.
         public var kind = "softmaxkit-grokking"
+        /// The document's schema version.
         public var schema = 1
+        /// The task and model the runs share.
         public var setup: Setup
+        /// One run per configuration.
         public var runs: [Run]
 
+        /// A document of `runs` under `setup`.
         public init(setup: Setup, runs: [Run]) {
             self.setup = setup
             self.runs = runs
         }
 
+        /// The document as pretty-printed JSON with sorted keys.
         public func encoded() throws -> Data {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             return try encoder.encode(self)
         }
 
+        /// Reads a document written by `encoded()`; throws when the file cannot be read or is not one.
         public static func read(_ path: String) throws -> Document {
             guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError.parameter("cannot read \(path)") }
             return try JSONDecoder().decode(Document.self, from: data)
         }
     }
 
+    /// The task and model.
     public let setup: Setup
+    /// The training and test pairs drawn for `setup`.
     public let data: ModularAddition
 
+    /// An experiment for `setup`; throws naming the setting that is out of range.
     public init(_ setup: Setup) throws {
         guard setup.steps >= 1, setup.hidden >= 1, setup.logEvery >= 1, setup.threads >= 1 else {
             throw TrainingError.parameter("steps, hidden, log interval and threads must be ≥ 1")

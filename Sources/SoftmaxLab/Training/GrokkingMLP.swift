@@ -14,6 +14,7 @@ public struct GrokkingMLP: Sendable {
     /// `[2p × h]`, `[h × h]`, `[h × p]`.
     public var w1: [Float], w2: [Float], w3: [Float]
 
+    /// The model for `p` with `h` hidden units, weights uniform in ±1/√fan-in (PyTorch's `nn.Linear` default) from `seed`.
     public init(modulus p: Int, hidden h: Int, seed: UInt64) {
         modulus = p
         hidden = h
@@ -30,6 +31,7 @@ public struct GrokkingMLP: Sendable {
     /// Activations kept for the backward pass.
     public struct Activations {
         var h1: [Float], h2: [Float]
+        /// Logits `[n × p]`.
         public var logits: [Float]
     }
 

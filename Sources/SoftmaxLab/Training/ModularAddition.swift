@@ -3,8 +3,11 @@ import SoftmaxKit
 /// The grokking task: every pair `(a, b)` with `0 ≤ a, b < p` labelled `(a + b) mod p`, split at
 /// random into a training and a test set (the paper's `AlgorithmicDataset` + `random_split`).
 public struct ModularAddition: Sendable {
+    /// The modulus p.
     public let modulus: Int
+    /// Training pairs with their labels.
     public let train: [(a: Int, b: Int, label: Int)]
+    /// Test pairs with their labels.
     public let test: [(a: Int, b: Int, label: Int)]
 
     /// - Throws: `TrainingError` unless `p ≥ 2` and the fraction leaves both sets non-empty.
@@ -31,6 +34,7 @@ public struct ModularAddition: Sendable {
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case parameter(String)
 
+    /// The error as one line naming the parameter.
     public var description: String {
         switch self {
         case let .parameter(s): "train: \(s)"

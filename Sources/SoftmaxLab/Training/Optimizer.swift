@@ -11,12 +11,17 @@ import SoftmaxKit
 ///
 /// L. Prieto et al., "Grokking at the Edge of Numerical Stability", 2025 (arXiv 2501.04697).
 public struct Optimizer: Sendable {
+    /// The update rule.
     public enum Kind: String, Sendable, CaseIterable, Codable { case adam, sgd, perpGrad = "perp-grad" }
 
+    /// An update rule and its hyper-parameters.
     public struct Settings: Sendable, Codable, Equatable {
+        /// The update rule.
         public var kind: Kind
+        /// The learning rate.
         public var learningRate: Double
         public var beta1 = 0.9, beta2 = 0.99, epsilon = 1e-25
+        /// SGD's momentum μ.
         public var momentum = 0.8
 
         /// The paper's settings: AdamW lr 0.01, β = (0.9, 0.99), ε = 10⁻²⁵ (Figure 1; ⊥Grad wraps the
@@ -27,10 +32,12 @@ public struct Optimizer: Sendable {
         }
     }
 
+    /// The rule and hyper-parameters this optimizer applies.
     public let settings: Settings
     private var first: [[Float]], second: [[Float]]
     private var step = 0
 
+    /// An optimizer for parameter tensors of the given element counts, its moments at zero.
     public init(_ settings: Settings, shapes: [Int]) {
         self.settings = settings
         first = shapes.map { [Float](repeating: 0, count: $0) }

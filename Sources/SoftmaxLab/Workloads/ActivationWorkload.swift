@@ -2,6 +2,7 @@ import SoftmaxKit
 
 /// A named, seeded set of arguments for element-wise functions (GELU, SiLU, exp approximations).
 public struct ActivationWorkload: Sendable {
+    /// How the arguments are drawn.
     public enum Distribution: Sendable, Equatable {
         /// `count` evenly spaced points covering [lower, upper].
         case grid(lower: Double, upper: Double)
@@ -9,16 +10,21 @@ public struct ActivationWorkload: Sendable {
         case uniform(lower: Double, upper: Double)
     }
 
+    /// The name the lab's tables and JSON use.
     public let name: String
+    /// How the arguments are drawn.
     public let distribution: Distribution
+    /// The seed of the generator, so every run draws the same arguments.
     public let seed: UInt64
 
+    /// A workload drawing from `distribution` with `seed`, reported as `name`.
     public init(name: String, distribution: Distribution, seed: UInt64) {
         self.name = name
         self.distribution = distribution
         self.seed = seed
     }
 
+    /// `count` arguments, the same ones for the same seed.
     public func values(count: Int) -> [Double] {
         var g = SeededGenerator(seed: seed)
         switch distribution {

@@ -2,6 +2,7 @@ import SoftmaxKit
 
 /// A named, seeded distribution of logit rows: what normalizer accuracy is measured on.
 public struct LogitWorkload: Sendable {
+    /// How each row's logits are drawn.
     public enum Distribution: Sendable, Equatable {
         /// N(0, σ²) entries.
         case gaussian(sigma: Double)
@@ -17,10 +18,14 @@ public struct LogitWorkload: Sendable {
         case recorded(rows: Int, cols: Int, values: [Double])
     }
 
+    /// The name the lab's tables and JSON use.
     public let name: String
+    /// How each row's logits are drawn.
     public let distribution: Distribution
+    /// The seed of the generator, so every run draws the same rows.
     public let seed: UInt64
 
+    /// A workload drawing from `distribution` with `seed`, reported as `name`.
     public init(name: String, distribution: Distribution, seed: UInt64) {
         self.name = name
         self.distribution = distribution
@@ -91,12 +96,18 @@ public struct LogitWorkload: Sendable {
 /// [CLS]/[SEP] tokens attention concentrates on), clipped to the span seen in practice — layer 0
 /// spans −54 … 49 with row ranges up to 100; later layers −23 … 14.
 public struct AttentionScoreShape: Sendable, Equatable {
+    /// Range of each row's centre (its typical score).
     public var centre: ClosedRange<Double>
+    /// Range of each row's standard deviation around its centre.
     public var spread: ClosedRange<Double>
+    /// Range of how far the sink positions sit above the centre.
     public var sinkBoost: ClosedRange<Double>
+    /// The interval every score is clipped to.
     public var span: ClosedRange<Double>
 
+    /// The shape of layer-0 scores: wide rows, strong sinks, span −54 … 49.
     public static let firstLayer = AttentionScoreShape(centre: -5...5, spread: 1...16, sinkBoost: 5...30, span: -54...49)
+    /// The shape of later layers' scores: narrower rows and weaker sinks, span −23 … 14.
     public static let laterLayers = AttentionScoreShape(centre: -3...2, spread: 0.5...4, sinkBoost: 2...10, span: -23...14)
 
     func row(_ n: Int, using g: inout SeededGenerator) -> [Double] {

@@ -4,17 +4,29 @@ import Foundation
 /// absolute position embeddings and the GELU family of `hidden_act` are supported; anything
 /// else is refused by name rather than run wrongly.
 public struct BertConfig: Decodable, Sendable, Equatable {
+    /// `model_type` (`bert`).
     public var modelType: String?
+    /// `vocab_size`: rows of the word embeddings.
     public var vocabSize: Int
+    /// `hidden_size`: the model width H.
     public var hiddenSize: Int
+    /// `num_hidden_layers`.
     public var numHiddenLayers: Int
+    /// `num_attention_heads`.
     public var numAttentionHeads: Int
+    /// `intermediate_size`: the feed-forward width.
     public var intermediateSize: Int
+    /// `hidden_act`: the feed-forward activation (`gelu`, `gelu_new`, …).
     public var hiddenAct: String
+    /// `max_position_embeddings`: the longest sequence.
     public var maxPositionEmbeddings: Int
+    /// `type_vocab_size`: rows of the token-type embeddings.
     public var typeVocabSize: Int
+    /// `layer_norm_eps`.
     public var layerNormEps: Double
+    /// `position_embedding_type`; only `absolute` (or absent) is supported.
     public var positionEmbeddingType: String?
+    /// `pad_token_id`.
     public var padTokenId: Int?
 
     enum CodingKeys: String, CodingKey {
@@ -24,6 +36,7 @@ public struct BertConfig: Decodable, Sendable, Equatable {
         case positionEmbeddingType = "position_embedding_type", padTokenId = "pad_token_id"
     }
 
+    /// Dimension of one attention head, H / heads.
     public var headSize: Int { hiddenSize / numAttentionHeads }
 
     /// Reads and checks `DIR/config.json`.
@@ -79,6 +92,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case file(String, String)
     case setting(String)
 
+    /// The error as one line naming the setting or file.
     public var description: String {
         switch self {
         case let .file(path, why): "\(path): \(why)"

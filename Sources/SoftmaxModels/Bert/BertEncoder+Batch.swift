@@ -1,6 +1,7 @@
 extension BertEncoder {
     /// A batch of `B` sequences right-padded to `L` tokens.
     public struct Batch: Sendable {
+        /// Token ids, `[B × L]`.
         public let ids: [Int]
         /// 1 for a token, 0 for padding; `[B × L]`.
         public let mask: [Int]
@@ -19,6 +20,7 @@ extension BertEncoder {
             self.mask = mask
         }
 
+        /// A batch from flat `ids` and `mask` of `size × length`; throws when their counts differ from it.
         public init(ids: [Int], mask: [Int], size: Int, length: Int) throws {
             guard ids.count == size * length, mask.count == size * length else {
                 throw ModelError.setting("a batch of \(size) × \(length) needs \(size * length) ids and mask values, got \(ids.count) and \(mask.count)")
@@ -35,6 +37,7 @@ extension BertEncoder {
             self.length = length
         }
 
+        /// Real (non-padding) tokens of sequence `sequence`.
         public func tokens(of sequence: Int) -> Int { mask[(sequence * length)..<((sequence + 1) * length)].reduce(0, +) }
     }
 }

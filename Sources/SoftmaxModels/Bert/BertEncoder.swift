@@ -16,14 +16,17 @@ import SoftmaxKit
 /// concatenated weights), attention heads in parallel over the threads. The attention
 /// normalizer, the activation and the attention engine can be swapped per layer (`EncoderSwap`).
 public struct BertEncoder: Sendable {
+    /// The model's configuration.
     public let config: BertConfig
     let weights: BertWeights
     /// Per layer, the weights packed once for the matrix multiply: `[Wq; Wk; Wv]` as one
     /// `[3H × H]` product, the attention output, the two feed-forward layers; and their biases.
     let packed: [PackedLayer]
     let defaultActivation: any Activation
+    /// Tensors in the file that sentence embeddings do not use (the pooler).
     public let unusedTensors: [String]
 
+    /// An encoder from validated `weights`, packed once for the matrix multiply.
     public init(config: BertConfig, weights: BertWeights) throws {
         self.config = config
         self.weights = weights
@@ -87,6 +90,7 @@ public struct BertEncoder: Sendable {
     /// Activation buffers kept between forward passes. One forward pass at a time may use it.
     public final class Workspace: @unchecked Sendable {
         var scratch: Scratch?
+        /// An empty workspace; the first forward pass fills it.
         public init() {}
 
         /// The kept buffers if they have this shape (moved out, so writing them copies nothing).

@@ -3,32 +3,44 @@
 /// used — except the pooler, which sentence embeddings (mean pooling) do not use; it is still
 /// shape-checked and reported. Linear weights are kept as PyTorch stores them, `[out × in]`.
 public struct BertWeights: Sendable {
+    /// A linear layer `y = W·x + b`.
     public struct Linear: Sendable {
         /// `[out × in]`, row-major.
         public var weight: [Float]
+        /// `[out]`.
         public var bias: [Float]
         public var inputs: Int, outputs: Int
     }
 
+    /// A LayerNorm's scale and shift, `[H]` each.
     public struct Norm: Sendable {
         public var gamma: [Float], beta: [Float]
     }
 
+    /// One transformer layer.
     public struct Layer: Sendable {
         public var query: Linear, key: Linear, value: Linear, attentionOutput: Linear
+        /// The LayerNorm after attention.
         public var attentionNorm: Norm
         public var intermediate: Linear, output: Linear
+        /// The LayerNorm after the feed-forward block.
         public var outputNorm: Norm
     }
 
+    /// `[vocab × H]`.
     public var wordEmbeddings: [Float]
+    /// `[positions × H]`.
     public var positionEmbeddings: [Float]
+    /// `[types × H]`.
     public var tokenTypeEmbeddings: [Float]
+    /// The LayerNorm of the embeddings.
     public var embeddingNorm: Norm
+    /// The transformer layers, first to last.
     public var layers: [Layer]
     /// Tensors present but unused by sentence embeddings (the pooler).
     public var unused: [String]
 
+    /// Reads every weight of a BERT with config `c` from `file`, checking names, shapes and finiteness; throws naming the tensor at fault.
     public static func load(_ file: SafeTensorsFile, config c: BertConfig) throws -> BertWeights {
         var used = Set<String>()
         // Checkpoints saved by BertModel have no prefix; BertFor… heads add "bert.".

@@ -6,8 +6,11 @@ import SoftmaxKit
 /// the normalizer inside attention (default: exact softmax), the feed-forward activation
 /// (default: the config's GELU), and the whole attention engine (default: exact attention).
 public struct EncoderSwap: Sendable {
+    /// One swapped part: its registry id and the instance built from it.
     public struct Part<Value: Sendable>: Sendable {
+        /// The registry id.
         public let id: String
+        /// The instance.
         public let value: Value
         /// The parameters given for it, for the label (`exp=poly3`).
         public var parameters: [String: ParameterValue] = [:]
@@ -17,13 +20,16 @@ public struct EncoderSwap: Sendable {
         }
     }
 
+    /// The normalizer inside attention (nil: exact softmax).
     public var normalizer: Part<any Normalizer>?
+    /// The feed-forward activation (nil: the config's).
     public var activation: Part<any Activation>?
     /// An attention engine; it runs on each sequence's `[1, H, N, D]` (padding left out).
     public var attention: Part<any AttentionEngine>?
     /// The layers the swap applies to (nil: all).
     public var layers: Set<Int>?
 
+    /// No swap: the exact encoder.
     public init() {}
 
     /// A swap from registry ids, parameters shared by the ids given (`exp=poly3`, `alpha=1.5`…),

@@ -5,9 +5,12 @@ import SoftmaxKit
 /// last hidden state over the real tokens (`[CLS]` and `[SEP]` included) and L2-normalise — the
 /// recipe of all-MiniLM-L6-v2 (`1_Pooling/config.json`: mean tokens).
 public struct SentenceEmbedder: Sendable {
+    /// The encoder.
     public let encoder: BertEncoder
+    /// Its tokenizer.
     public let tokenizer: WordPieceTokenizer
 
+    /// An embedder over `encoder` and `tokenizer`.
     public init(encoder: BertEncoder, tokenizer: WordPieceTokenizer) {
         self.encoder = encoder
         self.tokenizer = tokenizer
@@ -40,6 +43,7 @@ public struct SentenceEmbedder: Sendable {
         try embed(tokenized: texts.map(tokenizer.encode), swap: swap, batchSize: batchSize, threads: threads)
     }
 
+    /// Embeds sequences already tokenized (`[CLS] … [SEP]` ids) in batches of `batchSize`, one L2-normalised vector each.
     public func embed(
         tokenized: [[Int]], swap: EncoderSwap = EncoderSwap(), batchSize: Int = 32,
         threads: Int = RowParallel.activeCores

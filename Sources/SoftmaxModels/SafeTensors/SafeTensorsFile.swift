@@ -7,12 +7,15 @@ import Darwin
 /// A safetensors file, memory-mapped read-only: tensors are read in place, converted to Float
 /// (F32 as is, F16 and BF16 widened exactly, F64 rounded) only when asked for.
 public final class SafeTensorsFile: @unchecked Sendable {
+    /// The file's path, for errors.
     public let path: String
+    /// The validated header.
     public let header: SafeTensorsHeader
     private let base: UnsafeRawPointer
     private let size: Int
     private let byName: [String: SafeTensorsHeader.Entry]
 
+    /// Maps the file and validates its header; throws naming the file and the fault.
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY)
@@ -37,8 +40,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
 
+    /// Tensor names in file order.
     public var names: [String] { header.entries.map(\.name) }
 
+    /// The tensor `name`; throws naming the file when it is absent.
     public func entry(_ name: String) throws -> SafeTensorsHeader.Entry {
         guard let e = byName[name] else { throw SafeTensorsError.missing(file: path, key: name) }
         return e

@@ -11,9 +11,11 @@ import Foundation
 /// equals `end − begin` (without overflow), offsets lie inside the buffer, and no two tensors
 /// overlap. Self-contained (Foundation only) so the fuzzer builds it alone.
 public struct SafeTensorsHeader: Sendable, Equatable {
+    /// The element types the format defines.
     public enum DType: String, Sendable, CaseIterable {
         case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16", i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
 
+        /// Bytes per element.
         public var size: Int {
             switch self {
             case .f64, .i64: 8
@@ -24,18 +26,24 @@ public struct SafeTensorsHeader: Sendable, Equatable {
         }
     }
 
+    /// One tensor of the header.
     public struct Entry: Sendable, Equatable {
+        /// Its name.
         public let name: String
+        /// Its element type.
         public let dtype: DType
+        /// Its shape, outermost dimension first.
         public let shape: [Int]
         /// Byte range inside the data buffer.
         public let offsets: Range<Int>
 
+        /// Elements.
         public var count: Int { shape.reduce(1, *) }
     }
 
     /// Tensors in file order (by offset).
     public let entries: [Entry]
+    /// The `__metadata__` object's string pairs.
     public let metadata: [String: String]
     /// Bytes before the data buffer: 8 + N.
     public let dataStart: Int
@@ -118,6 +126,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     case dtype(file: String, key: String, expected: String, actual: String)
     case unused(file: String, keys: [String])
 
+    /// The error as one line naming the file and tensor.
     public var description: String {
         switch self {
         case let .unreadable(file, why): "\(file): \(why)"

@@ -10,6 +10,7 @@
 /// 5. split on spaces, and isolate each punctuation scalar (ASCII punctuation, which includes
 ///    `$ + < = > ^ \` |`, and the Unicode P* categories).
 public enum BertNormalizer {
+    /// The words and punctuation marks of `text` after the steps above, ready for WordPiece.
     public static func words(_ text: String) -> [String] {
         var cleaned = String.UnicodeScalarView()
         for s in text.unicodeScalars {

@@ -7,8 +7,11 @@ import Foundation
 /// `[CLS] … [SEP]`, truncated to `maxLength` (the model's 256 by default; the sentence-transformers
 /// `tokenizer.json` pads and truncates to 128, which only matters for longer texts).
 public struct WordPieceTokenizer: Sendable {
+    /// Token to id.
     public let vocabulary: [String: Int]
+    /// Id to token.
     public let tokens: [String]
+    /// The longest encoding, `[CLS]` and `[SEP]` included.
     public let maxLength: Int
     public let unknown: Int, classification: Int, separator: Int, padding: Int
     static let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -24,6 +27,7 @@ public struct WordPieceTokenizer: Sendable {
         try self.init(tokens: lines.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }, maxLength: maxLength, source: path)
     }
 
+    /// A tokenizer over `tokens` (id = position); throws when a special token is missing or `maxLength` < 2. `source` names it in errors.
     public init(tokens: [String], maxLength: Int = 256, source: String = "vocabulary") throws {
         guard maxLength >= 2 else { throw ModelError.setting("maxLength must be ≥ 2 (room for [CLS] and [SEP]), got \(maxLength)") }
         var vocabulary = [String: Int]()

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Renders the tables of BENCHMARKS.md from the results files in Benchmarks/results/, so that no
+figure in them is typed by hand and every table is headed with the date, commit and machine it
+comes from.
+
+    python3 Benchmarks/tables.py           # rewrite the generated blocks of BENCHMARKS.md
+    python3 Benchmarks/tables.py --check   # exit 1 if a block differs from its results file (CI)
+    python3 Benchmarks/tables.py FILE.json # print one results file's tables
+
+A generated block in BENCHMARKS.md is
+
+    <!-- generated from Benchmarks/results/NAME.json by Benchmarks/tables.py; do not edit -->
+    …
+    <!-- end of generated block -->
+
+The results files are written by Benchmarks/peers.py (`softmax-peers`) and Benchmarks/sweeps.py.
+"""
+import argparse, json, os, re, statistics, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import provenance
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BLOCK = re.compile(r"(<!-- generated from (\S+) by Benchmarks/tables.py; do not edit -->\n)(.*?)(<!-- end of generated block -->)",
+                   re.S)
+LEVEL_ORDER = {"L1": 0, "L2": 1, "L3": 2, "memory": 3}
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def median(values):
+    values = [v for v in values if v == v]
+    return statistics.median(values) if values else float("nan")
+
+
+def heading(result):
+    h = result["header"]
+    rounds = result.get("rounds")
+    rounds = "; median of %d rounds" % rounds if rounds and rounds > 1 else ""
+    return "*%s. `%s`%s.*" % (provenance.describe(h), h["command"], rounds)
+
+
+def gbps(records):
+    return median([r["gbps"] for r in records])
+
+
+def render_softmax_peers(result):
+    default = "softmax[algorithm=three-pass-reload]"
+    variants = sorted({v for s in result["shapes"] for v in s["variants"]})
+    rows = []
+    for s in sorted(result["shapes"], key=lambda s: (s["cols"], s["rows"])):
+        mine = {v: median(g) for v, g in s["variants"].items()}
+        paired = s["paired"] or s["variants"].get(default, [])
+        d, npy, ort = median(paired), median(s["numpy"]), median(s["ort"])
+        ratio = "%.2f×" % (d / ort)
+        each = [a / b for a, b in zip(paired, s["ort"])]
+        if len(each) > 1:
+            ratio += " (%.2f–%.2f)" % (min(each), max(each))
+        rows.append([s["cols"], s["level"], s["rows"]] + ["%.1f" % mine.get(v, float("nan")) for v in variants] +
+                    ["%.1f" % d, "%.1f" % npy, "%.1f" % ort, "%.2f×" % (d / npy), ratio])
+    versions = result.get("versions", {})
+    peers = ", ".join("%s %s" % (k, v) for k, v in sorted(versions.items()))
+    text = [heading(result), "",
+            "GB/s (4 bytes read + 4 written per float32 element), %d thread(s); copy bandwidth in the same run "
+            "%.1f GB/s; peers: %s." % (result["threads"], median(result["copy_gbps"]), peers or "none"), "",
+            table(["cols", "level", "rows"] + variants + ["paired", "NumPy", "ONNX Runtime", "default ÷ NumPy",
+                                                          "default ÷ ORT"], rows)]
+    if result.get("accuracy"):
+        text += ["", "Largest relative error of any output ≥ 10⁻³⁰ against a float64 softmax of the same float32 "
+                 "inputs:", "",
+                 table(["rows", "NumPy", "ONNX Runtime", "SoftmaxKit"],
+                       [[a["rows"], "%.1e" % a["numpy"], "%.1e" % a["ort"], "%.1e" % a["softmaxkit"]]
+                        for a in result["accuracy"]])]
+    return "\n".join(text)
+
+
+def render_approximations(result):
+    cells, variants = {}, []
+    for c in result["cases"]:
+        v = c["case"]["variant"]
+        if v not in variants:
+            variants.append(v)
+        cells[(v, c["case"]["level"])] = gbps(c["records"])
+    levels = sorted({c["case"]["level"] for c in result["cases"]}, key=LEVEL_ORDER.get)
+    exact = {level: cells.get(("softmax[exp=exact]", level)) for level in levels}
+    rows = [[v] + ["%.1f (%.2f×)" % (cells[(v, l)], cells[(v, l)] / exact[l]) if exact[l] else "%.1f" % cells[(v, l)]
+                   for l in levels] for v in variants]
+    shapes = {c["case"]["level"]: "%s×%s" % (c["records"][0]["rows"], c["records"][0]["cols"]) for c in result["cases"]}
+    return "\n".join([heading(result), "", "GB/s and, in brackets, × the exact kernel in the same run:", "",
+                      table(["variant"] + ["%s (%s)" % (l, shapes[l]) for l in levels], rows)])
+
+
+def render_threads(result):
+    by = {}
+    for c in result["cases"]:
+        k = c["case"]
+        by.setdefault((k["cols"], LEVEL_ORDER[k["level"]], k["level"], k["rows"]), {})[k["threads"]] = gbps(c["records"])
+    rows = [[cols, level, rows_, "%.1f" % t[1], "%.1f" % t[2], "%.2f×" % (t[2] / t[1])]
+            for (cols, _, level, rows_), t in sorted(by.items())]
+    return "\n".join([heading(result), "", "Default softmax, GB/s (results are bit-identical across thread counts):",
+                      "", table(["cols", "level", "rows", "1 thread", "2 threads", "speed-up"], rows)])
+
+
+def render_gemm(result):
+    by = {}
+    for c in result["cases"]:
+        for r in c["records"]:
+            by.setdefault((c["case"]["size"], c["case"]["threads"]), {}).setdefault(r["variant"], []).append(r["gflops"])
+    variants = ["A·B", "A·Bᵀ", "Aᵀ·B"]
+    rows = [["%d³" % size, threads] + ["%.1f" % median(v.get(name, [])) for name in variants]
+            for (size, threads), v in sorted(by.items())]
+    return "\n".join([heading(result), "", "GFLOP/s (2·M·N·K flops):", "",
+                      table(["size", "threads"] + variants, rows)])
+
+
+def render_attention(result):
+    by = {}
+    for c in result["cases"]:
+        k = c["case"]
+        by.setdefault(k["seq"], {})[(k["threads"], k["causal"])] = median([r["gflops"] for r in c["records"]])
+    columns = [(1, False), (1, True), (2, False), (2, True)]
+    names = ["1 thread", "1 thread, causal", "2 threads", "2 threads, causal"]
+    rows = [[n] + ["%.1f" % cells[c] if c in cells else "–" for c in columns] for n, cells in sorted(by.items())]
+    return "\n".join([heading(result), "",
+                      "Exact attention, 12 heads × 64, batch 1, GFLOP/s (4·N²·D·H flops, also when causal):", "",
+                      table(["N"] + names, rows)])
+
+
+def render_encoder_bench(result):
+    rows = []
+    for c in result["cases"]:
+        ms = [r["ms"] for r in c["records"]]
+        tokens = c["records"][0]["batch"] * c["records"][0]["seq"]
+        rows.append([c["case"]["threads"], "%.0f" % median(ms), "%.0f–%.0f" % (min(ms), max(ms)),
+                     "%.0f" % (tokens / median(ms) * 1000)])
+    return "\n".join([heading(result), "", "all-MiniLM-L6-v2, 32 sentences × 128 tokens, median of the forward "
+                      "passes of each run (embeddings and LayerNorms included):", "",
+                      table(["threads", "ms (median)", "ms (runs)", "tokens/s"], rows)])
+
+
+def render_memory(result):
+    rows = [[c["method"], "float32" if c["dtype"] == "f4" else "float64", "%.0f" % c["input_mib"], "%.0f" % c["outputs_mib"],
+             "%.0f" % c["peak_mib"], "%.0f" % c["budget_mib"], "%.2f×" % (c["peak_mib"] / c["input_mib"])]
+            for c in result["cases"]]
+    return "\n".join([heading(result), "",
+                      "Peak resident memory of one `softmaxkit call` (getrusage, as `/usr/bin/time -v` reports it) "
+                      "against the budget of input + outputs + %d MiB:" % result["slack_mib"], "",
+                      table(["method", "input", "input MiB", "outputs MiB", "peak MiB", "budget MiB", "peak ÷ input"], rows)])
+
+
+def render_text(result):
+    return "\n".join([heading(result), "", "```", result["text"].rstrip("\n"), "```"])
+
+
+RENDERERS = {"softmax-peers": render_softmax_peers, "approximations": render_approximations,
+             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "memory": render_memory, "text": render_text}
+
+
+def render(path):
+    with open(path) as f:
+        result = json.load(f)
+    if result.get("kind") not in RENDERERS:
+        raise SystemExit("tables.py: %s: unknown kind %r (expected one of %s)"
+                         % (path, result.get("kind"), ", ".join(sorted(RENDERERS))))
+    return RENDERERS[result["kind"]](result)
+
+
+def regenerate(text):
+    def block(match):
+        path = os.path.join(ROOT, match.group(2))
+        if not os.path.exists(path):
+            raise SystemExit("tables.py: BENCHMARKS.md names %s, which does not exist; run the sweep that "
+                             "writes it (Benchmarks/sweeps.py or Benchmarks/peers.py)" % match.group(2))
+        return match.group(1) + render(path) + "\n" + match.group(4)
+    return BLOCK.sub(block, text)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("results", nargs="?", help="print this results file's tables instead")
+    p.add_argument("--check", action="store_true", help="fail if BENCHMARKS.md's generated blocks are stale")
+    args = p.parse_args()
+    if args.results:
+        print(render(args.results))
+        return
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    with open(path) as f:
+        text = f.read()
+    new = regenerate(text)
+    if args.check:
+        if new != text:
+            sys.exit("tables.py: BENCHMARKS.md's generated tables differ from Benchmarks/results/; "
+                     "run python3 Benchmarks/tables.py and commit the result")
+        print("BENCHMARKS.md: %d generated blocks match their results files" % len(BLOCK.findall(text)))
+        return
+    if new != text:
+        with open(path + ".tmp", "w") as f:
+            f.write(new)
+        os.replace(path + ".tmp", path)
+    print("BENCHMARKS.md: %d generated blocks rendered" % len(BLOCK.findall(new)))
+
+
+if __name__ == "__main__":
+    main()
