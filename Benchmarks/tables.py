@@ -65,7 +65,7 @@ def render_softmax_peers(result):
     versions = result.get("versions", {})
     peers = ", ".join("%s %s" % (k, v) for k, v in sorted(versions.items()))
     text = [heading(result), "",
-            "GB/s (4 bytes read + 4 written per float32 element), %d thread(s); copy bandwidth in the same run "
+            "GB/s (4 bytes read + 4 written per float32 element), threads: %d; copy bandwidth in the same run "
             "%.1f GB/s; peers: %s." % (result["threads"], median(result["copy_gbps"]), peers or "none"), "",
             table(["cols", "level", "rows"] + variants + ["paired", "NumPy", "ONNX Runtime", "default ÷ NumPy",
                                                           "default ÷ ORT"], rows)]

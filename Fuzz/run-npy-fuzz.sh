@@ -22,4 +22,4 @@ for i, (descr, shape, size) in enumerate([("<f4", (2, 3), 4), ("<f8", (5,), 8), 
     for s in shape: n *= s
     open("fuzz-corpus/seed%d.npy" % i, "wb").write(npy(descr, shape, n * size, 1 if i % 2 == 0 else 2))
 PY
-.build/npy-fuzz -runs="$runs" -max_len=4096 fuzz-corpus
+SWIFT_BACKTRACE=enable=no .build/npy-fuzz -artifact_prefix=.build/fuzz- -runs="$runs" -max_len=4096 fuzz-corpus

@@ -23,4 +23,4 @@ seeds = [
 for i, s in enumerate(seeds):
     open("%s/seed%d" % (sys.argv[1], i), "wb").write(s)
 PY
-.build/safetensors-fuzz -runs="$runs" -max_len=4096 "$corpus"
+SWIFT_BACKTRACE=enable=no .build/safetensors-fuzz -artifact_prefix=.build/fuzz- -runs="$runs" -max_len=4096 "$corpus"

@@ -2,9 +2,9 @@ import Foundation
 import SoftmaxKit
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Reading and writing NumPy `.npy` files (format 1.0, 2.0 and 3.0; little-endian float16/32/64,

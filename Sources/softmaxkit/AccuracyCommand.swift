@@ -144,13 +144,11 @@ struct AccuracyCommand: ParsableCommand {
             settings: .init(lengths: experiment.lengths, elementsPerCase: 0, logitWorkloads: [], speedShape: [], threads: 1),
             methods: MethodRegistry.complete.methods.filter { m in experiment.engines.contains { $0.id == m.id } }.map(LabResults.MethodInfo.init),
             normalizers: [], elementwise: [], attention: points)
-        try ResultsFolder.prepare(output)
         let path = ResultsFolder.path(output, "attention.json")
-        try results.write(to: path)
-        for w in Set(points.map(\.workload)).sorted() {
-            try AtomicFile.write(
-                LinePlot.attentionError(points, workload: w), to: ResultsFolder.path(output, "attention-\(w.replacingOccurrences(of: " ", with: "-")).svg"))
+        let plots = Set(points.map(\.workload)).sorted().map { w in
+            OutputFolder.File.text("attention-\(w.replacingOccurrences(of: " ", with: "-")).svg", LinePlot.attentionError(points, workload: w))
         }
+        try ResultsFolder.commit([.data("attention.json", try results.encoded())] + plots, to: output)
         if json {
             print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
             return

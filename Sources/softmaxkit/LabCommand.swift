@@ -51,7 +51,7 @@ struct LabCommand: ParsableCommand {
             let evaluation = ModelEvaluation(embedder: embedder, data: data)
             let swaps = try ModelLab.mainJobSwaps(layerCount: embedder.encoder.config.numHiddenLayers)
             let modelResults = try ModelLab.run(evaluation, swaps: swaps, model: model, note: progress)
-            try modelResults.write(to: ResultsFolder.path(output, "model.json"))
+            try ResultsFolder.commit([.data("model.json", try modelResults.encoded())], to: output)
             modelTable = ModelLab.table(modelResults)
         } else {
             progress("model drift table skipped: no model at \(model) (scripts/fetch-models.sh fetches it)")

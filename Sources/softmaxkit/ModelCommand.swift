@@ -129,9 +129,7 @@ struct ModelEvaluateCommand: ParsableCommand {
             progress("model: wrote \(files) recorded attention files to \(record)")
         }
         let results = try ModelLab.run(evaluation, swaps: swaps, model: options.model, note: progress)
-        try ResultsFolder.prepare(output)
-        let path = ResultsFolder.path(output, "model.json")
-        try results.write(to: path)
+        let path = try ResultsFolder.commit([.data("model.json", try results.encoded())], to: output)[0]
         if json {
             print(String(decoding: try results.encoded(), as: UTF8.self))
         } else {

@@ -3,40 +3,37 @@ import SoftmaxLab
 
 /// Where lab results go: `NAME.json` (the document), `NAME-normalizers.csv`,
 /// `NAME-elementwise.csv`, `NAME-normalizers.svg`, and `report.html` built from every results
-/// document in the folder. Each file is written atomically.
+/// document in the folder. Each command's files are written as one set (`OutputFolder.commit`):
+/// all of them or none, never mixed with another command's writing into the same folder.
 enum ResultsFolder {
     static let defaultPath = "softmaxkit-results"
 
+    /// Fails early, before a long run, when `folder` exists and is not a folder.
     static func prepare(_ folder: String) throws {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ValidationErrorMessage("--output \(folder) exists and is not a folder") }
-            return
-        }
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw ValidationErrorMessage("cannot create --output \(folder): \((error as NSError).localizedDescription)")
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ValidationErrorMessage("--output \(folder) exists and is not a folder")
         }
     }
 
     static func path(_ folder: String, _ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
+    /// Writes `files` into the results folder `folder` as one set; returns their paths.
+    @discardableResult
+    static func commit(_ files: [OutputFolder.File], to folder: String) throws -> [String] {
+        try OutputFolder.commit(files, to: folder, option: "--output", replacingPreviousSet: false)
+    }
+
     /// Writes the document and its tables and plot; returns the paths written.
     @discardableResult
     static func write(_ results: LabResults, to folder: String, name: String) throws -> [String] {
-        try prepare(folder)
-        let files = [
-            (name + ".json", nil as String?),
-            (name + "-normalizers.csv", CSV.normalizers(results)),
-            (name + "-elementwise.csv", CSV.elementwise(results)),
-            (name + "-normalizers.svg", ParetoPlot.normalizers(results)),
-        ]
-        var written: [String] = []
-        for (file, text) in files {
-            let p = path(folder, file)
-            if let text { try AtomicFile.write(text, to: p) } else { try results.write(to: p) }
-            written.append(p)
-        }
-        return written
+        try commit(
+            [
+                .data(name + ".json", try results.encoded()),
+                .text(name + "-normalizers.csv", CSV.normalizers(results)),
+                .text(name + "-elementwise.csv", CSV.elementwise(results)),
+                .text(name + "-normalizers.svg", ParetoPlot.normalizers(results)),
+            ], to: folder)
     }
 
     /// Merges every lab results document in `folder` into `output/report.html`.
@@ -67,10 +64,8 @@ enum ResultsFolder {
             for problem in missing { note("partial report: \(problem)") }
         }
         guard let merged = LabResults.merged(documents) else { throw ReportError.noResults(folder) }
-        try prepare(output)
-        let p = path(output, "report.html")
-        try AtomicFile.write(HTMLReport.render(merged, model: model, grokking: grokking, missing: missing), to: p)
-        return p
+        let page = HTMLReport.render(merged, model: model, grokking: grokking, missing: missing)
+        return try commit([.text("report.html", page)], to: output)[0]
     }
 }
 

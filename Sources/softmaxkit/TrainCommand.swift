@@ -132,9 +132,11 @@ struct GrokkingCommand: ParsableCommand {
         }
         let document = GrokkingExperiment.Document(setup: setup, runs: runs)
         let data = try document.encoded()
-        try AtomicFile.write(data, to: ResultsFolder.path(output, "grokking.json"))
-        try AtomicFile.write(GrokkingPlot.accuracy(runs), to: ResultsFolder.path(output, "grokking-accuracy.svg"))
-        try AtomicFile.write(GrokkingPlot.collapse(runs), to: ResultsFolder.path(output, "grokking-collapse.svg"))
+        try ResultsFolder.commit(
+            [
+                .data("grokking.json", data), .text("grokking-accuracy.svg", GrokkingPlot.accuracy(runs)),
+                .text("grokking-collapse.svg", GrokkingPlot.collapse(runs)),
+            ], to: output)
         if json {
             print(String(decoding: data, as: UTF8.self))
             return

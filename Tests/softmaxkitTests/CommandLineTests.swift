@@ -57,7 +57,8 @@ import Testing
             "--workload", "gaussian σ=1", "--output", results,
         ])
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: results))
-        #expect(files == ["accuracy.json", "accuracy-normalizers.csv", "accuracy-elementwise.csv", "accuracy-normalizers.svg"])
+        // The set, and the lock that serialises writers into the folder (no staging folder left).
+        #expect(files == ["accuracy.json", "accuracy-normalizers.csv", "accuracy-elementwise.csv", "accuracy-normalizers.svg", ".softmaxkit.lock"])
         let document = try LabResults.read(results + "/accuracy.json")
         #expect(document.normalizers.map(\.variant).sorted() == ["softmax", "stablemax"])
         #expect(document.normalizers.first { $0.id == "stablemax" }?.replacement == true)
@@ -169,6 +170,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).allSatisfy { !$0.hasPrefix(OutputFolder.stagingPrefix) })
     }
 
+    /// A results folder takes each lab command's files as one set: a command that fails while
+    /// writing leaves the earlier set as it was, and one command's set never removes another's.
+    @Test func resultsFoldersTakeEachCommandsFilesAsOneSet() throws {
+        struct WriterFailed: Error {}
+        let out = folder + "/lab-set"
+        try ResultsFolder.commit([.text("a.json", "first a"), .text("a.svg", "first svg")], to: out)
+        try ResultsFolder.commit([.text("b.json", "b")], to: out)
+        let failing = OutputFolder.File(name: "a.svg") { _ in throw WriterFailed() }
+        #expect(throws: WriterFailed.self) { try ResultsFolder.commit([.text("a.json", "second a"), failing], to: out) }
+        #expect(try String(contentsOfFile: out + "/a.json", encoding: .utf8) == "first a", "a failed set replaced a file of the earlier one")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: out)) == ["a.json", "a.svg", "b.json", ".softmaxkit.lock"])
+        try ResultsFolder.commit([.text("a.json", "second a"), .text("a.svg", "second svg")], to: out)
+        #expect(try String(contentsOfFile: out + "/a.svg", encoding: .utf8) == "second svg")
+        #expect(try String(contentsOfFile: out + "/b.json", encoding: .utf8) == "b")
+    }
+
     @Test func oneDimensionalInputsGiveZeroDimensionalRowOutputs() throws {
         let x = try write(Tensor(shape: [4], [1, 2, 3, 4] as [Double]), "x1.npy")
         try run(["call", "logsumexp", "--input", "x=\(x)", "--output-dir", folder + "/out"])
@@ -249,7 +266,7 @@ import Testing
         let out = folder + "/grok"
         try run(["train", "grokking", "--modulus", "7", "--hidden", "8", "--steps", "3", "--log-every", "1", "--threads", "1", "--output", out])
         let files = try FileManager.default.contentsOfDirectory(atPath: out)
-        #expect(Set(files) == ["grokking.json", "grokking-accuracy.svg", "grokking-collapse.svg"])
+        #expect(Set(files) == ["grokking.json", "grokking-accuracy.svg", "grokking-collapse.svg", ".softmaxkit.lock"])
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/grokking.json"))) as? [String: Any]
         let runs = json?["runs"] as? [[String: Any]]
         #expect(runs?.count == 3 && (runs?.first?["records"] as? [Any])?.count == 4)

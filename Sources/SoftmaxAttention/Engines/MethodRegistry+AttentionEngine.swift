@@ -43,11 +43,11 @@ extension MethodRegistry {
 
     /// A whole number in `range` given as a parameter.
     private static func count(_ value: ParameterValue, name: String, method: String, range: ClosedRange<Int>) throws -> Int {
-        guard case let .number(d) = value, d == d.rounded(), d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
+        guard case let .number(d) = value, let n = Int(exactly: d), range.contains(n) else {
             throw RegistryError.invalidParameter(
                 method: method, name: name, value: value.description,
                 reason: "must be a whole number in \(range.lowerBound)…\(range.upperBound)")
         }
-        return Int(d)
+        return n
     }
 }

@@ -70,7 +70,7 @@ public struct ParameterDeclaration<P: MethodParameters>: Sendable {
             spec: ParameterSpec(
                 name, .integer, default: .number(Double(P()[keyPath: keyPath])), summary,
                 range: Double(range.lowerBound)...Double(range.upperBound)),
-            assign: { p, v in if case let .number(d) = v { p[keyPath: keyPath] = Int(d) } })
+            assign: { p, v in if case let .number(d) = v { p[keyPath: keyPath] = wholeNumber(d, name) } })
     }
 
     /// A whole number in `range`, or the word `automatic` (stored as nil).
@@ -81,7 +81,7 @@ public struct ParameterDeclaration<P: MethodParameters>: Sendable {
             spec: ParameterSpec(
                 name, .integer, default: P()[keyPath: keyPath].map { .number(Double($0)) } ?? .string(automatic), summary,
                 range: Double(range.lowerBound)...Double(range.upperBound), automatic: automatic),
-            assign: { p, v in p[keyPath: keyPath] = if case let .number(d) = v { Int(d) } else { nil } })
+            assign: { p, v in p[keyPath: keyPath] = if case let .number(d) = v { wholeNumber(d, name) } else { nil } })
     }
 
     /// `true` or `false`.
@@ -121,6 +121,13 @@ public struct ParameterDeclaration<P: MethodParameters>: Sendable {
         let spec = ParameterSpec(name, .array, default: .array(P()[keyPath: keyPath]), summary, check: valueCheck)
         return Self(spec: spec, assign: { p, v in if case let .array(a) = v { p[keyPath: keyPath] = a } })
     }
+}
+
+/// A validated whole number as an `Int`; `ParameterSpec.validate` has refused every other value, so
+/// only values that skipped it (a `ParameterValues` built by hand) reach the precondition.
+private func wholeNumber(_ d: Double, _ name: String) -> Int {
+    guard let n = Int(exactly: d) else { preconditionFailure("parameter \(name) = \(d) was not validated (ParameterSpec.validate)") }
+    return n
 }
 
 extension ParameterDeclaration {

@@ -43,7 +43,8 @@ public struct ParameterSpec: Sendable {
         switch (kind, value) {
         case (.number, .number(let d)), (.integer, .number(let d)):
             guard d.isFinite || range == nil else { throw bad("must be finite") }
-            if kind == .integer, d != d.rounded() { throw bad("must be a whole number") }
+            // `Int(exactly:)` also refuses 2⁶³, which a range ending at `Int.max` (not a Double) contains.
+            if kind == .integer, Int(exactly: d) == nil { throw bad("must be a whole number") }
             if let range, !range.contains(d) { throw bad("must be in \(range.lowerBound)…\(range.upperBound)") }
             if let reason = check?(value) { throw bad(reason) }
             return value

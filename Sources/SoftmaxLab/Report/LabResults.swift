@@ -150,13 +150,16 @@ public struct LabResults: Codable, Sendable {
         case schemaVersion = "schema_version", kind, created, machine, settings, methods, normalizers, elementwise, attention
     }
 
-    /// Writes the document atomically (temporary file, then rename).
-    public func write(to path: String) throws {
+    /// The document as pretty-printed JSON with sorted keys; non-finite figures as `"inf"`, `"-inf"`, `"nan"`.
+    public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(try encoder.encode(self), to: path)
+        return try encoder.encode(self)
     }
+
+    /// Writes the document atomically (temporary file, then rename).
+    public func write(to path: String) throws { try AtomicFile.write(try encoded(), to: path) }
 
     /// Reads a document, checking its kind and schema version.
     public static func read(_ path: String) throws -> LabResults {
