@@ -41,8 +41,9 @@ report-screenshot: ## renders softmaxkit-results/report.html in headless Chromiu
 	chromium --headless --no-sandbox --disable-gpu --window-size=1300,5200 \
 	    --screenshot=softmaxkit-results/report.png file://$(CURDIR)/softmaxkit-results/report.html
 
-fuzz:           ## 10^6 libFuzzer executions each: .npy and safetensors headers, --param parsing, the tokenizer
+fuzz:           ## 10^6 libFuzzer executions each: .npy, safetensors and GGUF headers, --param parsing, the tokenizer
 	Fuzz/run-npy-fuzz.sh 1000000
 	Fuzz/run-safetensors-fuzz.sh 1000000
+	Fuzz/run-gguf-fuzz.sh 1000000
 	Fuzz/run-parameter-fuzz.sh 1000000
 	Fuzz/run-tokenizer-fuzz.sh 1000000

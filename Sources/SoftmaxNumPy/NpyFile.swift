@@ -41,7 +41,7 @@ public enum NpyFile {
 
     /// Why `path` cannot be read as a file — it does not exist, is a directory, or is a device or
     /// FIFO (whose reads never end or block) — or nil for a regular file.
-    static func notARegularFile(_ path: String) -> String? {
+    public static func notARegularFile(_ path: String) -> String? {
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path  // a link to a file is that file
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else {
             return FileManager.default.fileExists(atPath: path) ? nil : "no such file"

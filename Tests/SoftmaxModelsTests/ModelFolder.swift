@@ -1,5 +1,6 @@
 import Foundation
 import SoftmaxModels
+import Testing
 
 /// Where the fetched model and evaluation data live (`scripts/fetch-models.sh`), or nil with the
 /// reason tests that need them are skipped.
@@ -13,6 +14,11 @@ enum ModelFolder {
 
     static var minilm: String { root + "/all-MiniLM-L6-v2" }
     static var eval: String { root + "/eval" }
+
+    /// SmolLM2-135M-Instruct, the decoder the LM tests use.
+    static var decoder: String { root + "/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf" }
+    static var hasDecoder: Bool { FileManager.default.fileExists(atPath: decoder) }
+    static let decoderSkipReason: Comment = "SmolLM2 is not fetched (run scripts/fetch-models.sh)"
 
     static var hasModel: Bool { FileManager.default.fileExists(atPath: minilm + "/model.safetensors") }
     static var hasEval: Bool { FileManager.default.fileExists(atPath: eval + "/lee.cor") }

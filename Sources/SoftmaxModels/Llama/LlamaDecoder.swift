@@ -1,0 +1,233 @@
+import Foundation
+import MatrixMultiply
+import SoftmaxAttention
+import SoftmaxKit
+
+/// A Llama-architecture decoder in Float (SmolLM2, TinyLlama, Llama 2/3 without RoPE scaling):
+/// token embeddings; per block RMSNorm, Q/K/V projections, RoPE, grouped-query causal attention
+/// through the exact flash engine, the output projection and a residual, RMSNorm, SwiGLU
+/// (`down(act(gate·x) ⊙ up·x)`) and a residual; a final RMSNorm and the LM head (the embeddings when
+/// tied).
+///
+/// Weights are packed once for the matrix multiply (`Gemm.PackedB`); the products of a pass run
+/// on `threads` threads. A `LlamaCache` keeps each block's keys and values, so a sequence can be
+/// fed in pieces — a prompt, then one token at a time — with the same result as one pass over the
+/// whole sequence. The attention normalizer and the gate activation can be swapped by registry id,
+/// in every block or in some (`EncoderSwap`: the same plug points as the encoder's).
+public final class LlamaDecoder: @unchecked Sendable {
+    /// The model's hyper-parameters.
+    public let config: LlamaConfig
+    let embeddings: [Float]
+    let head: Gemm.PackedB
+    let blocks: [Block]
+    let outputNorm: [Float]
+    let rope: RotaryEmbedding
+
+    /// One block's weights, packed: `[Wq; Wk; Wv]` as one product, the output projection,
+    /// `[Wgate; Wup]` as one product, the down projection.
+    struct Block: @unchecked Sendable {
+        let attentionNorm: [Float], feedForwardNorm: [Float]
+        let qkv: Gemm.PackedB, output: Gemm.PackedB, gateUp: Gemm.PackedB, down: Gemm.PackedB
+    }
+
+    /// A decoder over `weights` (checked against `config`).
+    public init(config: LlamaConfig, weights: LlamaWeights) {
+        self.config = config
+        let d = config.width, kv = config.kvHeads * config.headDim, ff = config.feedForward
+        func pack(_ w: [Float], inputs: Int, outputs: Int) -> Gemm.PackedB {
+            precondition(w.count == inputs * outputs, "LlamaDecoder: a weight of \(w.count) values, expected \(outputs) × \(inputs)")
+            return w.withUnsafeBufferPointer { Gemm.PackedB(k: inputs, n: outputs, Gemm.Operand($0.baseAddress!, ld: inputs, transposed: true)) }
+        }
+        blocks = weights.layers.map { l in
+            Block(
+                attentionNorm: l.attentionNorm, feedForwardNorm: l.feedForwardNorm,
+                qkv: pack(l.query + l.key + l.value, inputs: d, outputs: d + 2 * kv), output: pack(l.output, inputs: d, outputs: d),
+                gateUp: pack(l.gate + l.up, inputs: d, outputs: 2 * ff), down: pack(l.down, inputs: ff, outputs: d))
+        }
+        embeddings = weights.embeddings
+        head = pack(weights.output ?? weights.embeddings, inputs: d, outputs: config.vocabulary)
+        outputNorm = weights.outputNorm
+        rope = RotaryEmbedding(headDim: config.headDim, base: config.ropeBase)
+    }
+
+    /// The decoder and tokenizer in a GGUF file.
+    public static func load(path: String) throws -> (decoder: LlamaDecoder, tokenizer: ByteLevelBPETokenizer) {
+        let file = try GGUFFile(path: path)
+        let config = try LlamaConfig(gguf: file)
+        let tokenizer = try ByteLevelBPETokenizer(gguf: file)
+        return (LlamaDecoder(config: config, weights: try LlamaWeights.load(file, config: config)), tokenizer)
+    }
+
+    /// Feeds `ids` after what `cache` holds and returns the logits `[ids.count × vocab]` of every
+    /// new position (or of the last one only, with `lastOnly`); the cache then holds them too.
+    /// Throws for an id outside the vocabulary, a sequence longer than the model's context, or a
+    /// swap the attention engine cannot take.
+    public func forward(
+        _ ids: [Int], cache: LlamaCache, swap: EncoderSwap = EncoderSwap(), lastOnly: Bool = false, threads: Int = RowParallel.activeCores
+    ) throws -> [Float] {
+        let t = ids.count, d = config.width, hd = config.headDim, kvWidth = config.kvHeads * hd, ff = config.feedForward
+        guard t > 0 else { return [] }
+        guard cache.layers == config.layers, cache.kvHeads == config.kvHeads, cache.headDim == hd else {
+            throw ModelError.setting("the cache was made for another model")
+        }
+        if let bad = ids.first(where: { !(0..<config.vocabulary).contains($0) }) {
+            throw ModelError.setting("token id \(bad) is outside the vocabulary 0…\(config.vocabulary - 1)")
+        }
+        let start = cache.length
+        guard start + t <= config.contextLength else {
+            throw ModelError.setting("\(start + t) tokens exceed the model's context of \(config.contextLength)")
+        }
+        if swap.attention != nil { throw ModelError.setting("the decoder swaps the attention normalizer, not the whole engine (yet)") }
+        let positions = Array(start..<(start + t))
+        var x = [Float](repeating: 0, count: t * d)
+        for (r, id) in ids.enumerated() {
+            for c in 0..<d { x[r * d + c] = embeddings[id * d + c] }
+        }
+        var h = [Float](repeating: 0, count: t * d), qkv = [Float](repeating: 0, count: t * (d + 2 * kvWidth))
+        var q = [Float](repeating: 0, count: t * d), attended = [Float](repeating: 0, count: t * d)
+        var gateUp = [Float](repeating: 0, count: t * 2 * ff), activated = [Float](repeating: 0, count: t * ff)
+        let scale = 1 / Double(hd).squareRoot()
+        for (l, block) in blocks.enumerated() {
+            let swapped = swap.layers.map { $0.contains(l) } ?? true
+            rmsNormalize(x, rows: t, weight: block.attentionNorm, into: &h)
+            multiply(h, rows: t, block.qkv, into: &qkv, threads: threads)
+            qkv.withUnsafeMutableBufferPointer { p in
+                let row = d + 2 * kvWidth
+                // RoPE on the query and key parts of each row, in place.
+                for r in 0..<t {
+                    rope.apply(p.baseAddress! + r * row, rows: 1, heads: config.heads, positions: [positions[r]])
+                    rope.apply(p.baseAddress! + r * row + d, rows: 1, heads: config.kvHeads, positions: [positions[r]])
+                }
+            }
+            // Queries head-major [H, t, D]; keys and values appended to the cache.
+            for r in 0..<t {
+                let row = r * (d + 2 * kvWidth)
+                for head in 0..<config.heads {
+                    for c in 0..<hd { q[(head * t + r) * hd + c] = qkv[row + head * hd + c] }
+                }
+            }
+            cache.append(layer: l, rows: t) { r, head, c in
+                (qkv[r * (d + 2 * kvWidth) + d + head * hd + c], qkv[r * (d + 2 * kvWidth) + d + kvWidth + head * hd + c])
+            }
+            let keys = start + t
+            let shape = AttentionShape(batch: 1, heads: config.heads, kvHeads: config.kvHeads, queries: t, keys: keys, headDim: hd)
+            let options = AttentionOptions(scale: scale, causal: .bottomRight, threads: threads)
+            let engine = ExactAttentionEngine(options: options, normalizer: swapped ? swap.normalizer?.value : nil)
+            var out = [Float](repeating: 0, count: t * d)
+            try q.withUnsafeBufferPointer { qp in
+                try cache.withKeysAndValues(layer: l) { kp, vp in
+                    try out.withUnsafeMutableBufferPointer { op in try engine.attend(q: qp, k: kp, v: vp, shape: shape, into: op) }
+                }
+            }
+            // Back to token-major rows [t, H·D].
+            for head in 0..<config.heads {
+                for r in 0..<t {
+                    for c in 0..<hd { attended[r * d + head * hd + c] = out[(head * t + r) * hd + c] }
+                }
+            }
+            multiply(attended, rows: t, block.output, into: &h, threads: threads)
+            for i in 0..<(t * d) { x[i] += h[i] }
+            rmsNormalize(x, rows: t, weight: block.feedForwardNorm, into: &h)
+            multiply(h, rows: t, block.gateUp, into: &gateUp, threads: threads)
+            try gateUp.withUnsafeBufferPointer { g in
+                try activated.withUnsafeMutableBufferPointer { a in
+                    let gates = RowBatch(base: g.baseAddress!, rows: t, cols: ff, rowStride: 2 * ff)
+                    let into = MutableRowBatch(base: a.baseAddress!, rows: t, cols: ff)
+                    if swapped, let activation = swap.activation?.value {
+                        try activation.activate(gates, into: into, threads: threads)
+                    } else {
+                        try LlamaDecoder.silu.activate(gates, into: into, threads: threads)
+                    }
+                }
+            }
+            for r in 0..<t {
+                for c in 0..<ff { activated[r * ff + c] *= gateUp[r * 2 * ff + ff + c] }
+            }
+            multiply(activated, rows: t, block.down, into: &h, threads: threads)
+            for i in 0..<(t * d) { x[i] += h[i] }
+        }
+        cache.length = start + t
+        let rows = lastOnly ? 1 : t
+        let last = Array(x[((t - rows) * d)...])
+        var normalized = [Float](repeating: 0, count: rows * d)
+        rmsNormalize(last, rows: rows, weight: outputNorm, into: &normalized)
+        var logits = [Float](repeating: 0, count: rows * config.vocabulary)
+        multiply(normalized, rows: rows, head, into: &logits, threads: threads)
+        return logits
+    }
+
+    /// SiLU, the gate activation Llama is trained with.
+    static let silu: any Activation = ElementwiseActivation(GELU.SiLU())
+
+    /// `y = x · Wᵀ` for `rows` rows.
+    func multiply(_ x: [Float], rows: Int, _ w: Gemm.PackedB, into y: inout [Float], threads: Int) {
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                Gemm.multiply(m: rows, Gemm.Operand(xp.baseAddress!, ld: w.k), w, into: yp.baseAddress!, ldc: w.n, threads: threads)
+            }
+        }
+    }
+
+    /// RMSNorm per row, `x / √(mean(x²) + ε) · w`, the mean of squares accumulated in Double.
+    func rmsNormalize(_ x: [Float], rows: Int, weight: [Float], into y: inout [Float]) {
+        let d = weight.count
+        for r in 0..<rows {
+            var sum = 0.0
+            for c in 0..<d {
+                let v = Double(x[r * d + c])
+                sum += v * v
+            }
+            let inverse = Float(1 / (sum / Double(d) + config.rmsEpsilon).squareRoot())
+            for c in 0..<d { y[r * d + c] = x[r * d + c] * inverse * weight[c] }
+        }
+    }
+}
+
+/// The keys and values a decoder has seen, per block, head-major (`[kvHeads, length, D]`), so that
+/// a sequence can be fed in pieces. One sequence per cache.
+public final class LlamaCache: @unchecked Sendable {
+    let layers: Int, kvHeads: Int, headDim: Int
+    var keys: [[Float]], values: [[Float]]
+    /// Tokens held.
+    public internal(set) var length = 0
+
+    /// An empty cache for `decoder`.
+    public convenience init(for decoder: LlamaDecoder) {
+        self.init(layers: decoder.config.layers, kvHeads: decoder.config.kvHeads, headDim: decoder.config.headDim)
+    }
+
+    init(layers: Int, kvHeads: Int, headDim: Int) {
+        self.layers = layers
+        self.kvHeads = kvHeads
+        self.headDim = headDim
+        keys = Array(repeating: [], count: layers)
+        values = Array(repeating: [], count: layers)
+    }
+
+    /// Appends `rows` new positions to block `layer`; `element(r, head, c)` gives the key and value.
+    func append(layer: Int, rows: Int, _ element: (Int, Int, Int) -> (Float, Float)) {
+        let old = length, new = length + rows
+        var k = [Float](repeating: 0, count: kvHeads * new * headDim), v = k
+        for head in 0..<kvHeads {
+            for p in 0..<old {
+                for c in 0..<headDim {
+                    k[(head * new + p) * headDim + c] = keys[layer][(head * old + p) * headDim + c]
+                    v[(head * new + p) * headDim + c] = values[layer][(head * old + p) * headDim + c]
+                }
+            }
+            for r in 0..<rows {
+                for c in 0..<headDim {
+                    let (key, value) = element(r, head, c)
+                    k[(head * new + old + r) * headDim + c] = key
+                    v[(head * new + old + r) * headDim + c] = value
+                }
+            }
+        }
+        keys[layer] = k
+        values[layer] = v
+    }
+
+    func withKeysAndValues<R>(layer: Int, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try keys[layer].withUnsafeBufferPointer { k in try values[layer].withUnsafeBufferPointer { v in try body(k, v) } }
+    }
+}

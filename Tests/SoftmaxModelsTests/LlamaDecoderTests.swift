@@ -1,0 +1,273 @@
+import Foundation
+import SoftmaxKit
+import Testing
+
+@testable import SoftmaxModels
+
+/// The Llama decoder on a tiny random model written as GGUF by the test (so it runs without any
+/// download): its logits against a direct float64 transcription of the architecture, feeding a
+/// sequence in pieces through the cache against one pass, the exact softmax swapped in against the
+/// built-in path, RoPE against its formula; and, with SmolLM2 fetched, the shared reference's
+/// logits, top-5 and mean NLL.
+@Suite struct LlamaDecoderTests {
+    static let folder: String = {
+        let path = NSTemporaryDirectory() + "softmaxkit-llama-tests-\(getpid())"
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            preconditionFailure("cannot create the test folder \(path): \(error)")
+        }
+        return path
+    }()
+
+    /// d = 16, 2 blocks, 4 query heads sharing 2 key/value heads (D = 4), ff = 24, the 256 byte
+    /// tokens plus two merges, untied output; weights N(0, 0.3²) from a fixed seed.
+    struct Tiny {
+        let d = 16, layers = 2, heads = 4, kvHeads = 2, ff = 24, base = 10_000.0, eps = 1e-5
+        var vocab: Int { tokens.count }
+        let tokens = ByteLevelBPETokenizer.byteCharacters.map { String($0) } + ["ab", "Ġa"]
+        var tensors: [(String, [Int], [Float])] = []
+
+        init(seed: UInt64) {
+            var g = SeededGenerator(seed: seed)
+            func random(_ count: Int, scale: Float = 0.3) -> [Float] {
+                (0..<count).map { _ in Float(Double.random(in: -1...1, using: &g)) * scale * 1.7 }
+            }
+            let kv = kvHeads * (d / heads)
+            tensors.append(("token_embd.weight", [d, vocab], random(vocab * d, scale: 1)))
+            for l in 0..<layers {
+                let p = "blk.\(l)."
+                tensors += [
+                    (p + "attn_norm.weight", [d], random(d).map { 1 + $0 }), (p + "attn_q.weight", [d, d], random(d * d)),
+                    (p + "attn_k.weight", [d, kv], random(kv * d)), (p + "attn_v.weight", [d, kv], random(kv * d)),
+                    (p + "attn_output.weight", [d, d], random(d * d)), (p + "ffn_norm.weight", [d], random(d).map { 1 + $0 }),
+                    (p + "ffn_gate.weight", [d, ff], random(ff * d)), (p + "ffn_up.weight", [d, ff], random(ff * d)),
+                    (p + "ffn_down.weight", [ff, d], random(d * ff)),
+                ]
+            }
+            tensors += [("output_norm.weight", [d], random(d).map { 1 + $0 }), ("output.weight", [d, vocab], random(vocab * d))]
+        }
+
+        func weight(_ name: String) -> [Float] { tensors.first { $0.0 == name }!.2 }
+
+        func writer() -> GGUFWriter {
+            var w = GGUFWriter()
+            w.metadata = [
+                ("general.architecture", .string("llama")), ("llama.embedding_length", .u32(UInt32(d))),
+                ("llama.block_count", .u32(UInt32(layers))), ("llama.attention.head_count", .u32(UInt32(heads))),
+                ("llama.attention.head_count_kv", .u32(UInt32(kvHeads))), ("llama.feed_forward_length", .u32(UInt32(ff))),
+                ("llama.attention.layer_norm_rms_epsilon", .f32(Float(eps))), ("llama.rope.freq_base", .f32(Float(base))),
+                ("llama.context_length", .u32(64)), ("tokenizer.ggml.model", .string("gpt2")), ("tokenizer.ggml.pre", .string("smollm")),
+                ("tokenizer.ggml.tokens", .array(8, tokens.map { .string($0) })),
+                ("tokenizer.ggml.merges", .array(8, [.string("a b"), .string("Ġ a")])),
+            ]
+            w.tensors = tensors.map { name, dims, values in
+                GGUFWriter.Tensor(name: name, dimensions: dims.map(UInt64.init), type: 0, data: values.flatMap { GGUFWriter.le($0.bitPattern) })
+            }
+            return w
+        }
+
+        /// The architecture transcribed directly in Double: the logits of every position.
+        func reference(_ ids: [Int]) -> [[Double]] {
+            let hd = d / heads, kv = kvHeads * hd, t = ids.count
+            func matrix(_ name: String, _ rows: Int, _ cols: Int) -> (Int, Int) -> Double {
+                let w = weight(name)
+                return { r, c in Double(w[r * cols + c]) }
+            }
+            func rms(_ v: [Double], _ w: [Float]) -> [Double] {
+                let s = (v.map { $0 * $0 }.reduce(0, +) / Double(v.count) + eps).squareRoot()
+                return zip(v, w).map { $0 / s * Double($1) }
+            }
+            func linear(_ v: [Double], _ name: String, _ outputs: Int) -> [Double] {
+                let w = matrix(name, outputs, v.count)
+                return (0..<outputs).map { o in (0..<v.count).reduce(0.0) { $0 + w(o, $1) * v[$1] } }
+            }
+            func rope(_ v: [Double], _ p: Int) -> [Double] {
+                var out = v
+                for h in 0..<(v.count / hd) {
+                    for i in 0..<(hd / 2) {
+                        let angle = Double(p) * pow(base, -2 * Double(i) / Double(hd))
+                        let a = v[h * hd + 2 * i], b = v[h * hd + 2 * i + 1]
+                        out[h * hd + 2 * i] = a * cos(angle) - b * sin(angle)
+                        out[h * hd + 2 * i + 1] = a * sin(angle) + b * cos(angle)
+                    }
+                }
+                return out
+            }
+            var x = ids.map { id in (0..<d).map { Double(weight("token_embd.weight")[id * d + $0]) } }
+            for l in 0..<layers {
+                let p = "blk.\(l)."
+                let h = x.map { rms($0, weight(p + "attn_norm.weight")) }
+                let q = h.enumerated().map { rope(linear($1, p + "attn_q.weight", d), $0) }
+                let k = h.enumerated().map { rope(linear($1, p + "attn_k.weight", kv), $0) }
+                let v = h.map { linear($0, p + "attn_v.weight", kv) }
+                var attended = [[Double]](repeating: [Double](repeating: 0, count: d), count: t)
+                for i in 0..<t {
+                    for head in 0..<heads {
+                        let g = head / (heads / kvHeads)
+                        let scores = (0...i).map { j in (0..<hd).reduce(0.0) { $0 + q[i][head * hd + $1] * k[j][g * hd + $1] } / Double(hd).squareRoot() }
+                        let m = scores.max()!
+                        let e = scores.map { exp($0 - m) }, s = e.reduce(0, +)
+                        for c in 0..<hd { attended[i][head * hd + c] = (0...i).reduce(0.0) { $0 + e[$1] / s * v[$1][g * hd + c] } }
+                    }
+                }
+                for i in 0..<t {
+                    let o = linear(attended[i], p + "attn_output.weight", d)
+                    x[i] = zip(x[i], o).map(+)
+                    let n = rms(x[i], weight(p + "ffn_norm.weight"))
+                    let gate = linear(n, p + "ffn_gate.weight", ff), up = linear(n, p + "ffn_up.weight", ff)
+                    let a = zip(gate, up).map { g, u in g / (1 + exp(-g)) * u }
+                    x[i] = zip(x[i], linear(a, p + "ffn_down.weight", d)).map(+)
+                }
+            }
+            return x.map { linear(rms($0, weight("output_norm.weight")), "output.weight", vocab) }
+        }
+    }
+
+    func tinyDecoder(seed: UInt64 = 11) throws -> (Tiny, LlamaDecoder, ByteLevelBPETokenizer) {
+        let tiny = Tiny(seed: seed)
+        let path = Self.folder + "/tiny-\(seed).gguf"
+        try tiny.writer().write(to: path)
+        let (decoder, tokenizer) = try LlamaDecoder.load(path: path)
+        return (tiny, decoder, tokenizer)
+    }
+
+    @Test func logitsEqualADirectTranscriptionOfTheArchitecture() throws {
+        let (tiny, decoder, tokenizer) = try tinyDecoder()
+        #expect(
+            decoder.config
+                == LlamaConfig(
+                    width: 16, layers: 2, heads: 4, kvHeads: 2, feedForward: 24, vocabulary: 258, rmsEpsilon: Double(Float(1e-5)), ropeBase: 10_000,
+                    contextLength: 64))
+        let ids = tokenizer.encode("ab ab, x!")
+        #expect(ids.count == 7, "ab | Ġ ab | , | Ġ x | !")
+        let logits = try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 1)
+        let reference = tiny.reference(ids)
+        var worst = 0.0
+        for (i, row) in reference.enumerated() {
+            for (c, r) in row.enumerated() { worst = max(worst, abs(Double(logits[i * tiny.vocab + c]) - r) / max(1, abs(r))) }
+        }
+        #expect(worst < 2e-5, "largest relative difference from the float64 transcription: \(worst)")
+    }
+
+    @Test func feedingInPiecesThroughTheCacheEqualsOnePass() throws {
+        let (_, decoder, _) = try tinyDecoder(seed: 12)
+        let ids = [5, 200, 17, 256, 99, 3, 3, 257, 64, 10, 11]
+        let whole = try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 2)
+        let cache = LlamaCache(for: decoder)
+        var pieces = try decoder.forward(Array(ids[0..<4]), cache: cache, threads: 1)
+        for id in ids[4...] { pieces += try decoder.forward([id], cache: cache, threads: 1) }
+        #expect(cache.length == ids.count)
+        let worst = zip(whole, pieces).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "cache against one pass: \(worst)")
+        let last = try decoder.forward(ids, cache: LlamaCache(for: decoder), lastOnly: true, threads: 1)
+        #expect(last == Array(whole.suffix(258)))
+    }
+
+    @Test func swappingInTheExactSoftmaxChangesNothingButRounding() throws {
+        let (_, decoder, _) = try tinyDecoder(seed: 13)
+        let ids = [1, 2, 3, 4, 5, 6, 7]
+        let exact = try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 1)
+        var swap = EncoderSwap()
+        swap.normalizer = .init(id: "softmax", value: try MethodRegistry.standard.normalizer("softmax", parameters: [:]))
+        swap.activation = .init(id: "silu", value: try MethodRegistry.standard.activation("silu", parameters: [:]))
+        // The swapped-in softmax runs through the materialising engine (a normalizer per score row),
+        // the built-in path through the flash engine: the same function, summed in another order.
+        let swapped = try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, threads: 1)
+        let worst = zip(swapped, exact).map { abs($0 - $1) / max(1, abs($1)) }.max()!
+        #expect(worst < 1e-5, "exact softmax swapped in: \(worst)")
+        swap.normalizer = .init(id: "stablemax", value: try MethodRegistry.standard.normalizer("stablemax", parameters: [:]))
+        swap.layers = [1]
+        let changed = try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, threads: 1)
+        #expect(changed != exact, "a replacement in block 1 must change the logits")
+        #expect(throws: ModelError.self) { try decoder.forward([258], cache: LlamaCache(for: decoder)) }
+        #expect(throws: ModelError.self) { try decoder.forward(Array(repeating: 1, count: 65), cache: LlamaCache(for: decoder)) }
+    }
+
+    /// The perplexity protocol on a short text: windows of 4 tokens from position 0, the NLL of every
+    /// position but each window's first, against the same sum over the float64 transcription.
+    @Test func perplexityFollowsTheWindowProtocol() throws {
+        let (tiny, decoder, _) = try tinyDecoder(seed: 14)
+        let ids = [5, 200, 17, 256, 99, 3, 3, 257, 64, 10, 11]
+        let result = try Perplexity.evaluate(decoder, ids: ids, window: 4, threads: 1)
+        #expect(result.windows.map(\.start) == [0, 4, 8] && result.windows.map(\.length) == [4, 4, 3])
+        #expect(result.tokens == 11 && result.predicted == 8)
+        var total = 0.0
+        for start in stride(from: 0, to: ids.count, by: 4) {
+            let piece = Array(ids[start..<min(start + 4, ids.count)])
+            let logits = tiny.reference(piece)
+            for p in 1..<piece.count {
+                let row = logits[p - 1], m = row.max()!
+                total += m + log(row.reduce(0) { $0 + exp($1 - m) }) - row[piece[p]]
+            }
+        }
+        #expect(abs(result.totalNLL - total) / total < 1e-5, "\(result.totalNLL) against \(total)")
+        #expect(abs(result.ppl - exp(total / 8)) / exp(total / 8) < 1e-5)
+        #expect(throws: ModelError.self) { try Perplexity.evaluate(decoder, ids: ids, window: 1) }
+        #expect(throws: ModelError.self) { try Perplexity.evaluate(decoder, ids: [1], window: 4) }
+    }
+
+    @Test func ropeRotatesAdjacentPairsByPositionTimesFrequency() {
+        let rope = RotaryEmbedding(headDim: 8, base: 100)
+        var x: [Float] = (0..<16).map { Float($0) / 4 - 1 }
+        let original = x
+        x.withUnsafeMutableBufferPointer { rope.apply($0.baseAddress!, rows: 1, heads: 2, positions: [7]) }
+        for h in 0..<2 {
+            for i in 0..<4 {
+                let angle = 7 * pow(100, -2 * Double(i) / 8)
+                let a = Double(original[h * 8 + 2 * i]), b = Double(original[h * 8 + 2 * i + 1])
+                #expect(abs(Double(x[h * 8 + 2 * i]) - (a * cos(angle) - b * sin(angle))) < 1e-6)
+                #expect(abs(Double(x[h * 8 + 2 * i + 1]) - (a * sin(angle) + b * cos(angle))) < 1e-6)
+            }
+        }
+    }
+
+    /// The shared reference (float32 forward on the exactly dequantized weights, cross-checked with
+    /// PyTorch and llama.cpp): each prompt's ids, the last position's first eight logits within
+    /// 2·10⁻⁴, its top five, and the mean NLL of positions 1… within 10⁻⁴ relative.
+    @Test(.enabled(if: ModelFolder.hasDecoder, ModelFolder.decoderSkipReason))
+    func smolLM2MatchesTheSharedReference() throws {
+        struct Reference: Decodable {
+            struct Prompt: Decodable {
+                struct Top: Decodable {
+                    let id: Int
+                    let logit: Double
+                }
+                let text: String
+                let tokenIds: [Int]
+                let lastLogits: [Double]
+                let lastTop5: [Top]
+                let meanNLL: Double
+
+                enum CodingKeys: String, CodingKey {
+                    case text, tokenIds = "token_ids", lastLogits = "last_position_logits_first8", lastTop5 = "last_position_top5"
+                    case meanNLL = "mean_nll_positions_1_to_end"
+                }
+            }
+            let prompts: [Prompt]
+        }
+        let reference = try JSONDecoder().decode(
+            Reference.self,
+            from: Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/smollm2-reference.json")))
+        let (decoder, tokenizer) = try LlamaDecoder.load(path: ModelFolder.decoder)
+        #expect(decoder.config.layers == 30 && decoder.config.width == 576 && decoder.config.kvHeads == 3)
+        for prompt in reference.prompts {
+            let ids = tokenizer.encode(prompt.text)
+            #expect(ids == prompt.tokenIds)
+            let v = decoder.config.vocabulary
+            let logits = try decoder.forward(ids, cache: LlamaCache(for: decoder))
+            let last = Array(logits[((ids.count - 1) * v)...])
+            for (mine, theirs) in zip(last.prefix(8), prompt.lastLogits) {
+                #expect(abs(Double(mine) - theirs) < 2e-4, "\(prompt.text): \(mine) against \(theirs)")
+            }
+            let top = last.indices.sorted { last[$0] > last[$1] }.prefix(5)
+            #expect(Array(top) == prompt.lastTop5.map(\.id))
+            var nll = 0.0
+            for p in 1..<ids.count {
+                let row = logits[((p - 1) * v)..<(p * v)].map(Double.init)
+                let m = row.max()!
+                nll += m + log(row.reduce(0) { $0 + exp($1 - m) }) - row[ids[p]]
+            }
+            let mean = nll / Double(ids.count - 1)
+            #expect(abs(mean - prompt.meanNLL) / prompt.meanNLL < 1e-4, "\(prompt.text): mean NLL \(mean)")
+        }
+    }
+}
