@@ -14,35 +14,19 @@ public final class GGUFFile: @unchecked Sendable {
     public let path: String
     /// The validated header.
     public let header: GGUFHeader
-    private let base: UnsafeRawPointer
-    private let size: Int
+    private let file: MappedFile
     private let byName: [String: GGUFHeader.TensorInfo]
 
     /// Maps the file and validates its header; throws naming the file and the fault.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw GGUFError.unreadable(file: path, String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw GGUFError.unreadable(file: path, String(cString: strerror(errno))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw GGUFError.unreadable(file: path, "not a regular file; give a .gguf file") }
-        size = Int(info.st_size)
-        guard size >= 24 else { throw GGUFError.invalid(file: path, key: nil, "a file of \(size) bytes is shorter than a GGUF header") }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw GGUFError.unreadable(file: path, "cannot map: \(String(cString: strerror(errno)))")
+        file = try MappedFile(path: path) { GGUFError.unreadable(file: path, $0) }
+        guard file.bytes.count >= 24 else {
+            throw GGUFError.invalid(file: path, key: nil, "a file of \(file.bytes.count) bytes is shorter than a GGUF header")
         }
-        base = UnsafeRawPointer(mapped)
-        do {
-            header = try GGUFHeader.parse(UnsafeRawBufferPointer(start: base, count: size), file: path)
-        } catch {
-            munmap(UnsafeMutableRawPointer(mutating: base), size)
-            throw error
-        }
+        header = try GGUFHeader.parse(file.bytes, file: path)
         byName = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
 
     /// Tensor names in file order.
     public var tensorNames: [String] { header.tensors.map(\.name) }
@@ -64,7 +48,7 @@ public final class GGUFFile: @unchecked Sendable {
         guard t.type.isReadable else {
             throw GGUFError.invalid(file: path, key: name, "type \(t.type.name) is not read (F32, F16, BF16, Q4_0, Q4_1 and Q8_0 are)")
         }
-        let raw = UnsafeRawBufferPointer(start: base + t.bytes.lowerBound, count: t.bytes.count)
+        let raw = UnsafeRawBufferPointer(rebasing: file.bytes[t.bytes])
         return [Float](unsafeUninitializedCapacity: t.count) { out, initialized in
             GGUFDequantize.dequantize(raw, type: t.type, into: out)
             initialized = t.count

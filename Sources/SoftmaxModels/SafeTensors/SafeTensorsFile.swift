@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A safetensors file, memory-mapped read-only: tensors are read in place, converted to Float
 /// (F32 as is, F16 and BF16 widened exactly, F64 rounded) only when asked for.
 public final class SafeTensorsFile: @unchecked Sendable {
@@ -11,34 +5,19 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public let path: String
     /// The validated header.
     public let header: SafeTensorsHeader
-    private let base: UnsafeRawPointer
-    private let size: Int
+    private let file: MappedFile
+    private var base: UnsafeRawPointer { file.bytes.baseAddress! }
     private let byName: [String: SafeTensorsHeader.Entry]
 
     /// Maps the file and validates its header; throws naming the file and the fault.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw SafeTensorsError.unreadable(file: path, String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw SafeTensorsError.unreadable(file: path, String(cString: strerror(errno))) }
-        size = Int(info.st_size)
+        file = try MappedFile(path: path) { SafeTensorsError.unreadable(file: path, $0) }
+        let size = file.bytes.count
         guard size >= 8 else { throw SafeTensorsError.invalid(file: path, key: nil, "file of \(size) bytes is shorter than the 8-byte header length") }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw SafeTensorsError.unreadable(file: path, "cannot map: \(String(cString: strerror(errno)))")
-        }
-        base = UnsafeRawPointer(mapped)
-        do {
-            header = try SafeTensorsHeader.parse(UnsafeRawBufferPointer(start: base, count: size), fileSize: size, file: path)
-        } catch {
-            munmap(UnsafeMutableRawPointer(mutating: base), size)
-            throw error
-        }
+        header = try SafeTensorsHeader.parse(file.bytes, fileSize: size, file: path)
         byName = Dictionary(header.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
 
     /// Tensor names in file order.
     public var names: [String] { header.entries.map(\.name) }
