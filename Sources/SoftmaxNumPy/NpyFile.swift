@@ -118,7 +118,7 @@ public enum NpyFile {
         var template = Array((url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw NpyFileError(path: path, reason: .unwritable(systemError())) }
-        let temporary = String(cString: template)
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         do {
             defer { close(fd) }
             func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
