@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import SoftmaxKit
+import SoftmaxLab
 import SoftmaxModels
 import SoftmaxNumPy
 
@@ -16,7 +17,9 @@ struct LMCommand: ParsableCommand {
             Fetch the model first: scripts/fetch-models.sh (or make models). Any Llama-architecture \
             GGUF file with byte-level BPE works with --model (F32, F16, BF16, Q4_0, Q4_1, Q8_0 weights).
             """,
-        subcommands: [LMPerplexityCommand.self, LMTokenizeCommand.self, LMLogitsCommand.self, LMGenerateCommand.self, LMBenchCommand.self],
+        subcommands: [
+            LMPerplexityCommand.self, LMSweepCommand.self, LMTokenizeCommand.self, LMLogitsCommand.self, LMGenerateCommand.self, LMBenchCommand.self,
+        ],
         defaultSubcommand: LMPerplexityCommand.self)
 }
 
@@ -29,6 +32,9 @@ struct LMOptions: ParsableArguments {
 
     @Option(help: "A normalizer id to use inside attention instead of softmax.")
     var normalizer: String?
+
+    @Option(help: "A causal attention engine id to use instead of exact attention (see softmaxkit methods).")
+    var attention: String?
 
     @Option(help: "An activation id to use on the feed-forward gate instead of SiLU.")
     var activation: String?
@@ -46,30 +52,31 @@ struct LMOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
-        if normalizer != nil && activation != nil { throw ValidationError("give at most one of --normalizer, --activation") }
+        if normalizer != nil && attention != nil { throw ValidationError("give at most one of --normalizer, --attention (an engine brings its own)") }
     }
 
-    func load() throws -> (decoder: LlamaDecoder, tokenizer: ByteLevelBPETokenizer) {
+    /// The decoder, its tokenizer and the swap asked for; the swap is checked against the model's
+    /// config before the weights are read, so a bad option fails at once.
+    func load() throws -> (decoder: LlamaDecoder, tokenizer: ByteLevelBPETokenizer, swap: EncoderSwap) {
         guard FileManager.default.fileExists(atPath: model) else {
             throw ValidationErrorMessage("--model \(model): no such file (run scripts/fetch-models.sh, or point --model at a GGUF file)")
         }
-        return try LlamaDecoder.load(path: model)
+        let file = try GGUFFile(path: model)
+        let config = try LlamaConfig(gguf: file)
+        let swap = try swap(layerCount: config.layers)
+        let tokenizer = try ByteLevelBPETokenizer(gguf: file)
+        return (try LlamaDecoder(config: config, weights: try LlamaWeights.load(file, config: config)), tokenizer, swap)
     }
 
-    /// The swap the options ask for; every `--param` must belong to the swapped method.
+    /// The swap the options ask for; every `--param` must belong to a swapped method.
     func swap(layerCount: Int) throws -> EncoderSwap {
         let values = try parseParameters(parameters)
-        guard let id = normalizer ?? activation else {
-            if layers != nil || !values.isEmpty { throw ValidationError("--layers and --param need a --normalizer or --activation") }
+        guard normalizer != nil || activation != nil || attention != nil else {
+            if layers != nil || !values.isEmpty { throw ValidationError("--layers and --param need a --normalizer, --attention or --activation") }
             return EncoderSwap()
         }
-        let known = Set(try MethodRegistry.complete.method(id).parameters.map(\.name))
-        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
-            throw ValidationErrorMessage("--param \(unknown): \(id) does not take it (see softmaxkit methods)")
-        }
-        return normalizer != nil
-            ? try EncoderSwap.make(normalizer: id, parameters: values, layers: layers, layerCount: layerCount)
-            : try EncoderSwap.make(activation: id, parameters: values, layers: layers, layerCount: layerCount)
+        return try EncoderSwap.make(
+            normalizer: normalizer, activation: activation, attention: attention, parameters: values, layers: layers, layerCount: layerCount, causal: true)
     }
 }
 
@@ -99,14 +106,22 @@ struct LMPerplexityCommand: ParsableCommand {
     @Option(help: "Tokens per window.")
     var window: Int = 512
 
+    @Option(help: "Evaluate the first N tokens of the text only (default: all).")
+    var tokens: Int?
+
     @Flag(help: "Print the result as JSON (ppl, n_tokens, n_predicted, total_nll, per-window NLL).")
     var json = false
 
+    func validate() throws {
+        if window < 2 { throw ValidationError("--window must be ≥ 2, got \(window)") }
+        if let tokens, tokens < 2 { throw ValidationError("--tokens must be ≥ 2, got \(tokens)") }
+    }
+
     func run() throws {
         let source = try readText(text, option: "--text")
-        let (decoder, tokenizer) = try options.load()
-        let swap = try options.swap(layerCount: decoder.config.layers)
-        let ids = tokenizer.encode(source)
+        let (decoder, tokenizer, swap) = try options.load()
+        var ids = tokenizer.encode(source)
+        if let tokens { ids = Array(ids.prefix(tokens)) }
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try Perplexity.evaluate(decoder, ids: ids, window: window, swap: swap, threads: options.threadCount, progress: progress)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -120,6 +135,68 @@ struct LMPerplexityCommand: ParsableCommand {
                     format: "lm perplexity: %@, %d tokens (%d predicted) in windows of %d: PPL %.4f [%.1f s]", swap.label, result.tokens,
                     result.predicted, window, result.ppl, seconds))
         }
+    }
+}
+
+struct LMSweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Every swap against the exact decoder: perplexity and its change, top-1 agreement, mean KL of next-token distributions.",
+        discussion: """
+            Without a swap option: every cheap exponential inside softmax, every normalizer, every causal \
+            attention engine and every SiLU approximation, each in all layers (lm.json). With a swap \
+            option and --per-layer: that swap in one layer at a time (lm-layers.json and lm-layers.svg, \
+            the sensitivity curve). Both go to --output, and into its report.html. Examples:
+              softmaxkit lm sweep --tokens 1024
+              softmaxkit lm sweep --per-layer --normalizer puma-softmax
+            """)
+
+    @OptionGroup var options: LMOptions
+
+    @Option(help: "A UTF-8 text file (invalid bytes are replaced).")
+    var text: String = "models/eval/para2para_text1.txt"
+
+    @Option(help: "Tokens per window.")
+    var window: Int = 512
+
+    @Option(help: "Evaluate the first N tokens of the text only (default: all).")
+    var tokens: Int?
+
+    @Flag(help: "Run the swap given (--normalizer, --attention or --activation) in each layer alone.")
+    var perLayer = false
+
+    @Option(help: "The results folder.")
+    var output: String = ResultsFolder.defaultPath
+
+    func validate() throws {
+        if window < 2 { throw ValidationError("--window must be ≥ 2, got \(window)") }
+        if let tokens, tokens < 2 { throw ValidationError("--tokens must be ≥ 2, got \(tokens)") }
+        if perLayer && options.layers != nil { throw ValidationError("--per-layer runs every layer alone; leave out --layers") }
+        if perLayer && options.normalizer == nil && options.attention == nil && options.activation == nil {
+            throw ValidationError("--per-layer needs a swap: --normalizer, --attention or --activation")
+        }
+    }
+
+    func run() throws {
+        try ResultsFolder.prepare(output)
+        let source = try readText(text, option: "--text")
+        let (decoder, tokenizer, given) = try options.load()
+        let layers = decoder.config.layers
+        let swaps: [EncoderSwap]
+        if perLayer {
+            swaps = DecoderLab.perLayer(given, layerCount: layers)
+        } else {
+            swaps = given.label == "exact" ? try DecoderLab.sweepSwaps(layerCount: layers) : [given]
+        }
+        var ids = tokenizer.encode(source)
+        if let tokens { ids = Array(ids.prefix(tokens)) }
+        let results = try DecoderLab.run(
+            decoder, ids: ids, window: window, swaps: swaps, threads: options.threadCount, model: options.model, text: text, note: progress)
+        let name = perLayer ? "lm-layers" : "lm"
+        var files: [OutputFolder.File] = [.data(name + ".json", try results.encoded())]
+        if perLayer { files.append(.text(name + ".svg", DecoderLab.layerPlot(results))) }
+        for path in try ResultsFolder.commit(files, to: output) { progress("lm sweep: wrote \(path)") }
+        print(DecoderLab.table(results))
     }
 }
 
@@ -161,10 +238,9 @@ struct LMLogitsCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        let (decoder, tokenizer) = try options.load()
+        let (decoder, tokenizer, swap) = try options.load()
         let ids = tokenizer.encode(text)
         guard !ids.isEmpty else { throw ValidationError("--text is empty: no tokens") }
-        let swap = try options.swap(layerCount: decoder.config.layers)
         let logits = try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, threads: options.threadCount)
         try NpyFile.write(Tensor(shape: [ids.count, decoder.config.vocabulary], logits), to: output)
         progress("lm logits: \(ids.count) × \(decoder.config.vocabulary) to \(output)")
@@ -206,16 +282,19 @@ struct LMGenerateCommand: ParsableCommand {
     func run() throws {
         guard maxTokens >= 1, maxTokens <= 1 << 16 else { throw ValidationError("--max-tokens must be in 1…65536, got \(maxTokens)") }
         guard temperature.isFinite, temperature >= 0 else { throw ValidationError("--temperature must be finite and ≥ 0, got \(temperature)") }
-        let (decoder, tokenizer) = try options.load()
-        let swap = try options.swap(layerCount: decoder.config.layers)
-        var ids = tokenizer.encode(prompt)
-        guard !ids.isEmpty else { throw ValidationError("--prompt is empty: no tokens") }
+        guard !prompt.isEmpty else { throw ValidationError("--prompt is empty: no tokens") }
         let sampler: (any Sampler)? =
             temperature == 0
             ? nil
             : try MethodRegistry.standard.sampler(
                 "sample-token",
                 parameters: ["temperature": .number(temperature), "top_k": .number(Double(topK)), "top_p": .number(topP), "min_p": .number(minP)])
+        let (decoder, tokenizer, swap) = try options.load()
+        var ids = tokenizer.encode(prompt)
+        guard !ids.isEmpty else { throw ValidationError("--prompt has no tokens the model knows") }
+        // An engine whose only causal form is top-left cannot attend from a cache: every step then
+        // runs the whole sequence again from an empty one (quadratic, but the same function).
+        let recompute = swap.attention?.parameters["causal"] == .string("top-left")
         var generator = SeededGenerator(seed: seed)
         let cache = LlamaCache(for: decoder)
         var logits = try decoder.forward(ids, cache: cache, swap: swap, lastOnly: true, threads: options.threadCount)
@@ -236,8 +315,11 @@ struct LMGenerateCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 printed = bytes.count
             }
-            guard cache.length < decoder.config.contextLength else { break }
-            logits = try decoder.forward([next], cache: cache, swap: swap, lastOnly: true, threads: options.threadCount)
+            guard ids.count < decoder.config.contextLength else { break }
+            logits =
+                recompute
+                ? try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, lastOnly: true, threads: options.threadCount)
+                : try decoder.forward([next], cache: cache, swap: swap, lastOnly: true, threads: options.threadCount)
         }
         print("")
     }
@@ -245,50 +327,81 @@ struct LMGenerateCommand: ParsableCommand {
 
 struct LMBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Prefill and decode speed: tokens/s for a prompt, and for greedy steps after a 128-token prompt.")
+        commandName: "bench",
+        abstract: "Prefill and decode speed: tokens/s for a prompt, and for greedy steps after a shorter prompt (median of repeats).",
+        discussion: """
+            The tokens are the start of models/eval/para2para_text1.txt (repeated when it runs out). \
+            Benchmarks/lm_peers.py times PyTorch on the same protocol in the same run.
+            """)
 
     @OptionGroup var options: LMOptions
 
     @Option(help: "Prompt tokens timed for prefill.")
     var prefill: Int = 512
 
-    @Option(help: "Greedy decode steps timed after a 128-token prompt.")
+    @Option(help: "Greedy decode steps timed after the --context prompt.")
     var decode: Int = 64
+
+    @Option(help: "Prompt tokens before the timed decode steps.")
+    var context: Int = 128
+
+    @Option(help: "Timed repeats of each; the median is reported.")
+    var repeats: Int = 3
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    func validate() throws {
+        for (name, value) in [("--prefill", prefill), ("--decode", decode), ("--context", context), ("--repeats", repeats)] where value < 1 {
+            throw ValidationError("\(name) must be ≥ 1, got \(value)")
+        }
+    }
+
     func run() throws {
-        let (decoder, tokenizer) = try options.load()
-        guard (1...decoder.config.contextLength).contains(prefill), (1...(decoder.config.contextLength - 128)).contains(decode) else {
-            throw ValidationError("--prefill must be in 1…\(decoder.config.contextLength) and --decode in 1…\(decoder.config.contextLength - 128)")
-        }
         let text = try readText("models/eval/para2para_text1.txt", option: "the benchmark text")
-        var ids = tokenizer.encode(text)
-        while ids.count < prefill + 128 { ids += ids }
-        let threads = options.threadCount
-        _ = try decoder.forward(Array(ids.prefix(16)), cache: LlamaCache(for: decoder), lastOnly: true, threads: threads)  // warm-up
-        var start = DispatchTime.now().uptimeNanoseconds
-        _ = try decoder.forward(Array(ids.prefix(prefill)), cache: LlamaCache(for: decoder), lastOnly: true, threads: threads)
-        let prefillSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let cache = LlamaCache(for: decoder)
-        var logits = try decoder.forward(Array(ids.prefix(128)), cache: cache, lastOnly: true, threads: threads)
-        start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<decode {
-            let next = logits.indices.max { logits[$0] < logits[$1] }!
-            logits = try decoder.forward([next], cache: cache, lastOnly: true, threads: threads)
+        let (decoder, tokenizer, swap) = try options.load()
+        let n = decoder.config.contextLength
+        guard prefill <= n, context + decode <= n else {
+            throw ValidationError("--prefill must be ≤ \(n) and --context + --decode ≤ \(n) (the model's context)")
         }
-        let decodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var ids = tokenizer.encode(text)
+        guard !ids.isEmpty else { throw ValidationError("the benchmark text has no tokens") }
+        while ids.count < max(prefill, context) { ids += ids }
+        let threads = options.threadCount
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+        _ = try decoder.forward(Array(ids.prefix(16)), cache: LlamaCache(for: decoder), swap: swap, lastOnly: true, threads: threads)  // warm-up
+        let prefillSeconds = median(
+            try (0..<repeats).map { _ in
+                try seconds {
+                    _ = try decoder.forward(Array(ids.prefix(prefill)), cache: LlamaCache(for: decoder), swap: swap, lastOnly: true, threads: threads)
+                }
+            })
+        let decodeSeconds = median(
+            try (0..<repeats).map { _ in
+                let cache = LlamaCache(for: decoder)
+                var logits = try decoder.forward(Array(ids.prefix(context)), cache: cache, swap: swap, lastOnly: true, threads: threads)
+                return try seconds {
+                    for _ in 0..<decode {
+                        let next = logits.indices.max { logits[$0] < logits[$1] }!
+                        logits = try decoder.forward([next], cache: cache, swap: swap, lastOnly: true, threads: threads)
+                    }
+                }
+            })
         let prefillRate = Double(prefill) / prefillSeconds, decodeRate = Double(decode) / decodeSeconds
         if json {
             print(
-                "{\"prefill\": \(prefill), \"decode\": \(decode), \"threads\": \(threads), \"prefill_tokens_per_second\": \(String(format: "%.1f", prefillRate)), \"decode_tokens_per_second\": \(String(format: "%.2f", decodeRate))}"
+                "{\"prefill\": \(prefill), \"context\": \(context), \"decode\": \(decode), \"threads\": \(threads), \"repeats\": \(repeats), \"prefill_tokens_per_second\": \(String(format: "%.1f", prefillRate)), \"decode_tokens_per_second\": \(String(format: "%.2f", decodeRate))}"
             )
         } else {
             print(
                 String(
-                    format: "lm bench: %d thread(s): prefill %d tokens %.1f tokens/s; decode %d steps %.2f tokens/s", threads, prefill, prefillRate, decode,
-                    decodeRate))
+                    format: "lm bench: %@, %d thread(s): prefill %d tokens %.1f tokens/s; decode %d steps after %d %.2f tokens/s (median of %d)", swap.label,
+                    threads, prefill, prefillRate, decode, context, decodeRate, repeats))
         }
     }
 }

@@ -65,8 +65,16 @@ import Testing
             return w
         }
 
-        /// The architecture transcribed directly in Double: the logits of every position.
-        func reference(_ ids: [Int]) -> [[Double]] {
+        /// Softmax over one query row's visible scores; `keys` is the pass's key count.
+        static func softmax(_ scores: [Double], keys: Int) -> [Double] {
+            let m = scores.max()!
+            let e = scores.map { exp($0 - m) }, s = e.reduce(0, +)
+            return e.map { $0 / s }
+        }
+
+        /// The architecture transcribed directly in Double: the logits of every position, the
+        /// attention weights of each query row from `weights` (default softmax).
+        func reference(_ ids: [Int], weights: ([Double], Int) -> [Double] = Tiny.softmax) -> [[Double]] {
             let hd = d / heads, kv = kvHeads * hd, t = ids.count
             func matrix(_ name: String, _ rows: Int, _ cols: Int) -> (Int, Int) -> Double {
                 let w = weight(name)
@@ -104,9 +112,8 @@ import Testing
                     for head in 0..<heads {
                         let g = head / (heads / kvHeads)
                         let scores = (0...i).map { j in (0..<hd).reduce(0.0) { $0 + q[i][head * hd + $1] * k[j][g * hd + $1] } / Double(hd).squareRoot() }
-                        let m = scores.max()!
-                        let e = scores.map { exp($0 - m) }, s = e.reduce(0, +)
-                        for c in 0..<hd { attended[i][head * hd + c] = (0...i).reduce(0.0) { $0 + e[$1] / s * v[$1][g * hd + c] } }
+                        let w = weights(scores, t)
+                        for c in 0..<hd { attended[i][head * hd + c] = (0...i).reduce(0.0) { $0 + w[$1] * v[$1][g * hd + c] } }
                     }
                 }
                 for i in 0..<t {
@@ -162,24 +169,96 @@ import Testing
         #expect(last == Array(whole.suffix(258)))
     }
 
-    @Test func swappingInTheExactSoftmaxChangesNothingButRounding() throws {
+    @Test func swappingInTheExactSoftmaxOrTheExactEngineChangesNothing() throws {
         let (_, decoder, _) = try tinyDecoder(seed: 13)
         let ids = [1, 2, 3, 4, 5, 6, 7]
         let exact = try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 1)
-        var swap = EncoderSwap()
-        swap.normalizer = .init(id: "softmax", value: try MethodRegistry.standard.normalizer("softmax", parameters: [:]))
-        swap.activation = .init(id: "silu", value: try MethodRegistry.standard.activation("silu", parameters: [:]))
-        // The swapped-in softmax runs through the materialising engine (a normalizer per score row),
-        // the built-in path through the flash engine: the same function, summed in another order.
-        let swapped = try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, threads: 1)
+        // The registered softmax and the registered exact engine are the decoder's own: bit for bit.
+        for swap in [
+            try EncoderSwap.make(normalizer: "softmax", layerCount: 2), try EncoderSwap.make(attention: "attention", layerCount: 2, causal: true),
+            try EncoderSwap.make(activation: "silu", layers: "1", layerCount: 2),
+        ] {
+            #expect(try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, threads: 1) == exact, "\(swap.label)")
+        }
+        // With a parameter, softmax runs as a normalizer per score row (the materialising engine):
+        // the same function summed in another order.
+        let twoPass = try EncoderSwap.make(normalizer: "softmax", parameters: ["algorithm": .string("two-pass")], layerCount: 2)
+        let swapped = try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: twoPass, threads: 1)
         let worst = zip(swapped, exact).map { abs($0 - $1) / max(1, abs($1)) }.max()!
-        #expect(worst < 1e-5, "exact softmax swapped in: \(worst)")
-        swap.normalizer = .init(id: "stablemax", value: try MethodRegistry.standard.normalizer("stablemax", parameters: [:]))
-        swap.layers = [1]
-        let changed = try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, threads: 1)
+        #expect(worst < 1e-5, "softmax[algorithm=two-pass] swapped in: \(worst)")
+        let stablemax = try EncoderSwap.make(normalizer: "stablemax", layers: "1", layerCount: 2)
+        let changed = try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: stablemax, threads: 1)
         #expect(changed != exact, "a replacement in block 1 must change the logits")
         #expect(throws: ModelError.self) { try decoder.forward([258], cache: LlamaCache(for: decoder)) }
         #expect(throws: ModelError.self) { try decoder.forward(Array(repeating: 1, count: 65), cache: LlamaCache(for: decoder)) }
+    }
+
+    /// Sigmoid attention swapped in for the whole engine: `σ(q·k/√D − log n)` over the visible keys
+    /// (n the keys of the pass), no normalisation, against the float64 transcription.
+    @Test func sigmoidAttentionSwappedInMatchesTheTranscription() throws {
+        let (tiny, decoder, _) = try tinyDecoder(seed: 15)
+        let ids = [3, 9, 27, 81, 243, 1, 2, 4]
+        let swap = try EncoderSwap.make(attention: "sigmoid-attention", layerCount: 2, causal: true)
+        #expect(swap.attention?.parameters["causal"] == .string("bottom-right"))
+        let logits = try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, threads: 1)
+        let reference = tiny.reference(ids) { scores, n in scores.map { 1 / (1 + exp(-($0 - log(Double(n))))) } }
+        var worst = 0.0
+        for (i, row) in reference.enumerated() {
+            for (c, r) in row.enumerated() { worst = max(worst, abs(Double(logits[i * tiny.vocab + c]) - r) / max(1, abs(r))) }
+        }
+        #expect(worst < 2e-5, "sigmoid attention against the float64 transcription: \(worst)")
+        #expect(logits != (try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 1)))
+    }
+
+    /// An engine whose only causal form is top-left attends from an empty cache only; an engine
+    /// without a causal form is refused by name.
+    @Test func engineSwapsNeedACausalForm() throws {
+        let (_, decoder, _) = try tinyDecoder(seed: 16)
+        let linear = try EncoderSwap.make(attention: "linear-attention", layerCount: 2, causal: true)
+        #expect(linear.attention?.parameters["causal"] == .string("top-left"))
+        let cache = LlamaCache(for: decoder)
+        let first = try decoder.forward([1, 2, 3], cache: cache, swap: linear, threads: 1)
+        #expect(first.allSatisfy { $0.isFinite })
+        #expect(throws: ModelError.self) { try decoder.forward([4], cache: cache, swap: linear, threads: 1) }
+        do {
+            _ = try EncoderSwap.make(attention: "nystrom-attention", layerCount: 2, causal: true)
+            Issue.record("an engine without a causal form must be refused")
+        } catch let error as ModelError {
+            #expect("\(error)".contains("nystrom-attention") && "\(error)".contains("no causal form"), "\(error)")
+        }
+        var uncausal = EncoderSwap()
+        uncausal.attention = try EncoderSwap.make(attention: "sigmoid-attention", layerCount: 2).attention
+        #expect(throws: ModelError.self) { try decoder.forward([1, 2], cache: LlamaCache(for: decoder), swap: uncausal, threads: 1) }
+    }
+
+    /// Weights from memory are checked against the config, naming the weight at fault.
+    @Test func weightsFromMemoryAreChecked() throws {
+        let (tiny, decoder, _) = try tinyDecoder(seed: 17)
+        let layers = (0..<tiny.layers).map { l in
+            let p = "blk.\(l)."
+            return LlamaWeights.Layer(
+                attentionNorm: tiny.weight(p + "attn_norm.weight"), query: tiny.weight(p + "attn_q.weight"), key: tiny.weight(p + "attn_k.weight"),
+                value: tiny.weight(p + "attn_v.weight"), output: tiny.weight(p + "attn_output.weight"),
+                feedForwardNorm: tiny.weight(p + "ffn_norm.weight"), gate: tiny.weight(p + "ffn_gate.weight"), up: tiny.weight(p + "ffn_up.weight"),
+                down: tiny.weight(p + "ffn_down.weight"))
+        }
+        let weights = LlamaWeights(
+            embeddings: tiny.weight("token_embd.weight"), layers: layers, outputNorm: tiny.weight("output_norm.weight"),
+            output: tiny.weight("output.weight"))
+        let fromMemory = try LlamaDecoder(config: decoder.config, weights: weights)
+        let ids = [7, 8, 9]
+        #expect(try fromMemory.forward(ids, cache: LlamaCache(for: fromMemory)) == (try decoder.forward(ids, cache: LlamaCache(for: decoder))))
+        var short = weights
+        short.layers[1].up.removeLast()
+        do {
+            _ = try LlamaDecoder(config: decoder.config, weights: short)
+            Issue.record("a short weight must be refused")
+        } catch let error as ModelError {
+            #expect("\(error)".contains("layers[1].up"), "\(error)")
+        }
+        var nan = weights
+        nan.outputNorm[3] = .nan
+        #expect(throws: ModelError.self) { try LlamaDecoder(config: decoder.config, weights: nan) }
     }
 
     /// The perplexity protocol on a short text: windows of 4 tokens from position 0, the NLL of every

@@ -315,4 +315,42 @@ import Testing
             #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")
         }
     }
+
+    /// The fetched decoder (scripts/fetch-models.sh), relative to the package root.
+    static let decoder = URL(fileURLWithPath: modelFolder).deletingLastPathComponent()
+        .appendingPathComponent("SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf").path
+
+    /// Every `lm` subcommand on short inputs, and its errors.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: decoder), "SmolLM2 is not fetched (run scripts/fetch-models.sh)"))
+    func lmSubcommandsAndErrors() throws {
+        let model = Self.decoder, text = folder + "/text.txt", out = folder + "/out"
+        try "The city of New York is the most populous city in the United States, on one of the largest natural harbors."
+            .write(toFile: text, atomically: true, encoding: .utf8)
+        try run(["lm", "tokenize", "--model", model, "--text", "New York", "--json"])
+        // Four loads of the model (each some seconds in a debug build): a swapped perplexity, a
+        // sweep written to a results folder, generation through a top-left engine (recomputed each
+        // step), the benchmark.
+        try run(["lm", "perplexity", "--model", model, "--text", text, "--window", "8", "--tokens", "12", "--normalizer", "puma-softmax", "--layers", "0-3"])
+        try run(["lm", "sweep", "--model", model, "--text", text, "--tokens", "6", "--attention", "sigmoid-attention", "--layers", "2", "--output", out])
+        #expect(try DecoderLab.Results.read(out + "/lm.json").rows.map(\.swap) == ["exact", "attention=sigmoid-attention[causal=bottom-right] layers=2"])
+        try run(["lm", "generate", "--model", model, "--prompt", "Hi", "--attention", "linear-attention", "--max-tokens", "2", "--temperature", "0.7"])
+        try run(["lm", "bench", "--model", model, "--prefill", "4", "--context", "4", "--decode", "2", "--repeats", "1", "--threads", "1"])
+        for (arguments, fragment) in [
+            (["lm", "perplexity", "--model", folder + "/none.gguf", "--text", text], "none.gguf: no such file"),
+            (["lm", "perplexity", "--model", model, "--text", folder + "/none.txt"], "none.txt"),
+            (["lm", "perplexity", "--model", model, "--text", text, "--attention", "nystrom-attention"], "no causal form"),
+            (["lm", "perplexity", "--model", model, "--text", text, "--normalizer", "gelu"], "not a normalizer"),
+            (["lm", "perplexity", "--model", model, "--text", text, "--normalizer", "stablemax", "--layers", "30"], "--layers '30'"),
+            (["lm", "perplexity", "--model", model, "--text", text, "--normalizer", "softmax", "--param", "bogus=1"], "--param bogus"),
+            (["lm", "sweep", "--model", model, "--text", text, "--window", "1"], "--window must be ≥ 2"),
+            (["lm", "sweep", "--model", model, "--text", text, "--per-layer", "--output", out], "--per-layer needs a swap"),
+            (["lm", "sweep", "--model", model, "--text", text, "--per-layer", "--normalizer", "stablemax", "--layers", "1"], "leave out --layers"),
+            (["lm", "sweep", "--model", model, "--text", text, "--tokens", "1"], "--tokens must be ≥ 2"),
+            (["lm", "generate", "--model", model, "--prompt", "Hi", "--top-p", "2", "--temperature", "1"], "top_p"),
+            (["lm", "generate", "--model", model, "--prompt", "", "--max-tokens", "2"], "--prompt is empty"),
+        ] {
+            let message = failure(arguments)
+            #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")
+        }
+    }
 }

@@ -33,7 +33,8 @@ public enum HTMLReport {
     /// The page for merged results `r`; `missing` lists what a partial report leaves out, shown
     /// at the top.
     public static func render(
-        _ r: LabResults, model: ModelLab.Results? = nil, grokking: GrokkingExperiment.Document? = nil, missing: [String] = []
+        _ r: LabResults, model: ModelLab.Results? = nil, decoder: [DecoderLab.Results] = [], grokking: GrokkingExperiment.Document? = nil,
+        missing: [String] = []
     ) -> String {
         let exact = Ranking.exactSoftmaxSpeed(r)
         let approximations = Ranking.approximations(r), replacements = Ranking.replacements(r)
@@ -117,6 +118,7 @@ public enum HTMLReport {
             }
         }
         if let model { h += modelSection(model) }
+        if !decoder.isEmpty { h += decoderSection(decoder) }
         if let grokking { h += grokkingSection(grokking) }
         h += "<h2>Methods</h2>\n"
         h += table(
@@ -147,6 +149,31 @@ public enum HTMLReport {
                     String(format: "%.1f", row.seconds),
                 ]
             }, numericFrom: 1)
+        return h
+    }
+
+    /// The decoder lab: each document's swap table, and the per-layer curve where one document
+    /// swaps layers one at a time.
+    static func decoderSection(_ documents: [DecoderLab.Results]) -> String {
+        var h = "<h2>A real decoder: \(escape((documents[0].model as NSString).lastPathComponent)) with swapped parts</h2>\n"
+        h +=
+            "<p class=\"note\">Each swap against the exact model on the same text, in windows from an empty cache (no BOS). PPL change is relative to the exact model; top-1 agreement is the fraction of positions whose most likely next token is the exact model's; KL is the mean KL(exact ‖ swapped) of the next-token distributions, in nats. Reproduce: <code>softmaxkit lm sweep</code>, and <code>softmaxkit lm sweep --per-layer --normalizer ID</code> for the curve.</p>\n"
+        for d in documents {
+            h +=
+                "<h3>\(escape((d.text as NSString).lastPathComponent)): \(d.tokens) tokens, \(d.predicted) predicted, windows of \(d.window)</h3>\n"
+            h += table(
+                ["swap", "PPL", "PPL change", "top-1 agreement", "mean KL", "seconds"],
+                d.rows.map { row in
+                    guard let ppl = row.ppl, let change = row.pplChange, let agree = row.top1Agreement, let kl = row.meanKL else {
+                        return [row.swap, "failed: " + (row.error ?? "no result"), "–", "–", "–", String(format: "%.1f", row.seconds)]
+                    }
+                    return [
+                        row.swap, String(format: "%.4f", ppl), String(format: "%+.2f%%", change * 100), String(format: "%.4f", agree),
+                        Ranking.number(kl), String(format: "%.1f", row.seconds),
+                    ]
+                }, numericFrom: 1)
+            if d.rows.contains(where: { $0.layers?.count == 1 }) { h += DecoderLab.layerPlot(d) }
+        }
         return h
     }
 

@@ -27,20 +27,24 @@ public enum LinePlot {
 
     /// - Parameters:
     ///   - logY: log-scaled y axis (decades); otherwise linear from 0 (or the minimum, if negative).
-    public static func svg(_ series: [Series], title: String, xLabel: String, yLabel: String, logY: Bool = true) -> String {
+    ///   - logX: log-scaled x axis; otherwise linear, a tick at every whole x (layers, steps).
+    public static func svg(_ series: [Series], title: String, xLabel: String, yLabel: String, logY: Bool = true, logX: Bool = true) -> String {
         let width = 900.0, height = 520.0, left = 80.0, right = 250.0, top = 40.0, bottom = 60.0
-        let all = series.flatMap(\.points).filter { $0.x > 0 && (!logY || $0.y > 0) && $0.x.isFinite && $0.y.isFinite }
-        let x0 = log10(all.map(\.x).min() ?? 1) - 0.05, x1 = log10(all.map(\.x).max() ?? 10) + 0.05
+        func shown(_ p: (x: Double, y: Double)) -> Bool { (!logX || p.x > 0) && (!logY || p.y > 0) && p.x.isFinite && p.y.isFinite }
+        func fx(_ v: Double) -> Double { logX ? log10(v) : v }
+        let all = series.flatMap(\.points).filter(shown)
+        let pad = logX ? 0.05 : 0.5
+        let x0 = fx(all.map(\.x).min() ?? 1) - pad, x1 = fx(all.map(\.x).max() ?? 10) + pad
         let y0 = logY ? floor(log10(all.map(\.y).min() ?? 1e-3)) : min(0, all.map(\.y).min() ?? 0)
         let y1 = logY ? ceil(log10(all.map(\.y).max() ?? 1)) : max(all.map(\.y).max() ?? 1, y0 + 1e-9)
-        func px(_ v: Double) -> Double { left + (log10(v) - x0) / max(x1 - x0, 1e-9) * (width - left - right) }
+        func px(_ v: Double) -> Double { left + (fx(v) - x0) / max(x1 - x0, 1e-9) * (width - left - right) }
         func py(_ v: Double) -> Double { top + (y1 - (logY ? log10(v) : v)) / max(y1 - y0, 1e-9) * (height - top - bottom) }
         var s =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         s += "<text x=\"\(Int(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(ParetoPlot.escape(title))</text>\n"
         var xs = Set(all.map(\.x)).sorted()
-        if xs.count > 12 {
+        if xs.count > 12 && logX {
             // Many points (training curves): 1-2-5 ticks per decade instead of one per point.
             xs = (Int(floor(x0))...Int(ceil(x1))).flatMap { k in [1.0, 2, 5].map { $0 * pow(10, Double(k)) } }
                 .filter { log10($0) >= x0 && log10($0) <= x1 }
@@ -66,7 +70,7 @@ public enum LinePlot {
         s += "<text transform=\"translate(20 \((top + height - bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">\(ParetoPlot.escape(yLabel))</text>\n"
         for (k, line) in series.enumerated() {
             let colour = colours[(line.colour ?? k) % colours.count]
-            let pts = line.points.filter { $0.x > 0 && (!logY || $0.y > 0) && $0.x.isFinite && $0.y.isFinite }
+            let pts = line.points.filter(shown)
             let path = pts.map { "\(px($0.x)),\(py($0.y))" }.joined(separator: " ")
             s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\"\(line.dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
             for p in pts { s += "<circle cx=\"\(px(p.x))\" cy=\"\(py(p.y))\" r=\"3\" fill=\"\(colour)\"/>" }

@@ -15,6 +15,13 @@ public struct EncoderSwap: Sendable {
         /// The parameters given for it, for the label (`exp=poly3`).
         public var parameters: [String: ParameterValue] = [:]
 
+        /// A part of the caller's own (a normalizer or engine not in the registry), labelled `id`.
+        public init(id: String, value: Value, parameters: [String: ParameterValue] = [:]) {
+            self.id = id
+            self.value = value
+            self.parameters = parameters
+        }
+
         var label: String {
             parameters.isEmpty ? id : id + "[" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
         }
@@ -33,11 +40,15 @@ public struct EncoderSwap: Sendable {
     public init() {}
 
     /// A swap from registry ids, parameters shared by the ids given (`exp=poly3`, `alpha=1.5`…),
-    /// and a layer list such as `0,2-3` (default all). Throws for unknown ids, ids of the wrong
-    /// role, bad parameters or layers.
+    /// and a layer list such as `0,2-3` (default all). With `causal` (a decoder), the attention
+    /// engine is made in its causal form: bottom-right aligned where it has one (queries are the
+    /// last rows of the keys, as when decoding from a cache), else top-left (then only a pass from
+    /// an empty cache is correct, and the decoder refuses the rest); an engine without a causal
+    /// form is refused by name. Throws for unknown ids, ids of the wrong role, bad parameters or
+    /// layers.
     public static func make(
         normalizer: String? = nil, activation: String? = nil, attention: String? = nil, parameters: [String: ParameterValue] = [:],
-        layers: String? = nil, layerCount: Int, registry: MethodRegistry = .complete
+        layers: String? = nil, layerCount: Int, causal: Bool = false, registry: MethodRegistry = .complete
     ) throws -> EncoderSwap {
         var swap = EncoderSwap()
         // Every parameter given must belong to one of the swapped methods (as `call` refuses an
@@ -67,7 +78,17 @@ public struct EncoderSwap: Sendable {
         if let id = attention {
             let m = try registry.method(id)
             guard m.role == .attention else { throw ModelError.setting("--attention: '\(id)' is not an attention engine") }
-            let own = parameters.filter { name, _ in m.parameters.contains { $0.name == name } || name == "features" || name == "seed" }
+            var own = parameters.filter { name, _ in m.parameters.contains { $0.name == name } || name == "features" || name == "seed" }
+            if causal {
+                let forms = AttentionCapabilities(m)?.causal ?? []
+                guard let form = forms.contains("bottom-right") ? "bottom-right" : forms.first else {
+                    let causalIds = registry.methods.filter { !(AttentionCapabilities($0)?.causal.isEmpty ?? true) }.map(\.id)
+                    throw ModelError.setting(
+                        "--attention: '\(id)' has no causal form, and a decoder needs one (causal engines: \(causalIds.joined(separator: ", ")))")
+                }
+                if own["causal"] != nil { throw ModelError.setting("--param causal: the decoder sets it (\(form))") }
+                own["causal"] = .string(form)
+            }
             do {
                 swap.attention = Part(id: id, value: try registry.attentionEngine(id, parameters: own), parameters: own)
             } catch let error as AttentionError {

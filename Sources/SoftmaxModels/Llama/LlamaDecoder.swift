@@ -12,8 +12,9 @@ import SoftmaxKit
 /// Weights are packed once for the matrix multiply (`Gemm.PackedB`); the products of a pass run
 /// on `threads` threads. A `LlamaCache` keeps each block's keys and values, so a sequence can be
 /// fed in pieces — a prompt, then one token at a time — with the same result as one pass over the
-/// whole sequence. The attention normalizer and the gate activation can be swapped by registry id,
-/// in every block or in some (`EncoderSwap`: the same plug points as the encoder's).
+/// whole sequence. The attention normalizer, the whole attention engine (in its causal form) and
+/// the gate activation can be swapped by registry id, in every block or in some (`EncoderSwap`:
+/// the same plug points as the encoder's).
 public final class LlamaDecoder: @unchecked Sendable {
     /// The model's hyper-parameters.
     public let config: LlamaConfig
@@ -30,13 +31,33 @@ public final class LlamaDecoder: @unchecked Sendable {
         let qkv: Gemm.PackedB, output: Gemm.PackedB, gateUp: Gemm.PackedB, down: Gemm.PackedB
     }
 
-    /// A decoder over `weights` (checked against `config`).
-    public init(config: LlamaConfig, weights: LlamaWeights) {
+    /// A decoder over `weights`, checked against `config`: throws naming the first weight whose
+    /// size or values are wrong (`config` is checked as a GGUF file's would be, under `memory`).
+    public init(config: LlamaConfig, weights: LlamaWeights) throws {
+        try config.validate(file: "memory")
         self.config = config
-        let d = config.width, kv = config.kvHeads * config.headDim, ff = config.feedForward
+        let d = config.width, kv = config.kvHeads * config.headDim, ff = config.feedForward, v = config.vocabulary
+        func check(_ w: [Float], _ name: String, _ count: Int) throws {
+            guard w.count == count else { throw ModelError.setting("weight \(name): \(w.count) values, the config needs \(count)") }
+            if let bad = w.firstIndex(where: { !$0.isFinite }) { throw ModelError.setting("weight \(name): value \(bad) is \(w[bad]); weights must be finite") }
+        }
+        guard weights.layers.count == config.layers else {
+            throw ModelError.setting("weights: \(weights.layers.count) blocks, the config has \(config.layers)")
+        }
+        try check(weights.embeddings, "embeddings", v * d)
+        try check(weights.outputNorm, "outputNorm", d)
+        if let output = weights.output { try check(output, "output", v * d) }
+        for (l, w) in weights.layers.enumerated() {
+            for (name, values, count) in [
+                ("attentionNorm", w.attentionNorm, d), ("query", w.query, d * d), ("key", w.key, kv * d), ("value", w.value, kv * d),
+                ("output", w.output, d * d), ("feedForwardNorm", w.feedForwardNorm, d), ("gate", w.gate, ff * d), ("up", w.up, ff * d),
+                ("down", w.down, d * ff),
+            ] {
+                try check(values, "layers[\(l)].\(name)", count)
+            }
+        }
         func pack(_ w: [Float], inputs: Int, outputs: Int) -> Gemm.PackedB {
-            precondition(w.count == inputs * outputs, "LlamaDecoder: a weight of \(w.count) values, expected \(outputs) × \(inputs)")
-            return w.withUnsafeBufferPointer { Gemm.PackedB(k: inputs, n: outputs, Gemm.Operand($0.baseAddress!, ld: inputs, transposed: true)) }
+            w.withUnsafeBufferPointer { Gemm.PackedB(k: inputs, n: outputs, Gemm.Operand($0.baseAddress!, ld: inputs, transposed: true)) }
         }
         blocks = weights.layers.map { l in
             Block(
@@ -45,7 +66,7 @@ public final class LlamaDecoder: @unchecked Sendable {
                 gateUp: pack(l.gate + l.up, inputs: d, outputs: 2 * ff), down: pack(l.down, inputs: ff, outputs: d))
         }
         embeddings = weights.embeddings
-        head = pack(weights.output ?? weights.embeddings, inputs: d, outputs: config.vocabulary)
+        head = pack(weights.output ?? weights.embeddings, inputs: d, outputs: v)
         outputNorm = weights.outputNorm
         rope = RotaryEmbedding(headDim: config.headDim, base: config.ropeBase)
     }
@@ -55,7 +76,7 @@ public final class LlamaDecoder: @unchecked Sendable {
         let file = try GGUFFile(path: path)
         let config = try LlamaConfig(gguf: file)
         let tokenizer = try ByteLevelBPETokenizer(gguf: file)
-        return (LlamaDecoder(config: config, weights: try LlamaWeights.load(file, config: config)), tokenizer)
+        return (try LlamaDecoder(config: config, weights: try LlamaWeights.load(file, config: config)), tokenizer)
     }
 
     /// Feeds `ids` after what `cache` holds and returns the logits `[ids.count × vocab]` of every
@@ -77,7 +98,19 @@ public final class LlamaDecoder: @unchecked Sendable {
         guard start + t <= config.contextLength else {
             throw ModelError.setting("\(start + t) tokens exceed the model's context of \(config.contextLength)")
         }
-        if swap.attention != nil { throw ModelError.setting("the decoder swaps the attention normalizer, not the whole engine (yet)") }
+        if let engine = swap.attention {
+            guard case .string(let form)? = engine.parameters["causal"] else {
+                throw ModelError.setting("--attention \(engine.id): the engine was not made causal (EncoderSwap.make(…, causal: true))")
+            }
+            if form == "top-left" && start > 0 {
+                throw ModelError.setting(
+                    "--attention \(engine.id): its causal form is top-left only, so it attends from an empty cache only (whole-sequence passes), not after \(start) cached tokens"
+                )
+            }
+        }
+        // The registered exact `softmax` is the flash engine's own softmax: swapping it in changes
+        // nothing, bit for bit.
+        let normalizer = swap.normalizer.flatMap { $0.id == "softmax" && $0.parameters.isEmpty ? nil : $0.value }
         let positions = Array(start..<(start + t))
         var x = [Float](repeating: 0, count: t * d)
         for (r, id) in ids.enumerated() {
@@ -112,7 +145,8 @@ public final class LlamaDecoder: @unchecked Sendable {
             let keys = start + t
             let shape = AttentionShape(batch: 1, heads: config.heads, kvHeads: config.kvHeads, queries: t, keys: keys, headDim: hd)
             let options = AttentionOptions(scale: scale, causal: .bottomRight, threads: threads)
-            let engine = ExactAttentionEngine(options: options, normalizer: swapped ? swap.normalizer?.value : nil)
+            let engine: any AttentionEngine =
+                swapped ? swap.attention?.value ?? ExactAttentionEngine(options: options, normalizer: normalizer) : ExactAttentionEngine(options: options)
             var out = [Float](repeating: 0, count: t * d)
             try q.withUnsafeBufferPointer { qp in
                 try cache.withKeysAndValues(layer: l) { kp, vp in

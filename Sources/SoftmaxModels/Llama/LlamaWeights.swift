@@ -13,6 +13,22 @@ public struct LlamaWeights: Sendable {
         public var feedForwardNorm: [Float]
         /// SwiGLU: `[ff × d]` gate and up projections, `[d × ff]` down projection.
         public var gate: [Float], up: [Float], down: [Float]
+
+        /// A block from its weights (the decoder checks their sizes against its config).
+        public init(
+            attentionNorm: [Float], query: [Float], key: [Float], value: [Float], output: [Float], feedForwardNorm: [Float], gate: [Float],
+            up: [Float], down: [Float]
+        ) {
+            self.attentionNorm = attentionNorm
+            self.query = query
+            self.key = key
+            self.value = value
+            self.output = output
+            self.feedForwardNorm = feedForwardNorm
+            self.gate = gate
+            self.up = up
+            self.down = down
+        }
     }
 
     /// Token embeddings `[vocab × d]`; also the output matrix when the model ties them.
@@ -23,6 +39,14 @@ public struct LlamaWeights: Sendable {
     public var outputNorm: [Float]
     /// The LM head `[vocab × d]`, or nil when tied to the embeddings.
     public var output: [Float]?
+
+    /// Weights from memory (a model built or converted by the caller).
+    public init(embeddings: [Float], layers: [Layer], outputNorm: [Float], output: [Float]?) {
+        self.embeddings = embeddings
+        self.layers = layers
+        self.outputNorm = outputNorm
+        self.output = output
+    }
 
     /// Reads every weight of `config`'s model from `file`; throws naming the tensor at fault.
     public static func load(_ file: GGUFFile, config c: LlamaConfig) throws -> LlamaWeights {
