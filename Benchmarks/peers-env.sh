@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Creates (once) the virtual environment the peer benchmarks run in, Benchmarks/.venv, with NumPy,
 # ONNX and ONNX Runtime from PyPI, and prints the path of its python. The system's Python packages
-# stay untouched.
+# stay untouched. With --lm it also installs PyTorch's CPU wheel from the machine's wheel folder
+# (PIP_FIND_LINKS, else /opt/wheels: PyPI's default torch wheel brings gigabytes of CUDA) and
+# transformers, gguf and accelerate from PyPI, for Benchmarks/lm_peers.py.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 venv=$here/.venv
@@ -11,5 +13,15 @@ fi
 if ! "$venv/bin/python" -c "import numpy, onnx, onnxruntime" 2>/dev/null; then
     echo "installing the peers into $venv (NumPy, ONNX, ONNX Runtime from PyPI)" >&2
     "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt" >&2
+fi
+if [[ ${1:-} == --lm ]] && ! "$venv/bin/python" -c "import torch, transformers, gguf, accelerate" 2>/dev/null; then
+    tag=$("$venv/bin/python" -c 'import sys; print("cp%d%d" % sys.version_info[:2])')
+    wheel=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-*+cpu-"$tag"-*.whl 2>/dev/null | sort -V | tail -1 || true)
+    if [[ -z $wheel ]]; then
+        echo "no PyTorch CPU wheel for $tag in ${PIP_FIND_LINKS:-/opt/wheels}; Benchmarks/lm_peers.py will time SoftmaxKit only" >&2
+    else
+        echo "installing the decoder peers into $venv ($(basename "$wheel"), transformers, gguf and accelerate from PyPI)" >&2
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check "$wheel" -r "$here/requirements-lm.txt" >&2
+    fi
 fi
 echo "$venv/bin/python"

@@ -27,6 +27,9 @@ struct LabCommand: ParsableCommand {
     @Option(help: "The evaluation texts for the drift table.")
     var eval: String = "models/eval"
 
+    @Option(help: "The decoder for the short swap table (skipped when absent; scripts/fetch-models.sh fetches it).")
+    var decoder: String = LMOptions.defaultModel
+
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
     }
@@ -56,12 +59,27 @@ struct LabCommand: ParsableCommand {
         } else {
             progress("model drift table skipped: no model at \(model) (scripts/fetch-models.sh fetches it)")
         }
+        var decoderTable: String?
+        let decoderText = (eval as NSString).appendingPathComponent("para2para_text1.txt")
+        if FileManager.default.fileExists(atPath: decoder) && FileManager.default.fileExists(atPath: decoderText) {
+            // One window of 512 tokens: the exact decoder and four swaps, a few seconds each.
+            let (lm, tokenizer) = try LlamaDecoder.load(path: decoder)
+            let ids = Array(tokenizer.encode(try readText(decoderText, option: "--eval")).prefix(512))
+            let lmResults = try DecoderLab.run(
+                lm, ids: ids, window: 512, swaps: try DecoderLab.mainJobSwaps(layerCount: lm.config.layers), threads: RowParallel.activeCores,
+                model: decoder, text: decoderText, note: progress)
+            try ResultsFolder.commit([.data("lm.json", try lmResults.encoded())], to: output)
+            decoderTable = DecoderLab.table(lmResults)
+        } else {
+            progress("decoder swap table skipped: no model at \(decoder) (scripts/fetch-models.sh fetches it)")
+        }
         let report = try ResultsFolder.report(from: output, to: output, note: progress)
         if json {
             print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: written[0])), as: UTF8.self))
         } else {
             print(Ranking.terminalReport(results))
             if let modelTable { print("\nWhat the approximations do to a real model (\(model)):\n" + modelTable + "\n") }
+            if let decoderTable { print("What they do to a real decoder (\(decoder), first 512 tokens of the Wikipedia text):\n" + decoderTable + "\n") }
             print("results: \(written.joined(separator: ", "))")
             print("report: \(report)")
         }

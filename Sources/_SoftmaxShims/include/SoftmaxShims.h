@@ -7,5 +7,6 @@
 #include "Reductions.h"
 #include "Transpose.h"
 #include "Atomics.h"
+#include "GemmTile.h"
 
 #endif

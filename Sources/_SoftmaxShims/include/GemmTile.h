@@ -1,0 +1,79 @@
+// The matrix multiply's 8 × 32 tile for targets with sixteen 256-bit vector registers (x86 AVX2
+// without AVX-512). The tile's 8 × 32 accumulators need 32 such registers, so the Swift
+// micro-kernel (written for AVX-512's 32 registers of 16 floats) spills on these targets; this one
+// computes the tile as four 8 × 8 column slices, each with 8 accumulators, a B vector and a
+// broadcast A element in registers (the slices re-read the A panel, which stays in L1).
+#ifndef SOFTMAXKIT_SHIMS_GEMM_TILE_H
+#define SOFTMAXKIT_SHIMS_GEMM_TILE_H
+
+#include "ShimsConfig.h"
+
+/// 1 when the target has 256-bit vectors but not 512-bit ones (then `sk_gemm_tile_8x32_sliced`
+/// is the faster tile), else 0. A constant the optimiser folds.
+static inline __attribute__((always_inline)) int sk_gemm_prefers_slices(void) {
+#if SK_X86 && defined(__AVX2__) && !defined(__AVX512F__)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/// One 8 × 8 slice: `c_i = Σₚ A(i, p) · b[32·p + 0…7]`, A(i, p) at `rows[i][p · ss]`.
+#if SK_HAS_FMA
+#define SK_GEMM_STEP(c, x) c = __builtin_elementwise_fma((sk_float8_t)(x), bv, c)
+#else
+#define SK_GEMM_STEP(c, x) c = c + (sk_float8_t)(x) * bv
+#endif
+
+/// `t[i] (columns 0…15), t[i + 8] (columns 16…31) = Σₚ a[i·rs + p·ss] · b[32·p + column]` for
+/// rows i = 0…7 (`t` is 16 × 16 floats), in four 8-column slices. Each element is accumulated
+/// over p in order with one fused multiply-add per step, as the Swift micro-kernel does. Two
+/// layouts of A, each with fixed addressing: packed panels (`rs` = 1, `ss` = 8) and rows read in
+/// place (`ss` = 1, eight row pointers indexed by p).
+static inline __attribute__((always_inline)) void sk_gemm_tile_8x32_sliced(long kcb, const float *a, long rs, long ss, const float *b,
+                                                                           float *t) {
+    for (int s = 0; s < 4; s++) {
+        sk_float8_t c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+        const float *pb = b + 8 * s;
+        if (rs == 1 && ss == 8) {
+            const float *pa = a;
+            for (long p = 0; p < kcb; p++) {
+                sk_float8_t bv;
+                __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
+                SK_GEMM_STEP(c0, pa[0]); SK_GEMM_STEP(c1, pa[1]); SK_GEMM_STEP(c2, pa[2]); SK_GEMM_STEP(c3, pa[3]);
+                SK_GEMM_STEP(c4, pa[4]); SK_GEMM_STEP(c5, pa[5]); SK_GEMM_STEP(c6, pa[6]); SK_GEMM_STEP(c7, pa[7]);
+                pa += 8;
+            }
+        } else if (ss == 1) {
+            const float *r0 = a, *r1 = a + rs, *r2 = a + 2 * rs, *r3 = a + 3 * rs;
+            const float *r4 = a + 4 * rs, *r5 = a + 5 * rs, *r6 = a + 6 * rs, *r7 = a + 7 * rs;
+            for (long p = 0; p < kcb; p++) {
+                sk_float8_t bv;
+                __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
+                SK_GEMM_STEP(c0, r0[p]); SK_GEMM_STEP(c1, r1[p]); SK_GEMM_STEP(c2, r2[p]); SK_GEMM_STEP(c3, r3[p]);
+                SK_GEMM_STEP(c4, r4[p]); SK_GEMM_STEP(c5, r5[p]); SK_GEMM_STEP(c6, r6[p]); SK_GEMM_STEP(c7, r7[p]);
+            }
+        } else {
+            const float *pa = a;
+            for (long p = 0; p < kcb; p++) {
+                sk_float8_t bv;
+                __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
+                SK_GEMM_STEP(c0, pa[0]); SK_GEMM_STEP(c1, pa[rs]); SK_GEMM_STEP(c2, pa[2 * rs]); SK_GEMM_STEP(c3, pa[3 * rs]);
+                SK_GEMM_STEP(c4, pa[4 * rs]); SK_GEMM_STEP(c5, pa[5 * rs]); SK_GEMM_STEP(c6, pa[6 * rs]); SK_GEMM_STEP(c7, pa[7 * rs]);
+                pa += ss;
+            }
+        }
+        float *base = t + (s >= 2 ? 8 * 16 : 0) + 8 * (s & 1);
+        __builtin_memcpy(base + 0 * 16, &c0, sizeof c0);
+        __builtin_memcpy(base + 1 * 16, &c1, sizeof c1);
+        __builtin_memcpy(base + 2 * 16, &c2, sizeof c2);
+        __builtin_memcpy(base + 3 * 16, &c3, sizeof c3);
+        __builtin_memcpy(base + 4 * 16, &c4, sizeof c4);
+        __builtin_memcpy(base + 5 * 16, &c5, sizeof c5);
+        __builtin_memcpy(base + 6 * 16, &c6, sizeof c6);
+        __builtin_memcpy(base + 7 * 16, &c7, sizeof c7);
+    }
+}
+#undef SK_GEMM_STEP
+
+#endif
