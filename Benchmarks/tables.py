@@ -142,6 +142,25 @@ def render_encoder_bench(result):
                       table(["threads", "ms (median)", "ms (runs)", "tokens/s"], rows)])
 
 
+def render_lm_peers(result):
+    proto = result["protocol"]
+    rows = []
+    for c in result["cases"]:
+        ours, theirs = c["softmaxkit"], c.get("pytorch")
+        row = [c["threads"], "%.1f" % ours["prefill"], "%.1f" % theirs["prefill"] if theirs else "–",
+               "%.2f×" % (ours["prefill"] / theirs["prefill"]) if theirs else "–",
+               "%.2f" % ours["decode"], "%.2f" % theirs["decode"] if theirs else "–",
+               "%.2f×" % (ours["decode"] / theirs["decode"]) if theirs else "–"]
+        rows.append(row)
+    return "\n".join([heading(result), "",
+                      "%s, tokens/s: prefill of %d tokens (one pass, last logits only), greedy decode of %d steps after a "
+                      "%d-token prompt; each side the median of %d timings per round. PyTorch: %s, float32 weights dequantized "
+                      "from the same GGUF file, SDPA attention:" % (result["model"], proto["prefill"], proto["decode"], proto["context"],
+                                                                   proto["repeats"], result["pytorch"] or "not installed"), "",
+                      table(["threads", "SoftmaxKit prefill", "PyTorch prefill", "ratio", "SoftmaxKit decode", "PyTorch decode", "ratio"],
+                            rows)])
+
+
 def render_memory(result):
     rows = [[c["method"], "float32" if c["dtype"] == "f4" else "float64", "%.0f" % c["input_mib"], "%.0f" % c["outputs_mib"],
              "%.0f" % c["peak_mib"], "%.0f" % c["budget_mib"], "%.2f×" % (c["peak_mib"] / c["input_mib"])]
@@ -157,7 +176,7 @@ def render_text(result):
 
 
 RENDERERS = {"softmax-peers": render_softmax_peers, "approximations": render_approximations,
-             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "memory": render_memory, "text": render_text}
+             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "memory": render_memory, "text": render_text}
 
 
 def render(path):

@@ -127,6 +127,10 @@ public enum Gemm {
     ) {
         precondition(m >= 0 && ldc >= b.n, "Gemm: bad shape m=\(m) n=\(b.n) ldc=\(ldc)")
         guard m > 0 else { return }
+        if m <= fewRows && !a.transposed {
+            multiplyFewRows(m: m, a, b, into: c, ldc: ldc, alpha: alpha, beta: beta, bias: bias, epilogue: epilogue, threads: threads)
+            return
+        }
         let n = b.n, k = b.k
         let blocksOfK = (k + kc - 1) / kc, blocksOfM = (m + mc - 1) / mc
         let workers = max(1, min(threads, blocksOfM))
@@ -158,6 +162,64 @@ public enum Gemm {
             pc += kcb
         }
     }
+
+    /// Products with at most this many rows (a decoder's step) take `multiplyFewRows`.
+    public static let fewRows = 4
+
+    /// `C ← α·A·B + bias + β·C` for a few rows of a row-major `A`: each row against each packed
+    /// panel of 32 columns in turn (`sk_gemv_panel_32`), reading `B` once from memory. The micro-
+    /// kernel's 8-row tiles would spend seven rows of multiply-adds on padding, and the row blocks
+    /// it splits over threads are one block here: this path splits the column panels instead, so
+    /// a step uses every thread. Each element is summed as the blocked path sums it — one chain per
+    /// depth block, the blocks combined as `store` combines them — so the two paths agree bit for
+    /// bit, whatever the thread count.
+    static func multiplyFewRows(
+        m: Int, _ a: Operand, _ b: PackedB, into c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>?,
+        epilogue: Epilogue?, threads: Int
+    ) {
+        let n = b.n, k = b.k, blocksOfK = (k + kc - 1) / kc, panels = (n + nr - 1) / nr
+        let out = UnsafeSendable(c), storage = UnsafeSendable(b.storage), rows = UnsafeSendable(UnsafeMutablePointer(mutating: a.base))
+        let biasPointer = bias.map { UnsafeSendable(UnsafeMutablePointer(mutating: $0)) }
+        let offsets = b.offsets, lda = a.ld
+        // Enough panels per thread that the split costs less than it saves.
+        let workers = max(1, min(threads, panels / 16))
+        RowParallel.forEachChunk(rows: panels, threads: workers) { chunk in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: nr) { t in
+                let t = t.baseAddress!
+                for panel in chunk {
+                    let j = panel * nr, jc = j / nc * nc, width = min(nr, n - j)
+                    for i in 0..<m {
+                        let row = out.pointer + i * ldc + j
+                        var pc = 0
+                        while pc < k {
+                            let kcb = min(kc, k - pc)
+                            // Panels of a block are `kcb × 32` each, in column order.
+                            let block = storage.pointer + offsets[(jc / nc) * blocksOfK + pc / kc]
+                            sk_gemv_panel_32(kcb, rows.pointer + i * lda + pc, block + (j - jc) / nr * kcb * nr, t)
+                            let first = pc == 0, scale = first ? beta : 1
+                            for jj in 0..<width {
+                                let add = first ? biasPointer.map { $0.pointer[j + jj] } ?? 0 : 0
+                                if width == nr {
+                                    // A full tile: `store`'s fused forms.
+                                    let v = fused(add, t[jj], alpha)
+                                    row[jj] = scale == 0 ? v : fused(v, scale, row[jj])
+                                } else {
+                                    let v = t[jj] * alpha + add
+                                    row[jj] = scale == 0 ? v : v + scale * row[jj]
+                                }
+                            }
+                            pc += kcb
+                        }
+                    }
+                    if let epilogue { epilogue(out.pointer + j, m, width, ldc) }
+                }
+            }
+        }
+    }
+
+    /// `c + a·b`, fused where the target has FMA: `Float.multiplyAdd` on one value.
+    @inline(__always)
+    static func fused(_ c: Float, _ a: Float, _ b: Float) -> Float { SK_HAS_FMA != 0 ? c.addingProduct(a, b) : c + a * b }
 
     /// The blocked loops around the macro-kernel; `blockOfB(pc, kcb, jc, ncb)` gives the packed
     /// `B` block (packing it now, or pointing into a pre-packed matrix).

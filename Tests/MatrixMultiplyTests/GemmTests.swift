@@ -1,4 +1,5 @@
 import MatrixMultiply
+import SoftmaxKit
 import Testing
 
 /// The packed matrix multiply against a plain triple loop in Double, on shapes that cross every
@@ -131,5 +132,71 @@ import Testing
             return c
         }
         #expect(run(1) == run(2) && run(1) == run(4))
+    }
+
+    /// Products of at most `Gemm.fewRows` rows against a pre-packed B (a decoder's step) take their
+    /// own path: against the triple loop with α, β, a bias and a row stride wider than k, across
+    /// panel (32), column-block (512) and depth-block (384) edges, bit-identical for every thread
+    /// count, and the epilogue sees every column once.
+    @Test(arguments: [(1, 1, 1), (1, 33, 7), (2, 513, 385), (3, 1100, 800), (4, 64, 384)])
+    func fewRowsAgainstThePackedB(_ shape: (Int, Int, Int)) {
+        let (m, n, k) = shape, lda = k + 3
+        var g = Generator(state: UInt64(m * 31 + n * 7 + k))
+        let a = (0..<(m * lda)).map { _ in g.next() }, b = (0..<(k * n)).map { _ in g.next() }, bias = (0..<n).map { _ in g.next() }
+        let c0 = (0..<(m * n)).map { _ in g.next() }
+        func run(_ threads: Int) -> ([Float], [Int]) {
+            var c = c0
+            let seen = UnsafeMutablePointer<Int>.allocate(capacity: n)
+            seen.initialize(repeating: 0, count: n)
+            defer { seen.deallocate() }
+            let columns = UnsafeSendable(seen)
+            a.withUnsafeBufferPointer { ab in
+                b.withUnsafeBufferPointer { bb in
+                    let pre = Gemm.PackedB(k: k, n: n, Gemm.Operand(bb.baseAddress!, ld: n))
+                    bias.withUnsafeBufferPointer { biasPointer in
+                        c.withUnsafeMutableBufferPointer { cb in
+                            let origin = UnsafeSendable(cb.baseAddress!)
+                            Gemm.multiply(
+                                m: m, Gemm.Operand(ab.baseAddress!, ld: lda), pre, into: cb.baseAddress!, ldc: n, alpha: 0.5, beta: -1,
+                                bias: biasPointer.baseAddress!,
+                                epilogue: { block, rows, width, _ in
+                                    precondition(rows == m)
+                                    for j in 0..<width { columns.pointer[block - origin.pointer + j] += 1 }
+                                }, threads: threads)
+                        }
+                    }
+                }
+            }
+            return (c, Array(UnsafeBufferPointer(start: seen, count: n)))
+        }
+        let (c, seen) = run(1)
+        #expect(seen == [Int](repeating: 1, count: n), "the epilogue must see each column once")
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k { sum += Double(a[i * lda + p]) * Double(b[p * n + j]) }
+                let expected = 0.5 * sum + Double(bias[j]) - Double(c0[i * n + j])
+                worst = max(worst, abs(Double(c[i * n + j]) - expected))
+            }
+        }
+        #expect(worst <= 2e-6 * Double(k), "m=\(m) n=\(n) k=\(k): \(worst)")
+        #expect(run(2).0 == c && run(3).0 == c, "the thread count must not change the result")
+        // The same rows inside a product of m + 8 rows (the blocked path): bit for bit.
+        let extra = (0..<(8 * lda)).map { _ in g.next() }, a2 = a + extra
+        var c2 = c0 + (0..<(8 * n)).map { _ in g.next() }
+        a2.withUnsafeBufferPointer { ab in
+            b.withUnsafeBufferPointer { bb in
+                let pre = Gemm.PackedB(k: k, n: n, Gemm.Operand(bb.baseAddress!, ld: n))
+                bias.withUnsafeBufferPointer { biasPointer in
+                    c2.withUnsafeMutableBufferPointer {
+                        Gemm.multiply(
+                            m: m + 8, Gemm.Operand(ab.baseAddress!, ld: lda), pre, into: $0.baseAddress!, ldc: n, alpha: 0.5, beta: -1,
+                            bias: biasPointer.baseAddress!)
+                    }
+                }
+            }
+        }
+        #expect(Array(c2.prefix(m * n)) == c, "the few-rows path must equal the blocked path")
     }
 }

@@ -157,7 +157,8 @@ import Testing
 
     @Test func feedingInPiecesThroughTheCacheEqualsOnePass() throws {
         let (_, decoder, _) = try tinyDecoder(seed: 12)
-        let ids = [5, 200, 17, 256, 99, 3, 3, 257, 64, 10, 11]
+        // 40 tokens: the cache grows twice (16, 32, 64 rows) on the way.
+        let ids = (0..<40).map { ($0 * 37 + 5) % 258 }
         let whole = try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 2)
         let cache = LlamaCache(for: decoder)
         var pieces = try decoder.forward(Array(ids[0..<4]), cache: cache, threads: 1)
@@ -259,6 +260,32 @@ import Testing
         var nan = weights
         nan.outputNorm[3] = .nan
         #expect(throws: ModelError.self) { try LlamaDecoder(config: decoder.config, weights: nan) }
+    }
+
+    /// A pass that throws half-way (a normalizer refusing in block 1, after block 0 wrote its rows)
+    /// leaves the cache as it was: feeding on gives what one pass gives.
+    @Test func aPassThatThrowsLeavesTheCacheAsItWas() throws {
+        struct Refusing: Normalizer {
+            func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?, threads: Int?) throws {
+                throw ModelError.setting("refused")
+            }
+            func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?, threads: Int?) throws {
+                throw ModelError.setting("refused")
+            }
+        }
+        let (_, decoder, _) = try tinyDecoder(seed: 18)
+        let ids = [4, 8, 15, 16, 23, 42]
+        let cache = LlamaCache(for: decoder)
+        _ = try decoder.forward(Array(ids[0..<3]), cache: cache, threads: 1)
+        var refusing = EncoderSwap()
+        refusing.normalizer = .init(id: "refusing", value: Refusing())
+        refusing.layers = [1]
+        #expect(throws: ModelError.self) { try decoder.forward([99, 98], cache: cache, swap: refusing, threads: 1) }
+        #expect(cache.length == 3)
+        let rest = try decoder.forward(Array(ids[3...]), cache: cache, threads: 1)
+        let whole = try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 1)
+        let worst = zip(rest, whole.suffix(rest.count)).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "after the failed pass: \(worst)")
     }
 
     /// The perplexity protocol on a short text: windows of 4 tokens from position 0, the NLL of every

@@ -112,6 +112,7 @@ public final class LlamaDecoder: @unchecked Sendable {
         // nothing, bit for bit.
         let normalizer = swap.normalizer.flatMap { $0.id == "softmax" && $0.parameters.isEmpty ? nil : $0.value }
         let positions = Array(start..<(start + t))
+        cache.reserve(start + t)
         var x = [Float](repeating: 0, count: t * d)
         for (r, id) in ids.enumerated() {
             for c in 0..<d { x[r * d + c] = embeddings[id * d + c] }
@@ -119,6 +120,7 @@ public final class LlamaDecoder: @unchecked Sendable {
         var h = [Float](repeating: 0, count: t * d), qkv = [Float](repeating: 0, count: t * (d + 2 * kvWidth))
         var q = [Float](repeating: 0, count: t * d), attended = [Float](repeating: 0, count: t * d)
         var gateUp = [Float](repeating: 0, count: t * 2 * ff), activated = [Float](repeating: 0, count: t * ff)
+        var out = [Float](repeating: 0, count: t * d)
         let scale = 1 / Double(hd).squareRoot()
         for (l, block) in blocks.enumerated() {
             let swapped = swap.layers.map { $0.contains(l) } ?? true
@@ -139,18 +141,26 @@ public final class LlamaDecoder: @unchecked Sendable {
                     for c in 0..<hd { q[(head * t + r) * hd + c] = qkv[row + head * hd + c] }
                 }
             }
-            cache.append(layer: l, rows: t) { r, head, c in
-                (qkv[r * (d + 2 * kvWidth) + d + head * hd + c], qkv[r * (d + 2 * kvWidth) + d + kvWidth + head * hd + c])
+            qkv.withUnsafeBufferPointer { p in
+                cache.write(layer: l, rows: t, from: p.baseAddress!, stride: d + 2 * kvWidth, keyOffset: d, valueOffset: d + kvWidth)
             }
-            let keys = start + t
-            let shape = AttentionShape(batch: 1, heads: config.heads, kvHeads: config.kvHeads, queries: t, keys: keys, headDim: hd)
+            // One call per key/value head and the query heads that share it (their rows are
+            // contiguous in q), on the cache's rows of that head.
+            let keys = start + t, group = config.heads / config.kvHeads
+            let shape = AttentionShape(batch: 1, heads: group, kvHeads: 1, queries: t, keys: keys, headDim: hd)
             let options = AttentionOptions(scale: scale, causal: .bottomRight, threads: threads)
             let engine: any AttentionEngine =
                 swapped ? swap.attention?.value ?? ExactAttentionEngine(options: options, normalizer: normalizer) : ExactAttentionEngine(options: options)
-            var out = [Float](repeating: 0, count: t * d)
-            try q.withUnsafeBufferPointer { qp in
-                try cache.withKeysAndValues(layer: l) { kp, vp in
-                    try out.withUnsafeMutableBufferPointer { op in try engine.attend(q: qp, k: kp, v: vp, shape: shape, into: op) }
+            let slice = group * t * hd
+            for g in 0..<config.kvHeads {
+                try q.withUnsafeBufferPointer { qp in
+                    try cache.withKeysAndValues(layer: l, head: g, count: keys) { kp, vp in
+                        try out.withUnsafeMutableBufferPointer { op in
+                            try engine.attend(
+                                q: UnsafeBufferPointer(rebasing: qp[(g * slice)..<((g + 1) * slice)]), k: kp, v: vp, shape: shape,
+                                into: UnsafeMutableBufferPointer(rebasing: op[(g * slice)..<((g + 1) * slice)]))
+                        }
+                    }
                 }
             }
             // Back to token-major rows [t, H·D].
@@ -217,11 +227,16 @@ public final class LlamaDecoder: @unchecked Sendable {
     }
 }
 
-/// The keys and values a decoder has seen, per block, head-major (`[kvHeads, length, D]`), so that
-/// a sequence can be fed in pieces. One sequence per cache.
+/// The keys and values a decoder has seen, per block and key/value head, so that a sequence can
+/// be fed in pieces. Each head's rows are contiguous (`[capacity, D]`, the first `length` valid),
+/// and the capacity doubles when a pass needs more, so a decode step writes its row in place
+/// instead of copying the cache. A pass writes its rows after `length` and moves `length` only
+/// when it completes: a pass that throws leaves the cache as it was. One sequence per cache.
 public final class LlamaCache: @unchecked Sendable {
     let layers: Int, kvHeads: Int, headDim: Int
+    /// Per block: keys, then values, `[kvHeads, capacity, D]`.
     var keys: [[Float]], values: [[Float]]
+    var capacity = 0
     /// Tokens held.
     public internal(set) var length = 0
 
@@ -238,30 +253,51 @@ public final class LlamaCache: @unchecked Sendable {
         values = Array(repeating: [], count: layers)
     }
 
-    /// Appends `rows` new positions to block `layer`; `element(r, head, c)` gives the key and value.
-    func append(layer: Int, rows: Int, _ element: (Int, Int, Int) -> (Float, Float)) {
-        let old = length, new = length + rows
-        var k = [Float](repeating: 0, count: kvHeads * new * headDim), v = k
-        for head in 0..<kvHeads {
-            for p in 0..<old {
-                for c in 0..<headDim {
-                    k[(head * new + p) * headDim + c] = keys[layer][(head * old + p) * headDim + c]
-                    v[(head * new + p) * headDim + c] = values[layer][(head * old + p) * headDim + c]
+    /// Makes room for `total` tokens (at least doubling), keeping the `length` held.
+    func reserve(_ total: Int) {
+        guard total > capacity else { return }
+        let new = max(total, 2 * capacity, 16), d = headDim
+        for l in 0..<layers {
+            var k = [Float](repeating: 0, count: kvHeads * new * d), v = k
+            for head in 0..<kvHeads where length > 0 {
+                for i in 0..<(length * d) {
+                    k[head * new * d + i] = keys[l][head * capacity * d + i]
+                    v[head * new * d + i] = values[l][head * capacity * d + i]
                 }
             }
-            for r in 0..<rows {
-                for c in 0..<headDim {
-                    let (key, value) = element(r, head, c)
-                    k[(head * new + old + r) * headDim + c] = key
-                    v[(head * new + old + r) * headDim + c] = value
+            keys[l] = k
+            values[l] = v
+        }
+        capacity = new
+    }
+
+    /// Writes `rows` positions from `length` on in block `layer`: `qkv` holds them as token-major
+    /// rows of `stride` values, the keys at `keyOffset`, the values at `valueOffset`, heads
+    /// `[kvHeads × D]` in order.
+    func write(layer: Int, rows: Int, from qkv: UnsafePointer<Float>, stride: Int, keyOffset: Int, valueOffset: Int) {
+        let d = headDim, start = length
+        keys[layer].withUnsafeMutableBufferPointer { k in
+            values[layer].withUnsafeMutableBufferPointer { v in
+                for r in 0..<rows {
+                    for head in 0..<kvHeads {
+                        let to = (head * capacity + start + r) * d, from = qkv + r * stride + head * d
+                        (k.baseAddress! + to).update(from: from + keyOffset, count: d)
+                        (v.baseAddress! + to).update(from: from + valueOffset, count: d)
+                    }
                 }
             }
         }
-        keys[layer] = k
-        values[layer] = v
     }
 
-    func withKeysAndValues<R>(layer: Int, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try keys[layer].withUnsafeBufferPointer { k in try values[layer].withUnsafeBufferPointer { v in try body(k, v) } }
+    /// Head `head` of block `layer`: its first `count` keys and values, `[count, D]` each.
+    func withKeysAndValues<R>(layer: Int, head: Int, count: Int, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) throws -> R) rethrows
+        -> R
+    {
+        let offset = head * capacity * headDim, n = count * headDim
+        return try keys[layer].withUnsafeBufferPointer { k in
+            try values[layer].withUnsafeBufferPointer { v in
+                try body(UnsafeBufferPointer(rebasing: k[offset..<(offset + n)]), UnsafeBufferPointer(rebasing: v[offset..<(offset + n)]))
+            }
+        }
     }
 }

@@ -76,4 +76,35 @@ static inline __attribute__((always_inline)) void sk_gemm_tile_8x32_sliced(long 
 }
 #undef SK_GEMM_STEP
 
+/// `t[0…31] = Σₚ x[p] · b[32·p + 0…31]`: one row of A against one packed B panel, for products
+/// with a few rows (a decoder's step). Each column is one chain of multiply-adds from zero over p
+/// in order — the micro-kernels' order, so the result is theirs bit for bit.
+static inline __attribute__((always_inline)) void sk_gemv_panel_32(long kcb, const float *x, const float *b, float *t) {
+    sk_float8_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    for (long p = 0; p < kcb; p++) {
+        sk_float8_t b0, b1, b2, b3;
+        const float *q = b + 32 * p;
+        __builtin_memcpy(&b0, q, sizeof b0);
+        __builtin_memcpy(&b1, q + 8, sizeof b1);
+        __builtin_memcpy(&b2, q + 16, sizeof b2);
+        __builtin_memcpy(&b3, q + 24, sizeof b3);
+        sk_float8_t xv = (sk_float8_t)(x[p]);
+#if SK_HAS_FMA
+        c0 = __builtin_elementwise_fma(xv, b0, c0);
+        c1 = __builtin_elementwise_fma(xv, b1, c1);
+        c2 = __builtin_elementwise_fma(xv, b2, c2);
+        c3 = __builtin_elementwise_fma(xv, b3, c3);
+#else
+        c0 = c0 + xv * b0;
+        c1 = c1 + xv * b1;
+        c2 = c2 + xv * b2;
+        c3 = c3 + xv * b3;
+#endif
+    }
+    __builtin_memcpy(t, &c0, sizeof c0);
+    __builtin_memcpy(t + 8, &c1, sizeof c1);
+    __builtin_memcpy(t + 16, &c2, sizeof c2);
+    __builtin_memcpy(t + 24, &c3, sizeof c3);
+}
+
 #endif
