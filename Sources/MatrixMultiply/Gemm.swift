@@ -295,7 +295,8 @@ public enum Gemm {
     /// in place (the micro-kernel broadcasts from its eight rows), a transposed one is packed into
     /// `buffer` (`mc × kc` floats, which also holds a short last panel of a row-major A).
     static func blockOfA(_ a: Operand, rows i0: Int, _ mcb: Int, columns p0: Int, _ kcb: Int, buffer: UnsafeMutablePointer<Float>) -> APanels {
-        guard a.transposed else { return APanels(rows: a.base + i0 * a.ld + p0, ld: a.ld, depth: kcb, edge: buffer) }
+        // The sliced AVX2 tile runs short of registers for eight row addresses: it reads A packed.
+        guard a.transposed || sk_gemm_prefers_slices() != 0 else { return APanels(rows: a.base + i0 * a.ld + p0, ld: a.ld, depth: kcb, edge: buffer) }
         packA(a, rows: i0, mcb, columns: p0, kcb, into: buffer)
         return APanels(packed: buffer, depth: kcb)
     }

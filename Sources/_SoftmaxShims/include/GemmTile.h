@@ -37,6 +37,7 @@ static inline __attribute__((always_inline)) void sk_gemm_tile_8x32_sliced(long 
         const float *pb = b + 8 * s;
         if (rs == 1 && ss == 8) {
             const float *pa = a;
+#pragma clang loop unroll(disable)
             for (long p = 0; p < kcb; p++) {
                 sk_float8_t bv;
                 __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
@@ -47,6 +48,7 @@ static inline __attribute__((always_inline)) void sk_gemm_tile_8x32_sliced(long 
         } else if (ss == 1) {
             const float *r0 = a, *r1 = a + rs, *r2 = a + 2 * rs, *r3 = a + 3 * rs;
             const float *r4 = a + 4 * rs, *r5 = a + 5 * rs, *r6 = a + 6 * rs, *r7 = a + 7 * rs;
+#pragma clang loop unroll(disable)
             for (long p = 0; p < kcb; p++) {
                 sk_float8_t bv;
                 __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
@@ -55,6 +57,7 @@ static inline __attribute__((always_inline)) void sk_gemm_tile_8x32_sliced(long 
             }
         } else {
             const float *pa = a;
+#pragma clang loop unroll(disable)
             for (long p = 0; p < kcb; p++) {
                 sk_float8_t bv;
                 __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
