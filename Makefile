@@ -2,7 +2,7 @@
 # library itself is built without unsafe flags, so it stays usable as a dependency.
 NATIVE = -Xswiftc -target-cpu -Xswiftc native
 
-.PHONY: run models test bench benchmarks peers approximations sweeps tables report-screenshot fuzz check-loops
+.PHONY: run models test bench benchmarks peers lm-peers approximations sweeps tables report-screenshot fuzz check-loops
 
 run: models     ## the main job: the lab's default comparison, with the real-model drift table
 	swift run -c release $(NATIVE) softmaxkit
@@ -22,6 +22,10 @@ benchmarks:     ## the kernels under ordo-one's benchmark runner (percentiles, b
 peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (the peers in Benchmarks/.venv, from PyPI)
 	swift build -c release $(NATIVE)
 	$$(Benchmarks/peers-env.sh) Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 5
+
+lm-peers:       ## the decoder's prefill and decode against PyTorch (CPU wheel, in Benchmarks/.venv), same run
+	swift build -c release $(NATIVE)
+	$$(Benchmarks/peers-env.sh --lm) Benchmarks/lm_peers.py --output Benchmarks/results/lm-peers.json
 
 check-loops:    ## the kernels' innermost loops contain no calls (disassembly of the release CLI)
 	swift build -c release $(NATIVE) && python3 scripts/check-hot-loops.py .build/release/softmaxkit

@@ -15,6 +15,8 @@ cases so that a slow spell of a shared machine spreads over all of them; tables 
   approximate-attention  `softmaxkit accuracy --attention`: each attention engine's error against length
   encoder         `softmaxkit model --sweep`: every swap inside all-MiniLM-L6-v2 (needs `make models`)
   encoder-bench   `softmaxkit model bench --batch 32 --seq 128`, one and two threads (needs `make models`)
+  decoder         `softmaxkit lm sweep`: every swap inside SmolLM2-135M on the Wikipedia text (needs `make models`)
+  decoder-layers  `softmaxkit lm sweep --per-layer --normalizer puma-softmax` on its first 1024 tokens
 The default output is Benchmarks/results/SWEEP.json.
 """
 import argparse, json, os, subprocess, sys, tempfile
@@ -67,7 +69,9 @@ SWEEPS = {"approximations": approximations, "threads": threads, "gemm": gemm, "a
 # Sweeps whose figures are the command's own printed tables, run once ("{folder}": a scratch folder).
 TEXT_SWEEPS = {"lab": ["accuracy", "--output", "{folder}"],
                "approximate-attention": ["accuracy", "--attention", "--output", "{folder}"],
-               "encoder": ["model", "--sweep", "--output", "{folder}"]}
+               "encoder": ["model", "--sweep", "--output", "{folder}"],
+               "decoder": ["lm", "sweep", "--output", "{folder}"],
+               "decoder-layers": ["lm", "sweep", "--per-layer", "--normalizer", "puma-softmax", "--tokens", "1024", "--output", "{folder}"]}
 
 
 def run_bench(cli, args, repeat):
