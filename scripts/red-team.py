@@ -220,6 +220,23 @@ def generate(cli, root, rng):
         open(os.path.join(folder, "vocab.txt"), "w").write("[PAD]\n[UNK]\n[CLS]\n[SEP]\n")
         cases.append(Case("model folders", ["model", "embed", "--model", folder, "--input", texts, "--output", out("model-" + name + ".npy")]))
     cases.append(Case("model folders", ["model", "embed", "--model", files + "/none", "--input", texts, "--output", out("model-none.npy")]))
+
+    # Broken GGUF files and bad arguments, to every decoder subcommand.
+    ggufs = {"empty": b"", "not-gguf": b"GGML" + b"\0" * 60, "truncated": b"GGUF" + struct.pack("<IQQ", 3, 1, 1)[:10],
+             "huge-counts": b"GGUF" + struct.pack("<IQQ", 3, 2**62, 2**62), "version-9": b"GGUF" + struct.pack("<IQQ", 9, 0, 0)}
+    for name, data in ggufs.items():
+        path = os.path.join(files, name + ".gguf")
+        open(path, "wb").write(data)
+        cases.append(Case("lm files", ["lm", "perplexity", "--model", path, "--text", texts]))
+        cases.append(Case("lm files", ["lm", "record", "--model", path, "--text", texts, "--output", out("lm-record-" + name)]))
+    for args in [["perplexity", "--window", "0"], ["perplexity", "--tokens", "-3"], ["perplexity", "--text", files],
+                 ["sweep", "--per-layer"], ["sweep", "--window", "1", "--output", out("lm-sweep")], ["sweep", "--output", good],
+                 ["record", "--tokens", "1", "--output", out("lm-rec")], ["record", "--tokens", "99999999", "--output", out("lm-rec")],
+                 ["generate", "--prompt", "x", "--max-tokens", "0"], ["generate", "--prompt", "x", "--temperature", "nan"],
+                 ["generate", "--prompt", "x", "--temperature", "1", "--top-p", "-1"], ["bench", "--prefill", "0"],
+                 ["bench", "--repeats", "0"], ["perplexity", "--threads", "0"], ["perplexity", "--param", "exp"],
+                 ["tokenize", "--text", "x", "--model", files], ["logits", "--text", "x", "--output", out("lm.npy"), "--model", files + "/none.gguf"]]:
+        cases.append(Case("lm arguments", ["lm"] + args))
     return cases
 
 

@@ -18,7 +18,8 @@ struct LMCommand: ParsableCommand {
             GGUF file with byte-level BPE works with --model (F32, F16, BF16, Q4_0, Q4_1, Q8_0 weights).
             """,
         subcommands: [
-            LMPerplexityCommand.self, LMSweepCommand.self, LMTokenizeCommand.self, LMLogitsCommand.self, LMGenerateCommand.self, LMBenchCommand.self,
+            LMPerplexityCommand.self, LMSweepCommand.self, LMRecordCommand.self, LMTokenizeCommand.self, LMLogitsCommand.self, LMGenerateCommand.self,
+            LMBenchCommand.self,
         ],
         defaultSubcommand: LMPerplexityCommand.self)
 }
@@ -80,6 +81,32 @@ struct LMOptions: ParsableArguments {
     }
 }
 
+/// The text the perplexity and the sweep evaluate, its windows and how much of it.
+struct LMTextOptions: ParsableArguments {
+    @Option(help: "A UTF-8 text file (invalid bytes are replaced).")
+    var text: String = "models/eval/para2para_text1.txt"
+
+    @Option(help: "Tokens per window.")
+    var window: Int = 512
+
+    @Option(help: "Evaluate the first N tokens of the text only (default: all).")
+    var tokens: Int?
+
+    func validate() throws {
+        if window < 2 { throw ValidationError("--window must be ≥ 2, got \(window)") }
+        if let tokens, tokens < 2 { throw ValidationError("--tokens must be ≥ 2, got \(tokens)") }
+    }
+
+    /// The text file's contents (read before the model, so a bad path fails at once).
+    func source() throws -> String { try readText(text, option: "--text") }
+
+    /// The ids of `source`, cut to `--tokens`.
+    func ids(_ source: String, _ tokenizer: ByteLevelBPETokenizer) -> [Int] {
+        let all = tokenizer.encode(source)
+        return tokens.map { Array(all.prefix($0)) } ?? all
+    }
+}
+
 /// Reads a text file as UTF-8, invalid sequences replaced (U+FFFD), naming the file when it cannot be read.
 func readText(_ path: String, option: String) throws -> String {
     if let why = NpyFile.notARegularFile(path) { throw ValidationErrorMessage("\(option) \(path): \(why)") }
@@ -100,30 +127,17 @@ struct LMPerplexityCommand: ParsableCommand {
 
     @OptionGroup var options: LMOptions
 
-    @Option(help: "A UTF-8 text file (invalid bytes are replaced).")
-    var text: String = "models/eval/para2para_text1.txt"
-
-    @Option(help: "Tokens per window.")
-    var window: Int = 512
-
-    @Option(help: "Evaluate the first N tokens of the text only (default: all).")
-    var tokens: Int?
+    @OptionGroup var evaluation: LMTextOptions
 
     @Flag(help: "Print the result as JSON (ppl, n_tokens, n_predicted, total_nll, per-window NLL).")
     var json = false
 
-    func validate() throws {
-        if window < 2 { throw ValidationError("--window must be ≥ 2, got \(window)") }
-        if let tokens, tokens < 2 { throw ValidationError("--tokens must be ≥ 2, got \(tokens)") }
-    }
-
     func run() throws {
-        let source = try readText(text, option: "--text")
+        let source = try evaluation.source()
         let (decoder, tokenizer, swap) = try options.load()
-        var ids = tokenizer.encode(source)
-        if let tokens { ids = Array(ids.prefix(tokens)) }
+        let ids = evaluation.ids(source, tokenizer)
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = try Perplexity.evaluate(decoder, ids: ids, window: window, swap: swap, threads: options.threadCount, progress: progress)
+        let result = try Perplexity.evaluate(decoder, ids: ids, window: evaluation.window, swap: swap, threads: options.threadCount, progress: progress)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         if json {
             let encoder = JSONEncoder()
@@ -133,7 +147,7 @@ struct LMPerplexityCommand: ParsableCommand {
             print(
                 String(
                     format: "lm perplexity: %@, %d tokens (%d predicted) in windows of %d: PPL %.4f [%.1f s]", swap.label, result.tokens,
-                    result.predicted, window, result.ppl, seconds))
+                    result.predicted, evaluation.window, result.ppl, seconds))
         }
     }
 }
@@ -153,14 +167,7 @@ struct LMSweepCommand: ParsableCommand {
 
     @OptionGroup var options: LMOptions
 
-    @Option(help: "A UTF-8 text file (invalid bytes are replaced).")
-    var text: String = "models/eval/para2para_text1.txt"
-
-    @Option(help: "Tokens per window.")
-    var window: Int = 512
-
-    @Option(help: "Evaluate the first N tokens of the text only (default: all).")
-    var tokens: Int?
+    @OptionGroup var evaluation: LMTextOptions
 
     @Flag(help: "Run the swap given (--normalizer, --attention or --activation) in each layer alone.")
     var perLayer = false
@@ -169,8 +176,6 @@ struct LMSweepCommand: ParsableCommand {
     var output: String = ResultsFolder.defaultPath
 
     func validate() throws {
-        if window < 2 { throw ValidationError("--window must be ≥ 2, got \(window)") }
-        if let tokens, tokens < 2 { throw ValidationError("--tokens must be ≥ 2, got \(tokens)") }
         if perLayer && options.layers != nil { throw ValidationError("--per-layer runs every layer alone; leave out --layers") }
         if perLayer && options.normalizer == nil && options.attention == nil && options.activation == nil {
             throw ValidationError("--per-layer needs a swap: --normalizer, --attention or --activation")
@@ -179,7 +184,7 @@ struct LMSweepCommand: ParsableCommand {
 
     func run() throws {
         try ResultsFolder.prepare(output)
-        let source = try readText(text, option: "--text")
+        let source = try evaluation.source()
         let (decoder, tokenizer, given) = try options.load()
         let layers = decoder.config.layers
         let swaps: [EncoderSwap]
@@ -188,15 +193,56 @@ struct LMSweepCommand: ParsableCommand {
         } else {
             swaps = given.label == "exact" ? try DecoderLab.sweepSwaps(layerCount: layers) : [given]
         }
-        var ids = tokenizer.encode(source)
-        if let tokens { ids = Array(ids.prefix(tokens)) }
         let results = try DecoderLab.run(
-            decoder, ids: ids, window: window, swaps: swaps, threads: options.threadCount, model: options.model, text: text, note: progress)
+            decoder, ids: evaluation.ids(source, tokenizer), window: evaluation.window, swaps: swaps, threads: options.threadCount,
+            model: options.model, text: evaluation.text, note: progress)
         let name = perLayer ? "lm-layers" : "lm"
         var files: [OutputFolder.File] = [.data(name + ".json", try results.encoded())]
         if perLayer { files.append(.text(name + ".svg", DecoderLab.layerPlot(results))) }
         for path in try ResultsFolder.commit(files, to: output) { progress("lm sweep: wrote \(path)") }
         print(DecoderLab.table(results))
+    }
+}
+
+struct LMRecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Real decoder workloads as .npy: each layer's causal attention logits, head 0's Q, K, V, and the LM head's logits.",
+        discussion: """
+            One pass over the first --tokens tokens of --text. Per layer L: layerL-logits.npy \
+            [heads·n × n] (−∞ above the diagonal: the masked keys), layerL-{q,k,v}.npy [n × 64]; and \
+            lm-head-logits.npy [n × 49152]. Then:
+              softmaxkit accuracy softmax puma-softmax --recorded DIR/layer3-logits.npy
+              softmaxkit accuracy --attention --qkv DIR/layer3-q.npy,DIR/layer3-k.npy,DIR/layer3-v.npy
+            """)
+
+    @OptionGroup var options: LMOptions
+
+    @Option(help: "A UTF-8 text file (invalid bytes are replaced).")
+    var text: String = "models/eval/para2para_text1.txt"
+
+    @Option(help: "Tokens recorded from the start of the text.")
+    var tokens: Int = 256
+
+    @Option(help: "The folder to write (the files are written as one set).")
+    var output: String
+
+    func validate() throws {
+        if !(2...4096).contains(tokens) { throw ValidationError("--tokens must be in 2…4096, got \(tokens)") }
+        if options.normalizer != nil || options.attention != nil || options.activation != nil || options.layers != nil {
+            throw ValidationError("lm record records the exact model; leave out the swap options")
+        }
+    }
+
+    func run() throws {
+        try ResultsFolder.prepare(output)
+        let source = try readText(text, option: "--text")
+        let (decoder, tokenizer, _) = try options.load()
+        let ids = Array(tokenizer.encode(source).prefix(min(tokens, decoder.config.contextLength)))
+        guard ids.count >= 2 else { throw ValidationError("--text \(text) has \(ids.count) token(s); at least 2 are needed") }
+        let tensors = try DecoderLab.recording(decoder, ids: ids, threads: options.threadCount)
+        let written = try ResultsFolder.commit(tensors.map { entry in .data(entry.name, NpyFile.encode(entry.tensor)) }, to: output)
+        progress("lm record: \(written.count) files for \(ids.count) tokens in \(output)")
     }
 }
 

@@ -327,14 +327,17 @@ import Testing
         try "The city of New York is the most populous city in the United States, on one of the largest natural harbors."
             .write(toFile: text, atomically: true, encoding: .utf8)
         try run(["lm", "tokenize", "--model", model, "--text", "New York", "--json"])
-        // Four loads of the model (each some seconds in a debug build): a swapped perplexity, a
+        // Five loads of the model (each some seconds in a debug build): a swapped perplexity, a
         // sweep written to a results folder, generation through a top-left engine (recomputed each
-        // step), the benchmark.
+        // step), the benchmark, the recorded workloads.
         try run(["lm", "perplexity", "--model", model, "--text", text, "--window", "8", "--tokens", "12", "--normalizer", "puma-softmax", "--layers", "0-3"])
         try run(["lm", "sweep", "--model", model, "--text", text, "--tokens", "6", "--attention", "sigmoid-attention", "--layers", "2", "--output", out])
         #expect(try DecoderLab.Results.read(out + "/lm.json").rows.map(\.swap) == ["exact", "attention=sigmoid-attention[causal=bottom-right] layers=2"])
         try run(["lm", "generate", "--model", model, "--prompt", "Hi", "--attention", "linear-attention", "--max-tokens", "2", "--temperature", "0.7"])
         try run(["lm", "bench", "--model", model, "--prefill", "4", "--context", "4", "--decode", "2", "--repeats", "1", "--threads", "1"])
+        try run(["lm", "record", "--model", model, "--text", text, "--tokens", "6", "--output", folder + "/recorded"])
+        #expect(try NpyFile.read(folder + "/recorded/layer29-logits.npy").shape == [54, 6])
+        #expect(try NpyFile.read(folder + "/recorded/lm-head-logits.npy").shape == [6, 49152])
         for (arguments, fragment) in [
             (["lm", "perplexity", "--model", folder + "/none.gguf", "--text", text], "none.gguf: no such file"),
             (["lm", "perplexity", "--model", model, "--text", folder + "/none.txt"], "none.txt"),
@@ -348,6 +351,7 @@ import Testing
             (["lm", "sweep", "--model", model, "--text", text, "--tokens", "1"], "--tokens must be ≥ 2"),
             (["lm", "generate", "--model", model, "--prompt", "Hi", "--top-p", "2", "--temperature", "1"], "top_p"),
             (["lm", "generate", "--model", model, "--prompt", "", "--max-tokens", "2"], "--prompt is empty"),
+            (["lm", "record", "--model", model, "--normalizer", "stablemax", "--output", out], "leave out the swap options"),
         ] {
             let message = failure(arguments)
             #expect(message?.contains(fragment) == true, "\(arguments): \(message ?? "no error")")

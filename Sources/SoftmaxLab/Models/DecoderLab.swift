@@ -127,22 +127,18 @@ public enum DecoderLab {
         _ decoder: LlamaDecoder, ids: [Int], window: Int, swaps: [EncoderSwap], threads: Int, model: String, text: String,
         note: (String) -> Void = { _ in }
     ) throws -> Results {
-        guard (2...decoder.config.contextLength).contains(window) else {
-            throw ModelError.setting("--window must be in 2…\(decoder.config.contextLength) (the model's context), got \(window)")
-        }
-        guard ids.count >= 2 else { throw ModelError.setting("the text has \(ids.count) token(s); the lab needs at least 2") }
+        let ranges = try Perplexity.windows(count: ids.count, window: window, contextLength: decoder.config.contextLength)
         let v = decoder.config.vocabulary
         var exact = Score(), scores = [Score](repeating: Score(), count: swaps.count)
         var predicted = 0
-        let starts = Array(stride(from: 0, to: ids.count, by: window)).filter { ids.count - $0 >= 2 }
-        for (w, start) in starts.enumerated() {
-            let piece = Array(ids[start..<min(start + window, ids.count)])
+        for (w, range) in ranges.enumerated() {
+            let piece = Array(ids[range]), start = range.lowerBound
             let rows = piece.count - 1
             predicted += rows
-            note("lm sweep: window \(w + 1)/\(starts.count) (tokens \(start)…\(start + piece.count - 1)), exact model")
+            note("lm sweep: window \(w + 1)/\(ranges.count) (tokens \(start)…\(start + piece.count - 1)), exact model")
             var clock = DispatchTime.now().uptimeNanoseconds
             var reference = try decoder.forward(piece, cache: LlamaCache(for: decoder), threads: threads)
-            let referenceLSE = try logSumExp(reference, rows: rows, vocabulary: v, threads: threads)
+            let referenceLSE = try Perplexity.logSumExp(reference, rows: rows, vocabulary: v, threads: threads)
             var referenceTop = [Int](repeating: 0, count: rows)
             for r in 0..<rows {
                 exact.nll += Double(referenceLSE[r]) - Double(reference[r * v + piece[r + 1]])
@@ -152,11 +148,11 @@ public enum DecoderLab {
             exact.agree += rows
             exact.seconds += Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
             for (k, swap) in swaps.enumerated() where scores[k].error == nil {
-                note("lm sweep: window \(w + 1)/\(starts.count), [\(k + 1)/\(swaps.count)] \(swap.label)")
+                note("lm sweep: window \(w + 1)/\(ranges.count), [\(k + 1)/\(swaps.count)] \(swap.label)")
                 clock = DispatchTime.now().uptimeNanoseconds
                 do {
                     let logits = try decoder.forward(piece, cache: LlamaCache(for: decoder), swap: swap, threads: threads)
-                    let lse = try logSumExp(logits, rows: rows, vocabulary: v, threads: threads)
+                    let lse = try Perplexity.logSumExp(logits, rows: rows, vocabulary: v, threads: threads)
                     var nll = 0.0, agree = 0, kl = 0.0
                     for r in 0..<rows {
                         guard lse[r].isFinite else { throw ModelError.setting("non-finite logits at token \(start + r)") }
@@ -205,15 +201,41 @@ public enum DecoderLab {
         var error: String?
     }
 
-    /// Each row's logsumexp over the vocabulary, on the exact kernel.
-    static func logSumExp(_ logits: [Float], rows: Int, vocabulary v: Int, threads: Int) throws -> [Float] {
-        var lse = [Float](repeating: 0, count: rows)
-        try logits.withUnsafeBufferPointer { l in
-            try lse.withUnsafeMutableBufferPointer { out in
-                try ExactSoftmax.logSumExp(RowBatch(base: l.baseAddress!, rows: rows, cols: v), into: out, options: SoftmaxOptions(threads: threads))
+    /// Real decoder workloads from one pass over `ids` (from an empty cache): for each block, the
+    /// causal attention logits of every head stacked, `[heads·n × n]` float32 with −∞ above the
+    /// diagonal (`layerL-logits.npy`, for `softmaxkit accuracy --recorded`: the rows the
+    /// normalizer sees, masked keys included), head 0's Q, K and V `[n × D]` after RoPE
+    /// (`layerL-{q,k,v}.npy`, for `accuracy --attention --qkv`), and the LM head's logits
+    /// `[n × vocabulary]` (`lm-head-logits.npy`). Returned as named tensors, for the caller to
+    /// write as one set.
+    public static func recording(_ decoder: LlamaDecoder, ids: [Int], threads: Int) throws -> [(name: String, tensor: Tensor)] {
+        let n = ids.count, c = decoder.config, hd = c.headDim, group = c.heads / c.kvHeads
+        let scale = 1 / Float(hd).squareRoot()
+        var out = [(name: String, tensor: Tensor)]()
+        let logits = try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: threads) { inputs in
+            var scores = [Float](repeating: -.infinity, count: c.heads * n * n)
+            inputs.q.withUnsafeBufferPointer { q in
+                inputs.k.withUnsafeBufferPointer { k in
+                    for h in 0..<c.heads {
+                        let g = h / group
+                        for i in 0..<n {
+                            for j in 0...i {
+                                var dot: Float = 0
+                                for d in 0..<hd { dot += q[(h * n + i) * hd + d] * k[(g * n + j) * hd + d] }
+                                scores[(h * n + i) * n + j] = dot * scale
+                            }
+                        }
+                    }
+                }
             }
+            let l = inputs.layer
+            out.append(("layer\(l)-logits.npy", Tensor(shape: [c.heads * n, n], scores)))
+            out.append(("layer\(l)-q.npy", Tensor(shape: [n, hd], Array(inputs.q[0..<(n * hd)]))))
+            out.append(("layer\(l)-k.npy", Tensor(shape: [n, hd], Array(inputs.k[0..<(n * hd)]))))
+            out.append(("layer\(l)-v.npy", Tensor(shape: [n, hd], Array(inputs.v[0..<(n * hd)]))))
         }
-        return lse
+        out.append(("lm-head-logits.npy", Tensor(shape: [n, c.vocabulary], logits)))
+        return out
     }
 
     /// The first index of a row's largest value.

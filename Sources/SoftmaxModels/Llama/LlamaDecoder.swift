@@ -83,8 +83,11 @@ public final class LlamaDecoder: @unchecked Sendable {
     /// new position (or of the last one only, with `lastOnly`); the cache then holds them too.
     /// Throws for an id outside the vocabulary, a sequence longer than the model's context, or a
     /// swap the attention engine cannot take.
+    /// `observe`, when given, sees each block's attention inputs as they are used (for recording
+    /// real workloads); it costs a copy of them per block.
     public func forward(
-        _ ids: [Int], cache: LlamaCache, swap: EncoderSwap = EncoderSwap(), lastOnly: Bool = false, threads: Int = RowParallel.activeCores
+        _ ids: [Int], cache: LlamaCache, swap: EncoderSwap = EncoderSwap(), lastOnly: Bool = false, threads: Int = RowParallel.activeCores,
+        observe: ((AttentionInputs) -> Void)? = nil
     ) throws -> [Float] {
         let t = ids.count, d = config.width, hd = config.headDim, kvWidth = config.kvHeads * hd, ff = config.feedForward
         guard t > 0 else { return [] }
@@ -152,6 +155,16 @@ public final class LlamaDecoder: @unchecked Sendable {
             let engine: any AttentionEngine =
                 swapped ? swap.attention?.value ?? ExactAttentionEngine(options: options, normalizer: normalizer) : ExactAttentionEngine(options: options)
             let slice = group * t * hd
+            if let observe {
+                var k = [Float](), v = [Float]()
+                for g in 0..<config.kvHeads {
+                    cache.withKeysAndValues(layer: l, head: g, count: keys) { kp, vp in
+                        k += kp
+                        v += vp
+                    }
+                }
+                observe(AttentionInputs(layer: l, queries: t, keys: keys, q: q, k: k, v: v))
+            }
             for g in 0..<config.kvHeads {
                 try q.withUnsafeBufferPointer { qp in
                     try cache.withKeysAndValues(layer: l, head: g, count: keys) { kp, vp in
@@ -225,6 +238,23 @@ public final class LlamaDecoder: @unchecked Sendable {
             for c in 0..<d { y[r * d + c] = x[r * d + c] * inverse * weight[c] }
         }
     }
+}
+
+/// One block's attention inputs in a forward pass: the queries after RoPE, head-major
+/// `[heads, queries, D]`, and every key (after RoPE) and value the block attends to, the cached
+/// ones first, `[kvHeads, keys, D]`. Query i sits at position `keys − queries + i`; it sees keys
+/// 0 … that position. Scores are `q·k / √D`.
+public struct AttentionInputs: Sendable {
+    /// The block.
+    public let layer: Int
+    /// New positions in this pass.
+    public let queries: Int
+    /// Keys attended to (cached and new).
+    public let keys: Int
+    /// `[heads, queries, D]`.
+    public let q: [Float]
+    /// `[kvHeads, keys, D]`.
+    public let k: [Float], v: [Float]
 }
 
 /// The keys and values a decoder has seen, per block and key/value head, so that a sequence can

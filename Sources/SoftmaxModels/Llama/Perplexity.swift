@@ -35,28 +35,41 @@ public struct Perplexity: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey { case ppl, tokens = "n_tokens", predicted = "n_predicted", totalNLL = "total_nll", windows }
 
+    /// The protocol's windows over `count` tokens: `window` tokens each from 0 (the last may be
+    /// shorter; one of a single token predicts nothing and is left out). Throws for a window
+    /// outside 2…`contextLength` or fewer than 2 tokens.
+    public static func windows(count: Int, window: Int, contextLength: Int) throws -> [Range<Int>] {
+        guard (2...max(2, contextLength)).contains(window) else {
+            throw ModelError.setting("--window must be in 2…\(contextLength) (the model's context), got \(window)")
+        }
+        guard count >= 2 else { throw ModelError.setting("the text has \(count) token(s); at least 2 are needed") }
+        return stride(from: 0, to: count, by: window).map { $0..<min($0 + window, count) }.filter { $0.count >= 2 }
+    }
+
+    /// Each of the first `rows` rows' logsumexp over the vocabulary (`logits` is `[rows… × v]`), on
+    /// the library's exact kernel.
+    public static func logSumExp(_ logits: [Float], rows: Int, vocabulary v: Int, threads: Int) throws -> [Float] {
+        var lse = [Float](repeating: 0, count: rows)
+        try logits.withUnsafeBufferPointer { l in
+            try lse.withUnsafeMutableBufferPointer { out in
+                try ExactSoftmax.logSumExp(RowBatch(base: l.baseAddress!, rows: rows, cols: v), into: out, options: SoftmaxOptions(threads: threads))
+            }
+        }
+        return lse
+    }
+
     /// Evaluates `decoder` on `ids` in windows of `window` tokens (≥ 2, ≤ the model's context).
     public static func evaluate(
         _ decoder: LlamaDecoder, ids: [Int], window: Int, swap: EncoderSwap = EncoderSwap(), threads: Int = RowParallel.activeCores,
         progress: (String) -> Void = { _ in }
     ) throws -> Perplexity {
-        guard (2...decoder.config.contextLength).contains(window) else {
-            throw ModelError.setting("--window must be in 2…\(decoder.config.contextLength) (the model's context), got \(window)")
-        }
-        guard ids.count >= 2 else { throw ModelError.setting("the text has \(ids.count) token(s); perplexity needs at least 2") }
         let v = decoder.config.vocabulary
         var windows: [Window] = []
-        for start in stride(from: 0, to: ids.count, by: window) {
-            let piece = Array(ids[start..<min(start + window, ids.count)])
-            guard piece.count >= 2 else { continue }  // a last window of one token predicts nothing
+        for range in try Self.windows(count: ids.count, window: window, contextLength: decoder.config.contextLength) {
+            let piece = Array(ids[range]), start = range.lowerBound
             let logits = try decoder.forward(piece, cache: LlamaCache(for: decoder), swap: swap, threads: threads)
             let rows = piece.count - 1
-            var lse = [Float](repeating: 0, count: rows)
-            try logits.withUnsafeBufferPointer { l in
-                try lse.withUnsafeMutableBufferPointer { out in
-                    try ExactSoftmax.logSumExp(RowBatch(base: l.baseAddress!, rows: rows, cols: v), into: out, options: SoftmaxOptions(threads: threads))
-                }
-            }
+            let lse = try logSumExp(logits, rows: rows, vocabulary: v, threads: threads)
             var sum = 0.0
             for p in 1..<piece.count { sum += Double(lse[p - 1]) - Double(logits[(p - 1) * v + piece[p]]) }
             windows.append(Window(start: start, length: piece.count, nllSum: sum, ppl: exp(sum / Double(rows))))

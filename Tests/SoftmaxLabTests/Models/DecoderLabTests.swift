@@ -122,4 +122,36 @@ import Testing
         #expect(swaps.contains { $0.activation?.id == "puma-silu" } && swaps.contains { $0.normalizer?.id == "puma-softmax" })
         #expect(swaps.contains { $0.normalizer?.parameters["exp"] == .string("schraudolph") })
     }
+
+    /// The recorded workloads: per layer the causal logits of every head (−∞ above the diagonal),
+    /// equal to head 0's recorded Q·Kᵀ/√D; the LM head's logits are the forward pass's.
+    @Test func recordingHoldsTheLogitsTheNormalizerSees() throws {
+        let decoder = try Self.tinyDecoder(seed: 5)
+        let ids = Array(Self.ids.prefix(9)), n = 9, hd = 4
+        let files = try DecoderLab.recording(decoder, ids: ids, threads: 1)
+        #expect(files.count == 3 * 4 + 1)
+        let named = Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.tensor) })
+        let head = try #require(named["lm-head-logits.npy"])
+        #expect(head.shape == [n, 40])
+        #expect(try head.floatingPoint(as: Float.self, name: "head") == (try decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 1)))
+        for l in 0..<3 {
+            let logits = try #require(named["layer\(l)-logits.npy"]), q = try #require(named["layer\(l)-q.npy"])
+            let k = try #require(named["layer\(l)-k.npy"])
+            #expect(logits.shape == [4 * n, n] && q.shape == [n, hd] && k.shape == [n, hd])
+            let s = try logits.floatingPoint(as: Float.self, name: "logits")
+            let qv = try q.floatingPoint(as: Float.self, name: "q"), kv = try k.floatingPoint(as: Float.self, name: "k")
+            for i in 0..<n {
+                for j in 0..<n {
+                    let value = s[i * n + j]
+                    if j > i {
+                        #expect(value == -.infinity, "layer \(l) (\(i), \(j)) must be masked")
+                    } else {
+                        let dot = (0..<hd).reduce(0.0) { $0 + Double(qv[i * hd + $1]) * Double(kv[j * hd + $1]) } / 2
+                        #expect(abs(Double(value) - dot) <= 1e-5 * max(1, abs(dot)), "layer \(l) (\(i), \(j)): \(value) against \(dot)")
+                    }
+                }
+            }
+            #expect(s.filter(\.isFinite).count == 4 * n * (n + 1) / 2)
+        }
+    }
 }
