@@ -399,9 +399,10 @@ public enum Gemm {
         _ kcb: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, stepStride: Int, _ b: UnsafePointer<Float>,
         _ t: UnsafeMutablePointer<SIMD16<Float>>
     ) {
-        if sk_gemm_prefers_slices() != 0 {
-            // Sixteen 256-bit registers (AVX2): the tile in 8 × 8 slices, so nothing spills.
-            sk_gemm_tile_8x32_sliced(kcb, a, rs, stepStride, b, UnsafeMutableRawPointer(t).assumingMemoryBound(to: Float.self))
+        if sk_gemm_prefers_slices() != 0 && rs == 1 && stepStride == mr {
+            // Sixteen 256-bit registers (AVX2): the tile in 8 × 8 slices of a packed panel (A is
+            // always packed there, `blockOfA`), so nothing spills.
+            sk_gemm_tile_8x32_sliced(kcb, a, b, UnsafeMutableRawPointer(t).assumingMemoryBound(to: Float.self))
             return
         }
         var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()

@@ -2,7 +2,8 @@
 // without AVX-512). The tile's 8 × 32 accumulators need 32 such registers, so the Swift
 // micro-kernel (written for AVX-512's 32 registers of 16 floats) spills on these targets; this one
 // computes the tile as four 8 × 8 column slices, each with 8 accumulators, a B vector and a
-// broadcast A element in registers (the slices re-read the A panel, which stays in L1).
+// broadcast A element in registers (the slices re-read the A panel, which stays in L1). Also the
+// few-rows panel product of a decoder step.
 #ifndef SOFTMAXKIT_SHIMS_GEMM_TILE_H
 #define SOFTMAXKIT_SHIMS_GEMM_TILE_H
 
@@ -18,53 +19,29 @@ static inline __attribute__((always_inline)) int sk_gemm_prefers_slices(void) {
 #endif
 }
 
-/// One 8 × 8 slice: `c_i = Σₚ A(i, p) · b[32·p + 0…7]`, A(i, p) at `rows[i][p · ss]`.
+/// `t[i] (columns 0…15), t[i + 8] (columns 16…31) = Σₚ a[8·p + i] · b[32·p + column]` for rows
+/// i = 0…7 of a packed A panel (`t` is 16 × 16 floats), in four 8-column slices. Each element is
+/// accumulated over p in order with one fused multiply-add per step, as the Swift micro-kernel
+/// does. A packed panel keeps the eight A elements of a step at fixed offsets from one pointer
+/// (rows read in place would need eight row addresses, more registers than the tile has left).
+static inline __attribute__((always_inline)) void sk_gemm_tile_8x32_sliced(long kcb, const float *a, const float *b, float *t) {
+    for (int s = 0; s < 4; s++) {
+        sk_float8_t c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+        const float *pa = a, *pb = b + 8 * s;
+        // Not unrolled: a second step's B vector and broadcasts do not fit the 16 registers.
+#pragma clang loop unroll(disable)
+        for (long p = 0; p < kcb; p++) {
+            sk_float8_t bv;
+            __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
 #if SK_HAS_FMA
 #define SK_GEMM_STEP(c, x) c = __builtin_elementwise_fma((sk_float8_t)(x), bv, c)
 #else
 #define SK_GEMM_STEP(c, x) c = c + (sk_float8_t)(x) * bv
 #endif
-
-/// `t[i] (columns 0…15), t[i + 8] (columns 16…31) = Σₚ a[i·rs + p·ss] · b[32·p + column]` for
-/// rows i = 0…7 (`t` is 16 × 16 floats), in four 8-column slices. Each element is accumulated
-/// over p in order with one fused multiply-add per step, as the Swift micro-kernel does. Two
-/// layouts of A, each with fixed addressing: packed panels (`rs` = 1, `ss` = 8) and rows read in
-/// place (`ss` = 1, eight row pointers indexed by p).
-static inline __attribute__((always_inline)) void sk_gemm_tile_8x32_sliced(long kcb, const float *a, long rs, long ss, const float *b,
-                                                                           float *t) {
-    for (int s = 0; s < 4; s++) {
-        sk_float8_t c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-        const float *pb = b + 8 * s;
-        if (rs == 1 && ss == 8) {
-            const float *pa = a;
-#pragma clang loop unroll(disable)
-            for (long p = 0; p < kcb; p++) {
-                sk_float8_t bv;
-                __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
-                SK_GEMM_STEP(c0, pa[0]); SK_GEMM_STEP(c1, pa[1]); SK_GEMM_STEP(c2, pa[2]); SK_GEMM_STEP(c3, pa[3]);
-                SK_GEMM_STEP(c4, pa[4]); SK_GEMM_STEP(c5, pa[5]); SK_GEMM_STEP(c6, pa[6]); SK_GEMM_STEP(c7, pa[7]);
-                pa += 8;
-            }
-        } else if (ss == 1) {
-            const float *r0 = a, *r1 = a + rs, *r2 = a + 2 * rs, *r3 = a + 3 * rs;
-            const float *r4 = a + 4 * rs, *r5 = a + 5 * rs, *r6 = a + 6 * rs, *r7 = a + 7 * rs;
-#pragma clang loop unroll(disable)
-            for (long p = 0; p < kcb; p++) {
-                sk_float8_t bv;
-                __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
-                SK_GEMM_STEP(c0, r0[p]); SK_GEMM_STEP(c1, r1[p]); SK_GEMM_STEP(c2, r2[p]); SK_GEMM_STEP(c3, r3[p]);
-                SK_GEMM_STEP(c4, r4[p]); SK_GEMM_STEP(c5, r5[p]); SK_GEMM_STEP(c6, r6[p]); SK_GEMM_STEP(c7, r7[p]);
-            }
-        } else {
-            const float *pa = a;
-#pragma clang loop unroll(disable)
-            for (long p = 0; p < kcb; p++) {
-                sk_float8_t bv;
-                __builtin_memcpy(&bv, pb + 32 * p, sizeof bv);
-                SK_GEMM_STEP(c0, pa[0]); SK_GEMM_STEP(c1, pa[rs]); SK_GEMM_STEP(c2, pa[2 * rs]); SK_GEMM_STEP(c3, pa[3 * rs]);
-                SK_GEMM_STEP(c4, pa[4 * rs]); SK_GEMM_STEP(c5, pa[5 * rs]); SK_GEMM_STEP(c6, pa[6 * rs]); SK_GEMM_STEP(c7, pa[7 * rs]);
-                pa += ss;
-            }
+            SK_GEMM_STEP(c0, pa[0]); SK_GEMM_STEP(c1, pa[1]); SK_GEMM_STEP(c2, pa[2]); SK_GEMM_STEP(c3, pa[3]);
+            SK_GEMM_STEP(c4, pa[4]); SK_GEMM_STEP(c5, pa[5]); SK_GEMM_STEP(c6, pa[6]); SK_GEMM_STEP(c7, pa[7]);
+#undef SK_GEMM_STEP
+            pa += 8;
         }
         float *base = t + (s >= 2 ? 8 * 16 : 0) + 8 * (s & 1);
         __builtin_memcpy(base + 0 * 16, &c0, sizeof c0);
@@ -77,7 +54,6 @@ static inline __attribute__((always_inline)) void sk_gemm_tile_8x32_sliced(long 
         __builtin_memcpy(base + 7 * 16, &c7, sizeof c7);
     }
 }
-#undef SK_GEMM_STEP
 
 /// `t[0…31] = Σₚ x[p] · b[32·p + 0…31]`: one row of A against one packed B panel, for products
 /// with a few rows (a decoder's step). Each column is one chain of multiply-adds from zero over p
