@@ -7,7 +7,10 @@ import _SoftmaxShims
 /// registers while it streams a B panel and eight rows of `op(A)` (per step: two vector loads of
 /// B, eight broadcasts of A, sixteen multiply-adds). A row-major `A` is read in place, eight rows
 /// at a time; a transposed one is packed into panels `MR = 8` rows high first. Transposed
-/// operands cost nothing extra: packing reads them in whichever order they are stored.
+/// operands cost nothing extra: packing reads them in whichever order they are stored. On
+/// targets with sixteen 256-bit registers (AVX2) the tile runs as four 8 × 8 slices
+/// (`sk_gemm_tile_8x32_sliced`) and `A` is always packed; products of a few rows take
+/// `multiplyFewRows`. Every path sums each element in the same order, so results agree bit for bit.
 ///
 /// Threads split the rows of C (each thread packs its own A blocks; the B block is shared), so
 /// results are bit-identical whatever the thread count: every element is accumulated in the same
