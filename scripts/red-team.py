@@ -234,6 +234,10 @@ def generate(cli, root, rng):
                  ["record", "--tokens", "1", "--output", out("lm-rec")], ["record", "--tokens", "99999999", "--output", out("lm-rec")],
                  ["generate", "--prompt", "x", "--max-tokens", "0"], ["generate", "--prompt", "x", "--temperature", "nan"],
                  ["generate", "--prompt", "x", "--temperature", "1", "--top-p", "-1"], ["bench", "--prefill", "0"],
+                 ["generate", "--prompt", "x", "--soft-thinking"], ["generate", "--prompt", "x", "--gumbel-tau", "1"],
+                 ["generate", "--prompt", "x", "--soft-thinking", "--temperature", "1", "--cold-stop-entropy", "inf"],
+                 ["generate", "--prompt", "x", "--soft-thinking", "--temperature", "1", "--think-end", ""],
+                 ["generate", "--prompt", "x", "--sampler-order", "HF"],
                  ["bench", "--repeats", "0"], ["perplexity", "--threads", "0"], ["perplexity", "--param", "exp"],
                  ["tokenize", "--text", "x", "--model", files], ["logits", "--text", "x", "--output", out("lm.npy"), "--model", files + "/none.gguf"]]:
         cases.append(Case("lm arguments", ["lm"] + args))

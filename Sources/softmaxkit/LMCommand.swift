@@ -296,10 +296,21 @@ struct LMLogitsCommand: ParsableCommand {
 struct LMGenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Continue a prompt, streaming tokens to stdout, through the sample-token sampler.",
+        abstract: "Continue a prompt, streaming tokens to stdout, through the sample-token sampler; optionally soft-thinking first.",
         discussion: """
-            Temperature 0 is greedy. Example:
+            Temperature 0 is greedy. --sampler-order hf applies the temperature before top-k, top-p
+            and min-p (Hugging Face); llama.cpp applies the filters to softmax(logits) first and the
+            temperature to the tokens they keep.
+
+            --soft-thinking feeds, for up to --thinking-tokens positions, the probability-weighted
+            mean of the embeddings of the --max-topk most likely tokens (soft-thinking-weights)
+            instead of a sampled token, then answers with discrete tokens. Thinking ends when the soft
+            token's first id is the --think-end token, when the entropy stays below
+            --cold-stop-entropy for --cold-stop-steps steps, or at the limit; the think-end token is
+            then fed. The thinking phase prints each soft token's first id; stderr gets a summary.
+            Examples:
               softmaxkit lm generate --prompt "The capital of France is" --max-tokens 20 --temperature 0.7 --top-p 0.9 --seed 1
+              softmaxkit lm generate --prompt "Q: 12 + 30 = ? Think, then answer." --soft-thinking --temperature 0.6 --top-p 0.95 --think-end " Answer:" --thinking-tokens 32
             """)
 
     @OptionGroup var options: LMOptions
@@ -307,7 +318,7 @@ struct LMGenerateCommand: ParsableCommand {
     @Option(help: "The prompt.")
     var prompt: String
 
-    @Option(help: "Tokens to generate.")
+    @Option(help: "Answer tokens to generate.")
     var maxTokens: Int = 32
 
     @Option(help: "Sampling temperature (0: greedy).")
@@ -322,52 +333,111 @@ struct LMGenerateCommand: ParsableCommand {
     @Option(help: "Drop tokens below min-p times the top token's probability.")
     var minP: Double = 0
 
+    @Option(help: "Where the temperature acts: hf (before the filters) or llama.cpp (after them).")
+    var samplerOrder: String = "hf"
+
     @Option(help: "Seed of the sampler.")
     var seed: UInt64 = 0
 
-    func run() throws {
+    @Flag(help: "Think with soft tokens (probability-weighted embeddings) before answering.")
+    var softThinking = false
+
+    @Option(help: "Soft thinking: tokens mixed into each soft token.")
+    var maxTopk: Int = 10
+
+    @Option(help: "Soft thinking: soft tokens at most.")
+    var thinkingTokens: Int = 64
+
+    @Option(help: "Soft thinking: the text whose token ends thinking (a vocabulary entry, else its last token).")
+    var thinkEnd: String?
+
+    @Option(help: "Soft thinking: end thinking once the entropy (nats) stays below this (0: off).")
+    var coldStopEntropy: Double = 0
+
+    @Option(help: "Soft thinking: steps in a row the entropy must stay low.")
+    var coldStopSteps: Int = 8
+
+    @Option(help: "Soft thinking: Dirichlet noise concentration (≥ 1e6: none).")
+    var dirichletAlpha: Double = 1e20
+
+    @Option(help: "Soft thinking: Gumbel-softmax temperature (default: no Gumbel noise).")
+    var gumbelTau: Double?
+
+    func validate() throws {
         guard maxTokens >= 1, maxTokens <= 1 << 16 else { throw ValidationError("--max-tokens must be in 1…65536, got \(maxTokens)") }
         guard temperature.isFinite, temperature >= 0 else { throw ValidationError("--temperature must be finite and ≥ 0, got \(temperature)") }
         guard !prompt.isEmpty else { throw ValidationError("--prompt is empty: no tokens") }
+        guard SoftThinking.Order(rawValue: samplerOrder) != nil else {
+            throw ValidationError("--sampler-order must be hf or llama.cpp, got '\(samplerOrder)'")
+        }
+        guard softThinking else {
+            for (set, name) in [
+                (thinkEnd != nil, "--think-end"), (coldStopEntropy != 0, "--cold-stop-entropy"), (gumbelTau != nil, "--gumbel-tau"),
+                (dirichletAlpha != 1e20, "--dirichlet-alpha"),
+            ] where set {
+                throw ValidationError("\(name) applies to soft thinking only: add --soft-thinking")
+            }
+            return
+        }
+        guard temperature > 0 else { throw ValidationError("--soft-thinking needs --temperature > 0: soft tokens weigh softmax(logits/T)") }
+        guard maxTopk >= 1, maxTopk <= 1 << 16 else { throw ValidationError("--max-topk must be in 1…65536, got \(maxTopk)") }
+        guard thinkingTokens >= 1, thinkingTokens <= 1 << 16 else { throw ValidationError("--thinking-tokens must be in 1…65536, got \(thinkingTokens)") }
+        guard coldStopEntropy.isFinite, coldStopEntropy >= 0 else {
+            throw ValidationError("--cold-stop-entropy must be finite and ≥ 0, got \(coldStopEntropy)")
+        }
+        guard coldStopSteps >= 1 else { throw ValidationError("--cold-stop-steps must be ≥ 1, got \(coldStopSteps)") }
+        guard dirichletAlpha > 0, dirichletAlpha.isFinite else { throw ValidationError("--dirichlet-alpha must be finite and > 0, got \(dirichletAlpha)") }
+        if let tau = gumbelTau, !(tau > 0 && tau.isFinite) { throw ValidationError("--gumbel-tau must be finite and > 0, got \(tau)") }
+        if let thinkEnd, thinkEnd.isEmpty { throw ValidationError("--think-end is empty: no token") }
+    }
+
+    func run() throws {
+        let filters = SoftThinking.Filters(
+            temperature: max(temperature, 1e-300), topK: topK, topP: topP, minP: minP, order: SoftThinking.Order(rawValue: samplerOrder)!)
         let sampler: (any Sampler)? =
             temperature == 0
             ? nil
             : try MethodRegistry.standard.sampler(
                 "sample-token",
-                parameters: ["temperature": .number(temperature), "top_k": .number(Double(topK)), "top_p": .number(topP), "min_p": .number(minP)])
+                parameters: [
+                    "temperature": .number(temperature), "top_k": .number(Double(topK)), "top_p": .number(topP), "min_p": .number(minP),
+                    "order": .string(samplerOrder),
+                ])
         let (decoder, tokenizer, swap) = try options.load()
-        var ids = tokenizer.encode(prompt)
+        let ids = tokenizer.encode(prompt)
         guard !ids.isEmpty else { throw ValidationError("--prompt has no tokens the model knows") }
-        // An engine whose only causal form is top-left cannot attend from a cache: every step then
-        // runs the whole sequence again from an empty one (quadratic, but the same function).
-        let recompute = swap.attention?.parameters["causal"] == .string("top-left")
+        var thinking: LlamaGenerator.SoftThinkingPhase?
+        if softThinking {
+            let end = try thinkEnd.map { text in
+                guard let id = tokenizer.id(of: text) ?? tokenizer.encode(text).last else {
+                    throw ValidationError("--think-end '\(text)' has no tokens the model knows")
+                }
+                return id
+            }
+            thinking = LlamaGenerator.SoftThinkingPhase(
+                sampler: SoftThinkingSampler(filters: filters, maxTopK: maxTopk, gumbelTau: gumbelTau, dirichletAlpha: dirichletAlpha),
+                maxSteps: thinkingTokens, thinkEnd: end, coldStop: coldStopEntropy > 0 ? (coldStopEntropy, coldStopSteps) : nil)
+        }
         var generator = SeededGenerator(seed: seed)
-        let cache = LlamaCache(for: decoder)
-        var logits = try decoder.forward(ids, cache: cache, swap: swap, lastOnly: true, threads: options.threadCount)
+        var shown = ids
         var printed = tokenizer.bytes(ids).count
         FileHandle.standardOutput.write(Data(prompt.utf8))
-        for _ in 0..<maxTokens {
-            let next: Int
-            if let sampler {
-                guard let token = try sampler.next(logits.map(Double.init), using: &generator).first else { break }
-                next = token.id
-            } else {
-                next = logits.indices.max { logits[$0] < logits[$1] }!
-            }
-            ids.append(next)
+        let summary = try LlamaGenerator(decoder: decoder, swap: swap, threads: options.threadCount).generate(
+            prompt: ids, maxTokens: maxTokens, sampler: sampler, thinking: thinking, using: &generator
+        ) { step in
+            shown.append(step.token)
             // Stream whole characters: print the bytes once they decode without a cut sequence.
-            let bytes = tokenizer.bytes(ids)
+            let bytes = tokenizer.bytes(shown)
             if let text = String(validating: bytes[printed...], as: UTF8.self) {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 printed = bytes.count
             }
-            guard ids.count < decoder.config.contextLength else { break }
-            logits =
-                recompute
-                ? try decoder.forward(ids, cache: LlamaCache(for: decoder), swap: swap, lastOnly: true, threads: options.threadCount)
-                : try decoder.forward([next], cache: cache, swap: swap, lastOnly: true, threads: options.threadCount)
         }
         print("")
+        if let end = summary.thinkingEnd {
+            FileHandle.standardError.write(
+                Data("soft thinking: \(summary.thinkingSteps) soft tokens, ended by the \(end.rawValue); \(summary.answerTokens) answer tokens\n".utf8))
+        }
     }
 }
 

@@ -170,6 +170,75 @@ import Testing
         #expect(last == Array(whole.suffix(258)))
     }
 
+    /// Several sequences in one pass, each after its own cache, give what separate passes give, bit
+    /// for bit; their caches then continue as separate ones would.
+    @Test func aBatchOfSequencesEqualsSeparatePasses() throws {
+        let (_, decoder, _) = try tinyDecoder(seed: 16)
+        let sequences = [Array(1...9), [], [200, 7], (0..<20).map { ($0 * 13 + 3) % 258 }]
+        let primed = [[Int](), [], [5, 6, 7], [9]]  // held in the caches before the batch
+        var separate = [[Float]](), lastOnly = [[Float]]()
+        for (ids, before) in zip(sequences, primed) {
+            let cache = LlamaCache(for: decoder)
+            _ = try decoder.forward(before, cache: cache, threads: 1)
+            separate.append(try decoder.forward(ids, cache: cache, threads: 1))
+            let again = LlamaCache(for: decoder)
+            _ = try decoder.forward(before, cache: again, threads: 1)
+            lastOnly.append(try decoder.forward(ids, cache: again, lastOnly: true, threads: 1))
+        }
+        for threads in [1, 2] {
+            let caches = try primed.map { before in
+                let cache = LlamaCache(for: decoder)
+                _ = try decoder.forward(before, cache: cache, threads: 1)
+                return cache
+            }
+            #expect(try decoder.forward(batch: sequences, caches: caches, threads: threads) == separate, "\(threads) threads")
+            #expect(caches.map(\.length) == zip(sequences, primed).map { $0.count + $1.count })
+            // Each cache continues on its own.
+            let next = try decoder.forward([42], cache: caches[3], threads: 1)
+            let whole = try decoder.forward(primed[3] + sequences[3] + [42], cache: LlamaCache(for: decoder), lastOnly: true, threads: 1)
+            #expect(zip(next, whole).map { abs($0 - $1) }.max()! < 1e-5)
+        }
+        let caches = sequences.map { _ in LlamaCache(for: decoder) }
+        for (cache, before) in zip(caches, primed) { _ = try decoder.forward(before, cache: cache, threads: 1) }
+        #expect(try decoder.forward(batch: sequences, caches: caches, lastOnly: true, threads: 2) == lastOnly)
+        // Shared caches, a count mismatch and a bad id are refused; a refused batch moves no cache.
+        let shared = LlamaCache(for: decoder)
+        #expect(throws: ModelError.self) { try decoder.forward(batch: [[1], [2]], caches: [shared, shared]) }
+        #expect(throws: ModelError.self) { try decoder.forward(batch: [[1]], caches: []) }
+        let untouched = [LlamaCache(for: decoder), LlamaCache(for: decoder)]
+        #expect(throws: ModelError.self) { try decoder.forward(batch: [[1, 2], [3, 999]], caches: untouched) }
+        #expect(throws: ModelError.self) { try decoder.forward(batch: [[1, 2], Array(repeating: 3, count: 65)], caches: untouched) }
+        #expect(untouched.map(\.length) == [0, 0])
+    }
+
+    /// Input embeddings: a token's own row gives that token's logits bit for bit, and a soft token
+    /// is the weighted mean of the rows, computed in Double.
+    @Test func embeddingInputsAndSoftTokens() throws {
+        let (tiny, decoder, _) = try tinyDecoder(seed: 17)
+        let ids = [3, 99, 257, 10]
+        let rows = try ids.flatMap { try decoder.embedding(of: [WeightedToken(id: $0, weight: 1)]) }
+        #expect(
+            try decoder.forward(embeddings: rows, cache: LlamaCache(for: decoder), threads: 1)
+                == decoder.forward(ids, cache: LlamaCache(for: decoder), threads: 1))
+        let soft = [
+            WeightedToken(id: 5, weight: 0.5), WeightedToken(id: 77, weight: 0.3), WeightedToken(id: 140, weight: 0.2), WeightedToken(id: 9, weight: 0),
+        ]
+        let e = tiny.weight("token_embd.weight"), d = tiny.d
+        let expected: [Double] = (0..<d).map { c in
+            let a: Double = 0.5 * Double(e[5 * d + c]), b: Double = 0.3 * Double(e[77 * d + c]), f: Double = 0.2 * Double(e[140 * d + c])
+            return a + b + f
+        }
+        let mixed = try decoder.embedding(of: soft)
+        #expect(zip(mixed, expected).allSatisfy { abs(Double($0) - $1) <= 1e-7 * max(1, abs($1)) })
+        // Unnormalised weights are divided by their sum.
+        #expect(try decoder.embedding(of: soft.map { WeightedToken(id: $0.id, weight: $0.weight * 4) }) == mixed)
+        #expect(throws: ModelError.self) { try decoder.embedding(of: [WeightedToken(id: 1, weight: 0)]) }
+        #expect(throws: ModelError.self) { try decoder.embedding(of: [WeightedToken(id: 258, weight: 1)]) }
+        #expect(throws: ModelError.self) { try decoder.embedding(of: [WeightedToken(id: 1, weight: -1), WeightedToken(id: 2, weight: 2)]) }
+        #expect(throws: ModelError.self) { try decoder.forward(embeddings: [1, 2, 3], cache: LlamaCache(for: decoder)) }
+        #expect(throws: ModelError.self) { try decoder.forward(embeddings: rows.map { _ in Float.nan }, cache: LlamaCache(for: decoder)) }
+    }
+
     @Test func swappingInTheExactSoftmaxOrTheExactEngineChangesNothing() throws {
         let (_, decoder, _) = try tinyDecoder(seed: 13)
         let ids = [1, 2, 3, 4, 5, 6, 7]
@@ -309,6 +378,26 @@ import Testing
         #expect(abs(result.ppl - exp(total / 8)) / exp(total / 8) < 1e-5)
         #expect(throws: ModelError.self) { try Perplexity.evaluate(decoder, ids: ids, window: 1) }
         #expect(throws: ModelError.self) { try Perplexity.evaluate(decoder, ids: [1], window: 4) }
+    }
+
+    /// The LM head's log-sum-exp over a 49 152-way row (one row: split within the row over
+    /// threads) is the same, bit for bit, for every thread count, and within float rounding of a
+    /// float64 sum.
+    @Test func lmHeadLogSumExpIsBitIdenticalForEveryThreadCount() throws {
+        var g = SeededGenerator(seed: 8)
+        let v = 49_152
+        for rows in [1, 3] {
+            let logits = (0..<(rows * v)).map { _ in Float(8 * g.normal()) }
+            let one = try Perplexity.logSumExp(logits, rows: rows, vocabulary: v, threads: 1)
+            for threads in [2, 3, 4, 7] {
+                #expect(try Perplexity.logSumExp(logits, rows: rows, vocabulary: v, threads: threads) == one, "\(rows) rows, \(threads) threads")
+            }
+            for r in 0..<rows {
+                let row = logits[(r * v)..<((r + 1) * v)].map(Double.init), top = row.max()!
+                let reference = top + log(row.reduce(0) { $0 + exp($1 - top) })
+                #expect(abs(Double(one[r]) - reference) <= 4e-7 * abs(reference), "row \(r): \(one[r]) against \(reference)")
+            }
+        }
     }
 
     @Test func ropeRotatesAdjacentPairsByPositionTimesFrequency() {

@@ -333,7 +333,10 @@ import Testing
         try run(["lm", "perplexity", "--model", model, "--text", text, "--window", "8", "--tokens", "12", "--normalizer", "puma-softmax", "--layers", "0-3"])
         try run(["lm", "sweep", "--model", model, "--text", text, "--tokens", "6", "--attention", "sigmoid-attention", "--layers", "2", "--output", out])
         #expect(try DecoderLab.Results.read(out + "/lm.json").rows.map(\.swap) == ["exact", "attention=sigmoid-attention[causal=bottom-right] layers=2"])
-        try run(["lm", "generate", "--model", model, "--prompt", "Hi", "--attention", "linear-attention", "--max-tokens", "2", "--temperature", "0.7"])
+        try run([
+            "lm", "generate", "--model", model, "--prompt", "Hi", "--attention", "linear-attention", "--max-tokens", "2", "--temperature", "0.7",
+            "--sampler-order", "llama.cpp", "--soft-thinking", "--thinking-tokens", "2", "--think-end", ".",
+        ])
         try run(["lm", "bench", "--model", model, "--prefill", "4", "--context", "4", "--decode", "2", "--repeats", "1", "--threads", "1"])
         try run(["lm", "record", "--model", model, "--text", text, "--tokens", "6", "--output", folder + "/recorded"])
         #expect(try NpyFile.read(folder + "/recorded/layer29-logits.npy").shape == [54, 6])
@@ -351,6 +354,10 @@ import Testing
             (["lm", "sweep", "--model", model, "--text", text, "--tokens", "1"], "--tokens must be ≥ 2"),
             (["lm", "generate", "--model", model, "--prompt", "Hi", "--top-p", "2", "--temperature", "1"], "top_p"),
             (["lm", "generate", "--model", model, "--prompt", "", "--max-tokens", "2"], "--prompt is empty"),
+            (["lm", "generate", "--model", model, "--prompt", "Hi", "--think-end", "."], "add --soft-thinking"),
+            (["lm", "generate", "--model", model, "--prompt", "Hi", "--soft-thinking"], "needs --temperature > 0"),
+            (["lm", "generate", "--model", model, "--prompt", "Hi", "--sampler-order", "vllm"], "hf or llama.cpp"),
+            (["lm", "generate", "--model", model, "--prompt", "Hi", "--soft-thinking", "--temperature", "1", "--max-topk", "0"], "--max-topk"),
             (["lm", "record", "--model", model, "--normalizer", "stablemax", "--output", out], "leave out the swap options"),
         ] {
             let message = failure(arguments)

@@ -23,6 +23,16 @@
 /// "LLMs are Single-threaded Reasoners: Demystifying the Working Mechanism of Soft Thinking", 2025
 /// (arXiv 2508.03440), and its code (a fork of the Soft-Thinking SGLang sampler).
 public enum SoftThinking {
+    /// Where the temperature acts relative to the truncation filters.
+    public enum Order: String, CaseIterable, Sendable {
+        /// Hugging Face `generate`'s warpers: the temperature first, then top-k, top-p and min-p on
+        /// `softmax(logits/T)`.
+        case hf
+        /// llama.cpp's default sampler chain: top-k, top-p and min-p on `softmax(logits)`, then the
+        /// temperature on the tokens they keep, `p ∝ exp(logit/T)` over that set.
+        case llamaCpp = "llama.cpp"
+    }
+
     /// The filters of step 1 (shared with the plain sampler).
     public struct Filters: Sendable, Equatable {
         /// Softmax temperature T > 0.
@@ -33,13 +43,16 @@ public enum SoftThinking {
         public var topP: Double
         /// Relative floor in [0, 1]; 0 turns the filter off.
         public var minP: Double
+        /// Whether the temperature acts before the filters (`hf`, the default) or after them.
+        public var order: Order
 
         /// Filters; the defaults turn each one off.
-        public init(temperature: Double = 1, topK: Int = 0, topP: Double = 1, minP: Double = 0) {
+        public init(temperature: Double = 1, topK: Int = 0, topP: Double = 1, minP: Double = 0, order: Order = .hf) {
             self.temperature = temperature
             self.topK = topK
             self.topP = topP
             self.minP = minP
+            self.order = order
         }
 
         func validate() throws {
@@ -71,7 +84,9 @@ public enum SoftThinking {
     /// Dirichlet concentrations at or above this are "no noise" (the code's convention).
     public static let noDirichlet = 1e6
 
-    /// Step 1: `softmax(logits/T)` through the filters; zeros outside the kept set.
+    /// Step 1: `softmax(logits/T)` through the filters; zeros outside the kept set. In the
+    /// `llama.cpp` order the filters see `softmax(logits)` and the temperature then reweights the
+    /// tokens they keep.
     public static func filteredProbabilities(_ logits: [Double], _ filters: Filters) throws -> [Double] {
         try filters.validate()
         if let bad = logits.firstIndex(where: { $0.isNaN }) { throw SamplingError.input("logits[\(bad)] is NaN") }
@@ -81,7 +96,7 @@ public enum SoftThinking {
             try p.withUnsafeMutableBufferPointer { y in
                 try ExactSoftmax.softmax(
                     RowBatch(x, rows: 1, cols: x.count), into: MutableRowBatch(y, rows: 1, cols: y.count),
-                    options: SoftmaxOptions(temperature: filters.temperature, threads: 1))
+                    options: SoftmaxOptions(temperature: filters.order == .hf ? filters.temperature : 1, threads: 1))
             }
         }
         if filters.topK > 0, filters.topK < p.count {
@@ -101,6 +116,13 @@ public enum SoftThinking {
         }
         if filters.minP > 0, let top = p.max() {
             p = renormalised(p.map { $0 < filters.minP * top ? 0 : $0 })
+        }
+        // A +∞ logit already holds all the mass (split among the +∞ entries): no temperature moves it.
+        if filters.order == .llamaCpp, filters.temperature != 1, let top = p.indices.filter({ p[$0] > 0 }).map({ logits[$0] }).max(), top.isFinite {
+            let kept = p.indices.filter { p[$0] > 0 }
+            var scaled = [Double](repeating: 0, count: p.count)
+            for j in kept { scaled[j] = Double.scalarExp((logits[j] - top) / filters.temperature) }
+            p = renormalised(scaled)
         }
         return p
     }

@@ -89,23 +89,108 @@ public final class LlamaDecoder: @unchecked Sendable {
         _ ids: [Int], cache: LlamaCache, swap: EncoderSwap = EncoderSwap(), lastOnly: Bool = false, threads: Int = RowParallel.activeCores,
         observe: ((AttentionInputs) -> Void)? = nil
     ) throws -> [Float] {
-        let t = ids.count, d = config.width, hd = config.headDim, kvWidth = config.kvHeads * hd, ff = config.feedForward
-        guard t > 0 else { return [] }
-        guard cache.layers == config.layers, cache.kvHeads == config.kvHeads, cache.headDim == hd else {
-            throw ModelError.setting("the cache was made for another model")
+        guard !ids.isEmpty else { return [] }
+        return try pass(embed(ids), [(cache, ids.count)], swap: swap, lastOnly: lastOnly, threads: threads, observe: observe)[0]
+    }
+
+    /// Feeds input embeddings instead of token ids: `embeddings` holds rows of `config.width`
+    /// values (a soft token's `embedding(of:)`, or any vector in the embedding space), one position
+    /// each. A row equal to a token's embedding gives the logits of that token, bit for bit.
+    public func forward(
+        embeddings: [Float], cache: LlamaCache, swap: EncoderSwap = EncoderSwap(), lastOnly: Bool = false,
+        threads: Int = RowParallel.activeCores
+    ) throws -> [Float] {
+        let d = config.width
+        guard embeddings.count % d == 0 else {
+            throw ModelError.setting("embeddings: \(embeddings.count) values are not whole rows of the width \(d)")
         }
+        if let bad = embeddings.firstIndex(where: { !$0.isFinite }) {
+            throw ModelError.setting("embeddings: value \(bad) (row \(bad / d)) is \(embeddings[bad]); input embeddings must be finite")
+        }
+        guard !embeddings.isEmpty else { return [] }
+        return try pass(embeddings, [(cache, embeddings.count / d)], swap: swap, lastOnly: lastOnly, threads: threads, observe: nil)[0]
+    }
+
+    /// Feeds several sequences in one pass, each after what its own cache holds: the matrix
+    /// products run on all their rows at once (one weight sweep for the batch), attention per
+    /// sequence. Returns each sequence's logits as `forward(_:cache:)` would (every position, or the
+    /// last with `lastOnly`). Caches must be distinct; an empty sequence gives empty logits. A
+    /// batch that throws leaves every cache as it was.
+    public func forward(
+        batch: [[Int]], caches: [LlamaCache], swap: EncoderSwap = EncoderSwap(), lastOnly: Bool = false, threads: Int = RowParallel.activeCores
+    ) throws -> [[Float]] {
+        guard batch.count == caches.count else { throw ModelError.setting("batch: \(batch.count) sequences but \(caches.count) caches") }
+        for i in caches.indices {
+            for j in 0..<i where caches[i] === caches[j] {
+                throw ModelError.setting("batch: sequences \(j) and \(i) share a cache; each sequence needs its own")
+            }
+        }
+        let live = batch.indices.filter { !batch[$0].isEmpty }
+        guard !live.isEmpty else { return batch.map { _ in [] } }
+        let logits = try pass(
+            embed(live.flatMap { batch[$0] }), live.map { (caches[$0], batch[$0].count) }, swap: swap, lastOnly: lastOnly, threads: threads,
+            observe: nil)
+        var out = batch.map { _ in [Float]() }
+        for (slot, i) in live.enumerated() { out[i] = logits[slot] }
+        return out
+    }
+
+    /// The input embedding of a soft token: `Σ wᵢ·E[idᵢ] / Σ wᵢ`, accumulated in Double (soft
+    /// thinking's step 5). One token of weight 1 gives its embedding row exactly; zero total weight
+    /// is an error, as no position can be fed from it.
+    public func embedding(of tokens: [WeightedToken]) throws -> [Float] {
+        let d = config.width
+        let total = tokens.reduce(0) { $0 + $1.weight }
+        guard total > 0, total.isFinite, tokens.allSatisfy({ $0.weight >= 0 }) else {
+            throw ModelError.setting("soft token: weights must be ≥ 0 with a finite, positive sum, got \(tokens.map(\.weight))")
+        }
+        var sum = [Double](repeating: 0, count: d)
+        for token in tokens where token.weight != 0 {
+            guard (0..<config.vocabulary).contains(token.id) else {
+                throw ModelError.setting("soft token: id \(token.id) is outside the vocabulary 0…\(config.vocabulary - 1)")
+            }
+            for c in 0..<d { sum[c] += token.weight * Double(embeddings[token.id * d + c]) }
+        }
+        return sum.map { Float($0 / total) }
+    }
+
+    /// The embedding rows of `ids`, checked against the vocabulary.
+    func embed(_ ids: [Int]) throws -> [Float] {
+        let d = config.width
         if let bad = ids.first(where: { !(0..<config.vocabulary).contains($0) }) {
             throw ModelError.setting("token id \(bad) is outside the vocabulary 0…\(config.vocabulary - 1)")
         }
-        let start = cache.length
-        guard start + t <= config.contextLength else {
-            throw ModelError.setting("\(start + t) tokens exceed the model's context of \(config.contextLength)")
+        var x = [Float](repeating: 0, count: ids.count * d)
+        for (r, id) in ids.enumerated() {
+            for c in 0..<d { x[r * d + c] = embeddings[id * d + c] }
+        }
+        return x
+    }
+
+    /// One pass over the rows `x` (`[Σ count × d]`): sequence s owns the next `count` rows and
+    /// continues after what its cache holds. Returns each sequence's logits.
+    func pass(
+        _ input: [Float], _ sequences: [(cache: LlamaCache, count: Int)], swap: EncoderSwap, lastOnly: Bool, threads: Int,
+        observe: ((AttentionInputs) -> Void)?
+    ) throws -> [[Float]] {
+        let d = config.width, hd = config.headDim, kvWidth = config.kvHeads * hd, ff = config.feedForward
+        let t = sequences.reduce(0) { $0 + $1.count }
+        var starts = [Int](), firstRow = [Int]()
+        for (cache, count) in sequences {
+            guard cache.layers == config.layers, cache.kvHeads == config.kvHeads, cache.headDim == hd else {
+                throw ModelError.setting("the cache was made for another model")
+            }
+            guard cache.length + count <= config.contextLength else {
+                throw ModelError.setting("\(cache.length + count) tokens exceed the model's context of \(config.contextLength)")
+            }
+            firstRow.append(starts.count == 0 ? 0 : firstRow.last! + sequences[starts.count - 1].count)
+            starts.append(cache.length)
         }
         if let engine = swap.attention {
             guard case .string(let form)? = engine.parameters["causal"] else {
                 throw ModelError.setting("--attention \(engine.id): the engine was not made causal (EncoderSwap.make(…, causal: true))")
             }
-            if form == "top-left" && start > 0 {
+            if form == "top-left", let start = starts.first(where: { $0 > 0 }) {
                 throw ModelError.setting(
                     "--attention \(engine.id): its causal form is top-left only, so it attends from an empty cache only (whole-sequence passes), not after \(start) cached tokens"
                 )
@@ -114,17 +199,18 @@ public final class LlamaDecoder: @unchecked Sendable {
         // The registered exact `softmax` is the flash engine's own softmax: swapping it in changes
         // nothing, bit for bit.
         let normalizer = swap.normalizer.flatMap { $0.id == "softmax" && $0.parameters.isEmpty ? nil : $0.value }
-        let positions = Array(start..<(start + t))
-        cache.reserve(start + t)
-        var x = [Float](repeating: 0, count: t * d)
-        for (r, id) in ids.enumerated() {
-            for c in 0..<d { x[r * d + c] = embeddings[id * d + c] }
+        var positions = [Int]()
+        for (s, sequence) in sequences.enumerated() {
+            positions += starts[s]..<(starts[s] + sequence.count)
+            sequence.cache.reserve(starts[s] + sequence.count)
         }
+        var x = input
         var h = [Float](repeating: 0, count: t * d), qkv = [Float](repeating: 0, count: t * (d + 2 * kvWidth))
         var q = [Float](repeating: 0, count: t * d), attended = [Float](repeating: 0, count: t * d)
         var gateUp = [Float](repeating: 0, count: t * 2 * ff), activated = [Float](repeating: 0, count: t * ff)
         var out = [Float](repeating: 0, count: t * d)
         let scale = 1 / Double(hd).squareRoot()
+        let options = AttentionOptions(scale: scale, causal: .bottomRight, threads: threads)
         for (l, block) in blocks.enumerated() {
             let swapped = swap.layers.map { $0.contains(l) } ?? true
             rmsNormalize(x, rows: t, weight: block.attentionNorm, into: &h)
@@ -137,49 +223,55 @@ public final class LlamaDecoder: @unchecked Sendable {
                     rope.apply(p.baseAddress! + r * row + d, rows: 1, heads: config.kvHeads, positions: [positions[r]])
                 }
             }
-            // Queries head-major [H, t, D]; keys and values appended to the cache.
-            for r in 0..<t {
-                let row = r * (d + 2 * kvWidth)
-                for head in 0..<config.heads {
-                    for c in 0..<hd { q[(head * t + r) * hd + c] = qkv[row + head * hd + c] }
-                }
-            }
-            qkv.withUnsafeBufferPointer { p in
-                cache.write(layer: l, rows: t, from: p.baseAddress!, stride: d + 2 * kvWidth, keyOffset: d, valueOffset: d + kvWidth)
-            }
-            // One call per key/value head and the query heads that share it (their rows are
-            // contiguous in q), on the cache's rows of that head.
-            let keys = start + t, group = config.heads / config.kvHeads
-            let shape = AttentionShape(batch: 1, heads: group, kvHeads: 1, queries: t, keys: keys, headDim: hd)
-            let options = AttentionOptions(scale: scale, causal: .bottomRight, threads: threads)
             let engine: any AttentionEngine =
                 swapped ? swap.attention?.value ?? ExactAttentionEngine(options: options, normalizer: normalizer) : ExactAttentionEngine(options: options)
-            let slice = group * t * hd
-            if let observe {
-                var k = [Float](), v = [Float]()
-                for g in 0..<config.kvHeads {
-                    cache.withKeysAndValues(layer: l, head: g, count: keys) { kp, vp in
-                        k += kp
-                        v += vp
+            for (s, (cache, n)) in sequences.enumerated() {
+                // This sequence's queries head-major [H, n, D] in its rows of q; its keys and values
+                // appended to its cache.
+                let base = firstRow[s] * d
+                for r in 0..<n {
+                    let row = (firstRow[s] + r) * (d + 2 * kvWidth)
+                    for head in 0..<config.heads {
+                        for c in 0..<hd { q[base + (head * n + r) * hd + c] = qkv[row + head * hd + c] }
                     }
                 }
-                observe(AttentionInputs(layer: l, queries: t, keys: keys, q: q, k: k, v: v))
-            }
-            for g in 0..<config.kvHeads {
-                try q.withUnsafeBufferPointer { qp in
-                    try cache.withKeysAndValues(layer: l, head: g, count: keys) { kp, vp in
-                        try out.withUnsafeMutableBufferPointer { op in
-                            try engine.attend(
-                                q: UnsafeBufferPointer(rebasing: qp[(g * slice)..<((g + 1) * slice)]), k: kp, v: vp, shape: shape,
-                                into: UnsafeMutableBufferPointer(rebasing: op[(g * slice)..<((g + 1) * slice)]))
+                qkv.withUnsafeBufferPointer { p in
+                    cache.write(
+                        layer: l, rows: n, from: p.baseAddress! + firstRow[s] * (d + 2 * kvWidth), stride: d + 2 * kvWidth, keyOffset: d,
+                        valueOffset: d + kvWidth)
+                }
+                // One call per key/value head and the query heads that share it (their rows are
+                // contiguous in q), on the cache's rows of that head.
+                let keys = starts[s] + n, group = config.heads / config.kvHeads
+                let shape = AttentionShape(batch: 1, heads: group, kvHeads: 1, queries: n, keys: keys, headDim: hd)
+                let slice = group * n * hd
+                if let observe {
+                    var k = [Float](), v = [Float]()
+                    for g in 0..<config.kvHeads {
+                        cache.withKeysAndValues(layer: l, head: g, count: keys) { kp, vp in
+                            k += kp
+                            v += vp
+                        }
+                    }
+                    observe(AttentionInputs(layer: l, queries: n, keys: keys, q: Array(q[base..<(base + n * d)]), k: k, v: v))
+                }
+                for g in 0..<config.kvHeads {
+                    let range = (base + g * slice)..<(base + (g + 1) * slice)
+                    try q.withUnsafeBufferPointer { qp in
+                        try cache.withKeysAndValues(layer: l, head: g, count: keys) { kp, vp in
+                            try out.withUnsafeMutableBufferPointer { op in
+                                try engine.attend(
+                                    q: UnsafeBufferPointer(rebasing: qp[range]), k: kp, v: vp, shape: shape,
+                                    into: UnsafeMutableBufferPointer(rebasing: op[range]))
+                            }
                         }
                     }
                 }
-            }
-            // Back to token-major rows [t, H·D].
-            for head in 0..<config.heads {
-                for r in 0..<t {
-                    for c in 0..<hd { attended[r * d + head * hd + c] = out[(head * t + r) * hd + c] }
+                // Back to token-major rows [n, H·D].
+                for head in 0..<config.heads {
+                    for r in 0..<n {
+                        for c in 0..<hd { attended[base + r * d + head * hd + c] = out[base + (head * n + r) * hd + c] }
+                    }
                 }
             }
             multiply(attended, rows: t, block.output, into: &h, threads: threads)
@@ -203,14 +295,24 @@ public final class LlamaDecoder: @unchecked Sendable {
             multiply(activated, rows: t, block.down, into: &h, threads: threads)
             for i in 0..<(t * d) { x[i] += h[i] }
         }
-        cache.length = start + t
-        let rows = lastOnly ? 1 : t
-        let last = Array(x[((t - rows) * d)...])
-        var normalized = [Float](repeating: 0, count: rows * d)
-        rmsNormalize(last, rows: rows, weight: outputNorm, into: &normalized)
-        var logits = [Float](repeating: 0, count: rows * config.vocabulary)
-        multiply(normalized, rows: rows, head, into: &logits, threads: threads)
-        return logits
+        for (s, sequence) in sequences.enumerated() { sequence.cache.length = starts[s] + sequence.count }
+        // The rows the logits are asked for: each sequence's last, or all of them.
+        let wanted = lastOnly ? sequences.indices.map { firstRow[$0] + sequences[$0].count - 1 } : Array(0..<t)
+        var last = [Float](repeating: 0, count: wanted.count * d)
+        for (i, r) in wanted.enumerated() {
+            for c in 0..<d { last[i * d + c] = x[r * d + c] }
+        }
+        var normalized = [Float](repeating: 0, count: wanted.count * d)
+        rmsNormalize(last, rows: wanted.count, weight: outputNorm, into: &normalized)
+        var logits = [Float](repeating: 0, count: wanted.count * config.vocabulary)
+        multiply(normalized, rows: wanted.count, head, into: &logits, threads: threads)
+        let v = config.vocabulary
+        var row = 0
+        return sequences.map { sequence in
+            let rows = lastOnly ? 1 : sequence.count
+            defer { row += rows }
+            return Array(logits[(row * v)..<((row + rows) * v)])
+        }
     }
 
     /// SiLU, the gate activation Llama is trained with.

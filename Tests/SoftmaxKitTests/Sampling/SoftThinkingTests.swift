@@ -51,6 +51,35 @@ import Darwin
         #expect(tied[0] == 0.5 && tied[1] == 0.5 && tied[2] == 0 && tied[3] == 0)
     }
 
+    /// llama.cpp's chain, written out: the filters on softmax(logits), then p ∝ exp(logit/T) over
+    /// the tokens they keep.
+    @Test func llamaCppOrderFiltersFirstThenAppliesTheTemperature() throws {
+        var g = SeededGenerator(seed: 5)
+        for trial in 0..<200 {
+            let v = 3 + trial % 30
+            let x = (0..<v).map { _ in 3 * g.normal() }
+            let t = [0.3, 0.8, 2.5][trial % 3], k = [0, 2, 5][trial % 3], topP = [1, 0.8, 0.6][(trial / 3) % 3], minP = [0, 0.1][trial % 2]
+            let p = try SoftThinking.filteredProbabilities(x, SoftThinking.Filters(temperature: t, topK: k, topP: topP, minP: minP, order: .llamaCpp))
+            let kept = referenceFilter(x, t: 1, k: k, topP: topP, minP: minP).map { $0 > 0 }
+            let m = zip(x, kept).filter { $0.1 }.map(\.0).max()!
+            let e = zip(x, kept).map { $0.1 ? exp(($0.0 - m) / t) : 0 }, s = e.reduce(0, +)
+            #expect(zip(p, e).allSatisfy { abs($0 - $1 / s) < 1e-13 }, "trial \(trial)")
+        }
+        // The orders differ where it matters: at T = 3, hf's top-p 0.9 keeps more tokens.
+        let x: [Double] = [4, 2, 1, 0]
+        let hf = try SoftThinking.filteredProbabilities(x, SoftThinking.Filters(temperature: 3, topP: 0.9))
+        let cpp = try SoftThinking.filteredProbabilities(x, SoftThinking.Filters(temperature: 3, topP: 0.9, order: .llamaCpp))
+        #expect(hf.filter { $0 > 0 }.count == 4 && cpp.filter { $0 > 0 }.count == 2)
+        // Through the registry: sample-token's `order`.
+        let out = try registry.call(
+            "sample-token", inputs: ["logits": Tensor(shape: [4], x), "uniform": Tensor(shape: [1], [0.99])],
+            parameters: ["temperature": .number(3), "top_p": .number(0.9), "order": .string("llama.cpp")])
+        #expect(doubles(out["probs"]).map { $0 > 0 } == [true, true, false, false])
+        // +∞ keeps all the mass whatever the temperature.
+        let inf = try SoftThinking.filteredProbabilities([.infinity, 1, .infinity], SoftThinking.Filters(temperature: 0.5, order: .llamaCpp))
+        #expect(inf == [0.5, 0, 0.5])
+    }
+
     @Test func weightsWithoutNoiseAreTheRenormalisedTopList() throws {
         let x: [Double] = [0.1, 2, -1, 2, 0.5, 1.5]
         let out = try registry.call("soft-thinking-weights", inputs: ["logits": Tensor(shape: [6], x)], parameters: ["max_topk": .number(3)])

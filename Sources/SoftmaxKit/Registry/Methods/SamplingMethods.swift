@@ -23,7 +23,8 @@ enum SamplingMethods {
             sampler: { SoftThinkingParameters($0).sampler }),
         MethodDescriptor(
             id: "sample-token", role: .sampler,
-            summary: "one token per row from softmax(logits/T) after top-k → top-p → min-p, by inverse CDF in id order (−1 when no token survives)",
+            summary:
+                "one token per row from softmax(logits/T) after top-k → top-p → min-p (or, in llama.cpp order, the filters first), by inverse CDF in id order (−1 when no token survives)",
             parameters: SampleTokenParameters.specs,
             inputs: [TensorSpec("logits", "[V] or [N, V]"), TensorSpec("uniform", "U[0,1) draws [N] (else seeded)", optional: true)],
             outputs: [TensorSpec("token", .index, "0-d or [N]"), TensorSpec("probs", "the filtered distribution, like logits")],
@@ -152,6 +153,7 @@ struct SampleTokenParameters: MethodParameters {
 
     static let declarations: [ParameterDeclaration<Self>] =
         FilterParameters.declarations.map { $0.nested(in: \.filter) } + [
-            .integer("seed", \.seedValue, "seed of the noise not given as an input", range: seedRange)
+            .choice("order", \.filter.filters.order, "hf: temperature, then the filters; llama.cpp: the filters on softmax(logits), then the temperature"),
+            .integer("seed", \.seedValue, "seed of the noise not given as an input", range: seedRange),
         ]
 }
