@@ -8,15 +8,23 @@ import _SoftmaxShims
 /// B, eight broadcasts of A, sixteen multiply-adds). A row-major `A` is read in place, eight rows
 /// at a time; a transposed one is packed into panels `MR = 8` rows high first. Transposed
 /// operands cost nothing extra: packing reads them in whichever order they are stored. On
-/// targets with sixteen 256-bit registers (AVX2) the tile runs as four 8 × 8 slices
-/// (`sk_gemm_tile_8x32_sliced`) and `A` is always packed; products of a few rows take
-/// `multiplyFewRows`. Every path sums each element in the same order, so results agree bit for bit.
+/// targets with sixteen 256-bit registers (AVX2) the tile is 6 × 32 (`sk_gemm_tile_6x32`, two
+/// 6 × 16 halves: BLIS's Haswell shape) and `A` is always packed, in panels of 6 rows; products of
+/// a few rows take `multiplyFewRows`. Every path sums each element in the same order — one fused
+/// multiply-add chain per depth block — so results agree bit for bit.
 ///
 /// Threads split the rows of C (each thread packs its own A blocks; the B block is shared), so
 /// results are bit-identical whatever the thread count: every element is accumulated in the same
 /// order. Edge tiles are computed in full on zero-padded panels and stored partially.
 public enum Gemm {
-    public static let mr = 8, nr = 32
+    /// Rows of a tile and of a packed `A` panel: 6 on AVX2-only targets, else 8.
+    public static var mr: Int { sk_gemm_uses_6x32_tile() != 0 ? 6 : 8 }
+    /// Columns of a tile and of a packed `B` panel.
+    public static let nr = 32
+
+    /// `rows` rounded up to whole `A` panels: the floats a packed block of `rows × depth` takes
+    /// are `paddedRows(rows) · depth`.
+    public static func paddedRows(_ rows: Int) -> Int { (rows + mr - 1) / mr * mr }
     /// Blocking: kc = 384 covers a transformer's 384-wide inner dimension in one pass (each C tile
     /// stored once); an A block (mc × kc, 144 KiB) and the B block (kc × nc, 768 KiB) fit L2
     /// (1 MiB) together, and the B micro-panel (48 KiB) streams from L2 at 10 bytes per cycle.
@@ -281,7 +289,7 @@ public enum Gemm {
             } else if b.transposed && width == nr {
                 // Stored transposed (B = Xᵀ, X row-major): the 32 rows of X, eight at a time, transposed in registers.
                 for jj in stride(from: 0, to: nr, by: 8) {
-                    sk_transpose_rows8(b.base + (j0 + j + jj) * b.ld + p0, b.ld, kcb, d + jj, nr)
+                    sk_transpose_rows(b.base + (j0 + j + jj) * b.ld + p0, b.ld, kcb, 8, d + jj, nr)
                 }
                 d += kcb * nr
             } else {
@@ -298,8 +306,8 @@ public enum Gemm {
     /// in place (the micro-kernel broadcasts from its eight rows), a transposed one is packed into
     /// `buffer` (`mc × kc` floats, which also holds a short last panel of a row-major A).
     static func blockOfA(_ a: Operand, rows i0: Int, _ mcb: Int, columns p0: Int, _ kcb: Int, buffer: UnsafeMutablePointer<Float>) -> APanels {
-        // The sliced AVX2 tile runs short of registers for eight row addresses: it reads A packed.
-        guard a.transposed || sk_gemm_prefers_slices() != 0 else { return APanels(rows: a.base + i0 * a.ld + p0, ld: a.ld, depth: kcb, edge: buffer) }
+        // The AVX2 tile has no registers left for six row addresses: it reads A packed.
+        guard a.transposed || sk_gemm_uses_6x32_tile() != 0 else { return APanels(rows: a.base + i0 * a.ld + p0, ld: a.ld, depth: kcb, edge: buffer) }
         packA(a, rows: i0, mcb, columns: p0, kcb, into: buffer)
         return APanels(packed: buffer, depth: kcb)
     }
@@ -318,8 +326,8 @@ public enum Gemm {
                     d += mr
                 }
             } else if height == mr {
-                // Row-major A (activations): the 8 rows transposed in registers.
-                sk_transpose_rows8(a.base + (i0 + i) * a.ld + p0, a.ld, kcb, d, mr)
+                // Row-major A (activations): the panel's rows transposed in registers.
+                sk_transpose_rows(a.base + (i0 + i) * a.ld + p0, a.ld, kcb, mr, d, mr)
                 d += kcb * mr
             } else {
                 for p in 0..<kcb {
@@ -402,10 +410,10 @@ public enum Gemm {
         _ kcb: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, stepStride: Int, _ b: UnsafePointer<Float>,
         _ t: UnsafeMutablePointer<SIMD16<Float>>
     ) {
-        if sk_gemm_prefers_slices() != 0 && rs == 1 && stepStride == mr {
-            // Sixteen 256-bit registers (AVX2): the tile in 8 × 8 slices of a packed panel (A is
-            // always packed there, `blockOfA`), so nothing spills.
-            sk_gemm_tile_8x32_sliced(kcb, a, b, UnsafeMutableRawPointer(t).assumingMemoryBound(to: Float.self))
+        if sk_gemm_uses_6x32_tile() != 0 {
+            // Sixteen 256-bit registers (AVX2): the 6 × 32 tile on a packed panel (A is always
+            // packed there, `blockOfA`), so nothing spills.
+            sk_gemm_tile_6x32(kcb, a, b, UnsafeMutableRawPointer(t).assumingMemoryBound(to: Float.self))
             return
         }
         var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
@@ -470,7 +478,7 @@ public enum Gemm {
         for i in 0..<rows {
             let row = c + i * ldc
             if columns == nr {
-                let lo = Float.multiplyAdd(biasLow, t[i], av), hi = Float.multiplyAdd(biasHigh, t[i + mr], av)
+                let lo = Float.multiplyAdd(biasLow, t[i], av), hi = Float.multiplyAdd(biasHigh, t[i + 8], av)
                 if beta == 0 {
                     Float.store(lo, to: row)
                     Float.store(hi, to: row + 16)
@@ -480,7 +488,7 @@ public enum Gemm {
                 }
             } else {
                 for jj in 0..<columns {
-                    let v = (jj < 16 ? t[i][jj] : t[i + mr][jj - 16]) * alpha + (bias?[jj] ?? 0)
+                    let v = (jj < 16 ? t[i][jj] : t[i + 8][jj - 16]) * alpha + (bias?[jj] ?? 0)
                     row[jj] = beta == 0 ? v : v + beta * row[jj]
                 }
             }

@@ -69,8 +69,8 @@ public enum FlashAttention {
             sum = .allocate(capacity: queryBlock)
             packedK = .allocate(capacity: max(1, roundedKeys * shape.headDim))
             packedV = .allocate(capacity: max(1, keyBlocks * valueBlockStride))
-            packedQ = .allocate(capacity: queryBlock * shape.headDim)
-            packedP = .allocate(capacity: queryBlock * keyBlock)
+            packedQ = .allocate(capacity: Gemm.paddedRows(queryBlock) * shape.headDim)
+            packedP = .allocate(capacity: Gemm.paddedRows(queryBlock) * keyBlock)
         }
 
         func deallocate() {
