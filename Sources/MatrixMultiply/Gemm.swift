@@ -152,11 +152,10 @@ public enum Gemm {
         while pc < k {
             let kcb = min(kc, k - pc), pcb = pc, last = pc + kcb == k
             let shared = workers == 1 ? workspace.map { UnsafeSendable($0.packedA) } : nil
-            RowParallel.forEachChunk(rows: blocksOfM, threads: workers) { blocks in
+            forEachRowBlock(m: m, threads: workers) { ic, mcb in
                 let packedA = shared?.pointer ?? UnsafeMutablePointer<Float>.allocate(capacity: mc * kc)
                 defer { if shared == nil { packedA.deallocate() } }
-                for block in blocks {
-                    let ic = block * mc, mcb = min(mc, m - ic)
+                do {
                     let panels = blockOfA(a, rows: ic, mcb, columns: pcb, kcb, buffer: packedA)
                     var jc = 0
                     while jc < n {
@@ -228,6 +227,23 @@ public enum Gemm {
         }
     }
 
+    /// Runs `body(firstRow, rows)` on blocks of at most `mc` rows covering `0..<m`, the row panels
+    /// split evenly over `threads` (each thread's share then cut into blocks), so no thread gets a
+    /// whole block more than another: 512 rows on two threads are 256 each, not 288 and 224. Each
+    /// element's arithmetic does not depend on the blocks, so neither do the results.
+    static func forEachRowBlock(m: Int, threads: Int, _ body: @Sendable (Int, Int) -> Void) {
+        let panels = (m + mr - 1) / mr
+        RowParallel.forEachChunk(rows: panels, threads: threads) { share in
+            var ic = share.lowerBound * mr
+            let end = min(m, share.upperBound * mr)
+            while ic < end {
+                let mcb = min(mc, end - ic)
+                body(ic, mcb)
+                ic += mcb
+            }
+        }
+    }
+
     /// `c + a·b`, fused where the target has FMA: `Float.multiplyAdd` on one value.
     @inline(__always)
     static func fused(_ c: Float, _ a: Float, _ b: Float) -> Float { SK_HAS_FMA != 0 ? c.addingProduct(a, b) : c + a * b }
@@ -255,11 +271,10 @@ public enum Gemm {
                 let firstPass = pc == 0
                 let (jcb, pcb) = (jc, pc)
                 let shared = workers == 1 ? workspace.map { UnsafeSendable($0.packedA) } : nil
-                RowParallel.forEachChunk(rows: blocksOfM, threads: workers) { blocks in
+                forEachRowBlock(m: m, threads: workers) { ic, mcb in
                     let packedA = shared?.pointer ?? UnsafeMutablePointer<Float>.allocate(capacity: mc * kc)
                     defer { if shared == nil { packedA.deallocate() } }
-                    for block in blocks {
-                        let ic = block * mc, mcb = min(mc, m - ic)
+                    do {
                         let panels = blockOfA(a, rows: ic, mcb, columns: pcb, kcb, buffer: packedA)
                         macroKernel(
                             mcb, ncb, kcb, panels, UnsafePointer(pb.pointer), out.pointer + ic * ldc + jcb, ldc,

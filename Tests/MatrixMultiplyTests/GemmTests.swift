@@ -132,6 +132,18 @@ import Testing
             return c
         }
         #expect(run(1) == run(2) && run(1) == run(4))
+        // The same with B packed once (a model's weights): rows split evenly over 1, 2 and 3 threads.
+        let packed = b.withUnsafeBufferPointer { Gemm.PackedB(k: k, n: n, Gemm.Operand($0.baseAddress!, ld: n)) }
+        func runPacked(_ threads: Int) -> [Float] {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { ab in
+                c.withUnsafeMutableBufferPointer { cb in
+                    Gemm.multiply(m: m, Gemm.Operand(ab.baseAddress!, ld: k), packed, into: cb.baseAddress!, ldc: n, threads: threads)
+                }
+            }
+            return c
+        }
+        #expect(runPacked(1) == run(1) && runPacked(2) == run(1) && runPacked(3) == run(1))
     }
 
     /// Products of at most `Gemm.fewRows` rows against a pre-packed B (a decoder's step) take their

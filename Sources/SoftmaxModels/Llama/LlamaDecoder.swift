@@ -204,6 +204,7 @@ public final class LlamaDecoder: @unchecked Sendable {
             positions += starts[s]..<(starts[s] + sequence.count)
             sequence.cache.reserve(starts[s] + sequence.count)
         }
+        let angles = RotaryEmbedding.Table(rope, positions: positions)
         var x = input
         var h = [Float](repeating: 0, count: t * d), qkv = [Float](repeating: 0, count: t * (d + 2 * kvWidth))
         var q = [Float](repeating: 0, count: t * d), attended = [Float](repeating: 0, count: t * d)
@@ -219,8 +220,8 @@ public final class LlamaDecoder: @unchecked Sendable {
                 let row = d + 2 * kvWidth
                 // RoPE on the query and key parts of each row, in place.
                 for r in 0..<t {
-                    rope.apply(p.baseAddress! + r * row, rows: 1, heads: config.heads, positions: [positions[r]])
-                    rope.apply(p.baseAddress! + r * row + d, rows: 1, heads: config.kvHeads, positions: [positions[r]])
+                    angles.apply(p.baseAddress! + r * row, row: r, heads: config.heads)
+                    angles.apply(p.baseAddress! + r * row + d, row: r, heads: config.kvHeads)
                 }
             }
             let engine: any AttentionEngine =

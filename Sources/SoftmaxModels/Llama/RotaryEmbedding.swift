@@ -22,22 +22,39 @@ public struct RotaryEmbedding: Sendable {
 
     /// Rotates, in place, `rows` rows of `heads · D` values (row `r` at position `positions[r]`).
     public func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, heads: Int, positions: [Int]) {
-        let width = heads * headDim
-        var cosines = [Float](repeating: 0, count: headDim / 2), sines = cosines
-        for r in 0..<rows {
-            let p = Double(positions[r])
-            for i in 0..<(headDim / 2) {
-                let angle = p * inverseFrequencies[i]
-                cosines[i] = Float(cos(angle))
-                sines[i] = Float(sin(angle))
+        let table = Table(self, positions: Array(positions.prefix(rows)))
+        for r in 0..<rows { table.apply(x + r * heads * headDim, row: r, heads: heads) }
+    }
+
+    /// The cosines and sines of the angles of some positions, `[positions, D/2]` each: computed
+    /// once per pass and used by every block (the angles do not depend on the block).
+    struct Table {
+        let half: Int
+        let cosines: [Float], sines: [Float]
+
+        init(_ rope: RotaryEmbedding, positions: [Int]) {
+            half = rope.headDim / 2
+            var c = [Float](repeating: 0, count: positions.count * half), s = c
+            for (r, position) in positions.enumerated() {
+                for i in 0..<half {
+                    let angle = Double(position) * rope.inverseFrequencies[i]
+                    c[r * half + i] = Float(cos(angle))
+                    s[r * half + i] = Float(sin(angle))
+                }
             }
-            let row = x + r * width
+            cosines = c
+            sines = s
+        }
+
+        /// Rotates the `heads` heads of one row in place by the angles of the table's row `row`.
+        func apply(_ x: UnsafeMutablePointer<Float>, row: Int, heads: Int) {
+            let base = row * half
             for h in 0..<heads {
-                let v = row + h * headDim
-                for i in 0..<(headDim / 2) {
-                    let a = v[2 * i], b = v[2 * i + 1]
-                    v[2 * i] = a * cosines[i] - b * sines[i]
-                    v[2 * i + 1] = a * sines[i] + b * cosines[i]
+                let v = x + h * 2 * half
+                for i in 0..<half {
+                    let a = v[2 * i], b = v[2 * i + 1], c = cosines[base + i], s = sines[base + i]
+                    v[2 * i] = a * c - b * s
+                    v[2 * i + 1] = a * s + b * c
                 }
             }
         }
