@@ -16,6 +16,12 @@ PyTorch runs in float32 with transformers' GGUF loader (the weights dequantized 
 attention, torch.inference_mode and torch.set_num_threads(T). It comes from the CPU wheel on the
 machine (PIP_FIND_LINKS, /opt/wheels) or PyPI's CPU index, with transformers and gguf from PyPI,
 into Benchmarks/.venv (Benchmarks/peers-env.sh --lm); without it, only SoftmaxKit is timed.
+
+With --llama-cpp, llama.cpp is timed too, for context: through its Python bindings
+(llama-cpp-python from PyPI, which compiles llama.cpp for the machine's CPU on install:
+Benchmarks/peers-env.sh --lm --llama-cpp), on the same GGUF file and token ids. It computes with
+the quantized weights directly (Q4_1 and Q8_0 dot products), not in float32, so its figures are
+another arithmetic, not a peer of the same computation.
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
@@ -75,14 +81,42 @@ class PyTorch:
             decode = []
             for _ in range(args.repeats):
                 out = self.model(context, use_cache=True, logits_to_keep=1)
-                cache, logits = out.past_key_values, out.logits
+                cache, logits = out.cache, out.logits
                 t = time.perf_counter()
                 for _ in range(args.decode):
                     next_id = logits[:, -1].argmax(-1, keepdim=True)
-                    out = self.model(next_id, past_key_values=cache, use_cache=True, logits_to_keep=1)
-                    cache, logits = out.past_key_values, out.logits
+                    out = self.model(next_id, cache=cache, use_cache=True, logits_to_keep=1)
+                    cache, logits = out.cache, out.logits
                 decode.append(time.perf_counter() - t)
         return args.prefill / median(prefill), args.decode / median(decode)
+
+
+class LlamaCpp:
+    def __init__(self, model):
+        import llama_cpp
+        self.llama_cpp, self.model = llama_cpp, model
+        self.version = "llama.cpp through llama-cpp-python %s" % llama_cpp.__version__
+
+    def bench(self, ids, threads, args):
+        import numpy
+        llm = self.llama_cpp.Llama(model_path=self.model, n_ctx=max(args.prefill, args.context + args.decode) + 16, n_batch=args.prefill,
+                                   n_threads=threads, n_threads_batch=threads, verbose=False)
+        llm.eval(ids[:16])  # warm-up
+        prefill = []
+        for _ in range(args.repeats):
+            llm.reset()
+            t = time.perf_counter()
+            llm.eval(ids[:args.prefill])
+            prefill.append(time.perf_counter() - t)
+        decode = []
+        for _ in range(args.repeats):
+            llm.reset()
+            llm.eval(ids[:args.context])
+            t = time.perf_counter()
+            for _ in range(args.decode):
+                llm.eval([int(numpy.argmax(llm.scores[llm.n_tokens - 1]))])
+            decode.append(time.perf_counter() - t)
+        return args.prefill / statistics.median(prefill), args.decode / statistics.median(decode)
 
 
 def main():
@@ -96,6 +130,7 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--output", help="results file (JSON) for Benchmarks/tables.py")
+    p.add_argument("--llama-cpp", action="store_true", help="time llama.cpp too (llama-cpp-python; peers-env.sh --lm --llama-cpp)")
     args = p.parse_args()
     for path, hint in [(args.softmaxkit, "build it: swift build -c release -Xswiftc -target-cpu -Xswiftc native"),
                        (args.model, "fetch it: scripts/fetch-models.sh"), (TEXT, "fetch it: scripts/fetch-models.sh")]:
@@ -109,22 +144,31 @@ def main():
         print("lm_peers.py: PyTorch is not installed (%s); run Benchmarks/peers-env.sh --lm and use its python. "
               "Timing SoftmaxKit only." % error, file=sys.stderr)
         torch_side = None
+    llama_side = None
+    if args.llama_cpp:
+        try:
+            llama_side = LlamaCpp(args.model)
+        except ImportError as error:
+            sys.exit("lm_peers.py: --llama-cpp: llama-cpp-python is not installed (%s); run Benchmarks/peers-env.sh --lm --llama-cpp "
+                     "and use its python" % error)
     ids = token_ids(args.softmaxkit, args.model, max(args.prefill, args.context))
-    figures = {(side, t): [] for t in threads for side in ["softmaxkit", "pytorch"]}
+    sides = {"pytorch": torch_side, "llama.cpp": llama_side}
+    figures = {(side, t): [] for t in threads for side in ["softmaxkit", "pytorch", "llama.cpp"]}
     for r in range(args.rounds):
         for t in threads:
-            order = ["softmaxkit", "pytorch"] if (r + t) % 2 == 0 else ["pytorch", "softmaxkit"]
+            order = ["softmaxkit", "pytorch", "llama.cpp"]
+            order = order[(r + t) % 3:] + order[:(r + t) % 3]
             for side in order:
-                if side == "pytorch" and torch_side is None:
+                if side != "softmaxkit" and sides[side] is None:
                     continue
-                rates = softmaxkit(args.softmaxkit, args.model, t, args) if side == "softmaxkit" else torch_side.bench(ids, t, args)
+                rates = softmaxkit(args.softmaxkit, args.model, t, args) if side == "softmaxkit" else sides[side].bench(ids, t, args)
                 figures[(side, t)].append(rates)
                 print("round %d, %d thread(s), %-10s prefill %7.1f tokens/s, decode %6.2f tokens/s" % ((r + 1, t, side) + rates),
                       file=sys.stderr)
     cases = []
     for t in threads:
         case = {"threads": t}
-        for side in ["softmaxkit", "pytorch"]:
+        for side in ["softmaxkit", "pytorch", "llama.cpp"]:
             runs = figures[(side, t)]
             if runs:
                 case[side] = {"prefill_runs": [x[0] for x in runs], "decode_runs": [x[1] for x in runs],
@@ -132,13 +176,16 @@ def main():
         cases.append(case)
     result = {"kind": "lm-peers", "header": header, "rounds": args.rounds, "model": os.path.basename(args.model),
               "protocol": {"prefill": args.prefill, "context": args.context, "decode": args.decode, "repeats": args.repeats},
-              "pytorch": torch_side.version if torch_side else None, "cases": cases}
+              "pytorch": torch_side.version if torch_side else None, "llama.cpp": llama_side.version if llama_side else None,
+              "cases": cases}
     for c in cases:
         line = "%d thread(s): SoftmaxKit prefill %.1f, decode %.2f tokens/s" % (c["threads"], c["softmaxkit"]["prefill"], c["softmaxkit"]["decode"])
         if "pytorch" in c:
             line += "; PyTorch prefill %.1f, decode %.2f; ratio %.2f× prefill, %.2f× decode" % (
                 c["pytorch"]["prefill"], c["pytorch"]["decode"], c["softmaxkit"]["prefill"] / c["pytorch"]["prefill"],
                 c["softmaxkit"]["decode"] / c["pytorch"]["decode"])
+        if "llama.cpp" in c:
+            line += "; llama.cpp prefill %.1f, decode %.2f" % (c["llama.cpp"]["prefill"], c["llama.cpp"]["decode"])
         print(line)
     if args.output:
         with open(args.output + ".tmp", "w") as f:

@@ -144,6 +144,7 @@ def render_encoder_bench(result):
 
 def render_lm_peers(result):
     proto = result["protocol"]
+    llama = result.get("llama.cpp")
     rows = []
     for c in result["cases"]:
         ours, theirs = c["softmaxkit"], c.get("pytorch")
@@ -151,14 +152,21 @@ def render_lm_peers(result):
                "%.2f×" % (ours["prefill"] / theirs["prefill"]) if theirs else "–",
                "%.2f" % ours["decode"], "%.2f" % theirs["decode"] if theirs else "–",
                "%.2f×" % (ours["decode"] / theirs["decode"]) if theirs else "–"]
+        if llama:
+            row += ["%.1f" % c["llama.cpp"]["prefill"], "%.2f" % c["llama.cpp"]["decode"]]
         rows.append(row)
+    columns = ["threads", "SoftmaxKit prefill", "PyTorch prefill", "ratio", "SoftmaxKit decode", "PyTorch decode", "ratio"]
+    note = ""
+    if llama:
+        columns += ["llama.cpp prefill", "llama.cpp decode"]
+        note = (" For context, %s on the same file and ids, computing with the quantized weights (Q4_1/Q8_0 dot products) "
+                "rather than in float32." % llama)
     return "\n".join([heading(result), "",
                       "%s, tokens/s: prefill of %d tokens (one pass, last logits only), greedy decode of %d steps after a "
                       "%d-token prompt; each side the median of %d timings per round. PyTorch: %s, float32 weights dequantized "
-                      "from the same GGUF file, SDPA attention:" % (result["model"], proto["prefill"], proto["decode"], proto["context"],
-                                                                   proto["repeats"], result["pytorch"] or "not installed"), "",
-                      table(["threads", "SoftmaxKit prefill", "PyTorch prefill", "ratio", "SoftmaxKit decode", "PyTorch decode", "ratio"],
-                            rows)])
+                      "from the same GGUF file, SDPA attention.%s" % (result["model"], proto["prefill"], proto["decode"], proto["context"],
+                                                                     proto["repeats"], result["pytorch"] or "not installed", note), "",
+                      table(columns, rows)])
 
 
 def render_memory(result):
