@@ -23,9 +23,9 @@ peers:          ## SoftmaxKit, NumPy and ONNX Runtime side by side (the peers in
 	swift build -c release $(NATIVE)
 	$$(Benchmarks/peers-env.sh) Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 5
 
-lm-peers:       ## the decoder's prefill and decode against PyTorch (CPU wheel, in Benchmarks/.venv), same run
+lm-peers:       ## the decoder's prefill and decode against PyTorch (CPU wheel, in Benchmarks/.venv), same run; LLAMA_CPP=1 adds llama.cpp
 	swift build -c release $(NATIVE)
-	$$(Benchmarks/peers-env.sh --lm) Benchmarks/lm_peers.py --output Benchmarks/results/lm-peers.json
+	$$(Benchmarks/peers-env.sh --lm $(if $(LLAMA_CPP),--llama-cpp)) Benchmarks/lm_peers.py $(if $(LLAMA_CPP),--llama-cpp) --output Benchmarks/results/lm-peers.json
 
 check-loops:    ## the kernels' innermost loops contain no calls (disassembly of the release CLI)
 	swift build -c release $(NATIVE) && python3 scripts/check-hot-loops.py .build/release/softmaxkit

@@ -214,7 +214,7 @@ public final class LlamaDecoder: @unchecked Sendable {
         let options = AttentionOptions(scale: scale, causal: .bottomRight, threads: threads)
         for (l, block) in blocks.enumerated() {
             let swapped = swap.layers.map { $0.contains(l) } ?? true
-            rmsNormalize(x, rows: t, weight: block.attentionNorm, into: &h)
+            rmsNormalize(x, rows: t, weight: block.attentionNorm, into: &h, threads: threads)
             multiply(h, rows: t, block.qkv, into: &qkv, threads: threads)
             qkv.withUnsafeMutableBufferPointer { p in
                 let row = d + 2 * kvWidth
@@ -277,7 +277,7 @@ public final class LlamaDecoder: @unchecked Sendable {
             }
             multiply(attended, rows: t, block.output, into: &h, threads: threads)
             for i in 0..<(t * d) { x[i] += h[i] }
-            rmsNormalize(x, rows: t, weight: block.feedForwardNorm, into: &h)
+            rmsNormalize(x, rows: t, weight: block.feedForwardNorm, into: &h, threads: threads)
             multiply(h, rows: t, block.gateUp, into: &gateUp, threads: threads)
             try gateUp.withUnsafeBufferPointer { g in
                 try activated.withUnsafeMutableBufferPointer { a in
@@ -290,8 +290,15 @@ public final class LlamaDecoder: @unchecked Sendable {
                     }
                 }
             }
-            for r in 0..<t {
-                for c in 0..<ff { activated[r * ff + c] *= gateUp[r * 2 * ff + ff + c] }
+            gateUp.withUnsafeBufferPointer { g in
+                activated.withUnsafeMutableBufferPointer { a in
+                    let g = UnsafeSendable(UnsafeMutablePointer(mutating: g.baseAddress!)), a = UnsafeSendable(a.baseAddress!)
+                    LlamaDecoder.forEachRows(t, width: ff, threads: threads) { range in
+                        for r in range {
+                            for c in 0..<ff { a.pointer[r * ff + c] *= g.pointer[r * 2 * ff + ff + c] }
+                        }
+                    }
+                }
             }
             multiply(activated, rows: t, block.down, into: &h, threads: threads)
             for i in 0..<(t * d) { x[i] += h[i] }
@@ -328,18 +335,35 @@ public final class LlamaDecoder: @unchecked Sendable {
         }
     }
 
-    /// RMSNorm per row, `x / √(mean(x²) + ε) · w`, the mean of squares accumulated in Double.
-    func rmsNormalize(_ x: [Float], rows: Int, weight: [Float], into y: inout [Float]) {
-        let d = weight.count
-        for r in 0..<rows {
-            var sum = 0.0
-            for c in 0..<d {
-                let v = Double(x[r * d + c])
-                sum += v * v
+    /// RMSNorm per row, `x / √(mean(x²) + ε) · w`, the mean of squares accumulated in Double; rows
+    /// split over `threads` (each row computed alike whatever the split).
+    func rmsNormalize(_ x: [Float], rows: Int, weight: [Float], into y: inout [Float], threads: Int = 1) {
+        let d = weight.count, epsilon = config.rmsEpsilon
+        x.withUnsafeBufferPointer { xp in
+            weight.withUnsafeBufferPointer { wp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    let x = UnsafeSendable(UnsafeMutablePointer(mutating: xp.baseAddress!)), w = UnsafeSendable(UnsafeMutablePointer(mutating: wp.baseAddress!))
+                    let y = UnsafeSendable(yp.baseAddress!)
+                    LlamaDecoder.forEachRows(rows, width: d, threads: threads) { range in
+                        for r in range {
+                            let row = x.pointer + r * d, out = y.pointer + r * d
+                            var sum = 0.0
+                            for c in 0..<d {
+                                let v = Double(row[c])
+                                sum += v * v
+                            }
+                            let inverse = Float(1 / (sum / Double(d) + epsilon).squareRoot())
+                            for c in 0..<d { out[c] = row[c] * inverse * w.pointer[c] }
+                        }
+                    }
+                }
             }
-            let inverse = Float(1 / (sum / Double(d) + config.rmsEpsilon).squareRoot())
-            for c in 0..<d { y[r * d + c] = x[r * d + c] * inverse * weight[c] }
         }
+    }
+
+    /// `body` on ranges of `rows` rows of `width` values, over as many of `threads` as pay.
+    static func forEachRows(_ rows: Int, width: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        RowParallel.forEachChunk(rows: rows, threads: RowParallel.threadCount(rows: rows, cols: width, requested: threads), body)
     }
 }
 
