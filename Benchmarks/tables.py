@@ -169,6 +169,22 @@ def render_lm_peers(result):
                       table(columns, rows)])
 
 
+def render_gemm_peers(result):
+    v = result["versions"]
+    rows = []
+    for c in result["cases"]:
+        ours = c["softmaxkit"]["gflops"]
+        row = ["%s (%d×%d·%d×%d)" % (c["shape"], c["m"], c["k"], c["k"], c["n"]), c["threads"], "%.1f" % ours]
+        for peer in ["pytorch", "numpy"]:
+            row += ["%.1f" % c[peer]["gflops"], "%.2f×" % (ours / c[peer]["gflops"])] if peer in c else ["–", "–"]
+        rows.append(row)
+    return "\n".join([heading(result), "",
+                      "GFLOP/s (2·M·N·K flops), C = A·B in float32, B packed inside each call; the median of %d timings, "
+                      "then the median of %d rounds. Peers: PyTorch %s (`torch.mm`), NumPy %s (`a @ b`):"
+                      % (result["repeat"], result["rounds"], v.get("pytorch") or "not installed", v.get("numpy")), "",
+                      table(["shape", "threads", "SoftmaxKit", "PyTorch", "÷ PyTorch", "NumPy", "÷ NumPy"], rows)])
+
+
 def render_memory(result):
     rows = [[c["method"], "float32" if c["dtype"] == "f4" else "float64", "%.0f" % c["input_mib"], "%.0f" % c["outputs_mib"],
              "%.0f" % c["peak_mib"], "%.0f" % c["budget_mib"], "%.2f×" % (c["peak_mib"] / c["input_mib"])]
@@ -184,7 +200,7 @@ def render_text(result):
 
 
 RENDERERS = {"softmax-peers": render_softmax_peers, "approximations": render_approximations,
-             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "memory": render_memory, "text": render_text}
+             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "gemm-peers": render_gemm_peers, "memory": render_memory, "text": render_text}
 
 
 def render(path):

@@ -61,7 +61,7 @@ public enum Gemm {
         /// Allocates the packing buffers (`mc × kc` and `kc × nc` floats).
         public init() {
             packedA = .allocate(capacity: Gemm.mc * Gemm.kc)
-            packedB = .allocate(capacity: Gemm.kc * Gemm.nc)
+            packedB = .allocate(capacity: Gemm.kc * Gemm.widestColumnBlock)
         }
 
         /// Frees the packing buffers.
@@ -81,7 +81,7 @@ public enum Gemm {
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0 && ldc >= n, "Gemm: bad shape m=\(m) n=\(n) k=\(k) ldc=\(ldc)")
         guard m > 0, n > 0 else { return }
-        let packedB = workspace?.packedB ?? UnsafeMutablePointer<Float>.allocate(capacity: kc * nc)
+        let packedB = workspace?.packedB ?? UnsafeMutablePointer<Float>.allocate(capacity: kc * widestColumnBlock)
         defer { if workspace == nil { packedB.deallocate() } }
         run(m: m, n: n, k: k, a, into: c, ldc: ldc, alpha: alpha, beta: beta, threads: threads, workspace: workspace) { pc, kcb, jc, ncb in
             packB(b, rows: pc, kcb, columns: jc, ncb, into: packedB)
@@ -244,6 +244,21 @@ public enum Gemm {
         }
     }
 
+    /// The widest block of columns a product packs `B` in when `B` is not packed in advance:
+    /// `nc` and a quarter.
+    static let widestColumnBlock = nc + nc / 4
+
+    /// The width of the column blocks of an `n`-column product whose `B` is packed per call: the
+    /// block count nearest `n / nc`, at most `widestColumnBlock` wide, in whole panels. Every
+    /// column block packs each `A` block again, so a narrow last block (`n = 576`: 512 + 64) pays
+    /// a whole `A` packing for a few columns; 576 is one block instead. The blocks do not change
+    /// any element's arithmetic.
+    static func columnBlock(_ n: Int) -> Int {
+        var blocks = max(1, Int((Double(n) / Double(nc)).rounded()))
+        while (n + blocks - 1) / blocks > widestColumnBlock { blocks += 1 }
+        return ((n + blocks - 1) / blocks + nr - 1) / nr * nr
+    }
+
     /// `c + a·b`, fused where the target has FMA: `Float.multiplyAdd` on one value.
     @inline(__always)
     static func fused(_ c: Float, _ a: Float, _ b: Float) -> Float { SK_HAS_FMA != 0 ? c.addingProduct(a, b) : c + a * b }
@@ -261,9 +276,10 @@ public enum Gemm {
         let out = UnsafeSendable(c)
         let blocksOfM = (m + mc - 1) / mc
         let workers = max(1, min(threads, blocksOfM))
+        let width = columnBlock(n)
         var jc = 0
         while jc < n {
-            let ncb = min(nc, n - jc)
+            let ncb = min(width, n - jc)
             var pc = 0
             while pc < k {
                 let kcb = min(kc, k - pc)
