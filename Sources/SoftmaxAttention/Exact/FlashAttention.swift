@@ -36,7 +36,10 @@ public enum FlashAttention {
             let tile = Tile(shape)
             defer { tile.deallocate() }
             for task in range {
-                let bh = task / blocks, block = task % blocks
+                // Query blocks in zig-zag order (0, n−1, 1, n−2, …): under a causal rule block b
+                // costs about b + 1 key blocks, so each thread's contiguous share of tasks then
+                // holds as much work as another's. Each block is computed alike in any order.
+                let bh = task / blocks, j = task % blocks, block = j % 2 == 0 ? j / 2 : blocks - 1 - j / 2
                 queryBlockRows(io, shape, mask, bias, options, Float(scale), batchHead: bh, rows: block * queryBlock, tile)
             }
         }
