@@ -68,6 +68,9 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let machine = MachineReport()
+        if let advice = machine.cpu.buildAdvice { progress("note: \(advice)") }
+        if !json { print(machine.summary) }
         if let seq {
             guard seq >= 1, batch >= 1, heads >= 1, headDim >= 1, (kvHeads ?? heads) >= 1 else {
                 throw ValidationError("--seq, --batch, --heads, --kv-heads and --head-dim must be ≥ 1")
@@ -86,7 +89,7 @@ struct BenchCommand: ParsableCommand {
             for id in methods.isEmpty ? ["attention"] : methods {
                 let r = try AttentionBench.run(id: id, parameters: values, shape: shape, causal: causal, threads: threads, repeats: repeats)
                 if json {
-                    print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                    print(String(decoding: try encoder.encode(WithMachine(result: r, machine: machine)), as: UTF8.self))
                 } else {
                     print(
                         Table.row([
@@ -106,7 +109,7 @@ struct BenchCommand: ParsableCommand {
             if !json { print(Table.row(["variant", "M", "N", "K", "threads", "median s", "GFLOP/s"])) }
             for r in GemmBench.run(m: dims[0], n: dims[1], k: dims[2], threads: threads, repeats: repeats) {
                 if json {
-                    print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                    print(String(decoding: try encoder.encode(WithMachine(result: r, machine: machine)), as: UTF8.self))
                 } else {
                     print(
                         Table.row([
@@ -149,7 +152,7 @@ struct BenchCommand: ParsableCommand {
             progress("[\(k + 1)/\(cases.count)] \(c.label) \(c.rows)×\(c.cols)")
             let r = try SpeedRunner.run(c, bandwidth: bandwidth, repeats: repeats)
             if json {
-                print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                print(String(decoding: try encoder.encode(WithMachine(result: r, machine: machine)), as: UTF8.self))
             } else {
                 print(
                     Table.row([

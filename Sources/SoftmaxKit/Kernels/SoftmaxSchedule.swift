@@ -53,7 +53,8 @@ public enum SoftmaxSchedule: String, CaseIterable, Sendable, Codable {
     }
 }
 
-/// The thresholds of `SoftmaxSchedule.plan(for:)`, in one place. The defaults were measured on
+/// The thresholds of `SoftmaxSchedule.plan(for:)`, in one place. `plan(for:)` takes them from
+/// this machine's caches (`machine`, `init(caches:)`); the fixed defaults were measured on
 /// the AVX-512 and AVX2 machines in BENCHMARKS.md (1–2 MiB of L2 per core, 32 MiB of L3); they
 /// are sizes in bytes of the input, `rows × cols × MemoryLayout<T>.size`.
 ///
@@ -91,6 +92,21 @@ public struct SoftmaxScheduleThresholds: Sendable, Equatable {
 
     /// The measured defaults.
     public static let standard = SoftmaxScheduleThresholds()
+
+    /// The thresholds for a machine with these caches: "past L2" is a thread's share of the input
+    /// beyond the L2 (its output is as large again, so the pair no longer fits), and pass 1
+    /// may ride on pass 2 while the input is at most a quarter of the last-level cache (input and
+    /// output within half of it). Both are clamped to sizes the rules were measured between
+    /// (256 KiB … 4 MiB of L2, 1 … 64 MiB for the batch); the element-count rules do not depend on
+    /// the caches. The 1 MiB L2 and 32 MiB L3 of `CacheSizes.assumed` give `standard`.
+    public init(caches: CacheSizes) {
+        let l3 = caches.l3 > 0 ? caches.l3 : 4 * caches.l2
+        self.init(
+            l2BatchBytes: min(max(caches.l2, 256 << 10), 4 << 20), fusedPass1BatchBytes: min(max(l3 / 4, 1 << 20), 64 << 20))
+    }
+
+    /// The thresholds for this machine's caches (`CacheSizes.current`): what `plan(for:)` uses.
+    public static let machine = SoftmaxScheduleThresholds(caches: .current)
 }
 
 extension SoftmaxSchedule {
@@ -155,7 +171,7 @@ extension SoftmaxSchedule {
     ///    `groupedRowsFusedPass1` in a batch of at most `fusedPass1BatchBytes`, else `groupedRows`;
     /// 6. otherwise: `rowsFusedPass3`.
     /// "Past L2" is judged on the largest thread's share of the rows.
-    public static func plan(for p: Problem, thresholds t: SoftmaxScheduleThresholds = .standard) -> Plan {
+    public static func plan(for p: Problem, thresholds t: SoftmaxScheduleThresholds = .machine) -> Plan {
         if let split = splitThreads(p) { return Plan(schedule: .splitRows, threads: split) }
         let threads = RowParallel.threadCount(rows: p.rows, cols: p.cols, requested: p.threads)
         guard isPlain(p) else { return Plan(schedule: .perRow, threads: threads) }

@@ -8,5 +8,6 @@
 #include "Transpose.h"
 #include "Atomics.h"
 #include "GemmTile.h"
+#include "CPUID.h"
 
 #endif

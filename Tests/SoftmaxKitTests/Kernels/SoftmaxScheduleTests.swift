@@ -14,8 +14,33 @@ import Testing
         SoftmaxSchedule.plan(
             for: .init(
                 rows: rows, cols: cols, elementBytes: bytes, threads: threads, algorithm: algorithm,
-                output: output, masked: masked)
+                output: output, masked: masked),
+            thresholds: .standard
         ).schedule
+    }
+
+    /// The thresholds follow the caches: past L2 at the L2's size, pass 1 fused up to a quarter
+    /// of the L3, both clamped; the fixed defaults are those of the assumed 1 MiB / 32 MiB machine.
+    @Test func thresholdsFromTheCaches() {
+        #expect(SoftmaxScheduleThresholds(caches: .assumed) == .standard)
+        let zen3 = CacheSizes(l1Data: 32 << 10, l2: 512 << 10, l3: 32 << 20, l3SharedBy: 8, source: "test")
+        #expect(SoftmaxScheduleThresholds(caches: zen3).l2BatchBytes == 512 << 10)
+        #expect(SoftmaxScheduleThresholds(caches: zen3).fusedPass1BatchBytes == 8 << 20)
+        let xeon = CacheSizes(l1Data: 48 << 10, l2: 2 << 20, l3: 105 << 20, source: "test")
+        #expect(SoftmaxScheduleThresholds(caches: xeon).l2BatchBytes == 2 << 20)
+        #expect(SoftmaxScheduleThresholds(caches: xeon).fusedPass1BatchBytes == (105 << 20) / 4)
+        // Clamped: a tiny L2 and no L3 (the batch limit then assumes 4 × L2, at least 1 MiB).
+        let tiny = CacheSizes(l1Data: 16 << 10, l2: 128 << 10, l3: 0, source: "test")
+        #expect(SoftmaxScheduleThresholds(caches: tiny).l2BatchBytes == 256 << 10)
+        #expect(SoftmaxScheduleThresholds(caches: tiny).fusedPass1BatchBytes == 1 << 20)
+        let huge = CacheSizes(l1Data: 64 << 10, l2: 16 << 20, l3: 1 << 30, source: "test")
+        #expect(SoftmaxScheduleThresholds(caches: huge).l2BatchBytes == 4 << 20)
+        #expect(SoftmaxScheduleThresholds(caches: huge).fusedPass1BatchBytes == 64 << 20)
+        #expect(SoftmaxScheduleThresholds.machine == SoftmaxScheduleThresholds(caches: .current))
+        // On a 512 KiB L2, 768 KiB rows of 32768 are past it: pass 1 rides on pass 2.
+        let problem = SoftmaxSchedule.Problem(rows: 6, cols: 32768, elementBytes: 4, threads: 1)
+        #expect(SoftmaxSchedule.plan(for: problem, thresholds: .init(caches: zen3)).schedule == .rowsFusedPass2)
+        #expect(SoftmaxSchedule.plan(for: problem, thresholds: .standard).schedule == .perRow)
     }
 
     @Test func theDecisionTable() {
