@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Times NumPy and ONNX Runtime softmax on the shapes of `softmaxkit bench`, and prints them side
-by side with SoftmaxKit's own figures from the same run.
+"""Times NumPy, ONNX Runtime, PyTorch and a hand-written C kernel on the softmax shapes of
+`softmaxkit bench`, and prints them side by side with SoftmaxKit's own figures from the same run.
 
     python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit [--threads 1] [--rounds 3]
 
 Runs `softmaxkit bench --json` for the default sweep (or reads --swift-json FILE), then times each
 (rows, cols) shape with NumPy (exp(x - max) / sum, in float32) and ONNX Runtime (a one-node Softmax
-model, axis = -1, intra-op threads = --threads), and prints a Markdown table: GB/s (4 bytes read +
+model, axis = -1, intra-op threads = --threads), PyTorch (`torch.softmax` and `torch.log_softmax`, when installed: Benchmarks/peers-env.sh --lm) and
+the C kernels of Benchmarks/reference/softmax_ref.c (built here for this CPU with gcc, called on the
+same arrays; the fastest of its softmax variants and of its log-softmax variants, each by name),
+and prints a Markdown table: GB/s (4 bytes read +
 4 written per element) and the ratio of SoftmaxKit's default softmax to each peer; the figures, with
 the machine, commit and date, go to a results file (--output; Benchmarks/tables.py renders it into
 BENCHMARKS.md). With
@@ -63,6 +66,51 @@ def onnx_session(threads):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+
+# The hand-written C kernels of Benchmarks/reference/softmax_ref.c (AVX2 + FMA intrinsics): their
+# library entry's algorithm numbers, softmax and log-softmax.
+C_SOFTMAX = {"3pass": 0, "3pass-recomp": 1, "2pass": 2, "online": 3, "2pass-nt": 7, "online-nt": 8,
+             "3pass-nt": 10, "3pass-pf": 12, "3pass-pf-nt": 13}
+C_LOG_SOFTMAX = {"logsm-3pass": 4, "logsm-online": 5, "logsm-online-nt": 11}
+
+
+def c_reference():
+    """The C reference as a function (algorithm, x, y, threads), built for this CPU into the
+    virtual environment's folder; None where there is no C compiler or the CPU lacks AVX2/FMA."""
+    import ctypes, shutil
+    here = os.path.dirname(os.path.abspath(__file__))
+    source = os.path.join(here, "reference", "softmax_ref.c")
+    library = os.path.join(here, ".venv", "softmax_ref.so")
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    if compiler is None:
+        print("no C compiler: the C reference is left out (apt-get install gcc)", file=sys.stderr)
+        return None
+    if not os.path.exists(library) or os.path.getmtime(library) < os.path.getmtime(source):
+        os.makedirs(os.path.dirname(library), exist_ok=True)
+        build = subprocess.run([compiler, "-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-DANCHORS_LIB",
+                                "-o", library, source, "-lm"], capture_output=True, text=True)
+        if build.returncode != 0:
+            print("the C reference did not build (it needs AVX2 and FMA): %s" % build.stderr.strip()[:300],
+                  file=sys.stderr)
+            return None
+    lib = ctypes.CDLL(library)
+    lib.anchors_softmax.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                    ctypes.c_size_t, ctypes.c_int]
+
+    def call(algorithm, x, y, threads):
+        if lib.anchors_softmax(algorithm, x.ctypes.data, y.ctypes.data, x.shape[0], x.shape[1], threads) != 0:
+            raise RuntimeError("the C reference refused algorithm %d" % algorithm)
+        return y
+    return call
+
+
+def best_of(kernels, x, y, repeat, threads, call):
+    """The fastest of `kernels` (name -> algorithm number) on x: (name, GB/s), and every one's GB/s."""
+    gb = x.size * 8 / 1e9
+    each = {name: gb / median_seconds(lambda a, k=k: call(k, a, y, threads), x, repeat) for name, k in kernels.items()}
+    name = max(each, key=each.get)
+    return name, each[name], each
 
 
 def swift_bench(args):
@@ -132,6 +180,17 @@ def main():
         print("ONNX Runtime unavailable (%s); pip install -r Benchmarks/requirements.txt" % e, file=sys.stderr)
         session = None
 
+    try:
+        import torch
+        torch.set_num_threads(args.threads)
+        versions["PyTorch"] = torch.__version__
+    except ImportError:
+        print("PyTorch unavailable: Benchmarks/peers-env.sh --lm installs the CPU wheel", file=sys.stderr)
+        torch = None
+    c_call = c_reference()
+    if c_call is not None:
+        versions["C reference"] = "Benchmarks/reference/softmax_ref.c"
+
     ours, peers, copies = {}, {}, []
     for round in range(max(1, args.rounds)):
         swift = swift_bench(args)
@@ -141,13 +200,29 @@ def main():
         for rows, cols, level in sorted({(r["rows"], r["cols"], r["level"]) for r in swift}):
             x = np.random.default_rng(42).standard_normal((rows, cols)).astype(np.float32) * 4
             gb = rows * cols * 8 / 1e9
-            cell = peers.setdefault((rows, cols, level), {"numpy": [], "ort": [], "paired": []})
+            cell = peers.setdefault((rows, cols, level), {"numpy": [], "ort": [], "paired": [], "torch": [],
+                                                          "torch_log": [], "c_best": [], "c_best_name": [],
+                                                          "c_3pass": [], "c_log_best": [], "c_log_best_name": []})
             paired = args.swift_json is None
             if paired and round % 2 == 0:
                 cell["paired"].append(swift_shape(args, rows, cols))
             cell["numpy"].append(gb / median_seconds(numpy_softmax, x, args.repeat))
             cell["ort"].append(gb / median_seconds(lambda a: session.run(None, {"x": a}), x, args.repeat)
                                if session is not None else float("nan"))
+            if torch is not None:
+                t = torch.from_numpy(x)
+                cell["torch"].append(gb / median_seconds(lambda a: torch.softmax(a, dim=-1), t, args.repeat))
+                cell["torch_log"].append(gb / median_seconds(lambda a: torch.log_softmax(a, dim=-1), t, args.repeat))
+            if c_call is not None:
+                y = np.empty_like(x)
+                name, speed, each = best_of(C_SOFTMAX, x, y, args.repeat, args.threads, c_call)
+                cell["c_best"].append(speed)
+                cell["c_best_name"].append(name)
+                cell["c_3pass"].append(each["3pass"])
+                name, speed, _ = best_of(C_LOG_SOFTMAX, x, y, args.repeat, args.threads, c_call)
+                cell["c_log_best"].append(speed)
+                cell["c_log_best_name"].append(name)
+                del y
             if paired and round % 2 == 1:
                 cell["paired"].append(swift_shape(args, rows, cols))
         print("round %d of %d done" % (round + 1, max(1, args.rounds)), file=sys.stderr)

@@ -51,24 +51,50 @@ def gbps(records):
 def render_softmax_peers(result):
     default = "softmax[algorithm=three-pass-reload]"
     variants = sorted({v for s in result["shapes"] for v in s["variants"]})
-    rows = []
-    for s in sorted(result["shapes"], key=lambda s: (s["cols"], s["rows"])):
-        mine = {v: median(g) for v, g in s["variants"].items()}
+    shapes = sorted(result["shapes"], key=lambda s: (s["cols"], s["rows"]))
+
+    def fig(values):
+        return "%.1f" % median(values) if values else "—"
+
+    def ratio(ours, theirs):
+        """median(ours) / median(theirs), with the range of the per-round ratios."""
+        if not ours or not theirs:
+            return "—"
+        text = "%.2f×" % (median(ours) / median(theirs))
+        each = [a / b for a, b in zip(ours, theirs)]
+        return text + (" (%.2f–%.2f)" % (min(each), max(each)) if len(each) > 1 else "")
+
+    def named(values, names):
+        if not values:
+            return "—"
+        common = max(set(names), key=names.count) if names else ""
+        return "%.1f (%s)" % (median(values), common)
+
+    rows, logs, each = [], [], []
+    for s in shapes:
         paired = s["paired"] or s["variants"].get(default, [])
-        d, npy, ort = median(paired), median(s["numpy"]), median(s["ort"])
-        ratio = "%.2f×" % (d / ort)
-        each = [a / b for a, b in zip(paired, s["ort"])]
-        if len(each) > 1:
-            ratio += " (%.2f–%.2f)" % (min(each), max(each))
-        rows.append([s["cols"], s["level"], s["rows"]] + ["%.1f" % mine.get(v, float("nan")) for v in variants] +
-                    ["%.1f" % d, "%.1f" % npy, "%.1f" % ort, "%.2f×" % (d / npy), ratio])
+        rows.append([s["cols"], s["level"], s["rows"], fig(paired), fig(s["numpy"]), fig(s["ort"]), fig(s.get("torch")),
+                     named(s.get("c_best"), s.get("c_best_name", [])), ratio(paired, s["ort"]),
+                     ratio(paired, s.get("torch")), ratio(paired, s.get("c_best"))])
+        mine = s["variants"].get("log-softmax", [])
+        logs.append([s["cols"], s["level"], s["rows"], fig(mine), fig(s.get("torch_log")),
+                     named(s.get("c_log_best"), s.get("c_log_best_name", [])), ratio(mine, s.get("torch_log")),
+                     ratio(mine, s.get("c_log_best"))])
+        each.append([s["cols"], s["level"], s["rows"]] + [fig(s["variants"].get(v, [])) for v in variants])
     versions = result.get("versions", {})
     peers = ", ".join("%s %s" % (k, v) for k, v in sorted(versions.items()))
     text = [heading(result), "",
             "GB/s (4 bytes read + 4 written per float32 element), threads: %d; copy bandwidth in the same run "
-            "%.1f GB/s; peers: %s." % (result["threads"], median(result["copy_gbps"]), peers or "none"), "",
-            table(["cols", "level", "rows"] + variants + ["paired", "NumPy", "ONNX Runtime", "default ÷ NumPy",
-                                                          "default ÷ ORT"], rows)]
+            "%.1f GB/s; peers: %s. \"C best\" is the fastest of the hand-written C kernel's softmax variants on "
+            "that shape (named; `pf` prefetches the next row, `nt` writes with streaming stores)."
+            % (result["threads"], median(result["copy_gbps"]), peers or "none"), "",
+            table(["cols", "level", "rows", "SoftmaxKit", "NumPy", "ONNX Runtime", "PyTorch", "C best", "÷ ORT",
+                   "÷ PyTorch", "÷ C best"], rows)]
+    if any(s.get("torch_log") or s.get("c_log_best") for s in shapes):
+        text += ["", "Log-softmax (SoftmaxKit's figure from the sweep, not paired):", "",
+                 table(["cols", "level", "rows", "SoftmaxKit", "PyTorch", "C best", "÷ PyTorch", "÷ C best"], logs)]
+    text += ["", "Each exact algorithm of SoftmaxKit and its log-softmax (the sweep's own figures, one process):", "",
+             table(["cols", "level", "rows"] + variants, each)]
     if result.get("accuracy"):
         text += ["", "Largest relative error of any output ≥ 10⁻³⁰ against a float64 softmax of the same float32 "
                  "inputs:", "",
