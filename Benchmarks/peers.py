@@ -5,20 +5,19 @@
     python3 Benchmarks/peers.py --softmaxkit .build/release/softmaxkit [--threads 1] [--rounds 3]
 
 Runs `softmaxkit bench --json` for the default sweep (or reads --swift-json FILE), then times each
-(rows, cols) shape with NumPy (exp(x - max) / sum, in float32) and ONNX Runtime (a one-node Softmax
-model, axis = -1, intra-op threads = --threads), PyTorch (`torch.softmax` and `torch.log_softmax`, when installed: Benchmarks/peers-env.sh --lm) and
-the C kernels of Benchmarks/reference/softmax_ref.c (built here for this CPU with gcc, called on the
-same arrays; the fastest of its softmax variants and of its log-softmax variants, each by name),
-and prints a Markdown table: GB/s (4 bytes read +
-4 written per element) and the ratio of SoftmaxKit's default softmax to each peer; the figures, with
+(rows, cols) shape with NumPy (exp(x - max) / sum, in float32), ONNX Runtime (a one-node Softmax
+model, axis = -1, intra-op threads = --threads), PyTorch (`torch.softmax` and `torch.log_softmax`,
+when installed: Benchmarks/peers-env.sh --lm) and the C kernels of Benchmarks/reference/softmax_ref.c
+(built here for this CPU with gcc, called on the same arrays: the fastest of its softmax variants
+and of its log-softmax variants, each by name), and prints Markdown tables: GB/s (4 bytes read + 4
+written per element) and the ratio of SoftmaxKit's default softmax to each peer; the figures, with
 the machine, commit and date, go to a results file (--output; Benchmarks/tables.py renders it into
-BENCHMARKS.md). With
---rounds N the whole comparison runs N times, interleaved, and each cell is the median over the
-rounds (the ratio column also gives the range of the per-round ratios): on a shared machine a
-single round moves by tens of percent. The ratio columns are paired: in each round, each shape's
-default softmax (`softmaxkit bench --rows R --cols C`) is timed right before (odd rounds) or after
-(even rounds) the peers on that shape, so a slow spell of the machine hits both sides alike; the
-"paired" column shows those figures of SoftmaxKit.
+BENCHMARKS.md). With --rounds N the whole comparison runs N times, interleaved, and each cell is the
+median over the rounds (the ratio columns also give the range of the per-round ratios): on a shared
+machine a single round moves by tens of percent. The softmax ratios are paired: in each round, each
+shape's default softmax (`softmaxkit bench --rows R --cols C`) is timed right before (odd rounds)
+or after (even rounds) the peers on that shape, so a slow spell of the machine hits both sides
+alike.
 
 Then it measures what each one's speed buys: the largest relative error of every output >= 1e-30
 against a float64 softmax, on 4*N(0, 1) rows (the benchmark's data) and on N(0, 10^2) and N(0, 100^2) rows.
@@ -32,7 +31,7 @@ import provenance, tables
 
 
 def median_seconds(fn, x, repeats):
-    n = x.size
+    n = x.numel() if callable(getattr(x, "numel", None)) else x.size  # a torch tensor, or an array
     inner = max(1, min(100000, (64 << 20) // max(n * 8, 1)))
     fn(x)  # warm-up
     samples = []
@@ -95,20 +94,27 @@ def c_reference():
                   file=sys.stderr)
             return None
     lib = ctypes.CDLL(library)
-    lib.anchors_softmax.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
-                                    ctypes.c_size_t, ctypes.c_int]
+    lib.anchors_softmax_seconds.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                            ctypes.c_size_t, ctypes.c_int, ctypes.c_long]
+    lib.anchors_softmax_seconds.restype = ctypes.c_double
 
-    def call(algorithm, x, y, threads):
-        if lib.anchors_softmax(algorithm, x.ctypes.data, y.ctypes.data, x.shape[0], x.shape[1], threads) != 0:
+    def seconds(algorithm, x, y, threads, calls):
+        """Seconds per call, timed inside C over `calls` calls (no Python overhead per call)."""
+        s = lib.anchors_softmax_seconds(algorithm, x.ctypes.data, y.ctypes.data, x.shape[0], x.shape[1], threads, calls)
+        if s < 0:
             raise RuntimeError("the C reference refused algorithm %d" % algorithm)
-        return y
-    return call
+        return s
+    return seconds
 
 
-def best_of(kernels, x, y, repeat, threads, call):
-    """The fastest of `kernels` (name -> algorithm number) on x: (name, GB/s), and every one's GB/s."""
-    gb = x.size * 8 / 1e9
-    each = {name: gb / median_seconds(lambda a, k=k: call(k, a, y, threads), x, repeat) for name, k in kernels.items()}
+def best_of(kernels, x, y, repeat, threads, seconds):
+    """The fastest of `kernels` (name -> algorithm number) on x: (name, GB/s), and every one's GB/s;
+    each the median of `repeat` samples of enough calls to move 64 MiB, as `median_seconds` times."""
+    calls = max(1, min(100000, (64 << 20) // max(x.size * 8, 1)))
+    each = {}
+    for name, k in kernels.items():
+        seconds(k, x, y, threads, 1)  # warm-up
+        each[name] = x.size * 8 / 1e9 / statistics.median(seconds(k, x, y, threads, calls) for _ in range(repeat))
     name = max(each, key=each.get)
     return name, each[name], each
 

@@ -598,6 +598,17 @@ int anchors_softmax(int alg, const float *x, float *y, size_t rows, size_t n, in
   return 0;
 }
 
+// Seconds per call of `calls` back-to-back calls (timed here, so that a caller in Python does not
+// add its per-call overhead to kernels that take microseconds); -1 for an unknown algorithm.
+double anchors_softmax_seconds(int alg, const float *x, float *y, size_t rows, size_t n, int T, long calls) {
+  if (alg < 0 || alg >= NALG || calls < 1) return -1;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (long c = 0; c < calls; c++) run(alg, x, y, rows, n, T);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return ((t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec)) / calls;
+}
+
 // ---------------------------------------------------------------- verification
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static inline double urand(void) {  // xorshift64*
