@@ -67,7 +67,10 @@ def render_softmax_peers(result):
     def named(values, names):
         if not values:
             return "—"
-        common = max(set(names), key=names.count) if names else ""
+        # The variant that won most rounds; a tie goes to the one of the fastest round (never to
+        # set order, which differs from one process to the next).
+        fastest = names[values.index(max(values))] if names else ""
+        common = max(sorted(set(names)), key=lambda n: (names.count(n), n == fastest)) if names else ""
         return "%.1f (%s)" % (median(values), common)
 
     rows, logs, each = [], [], []
