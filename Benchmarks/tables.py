@@ -214,6 +214,28 @@ def render_gemm_peers(result):
                       table(["shape", "threads", "SoftmaxKit", "PyTorch", "÷ PyTorch", "NumPy", "÷ NumPy"], rows)])
 
 
+def render_attention_peers(result):
+    v = result["versions"]
+    rows = []
+    for c in result["cases"]:
+        ours = c["softmaxkit"]["gflops"]
+        row = [c["seq"], "yes" if c["causal"] else "no", c["threads"], "%.1f" % ours]
+        for peer in ["pytorch", "numpy"]:
+            if peer in c:
+                each = [a / b for a, b in zip(c["softmaxkit"]["runs"], c[peer]["runs"])]
+                row += ["%.1f" % c[peer]["gflops"], "%.2f× (%.2f–%.2f)" % (ours / c[peer]["gflops"], min(each), max(each))]
+            else:
+                row += ["–", "–"]
+        rows.append(row)
+    return "\n".join([heading(result), "",
+                      "GFLOP/s counted as 4·N²·D·H flops, causal or not (a ratio is a ratio of times); one sequence, %d "
+                      "heads of %d, float32; the median of %d timings, then of %d rounds (the range is of the per-round "
+                      "ratios). Peers: PyTorch %s (`scaled_dot_product_attention`), NumPy %s (scores materialised; "
+                      "N ≤ 2048):" % (result["cases"][0]["heads"], result["cases"][0]["head_dim"], result["repeat"],
+                                      result["rounds"], v.get("pytorch") or "not installed", v.get("numpy")), "",
+                      table(["N", "causal", "threads", "SoftmaxKit", "PyTorch SDPA", "÷ SDPA", "NumPy", "÷ NumPy"], rows)])
+
+
 def render_memory(result):
     rows = [[c["method"], "float32" if c["dtype"] == "f4" else "float64", "%.0f" % c["input_mib"], "%.0f" % c["outputs_mib"],
              "%.0f" % c["peak_mib"], "%.0f" % c["budget_mib"], "%.2f×" % (c["peak_mib"] / c["input_mib"])]
@@ -229,7 +251,7 @@ def render_text(result):
 
 
 RENDERERS = {"softmax-peers": render_softmax_peers, "approximations": render_approximations,
-             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "gemm-peers": render_gemm_peers, "memory": render_memory, "text": render_text}
+             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "gemm-peers": render_gemm_peers, "attention-peers": render_attention_peers, "memory": render_memory, "text": render_text}
 
 
 def render(path):

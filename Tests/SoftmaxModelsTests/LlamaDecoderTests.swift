@@ -131,7 +131,9 @@ import Testing
 
     func tinyDecoder(seed: UInt64 = 11) throws -> (Tiny, LlamaDecoder, ByteLevelBPETokenizer) {
         let tiny = Tiny(seed: seed)
-        let path = Self.folder + "/tiny-\(seed).gguf"
+        // A file of its own per call: tests run in parallel, and rewriting a file another test has
+        // memory-mapped would pull its pages away (SIGBUS).
+        let path = Self.folder + "/tiny-\(seed)-\(UUID().uuidString).gguf"
         try tiny.writer().write(to: path)
         let (decoder, tokenizer) = try LlamaDecoder.load(path: path)
         return (tiny, decoder, tokenizer)
