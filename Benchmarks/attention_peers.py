@@ -76,7 +76,8 @@ def peers_child(threads, repeat):
 
 def peers(threads, repeat):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", str(threads), "--repeat", str(repeat)],
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", str(threads), "--repeat", str(repeat),
+                          "--seq", ",".join(map(str, SEQ))],
                          env=env, capture_output=True, text=True, check=True).stdout
     return json.loads(out)
 
@@ -85,12 +86,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--softmaxkit", default=".build/release/softmaxkit")
     p.add_argument("--threads", default="1,2")
+    p.add_argument("--seq", default=",".join(map(str, SEQ)), help="sequence lengths, comma-separated")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--output", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
                                                     "attention-peers.json"))
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
+    SEQ[:] = [int(n) for n in args.seq.split(",")]
     if args.child:
         peers_child(args.child, args.repeat)
         return

@@ -6,8 +6,9 @@ import SoftmaxKit
 /// the output accumulator rescaled by `e^{m_old − m_new}` whenever the maximum grows), so memory is
 /// O(block · (D + Dv) + Nk · (D + Dv)) per thread and the N × N score matrix never exists. Both
 /// products of a tile (`Q·Kᵀ` and `P·V`) run on the matrix multiply's micro-kernel (`Gemm`):
-/// K and V are packed into its panel layout once per query block, the query block once, and
-/// each tile of probabilities once; the exponentials use the exact kernels' vector exponential.
+/// a thread packs a key/value head's K and V into its panel layout once, for all the query blocks
+/// (and query heads) it computes against that head in a row, each query block once, and each
+/// tile of probabilities once; the exponentials use the exact kernels' vector exponential.
 /// Key blocks that the causal or window rule hides from every query of the block are skipped.
 ///
 /// Returns the output and, when asked, each query's `logsumexp` of its scores, which lets partial
@@ -35,11 +36,17 @@ public enum FlashAttention {
         RowParallel.forEachChunk(rows: tasks, threads: threads) { range in
             let tile = Tile(shape)
             defer { tile.deallocate() }
+            var packedHead = -1  // the (batch, key/value head) whose K and V the tile holds
             for task in range {
                 // Query blocks in zig-zag order (0, n−1, 1, n−2, …): under a causal rule block b
                 // costs about b + 1 key blocks, so each thread's contiguous share of tasks then
                 // holds as much work as another's. Each block is computed alike in any order.
                 let bh = task / blocks, j = task % blocks, block = j % 2 == 0 ? j / 2 : blocks - 1 - j / 2
+                let kvHead = bh / shape.heads * shape.kvHeads + bh % shape.heads / (shape.heads / shape.kvHeads)
+                if kvHead != packedHead {
+                    packKeysAndValues(io, shape, kvHead: kvHead, tile)
+                    packedHead = kvHead
+                }
                 queryBlockRows(io, shape, mask, bias, options, Float(scale), batchHead: bh, rows: block * queryBlock, tile)
             }
         }
@@ -52,12 +59,14 @@ public enum FlashAttention {
 
     /// One thread's buffers: scores `S` (64 × 128), accumulator (64 × Dv), `m` and `l` per row,
     /// and the packed operands: Kᵀ for all keys (panels of 32 keys), V per block of 128 keys
-    /// (panels of 32 value columns), the query block, and a tile of probabilities.
+    /// (panels of 32 value columns) and a short copy of one block (`packedVPart`, for a query
+    /// block that sees only its first rows), the query block, and a tile of probabilities.
     struct Tile {
         let scores: UnsafeMutablePointer<Float>, accumulator: UnsafeMutablePointer<Float>
         let maximum: UnsafeMutablePointer<Float>, sum: UnsafeMutablePointer<Float>
         let packedK: UnsafeMutablePointer<Float>, packedV: UnsafeMutablePointer<Float>
         let packedQ: UnsafeMutablePointer<Float>, packedP: UnsafeMutablePointer<Float>
+        let packedVPart: UnsafeMutablePointer<Float>
         /// Floats per packed V block.
         let valueBlockStride: Int
 
@@ -72,12 +81,13 @@ public enum FlashAttention {
             sum = .allocate(capacity: queryBlock)
             packedK = .allocate(capacity: max(1, roundedKeys * shape.headDim))
             packedV = .allocate(capacity: max(1, keyBlocks * valueBlockStride))
+            packedVPart = .allocate(capacity: valueBlockStride)
             packedQ = .allocate(capacity: Gemm.paddedRows(queryBlock) * shape.headDim)
             packedP = .allocate(capacity: Gemm.paddedRows(queryBlock) * keyBlock)
         }
 
         func deallocate() {
-            for p in [scores, accumulator, maximum, sum, packedK, packedV, packedQ, packedP] { p.deallocate() }
+            for p in [scores, accumulator, maximum, sum, packedK, packedV, packedVPart, packedQ, packedP] { p.deallocate() }
         }
     }
 
@@ -89,7 +99,7 @@ public enum FlashAttention {
         let b = bh / shape.heads, h = bh % shape.heads, kvh = h / (shape.heads / shape.kvHeads)
         let br = min(queryBlock, nq - i0)
         let qb = io.q + (bh * nq + i0) * d
-        let kh = io.k + ((b * shape.kvHeads + kvh) * nk) * d, vh = io.v + ((b * shape.kvHeads + kvh) * nk) * dv
+        let vh = io.v + ((b * shape.kvHeads + kvh) * nk) * dv
         for r in 0..<br { t.maximum[r] = -.infinity; t.sum[r] = 0 }
         t.accumulator.initialize(repeating: 0, count: br * dv)
         // The keys any row of the block may see, widened to whole key blocks.
@@ -100,22 +110,13 @@ public enum FlashAttention {
         }
         guard lo < hi else { return finish(io, t, bh: bh, rows: i0, br, nq: nq, dv: dv) }
         lo = lo / keyBlock * keyBlock
-        // Pack Kᵀ (for the visited keys), V (per key block) and the query block once.
-        Gemm.packB(Gemm.Operand(kh, ld: d, transposed: true), rows: 0, d, columns: lo, hi - lo, into: t.packedK)
+        Gemm.packA(Gemm.Operand(qb, ld: d), rows: 0, br, columns: 0, d, into: t.packedQ)
         var j0 = lo
         while j0 < hi {
-            Gemm.packB(
-                Gemm.Operand(vh, ld: dv), rows: j0, min(keyBlock, hi - j0), columns: 0, dv,
-                into: t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride)
-            j0 += keyBlock
-        }
-        Gemm.packA(Gemm.Operand(qb, ld: d), rows: 0, br, columns: 0, d, into: t.packedQ)
-        j0 = lo
-        while j0 < hi {
             let bc = min(keyBlock, hi - j0)
-            // S = scale · Q_block · K_blockᵀ
+            // S = scale · Q_block · K_blockᵀ (a last panel's keys past `bc` give columns never stored)
             Gemm.macroKernel(
-                br, bc, d, Gemm.APanels(packed: t.packedQ, depth: d), UnsafePointer(t.packedK + (j0 - lo) * d), t.scores, keyBlock, alpha: scale, beta: 0)
+                br, bc, d, Gemm.APanels(packed: t.packedQ, depth: d), UnsafePointer(t.packedK + j0 * d), t.scores, keyBlock, alpha: scale, beta: 0)
             for r in 0..<br {
                 let s = t.scores + r * keyBlock
                 prepareScores(s, count: bc, row: i0 + r, firstKey: j0, shape, mask, bias, options, batch: b, head: h)
@@ -123,12 +124,31 @@ public enum FlashAttention {
             }
             // acc += P · V_block
             Gemm.packA(Gemm.Operand(t.scores, ld: keyBlock), rows: 0, br, columns: 0, bc, into: t.packedP)
+            // V's panels are as deep as their block: a block cut short here is packed again, short.
+            var values = t.packedV + j0 / keyBlock * t.valueBlockStride
+            if bc < min(keyBlock, nk - j0) {
+                Gemm.packB(Gemm.Operand(vh, ld: dv), rows: j0, bc, columns: 0, dv, into: t.packedVPart)
+                values = t.packedVPart
+            }
             Gemm.macroKernel(
-                br, dv, bc, Gemm.APanels(packed: t.packedP, depth: bc), UnsafePointer(t.packedV + (j0 - lo) / keyBlock * t.valueBlockStride),
-                t.accumulator, dv, alpha: 1, beta: 1)
+                br, dv, bc, Gemm.APanels(packed: t.packedP, depth: bc), UnsafePointer(values), t.accumulator, dv, alpha: 1, beta: 1)
             j0 += bc
         }
         finish(io, t, bh: bh, rows: i0, br, nq: nq, dv: dv)
+    }
+
+    /// Packs Kᵀ (all keys, panels of 32) and V (per block of 128 keys) of one (batch, key/value
+    /// head) into the tile, for every query block that attends to it.
+    static func packKeysAndValues(_ io: IO, _ shape: AttentionShape, kvHead: Int, _ t: Tile) {
+        let (nk, d, dv) = (shape.keys, shape.headDim, shape.valueDim)
+        guard nk > 0 else { return }
+        let kh = io.k + kvHead * nk * d, vh = io.v + kvHead * nk * dv
+        Gemm.packB(Gemm.Operand(kh, ld: d, transposed: true), rows: 0, d, columns: 0, nk, into: t.packedK)
+        var j0 = 0
+        while j0 < nk {
+            Gemm.packB(Gemm.Operand(vh, ld: dv), rows: j0, min(keyBlock, nk - j0), columns: 0, dv, into: t.packedV + j0 / keyBlock * t.valueBlockStride)
+            j0 += keyBlock
+        }
     }
 
     /// `out = acc / l` (0 where no key was visible); `logsumexp = m + log l`.
