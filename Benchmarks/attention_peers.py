@@ -17,7 +17,7 @@ The peers run in a child process per thread count with OMP_NUM_THREADS set befor
 import argparse, json, os, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import provenance
+import child_process, provenance
 
 HEADS, HEAD_DIM = 12, 64
 SEQ = [512, 2048, 4096]
@@ -75,11 +75,7 @@ def peers_child(threads, repeat):
 
 
 def peers(threads, repeat):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", str(threads), "--repeat", str(repeat),
-                          "--seq", ",".join(map(str, SEQ))],
-                         env=env, capture_output=True, text=True, check=True).stdout
-    return json.loads(out)
+    return child_process.run(__file__, threads, ["--repeat", str(repeat), "--seq", ",".join(map(str, SEQ))])
 
 
 def main():

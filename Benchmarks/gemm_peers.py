@@ -16,7 +16,7 @@ pools are sized once), and torch.set_num_threads.
 import argparse, json, os, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import provenance
+import child_process, provenance
 
 SHAPES = [("512³", 512, 512, 512), ("2048³", 2048, 2048, 2048),
           ("MiniLM QKV", 4096, 1152, 384), ("MiniLM FFN in", 4096, 1536, 384), ("MiniLM FFN out", 4096, 384, 1536),
@@ -61,10 +61,7 @@ def peers_child(threads, repeat):
 
 
 def peers(threads, repeat):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", str(threads), "--repeat", str(repeat)],
-                         env=env, capture_output=True, text=True, check=True).stdout
-    return json.loads(out)
+    return child_process.run(__file__, threads, ["--repeat", str(repeat)])
 
 
 def main():

@@ -1,0 +1,12 @@
+"""Runs a peer benchmark's measuring half in a child process whose thread pools are sized before
+NumPy and PyTorch load (they read OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS once),
+and returns the JSON it prints."""
+import json, os, subprocess, sys
+
+
+def run(script, threads, arguments):
+    """`python script --child THREADS ARGUMENTS…` with the thread variables set; its stdout as JSON."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    out = subprocess.run([sys.executable, os.path.abspath(script), "--child", str(threads)] + arguments,
+                         env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
