@@ -14,7 +14,7 @@ materialised (N ≤ 2048: at 4096 the scores alone take 0.8 GB). Every side repo
 timings after a warm-up; each cell is the median over --rounds rounds, the sides alternating first.
 The peers run in a child process per thread count with OMP_NUM_THREADS set before PyTorch loads.
 """
-import argparse, json, os, statistics, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import child_process, provenance
@@ -63,13 +63,7 @@ def peers_child(threads, repeat):
                     tq, tk, tv, is_causal=c)))
             case = {"seq": n, "causal": causal}
             for side, fn in sides:
-                fn()
-                seconds = []
-                for _ in range(repeat):
-                    t = time.perf_counter()
-                    fn()
-                    seconds.append(time.perf_counter() - t)
-                case[side] = flops(n) / statistics.median(seconds) / 1e9
+                case[side] = flops(n) / child_process.median_seconds(fn, repeat) / 1e9
             result["cases"].append(case)
     json.dump(result, sys.stdout)
 

@@ -1,6 +1,6 @@
 """Runs a peer benchmark's measuring half in a child process whose thread pools are sized before
 NumPy and PyTorch load (they read OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS once),
-and returns the JSON it prints."""
+and returns the JSON it prints; and the timing both halves use."""
 import json, os, subprocess, sys
 
 
@@ -10,3 +10,15 @@ def run(script, threads, arguments):
     out = subprocess.run([sys.executable, os.path.abspath(script), "--child", str(threads)] + arguments,
                          env=env, capture_output=True, text=True, check=True).stdout
     return json.loads(out)
+
+
+def median_seconds(fn, repeat):
+    """The median of `repeat` timings of `fn()`, after one call to warm up."""
+    import statistics, time
+    fn()
+    seconds = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        seconds.append(time.perf_counter() - t)
+    return statistics.median(seconds)

@@ -13,7 +13,7 @@ median of --repeat timings after a warm-up, in GFLOP/s (2·M·N·K flops); each 
 with OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set before NumPy and PyTorch load (their thread
 pools are sized once), and torch.set_num_threads.
 """
-import argparse, json, os, statistics, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import child_process, provenance
@@ -49,13 +49,7 @@ def peers_child(threads, repeat):
             ta, tb = torch.from_numpy(a), torch.from_numpy(b)
             sides.append(("pytorch", lambda: torch.mm(ta, tb)))
         for side, fn in sides:
-            fn()
-            seconds = []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                fn()
-                seconds.append(time.perf_counter() - t)
-            case[side] = 2.0 * m * n * k / statistics.median(seconds) / 1e9
+            case[side] = 2.0 * m * n * k / child_process.median_seconds(fn, repeat) / 1e9
         result["cases"].append(case)
     json.dump(result, sys.stdout)
 
