@@ -11,9 +11,10 @@ struct CallCommand: ParsableCommand {
         commandName: "call",
         abstract: "Apply one method to .npy inputs; writes DIR/<output>.npy for each output.",
         discussion: """
-            Inputs may be 0-d, 1-d (one row) or 2-d (rows × cols; the row is the last axis). \
-            Computes in the inputs' precision unless --dtype says otherwise. Example:
-              softmaxkit call softmax --param temperature=2 --input x=logits.npy --output-dir out/
+            Inputs may have any rank; normalizers and logsumexp run along --param axis=K (default -1, \
+            the last axis), the other axes count rows. Computes in the inputs' precision unless \
+            --dtype says otherwise. Example:
+              softmaxkit call softmax --param temperature=2 --param axis=1 --input x=logits.npy --output-dir out/
             """)
 
     @Argument(help: "The method id (see 'softmaxkit methods').")

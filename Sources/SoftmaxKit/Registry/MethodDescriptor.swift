@@ -120,7 +120,8 @@ public struct MethodDescriptor: Sendable {
         self.id = id
         self.role = role
         self.summary = summary
-        self.parameters = parameters
+        let takesAxis = role == .normalizer || role == .reduction
+        self.parameters = takesAxis && !parameters.contains { $0.name == "axis" } ? parameters + [.axis] : parameters
         self.inputs = inputs
         self.outputs = outputs
         self.isExact = isExact
@@ -146,6 +147,11 @@ public struct MethodDescriptor: Sendable {
             activation: activation, gate: gate, loss: loss, sampler: sampler, reference: reference,
             isReplacement: isReplacement, accuracy: accuracy, alias: alias)
     }
+
+    /// The inputs that carry the row axis, which the `axis` parameter picks: every input of a
+    /// normalizer (scores and keep-mask) and of a reduction; none for other roles, whose rows run
+    /// along the last axis.
+    public var axisInputs: [String] { parameters.contains { $0.name == "axis" } ? inputs.map(\.name) : [] }
 
     /// Applies defaults and validates the given parameter values.
     public func resolve(_ given: [String: ParameterValue]) throws -> ParameterValues {

@@ -34,7 +34,9 @@ public struct MethodRegistry: Sendable {
 
     /// Calls method `id` with parameters and inputs by name. Computes in `precision`, or else in
     /// float64 when a real input is float64 and in float32 otherwise; outputs of float16 inputs are
-    /// written as float16.
+    /// written as float16. A normalizer or reduction runs along its `axis` parameter: the inputs
+    /// are copied with that axis moved last, and full-rank outputs moved back (rows along the last
+    /// axis are not copied).
     public func call(
         _ id: String, inputs: [String: Tensor], parameters: [String: ParameterValue] = [:],
         precision: Precision? = nil
@@ -49,18 +51,55 @@ public struct MethodRegistry: Sendable {
         }
         let realInputs = method.inputs.filter { $0.kind == .real }.compactMap { inputs[$0.name] }
         let chosen = precision ?? (realInputs.contains { $0.dtype == .float64 } ? .float64 : .float32)
+        let axis = try RowAxis(method: method, inputs: inputs, values: values)
         let invocation = MethodInvocation(
-            method: id, inputs: inputs, parameters: values, precision: chosen,
+            method: id, inputs: axis?.movedLast(inputs) ?? inputs, parameters: values, precision: chosen,
             allowRounding: precision != nil)
         var outputs: [String: Tensor]
         switch chosen {
         case .float32: outputs = try method.implementation.run(invocation, as: Float.self)
         case .float64: outputs = try method.implementation.run(invocation, as: Double.self)
         }
+        if let axis { outputs = axis.movedBack(outputs) }
         if precision == nil, !realInputs.isEmpty, realInputs.allSatisfy({ $0.dtype == .float16 }) {
             outputs = outputs.mapValues { $0.dtype == .float32 ? $0.converted(toFloat: .float16) : $0 }
         }
         return outputs
+    }
+}
+
+/// A call's row axis when it is not the last: which inputs to move and where outputs go back.
+struct RowAxis {
+    let axis: Int
+    let rank: Int
+    let names: [String]
+
+    /// Nil when the method takes no axis or the rows already run along the last axis.
+    init?(method: MethodDescriptor, inputs: [String: Tensor], values: ParameterValues) throws {
+        guard case let .number(given)? = values.values["axis"],
+            let first = method.axisInputs.first(where: { inputs[$0] != nil }), let x = inputs[first]
+        else { return nil }
+        let axis = try Tensor.resolveAxis(Int(given), rank: x.rank, tensor: first, shape: x.shape)
+        for name in method.axisInputs where name != first {
+            if let t = inputs[name], t.shape != x.shape {
+                throw TensorError.shapeMismatch(
+                    tensor: name, shape: t.shapeDescription, expected: "the shape of \(first), \(x.shapeDescription)")
+            }
+        }
+        guard axis < x.rank - 1 else { return nil }
+        (self.axis, self.rank, self.names) = (axis, x.rank, method.axisInputs)
+    }
+
+    func movedLast(_ inputs: [String: Tensor]) -> [String: Tensor] {
+        var moved = inputs
+        for name in names { moved[name] = inputs[name]?.movingAxisLast(axis) }
+        return moved
+    }
+
+    /// Outputs of the inputs' rank have their last axis moved back; per-row outputs (one rank
+    /// less) already list the other axes in order.
+    func movedBack(_ outputs: [String: Tensor]) -> [String: Tensor] {
+        outputs.mapValues { $0.rank == rank ? $0.movingLastAxis(to: axis) : $0 }
     }
 }
 

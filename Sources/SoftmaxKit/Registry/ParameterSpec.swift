@@ -73,3 +73,12 @@ public struct ParameterValues: Sendable {
     /// Values already validated by `MethodDescriptor.resolve`.
     public init(_ values: [String: ParameterValue]) { self.values = values }
 }
+
+extension ParameterSpec {
+    /// The axis a distribution-valued method normalizes along, as NumPy's `axis` and PyTorch's
+    /// `dim`: −1 (the last) by default, negative counting from the end. `MethodRegistry.call`
+    /// applies it; the method itself always sees rows along the last axis.
+    public static let axis = ParameterSpec(
+        "axis", .integer, default: .number(-1), "the axis the rows run along (negative counts from the end)",
+        range: Double(Int32.min)...Double(Int32.max))
+}

@@ -1,23 +1,23 @@
-/// How a 0-, 1- or 2-d tensor is read as `rows × cols` (the row is the last axis): a scalar is
-/// one row of one element, a vector one row. Per-row results of a 1-d input are 0-d.
+/// How a tensor of any rank is read as `rows × cols`: the row is the last axis and every leading
+/// axis counts rows (as NumPy's `softmax(x, axis=-1)` does). A scalar is one row of one element, a
+/// vector one row. Per-row results keep the leading axes: `[]` for 0-d and 1-d inputs, the shape
+/// without its last axis otherwise (NumPy's `keepdims=False`). Rows along another axis are moved
+/// last by `MethodRegistry.call` (its `axis` parameter) before a method sees them.
 public struct RowLayout: Sendable, Equatable {
     /// The number of rows.
     public let rows: Int
     /// The elements per row.
     public let cols: Int
-    /// The shape of a one-value-per-row output: `[]` for 0-d and 1-d inputs, `[rows]` for 2-d.
+    /// The shape of a one-value-per-row output: the input's shape without its last axis.
     public let perRowShape: [Int]
 
-    /// The layout of a tensor of `shape`; `tensor` names it in the error for a rank above 2.
-    public init(shape: [Int], tensor: String) throws {
+    /// The layout of a tensor of `shape` (any rank).
+    public init(shape: [Int]) {
         switch shape.count {
         case 0: (rows, cols, perRowShape) = (1, 1, [])
-        case 1: (rows, cols, perRowShape) = (1, shape[0], [])
-        case 2: (rows, cols, perRowShape) = (shape[0], shape[1], [shape[0]])
         default:
-            throw TensorError.badRank(
-                tensor: tensor, shape: Tensor.describe(shape: shape),
-                expected: "0-d, 1-d (one row) or 2-d (rows × cols)")
+            let leading = Array(shape.dropLast())
+            (rows, cols, perRowShape) = (leading.reduce(1, *), shape[shape.count - 1], leading)
         }
     }
 }

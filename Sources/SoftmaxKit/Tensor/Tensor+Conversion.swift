@@ -103,6 +103,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case inexactConversion(tensor: String, from: DType, to: DType, value: String?)
     case badRank(tensor: String, shape: String, expected: String)
     case shapeMismatch(tensor: String, shape: String, expected: String)
+    case badAxis(tensor: String, shape: String, axis: Int, rank: Int)
 
     /// The error as one line naming what is at fault.
     public var description: String {
@@ -115,6 +116,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "input '\(tensor)' has shape \(shape); expected \(expected)"
         case let .shapeMismatch(tensor, shape, expected):
             return "input '\(tensor)' has shape \(shape); expected \(expected)"
+        case let .badAxis(tensor, shape, axis, rank):
+            let r = max(rank, 1)
+            return "axis \(axis) is out of range for input '\(tensor)' of shape \(shape); use an axis in \(-r)…\(r - 1)"
         }
     }
 }

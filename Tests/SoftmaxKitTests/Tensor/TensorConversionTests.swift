@@ -28,11 +28,14 @@ import Testing
         #expect(error?.description.contains("'mask'") == true)
     }
 
-    @Test func rowLayoutsOfEachRank() throws {
-        #expect(try RowLayout(shape: [], tensor: "x") == RowLayout(shape: [1], tensor: "x"))
-        #expect(try RowLayout(shape: [5], tensor: "x").perRowShape == [])
-        let l = try RowLayout(shape: [3, 4], tensor: "x")
+    @Test func rowLayoutsOfEachRank() {
+        #expect(RowLayout(shape: []) == RowLayout(shape: [1]))
+        #expect(RowLayout(shape: [5]).perRowShape == [])
+        let l = RowLayout(shape: [3, 4])
         #expect(l.rows == 3 && l.cols == 4 && l.perRowShape == [3])
-        #expect(throws: TensorError.self) { try RowLayout(shape: [1, 2, 3], tensor: "x") }
+        let n = RowLayout(shape: [2, 3, 5])
+        #expect(n.rows == 6 && n.cols == 5 && n.perRowShape == [2, 3])
+        let empty = RowLayout(shape: [4, 0, 7])
+        #expect(empty.rows == 0 && empty.cols == 7 && empty.perRowShape == [4, 0])
     }
 }

@@ -210,7 +210,7 @@ func withMask<R>(_ invocation: MethodInvocation, shape: [Int], _ layout: RowLayo
 struct LogSumExpMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (x, shape) = try invocation.real("x", as: T.self)
-        let layout = try RowLayout(shape: shape, tensor: "x")
+        let layout = RowLayout(shape: shape)
         var lse = [T](repeating: 0, count: layout.rows)
         try withRows(x, layout) { xb in
             try lse.withUnsafeMutableBufferPointer { try ExactSoftmax.logSumExp(xb, into: $0, options: ExactSoftmaxParameters(invocation.parameters).options) }
@@ -225,7 +225,7 @@ func softmaxWithRowStates<T: KernelScalar, State>(
     _ kernel: (RowBatch<T>, MutableRowBatch<T>, UnsafeMutableBufferPointer<State>) throws -> Void
 ) throws -> (y: Tensor, states: [State], perRowShape: [Int]) {
     let (x, shape) = try invocation.real("x", as: T.self)
-    let layout = try RowLayout(shape: shape, tensor: "x")
+    let layout = RowLayout(shape: shape)
     var y = [T](repeating: 0, count: x.count)
     var states = [State](repeating: initial, count: layout.rows)
     try withRows(x, layout) { xb in

@@ -104,7 +104,7 @@ struct IBertExpMethod: MethodImplementation {
 struct IBertSoftmaxMethod: MethodImplementation {
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (q, shape) = try integerInput(invocation, "q", limit: 1 << 40)
-        let layout = try RowLayout(shape: shape, tensor: "q")
+        let layout = RowLayout(shape: shape)
         let p = IBertSoftmaxParameters(invocation.parameters)
         var out = [Int64](repeating: 0, count: q.count)
         q.withUnsafeBufferPointer { qb in

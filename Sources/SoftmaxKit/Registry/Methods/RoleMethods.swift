@@ -5,7 +5,7 @@ struct NormalizerMethod: MethodImplementation {
 
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (x, shape) = try invocation.real("x", as: T.self)
-        let layout = try RowLayout(shape: shape, tensor: "x")
+        let layout = RowLayout(shape: shape)
         let normalizer = try make(invocation.parameters)
         var y = [T](repeating: 0, count: x.count)
         try withMask(invocation, shape: shape, layout) { mask in
@@ -25,7 +25,7 @@ struct ActivationMethod: MethodImplementation {
 
     func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
         let (x, shape) = try invocation.real("x", as: T.self)
-        let layout = try RowLayout(shape: shape, tensor: "x")
+        let layout = RowLayout(shape: shape)
         let activation = try make(invocation.parameters)
         var y = [T](repeating: 0, count: x.count)
         try withRows(x, layout) { xb in

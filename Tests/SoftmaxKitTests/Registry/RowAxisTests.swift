@@ -1,0 +1,90 @@
+import Foundation
+import SoftmaxKit
+import Testing
+
+/// Distribution-valued methods along any axis of an N-d tensor, against float64 references
+/// computed along that axis directly.
+@Suite struct RowAxisTests {
+    let registry = MethodRegistry.standard
+
+    /// Softmax (or logsumexp when `reduce`) of `values` along `axis`, in float64, NumPy style.
+    static func reference(_ values: [Double], shape: [Int], axis: Int, reduce: Bool = false, log: Bool = false) -> [Double] {
+        let outer = shape[..<axis].reduce(1, *), n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+        var out = [Double](repeating: 0, count: reduce ? outer * inner : values.count)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let at = (0..<n).map { o * n * inner + $0 * inner + i }
+                let m = at.map { values[$0] }.max() ?? -.infinity
+                let lse = m + Foundation.log(at.map { exp(values[$0] - m) }.reduce(0, +))
+                if reduce {
+                    out[o * inner + i] = lse
+                } else {
+                    for k in at { out[k] = log ? values[k] - lse : exp(values[k] - lse) }
+                }
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: [[2, 3, 5], [3, 1, 4, 2], [7], [2, 6]])
+    func softmaxFamilyAlongEveryAxis(shape: [Int]) throws {
+        var g = SplitMix64(seed: UInt64(shape.reduce(7, *)))
+        let values = (0..<shape.reduce(1, *)).map { _ in 4 * g.normal() }
+        for axis in -shape.count..<shape.count {
+            let a = axis < 0 ? axis + shape.count : axis
+            for (id, reduce, log) in [("softmax", false, false), ("log-softmax", false, true), ("logsumexp", true, false)] {
+                for dtype in [DType.float64, .float32] {
+                    let x = Tensor(shape: shape, values).converted(toFloat: dtype)
+                    let y = try registry.call(id, inputs: ["x": x], parameters: ["axis": .number(Double(axis))])["y"]
+                    var expectedShape = shape
+                    if reduce { expectedShape.remove(at: a) }
+                    #expect(y?.shape == expectedShape, "\(id) \(shape) axis \(axis)")
+                    #expect(y?.dtype == dtype)
+                    let xs = try x.floatingPoint(as: Double.self, name: "x", rounding: false)
+                    let want = Self.reference(xs, shape: shape, axis: a, reduce: reduce, log: log)
+                    let got = doubles(y)
+                    let tolerance = dtype == .float64 ? 1e-13 : 2e-6
+                    for (p, q) in zip(got, want) {
+                        #expect(abs(p - q) <= tolerance * max(1, abs(q)), "\(id) \(shape) axis \(axis) \(dtype): \(p) vs \(q)")
+                    }
+                    #expect(got.count == want.count)
+                }
+            }
+        }
+    }
+
+    /// The keep-mask moves with the scores; every normalizer takes `axis`.
+    @Test func maskedRowsAlongTheFirstAxis() throws {
+        let x = Tensor(shape: [3, 2], [1, 5, 2, 6, 3, 7] as [Double])
+        let mask = Tensor(shape: [3, 2], [true, true, false, true, true, false])
+        let y = try registry.call("masked-softmax", inputs: ["x": x, "mask": mask], parameters: ["axis": .number(0)])["y"]
+        let e13 = 1 / (1 + exp(2.0)), e57 = 1 / (1 + exp(1.0))
+        let want: [Double] = [e13, e57, 0, 1 - e57, 1 - e13, 0]
+        for (p, q) in zip(doubles(y), want) { #expect(abs(p - q) < 1e-15) }
+        for m in registry.methods where m.role == .normalizer || m.role == .reduction {
+            #expect(m.parameters.contains { $0.name == "axis" }, "\(m.id) takes axis")
+        }
+    }
+
+    @Test func badAxesAndShapesAreClearErrors() throws {
+        let x = Tensor(shape: [2, 3], [Double](repeating: 0, count: 6))
+        let error = #expect(throws: TensorError.self) {
+            try registry.call("softmax", inputs: ["x": x], parameters: ["axis": .number(2)])
+        }
+        #expect(error?.description == "axis 2 is out of range for input 'x' of shape (2, 3); use an axis in -2…1")
+        let mask = Tensor(shape: [3, 2], [Bool](repeating: true, count: 6))
+        #expect(throws: TensorError.self) {
+            try registry.call("masked-softmax", inputs: ["x": x, "mask": mask], parameters: ["axis": .number(0)])
+        }
+        #expect(throws: RegistryError.self) { try registry.call("gelu", inputs: ["x": x], parameters: ["axis": .number(0)]) }
+    }
+
+    /// Element-wise methods take any rank.
+    @Test func activationsTakeAnyRank() throws {
+        let x = Tensor(shape: [2, 2, 2], [-2, -1, -0.5, 0, 0.5, 1, 2, 3] as [Double])
+        let y = try registry.call("gelu", inputs: ["x": x])["y"]
+        #expect(y?.shape == [2, 2, 2])
+        let rows = try registry.call("gelu", inputs: ["x": Tensor(shape: [8], try x.floatingPoint(as: Double.self, name: "x", rounding: false))])["y"]
+        #expect(doubles(y) == doubles(rows))
+    }
+}
