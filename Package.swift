@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "SoftmaxNumPy", targets: ["SoftmaxNumPy"]),
         .library(name: "SoftmaxLab", targets: ["SoftmaxLab"]),
         .executable(name: "softmaxkit", targets: ["softmaxkit"]),
+        // The C library (libSoftmaxKitC) behind Sources/CSoftmaxKit/include/softmaxkit.h and the Python package.
+        .library(name: "SoftmaxKitC", type: .dynamic, targets: ["SoftmaxKitC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,6 +39,10 @@ let package = Package(
                 "SoftmaxKit", "MatrixMultiply", "SoftmaxAttention", "SoftmaxModels", "SoftmaxNumPy", "SoftmaxLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // The C interface: the header and its C parts, and the Swift functions behind it.
+        .target(name: "CSoftmaxKit"),
+        .target(name: "SoftmaxKitC", dependencies: ["CSoftmaxKit", "SoftmaxKit", "SoftmaxAttention"]),
 
         // Implementation details.
         .target(name: "_SoftmaxShims"),
