@@ -67,7 +67,7 @@ struct StridedTensor {
     }
 
     /// Whether two elements share memory (a zero stride over a dimension longer than one).
-    var hasRepeatedElements: Bool { zip(shape, strides).contains { $0 > 1 && $1 == 0 } }
+    var hasRepeatedElements: Bool { count > 1 && zip(shape, strides).contains { $0 > 1 && $1 == 0 } }
 }
 
 extension DType {

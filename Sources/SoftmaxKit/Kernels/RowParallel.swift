@@ -18,14 +18,15 @@ public enum RowParallel {
     /// (BENCHMARKS.md, "Threads").
     public static let minimumElementsPerThread = 1 << 12
 
-    /// The machine's active cores.
-    public static var activeCores: Int {
+    /// The machine's active cores, read once: glibc's `sysconf` reads sysfs on every call, which
+    /// would cost more than a small softmax.
+    public static let activeCores: Int = {
         #if canImport(Glibc) || canImport(Darwin)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
         return 1  // a platform without sysconf: one thread, correct and unsplit
         #endif
-    }
+    }()
 
     /// The number of threads used for `rows × cols` elements when `requested` are asked for.
     public static func threadCount(rows: Int, cols: Int, requested: Int?) -> Int {

@@ -1,0 +1,203 @@
+"""SoftmaxKit in Python: the softmax family, exact at memory speed, approximated and replaced.
+
+Every function takes NumPy arrays (or anything ``numpy.asarray`` reads without a copy, such as
+PyTorch CPU tensors) of any rank, layout and strides, and computes in process through
+libSoftmaxKitC: float16, float32 and float64 in, the same dtype out (float16 is computed in
+float32); other dtypes are computed as float64, as SciPy does. The GIL is released while the
+library computes; calls from several threads at once are safe.
+
+>>> import numpy as np, softmaxkit
+>>> softmaxkit.softmax(np.array([[1.0, 2.0, 3.0]]), axis=-1)
+array([[0.09003057, 0.24472847, 0.66524096]])
+"""
+
+import ctypes
+import json
+
+import numpy as np
+
+from . import _library
+from ._library import lib
+
+__all__ = ["softmax", "log_softmax", "logsumexp", "attention", "call", "methods", "describe", "__version__"]
+
+__version__ = lib.sk_version().decode()
+
+_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _as_float_array(x, name="x"):
+    array = np.asarray(x)
+    if array.dtype not in _FLOATS:
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{name} has dtype {array.dtype}; expected a real array")
+        array = array.astype(np.float64)
+    if not array.dtype.isnative:
+        array = array.astype(array.dtype.newbyteorder("="))
+    return array
+
+
+def _output(out, x, shape):
+    if out is None:
+        return np.empty(shape, dtype=x.dtype)
+    if not isinstance(out, np.ndarray):
+        raise TypeError("out must be a numpy.ndarray")
+    if out.shape != tuple(shape):
+        raise ValueError(f"out has shape {out.shape}; expected {tuple(shape)}")
+    if out.dtype != x.dtype:
+        raise TypeError(f"out has dtype {out.dtype}; expected {x.dtype}, the dtype of x")
+    if not out.flags.writeable:
+        raise ValueError("out is read-only")
+    return out
+
+
+def _check_axis(axis):
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, got {type(axis).__name__}")
+    return int(axis)
+
+
+def _softmax(x, axis, temperature, algorithm, exp, out, threads, log):
+    x = _as_float_array(x)
+    y = _output(out, x, x.shape)
+    axis = _check_axis(axis)
+    tx, ty = _library.tensor(x), _library.tensor(y)
+    if algorithm == "auto" and exp == "exact":
+        _library.check(lib.sk_softmax(tx, ty, axis, float(temperature), int(log), int(threads)))
+    else:
+        params = json.dumps({"temperature": float(temperature), "algorithm": algorithm, "exp": exp}).encode()
+        _library.check(lib.sk_normalize(b"log-softmax" if log else b"softmax", params, tx, None, ty, axis, int(threads)))
+    return y
+
+
+def softmax(x, axis=-1, temperature=1.0, algorithm="auto", exp="exact", out=None, threads=0):
+    """softmax(x / temperature) along ``axis``, exactly (``exp="exact"``) or with a cheap exponential.
+
+    algorithm: "auto", "three-pass-reload", "three-pass-recompute", "two-pass" or "online" (every
+    exact algorithm gives the result within float rounding). exp: "exact", "schraudolph", "poly1"…
+    "poly4", "base2", "limit" (see ``describe("softmax")``). out: an array of x's shape and dtype
+    to write into (may be x itself). threads: 0 for all cores.
+    """
+    return _softmax(x, axis, temperature, algorithm, exp, out, threads, log=False)
+
+
+def log_softmax(x, axis=-1, temperature=1.0, algorithm="auto", exp="exact", out=None, threads=0):
+    """log_softmax(x / temperature) along ``axis``; arguments as for ``softmax``."""
+    return _softmax(x, axis, temperature, algorithm, exp, out, threads, log=True)
+
+
+def logsumexp(x, axis=-1, temperature=1.0, out=None, threads=0):
+    """log Σ exp(x / temperature) along ``axis``: x's shape without ``axis`` (``keepdims=False``);
+    a 0-d array for a 1-d input. −inf for empty rows."""
+    x = _as_float_array(x)
+    axis = _check_axis(axis)
+    shape = list(x.shape)
+    if shape:
+        if not -len(shape) <= axis < len(shape):
+            raise ValueError(f"axis {axis} is out of range for input 'x' of shape {x.shape}; "
+                             f"use an axis in {-len(shape)}…{len(shape) - 1}")
+        del shape[axis]
+    y = _output(out, x, shape)
+    _library.check(lib.sk_logsumexp(_library.tensor(x), _library.tensor(y), axis, float(temperature), int(threads)))
+    return y
+
+
+def attention(q, k, v, mask=None, bias=None, causal=None, scale=None, normalizer="softmax", **params):
+    """Exact attention normalizer(scale·QKᵀ + bias)·V on ``[Nq, D]`` or ``[B, H, Nq, D]`` inputs.
+
+    mask: a boolean keep-mask broadcastable to ``[B, H, Nq, Nk]``; bias: an additive one. causal:
+    True (or "top-left", as PyTorch's ``is_causal``) or "bottom-right" (the last query sees every
+    key, as a decoder with a cache). scale: default 1/√D. normalizer: any registered normalizer id
+    in place of softmax. Other keyword arguments are the method's parameters (``window_left``…).
+    Returns the output ``[.., Nq, Dv]``.
+    """
+    inputs = {"Q": q, "K": k, "V": v}
+    if mask is not None:
+        inputs["mask"] = np.asarray(mask, dtype=np.bool_)
+    if bias is not None:
+        inputs["bias"] = bias
+    if causal is True:
+        params["causal"] = "top-left"
+    elif causal not in (None, False):
+        params["causal"] = causal
+    if scale is not None:
+        params["scale"] = float(scale)
+    params["normalizer"] = normalizer
+    return call("attention", **inputs, **params)["out"]
+
+
+_descriptions = {}
+
+
+def describe(method_id):
+    """One method as a dict: role, summary, parameters (kind, default, range, choices), inputs,
+    outputs, accuracy and citation."""
+    if method_id not in _descriptions:
+        text = ctypes.c_char_p()
+        _library.check(lib.sk_describe(str(method_id).encode(), ctypes.byref(text)))
+        _descriptions[method_id] = json.loads(text.value)
+    return _descriptions[method_id]
+
+
+def methods():
+    """Every registered method, as a list of dicts (see ``describe``)."""
+    return json.loads(lib.sk_methods_json())
+
+
+def _is_tensor(value):
+    return isinstance(value, np.ndarray) or hasattr(value, "__array__") or hasattr(value, "__array_interface__")
+
+
+def call(method_id, **inputs_and_params):
+    """Calls any registered method by id: keyword arguments named as the method's inputs are
+    arrays, the others are its parameters. Returns a dict of output name → NumPy array.
+
+    >>> softmaxkit.call("sparsemax", x=np.array([1.0, 2.0, 3.5]))["y"]
+    array([0., 0., 1.])
+    """
+    description = describe(method_id)
+    input_names = {spec["name"] for spec in description["inputs"]}
+    arrays, params = {}, {}
+    for name, value in inputs_and_params.items():
+        if name in input_names:
+            array = np.asarray(value)
+            if array.dtype not in _library.DTYPE_CODES:
+                array = array.astype(np.float64 if array.dtype.kind in "fc" else np.int64)
+            if not array.dtype.isnative:
+                array = array.astype(array.dtype.newbyteorder("="))
+            arrays[name] = array
+        elif _is_tensor(value) and not isinstance(value, (str, bytes)):
+            raise ValueError(f"method '{method_id}' has no input '{name}'; its inputs are "
+                             + ", ".join(spec["name"] for spec in description["inputs"]))
+        else:
+            params[name] = _parameter(value, name)
+    names = (ctypes.c_char_p * max(len(arrays), 1))(*[n.encode() for n in arrays])
+    tensors = (_library.Tensor * max(len(arrays), 1))(*[_library.tensor(a) for a in arrays.values()])
+    result = ctypes.c_void_p()
+    _library.check(lib.sk_call(str(method_id).encode(), names, tensors, len(arrays),
+                               json.dumps(params).encode(), ctypes.byref(result)))
+    try:
+        outputs = {}
+        for i in range(lib.sk_result_count(result)):
+            name, dtype, ndim = ctypes.c_char_p(), ctypes.c_int32(), ctypes.c_int32()
+            shape = ctypes.POINTER(ctypes.c_int64)()
+            _library.check(lib.sk_result_output(result, i, ctypes.byref(name), ctypes.byref(dtype),
+                                                ctypes.byref(ndim), ctypes.byref(shape)))
+            array = np.empty([shape[d] for d in range(ndim.value)], dtype=_library.NUMPY_DTYPES[dtype.value])
+            _library.check(lib.sk_result_copy(result, name.value, _library.tensor(array)))
+            outputs[name.value.decode()] = array
+        return outputs
+    finally:
+        lib.sk_result_free(result)
+
+
+def _parameter(value, name):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [float(v) for v in value]
+    raise TypeError(f"parameter '{name}' is a {type(value).__name__}; expected a number, bool, string or list of numbers")

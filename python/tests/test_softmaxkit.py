@@ -1,0 +1,203 @@
+"""The Python package against float64 NumPy references, the command-line tool and itself.
+
+Run with `python -m pytest python/tests` after `pip install ./python`. SOFTMAXKIT_CLI names a built
+`softmaxkit` executable for the comparison with the command line (skipped, saying so, without it).
+"""
+
+import os
+import subprocess
+import tempfile
+import threading
+
+import numpy as np
+import pytest
+
+import softmaxkit as sk
+
+RNG = np.random.default_rng(7)
+
+
+def reference(x, axis, log=False):
+    x = np.asarray(x, dtype=np.float64)
+    m = np.max(x, axis=axis, keepdims=True)
+    lse = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return x - lse if log else np.exp(x - lse)
+
+
+def layouts(shape, dtype):
+    """The same values as a C-ordered, a Fortran-ordered and a strided (every other element of a
+    bigger array, last axis reversed) array."""
+    base = (RNG.standard_normal(shape) * 4).astype(dtype)
+    yield "C", base
+    yield "F", np.asfortranarray(base)
+    big = np.zeros(tuple(2 * n for n in shape), dtype=dtype)
+    view = big[tuple(slice(None, None, 2) for _ in shape)][..., ::-1]
+    view[...] = base
+    yield "strided", view
+
+
+TOLERANCE = {np.float16: 2e-3, np.float32: 3e-6, np.float64: 1e-14}
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (2, 3, 4), (2, 1, 3, 5)])
+def test_softmax_family_every_axis_and_layout(dtype, shape):
+    for name, x in layouts(shape, dtype):
+        for axis in range(-len(shape), len(shape)):
+            for function, log in ((sk.softmax, False), (sk.log_softmax, True)):
+                y = function(x, axis=axis)
+                assert y.dtype == x.dtype and y.shape == x.shape, (name, axis)
+                want = reference(x, axis, log)
+                assert np.max(np.abs(y.astype(np.float64) - want) / np.maximum(1, np.abs(want))) <= TOLERANCE[dtype], (
+                    name, axis, function.__name__)
+            lse = sk.logsumexp(x, axis=axis)
+            want = np.log(np.sum(np.exp(x.astype(np.float64)), axis=axis))
+            assert lse.shape == want.shape and lse.dtype == x.dtype
+            assert np.max(np.abs(lse.astype(np.float64) - want) / np.maximum(1, np.abs(want))) <= TOLERANCE[dtype]
+
+
+def test_temperature_algorithms_and_cheap_exponentials():
+    x = RNG.standard_normal((4, 300)).astype(np.float32)
+    want = reference(x / 2.5, -1)
+    for algorithm in ("auto", "three-pass-reload", "three-pass-recompute", "two-pass", "online"):
+        assert np.max(np.abs(sk.softmax(x, temperature=2.5, algorithm=algorithm) - want)) < 1e-6, algorithm
+    cheap = sk.softmax(x, exp="schraudolph")
+    assert 1e-5 < np.max(np.abs(cheap - reference(x, -1))) < 0.05, "a cheap exponential is close, not exact"
+
+
+def test_out_in_place_and_edge_rows():
+    x = RNG.standard_normal((3, 6))
+    out = np.empty_like(x)
+    assert sk.softmax(x, out=out) is out
+    np.testing.assert_allclose(out, reference(x, -1), rtol=0, atol=1e-15)
+    inplace = x.copy()
+    sk.softmax(inplace, out=inplace, axis=0)
+    np.testing.assert_allclose(inplace, reference(x, 0), rtol=0, atol=1e-15)
+    edge = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [np.nan, 1.0]])
+    y = sk.softmax(edge)
+    assert np.all(y[0] == 0), "a fully masked row is zeros, never NaN"
+    assert y[1, 0] == 1 and y[1, 1] == 0
+    assert np.all(np.isnan(y[2]))
+    assert sk.softmax(np.zeros((2, 0))).shape == (2, 0)
+    assert sk.logsumexp(np.zeros((2, 0))).tolist() == [-np.inf, -np.inf]
+    assert sk.softmax(np.float64(3.0)) == 1.0
+
+
+def test_integers_are_computed_as_float64():
+    y = sk.softmax(np.array([[1, 2, 3]]))
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y, reference([[1, 2, 3]], -1), atol=1e-16)
+
+
+def test_errors_are_python_exceptions_with_the_library_message():
+    x = np.zeros((2, 3), np.float32)
+    with pytest.raises(ValueError, match="axis 2 is out of range for input 'x' of shape \\(2, 3\\)"):
+        sk.softmax(x, axis=2)
+    with pytest.raises(ValueError, match="temperature"):
+        sk.softmax(x, temperature=-1)
+    with pytest.raises(ValueError, match="out has shape"):
+        sk.softmax(x, out=np.zeros((3, 2), np.float32))
+    with pytest.raises(TypeError, match="dtype"):
+        sk.softmax(x, out=np.zeros((2, 3), np.float64))
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        sk.softmax(x, axis=1.5)
+    with pytest.raises(ValueError, match="did you mean 'softmax'"):
+        sk.call("sofmax", x=x)
+    with pytest.raises(ValueError, match="exp"):
+        sk.softmax(x, exp="nope")
+    with pytest.raises(ValueError, match="labels"):
+        sk.call("cross-entropy", logits=x)
+    with pytest.raises(ValueError, match="read-only"):
+        readonly = np.zeros((2, 3), np.float32)
+        readonly.flags.writeable = False
+        sk.softmax(x, out=readonly)
+
+
+def test_call_every_role():
+    logits = RNG.standard_normal((4, 5)).astype(np.float32)
+    labels = np.array([0, 4, 2, 1])
+    ce = sk.call("cross-entropy", logits=logits, labels=labels, reduction="none")
+    want = -reference(logits, -1, log=True)[np.arange(4), labels]
+    np.testing.assert_allclose(ce["per_example"], want, rtol=2e-6)
+    assert set(ce) >= {"per_example", "grad"}
+    assert sk.call("sparsemax", x=np.array([1.0, 2.0, 3.5]))["y"].tolist() == [0.0, 0.0, 1.0]
+    y = sk.call("softmax", x=logits, axis=0, temperature=2.0)["y"]
+    np.testing.assert_allclose(y, reference(logits / 2, 0), atol=1e-6)
+    g = sk.call("gelu", x=np.linspace(-3, 3, 24).reshape(2, 3, 4))["y"]
+    assert g.shape == (2, 3, 4)
+    tokens = sk.call("sample-token", logits=logits, uniform=np.full(4, 0.5), temperature=1.0)
+    assert tokens["token"].shape == (4,) and tokens["token"].dtype == np.int64
+
+
+def test_attention_matches_numpy():
+    q = RNG.standard_normal((2, 3, 16, 8)).astype(np.float32)
+    k = RNG.standard_normal((2, 3, 20, 8)).astype(np.float32)
+    v = RNG.standard_normal((2, 3, 20, 4)).astype(np.float32)
+    scores = np.einsum("bhqd,bhkd->bhqk", q.astype(np.float64), k) / np.sqrt(8)
+    out = sk.attention(q, k, v)
+    np.testing.assert_allclose(out, reference(scores, -1) @ v.astype(np.float64), atol=2e-6)
+    causal = np.tril(np.ones((16, 20), bool))
+    masked = np.where(causal, scores, -np.inf)
+    np.testing.assert_allclose(sk.attention(q, k, v, causal=True), reference(masked, -1) @ v, atol=2e-6)
+    np.testing.assert_allclose(sk.attention(q, k, v, mask=causal), reference(masked, -1) @ v, atol=2e-6)
+
+
+def test_methods_listing():
+    listing = sk.methods()
+    ids = {m["id"] for m in listing}
+    assert {"softmax", "log-softmax", "logsumexp", "sparsemax", "attention", "cross-entropy"} <= ids
+    softmax = sk.describe("softmax")
+    assert {p["name"] for p in softmax["parameters"]} >= {"temperature", "algorithm", "exp", "axis"}
+    assert softmax["citation"] and softmax["role"] == "normalizer"
+
+
+def test_torch_tensors_without_a_copy():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed; the zero-copy check needs it")
+    t = torch.randn(4, 7, dtype=torch.float32)
+    assert np.shares_memory(np.asarray(t), t.numpy())
+    y = sk.softmax(t, axis=0)
+    np.testing.assert_allclose(y, torch.softmax(t, dim=0).numpy(), atol=1e-6)
+    out = t.numpy()
+    sk.log_softmax(out, out=out)  # in place, into the tensor's own memory
+    assert torch.allclose(t.exp().sum(-1), torch.ones(4))
+
+
+def test_concurrent_calls_equal_serial_calls():
+    xs = [RNG.standard_normal((64, 1000)).astype(np.float32) for _ in range(8)]
+    serial = [sk.softmax(x, axis=i % 2) for i, x in enumerate(xs)]
+    results = [None] * 8
+    errors = []
+
+    def work(i):
+        try:
+            for _ in range(20):
+                results[i] = sk.softmax(xs[i], axis=i % 2)
+            with pytest.raises(ValueError):
+                sk.softmax(xs[i], axis=9)
+        except Exception as e:  # reported below, on the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for i in range(8):
+        assert np.array_equal(results[i], serial[i]), i
+
+
+@pytest.mark.skipif(not os.environ.get("SOFTMAXKIT_CLI"), reason="SOFTMAXKIT_CLI (a built softmaxkit executable) is not set")
+def test_bit_identical_to_the_command_line():
+    cli = os.environ["SOFTMAXKIT_CLI"]
+    x = RNG.standard_normal((3, 4, 50)).astype(np.float32)
+    with tempfile.TemporaryDirectory() as folder:
+        np.save(os.path.join(folder, "x.npy"), x)
+        for method, params in (("softmax", {"axis": 1}), ("log-softmax", {"temperature": 0.5}), ("entmax15", {}),
+                               ("logsumexp", {"axis": 0})):
+            command = [cli, "call", method, "--input", f"x={folder}/x.npy", "--output-dir", f"{folder}/{method}"]
+            for name, value in params.items():
+                command += ["--param", f"{name}={value}"]
+            subprocess.run(command, check=True)
+            from_cli = np.load(f"{folder}/{method}/y.npy")
+            assert np.array_equal(sk.call(method, x=x, **params)["y"], from_cli), method
