@@ -21,7 +21,9 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 class BuildWithSwift(build_py):
     def run(self):
         portable = os.environ.get("SOFTMAXKIT_PORTABLE", "") not in ("", "0")
-        scratch = PACKAGE_ROOT / (".build-python-portable" if portable else ".build-python-native")
+        # The native build shares the package's default build folder, so installing after
+        # `swift build -c release -Xswiftc -target-cpu -Xswiftc native` compiles nothing again.
+        scratch = PACKAGE_ROOT / (".build-python-portable" if portable else ".build")
         command = ["swift", "build", "-c", "release", "--product", "SoftmaxKitC",
                    "--package-path", str(PACKAGE_ROOT), "--scratch-path", str(scratch)]
         if not portable:

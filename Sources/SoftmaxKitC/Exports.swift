@@ -48,6 +48,20 @@ public func skSoftmax(
     }
 }
 
+/// `sk_softmax` on NumPy array interfaces (`sk_softmax_array_interface`).
+@_cdecl("sk_softmax_array_interface")
+public func skSoftmaxArrayInterface(
+    _ x: UnsafePointer<sk_array_interface>?, _ out: UnsafePointer<sk_array_interface>?, _ axis: Int64, _ temperature: Double,
+    _ logSoftmax: Int32, _ threads: Int32
+) -> Int32 {
+    reportingErrors {
+        let x = try StridedTensor(x, name: "x", writeable: false), out = try StridedTensor(out, name: "out", writeable: true)
+        let axis = try Tensor.resolveAxis(Int(clamping: axis), rank: x.rank, tensor: "x", shape: x.shape)
+        let options = SoftmaxOptions(temperature: temperature, threads: threads > 0 ? Int(threads) : nil)
+        try apply(ExactRows(log: logSoftmax != 0, options: options), x: x, out: out, mask: nil, axis: axis)
+    }
+}
+
 /// logsumexp along an axis (`sk_logsumexp`).
 @_cdecl("sk_logsumexp")
 public func skLogSumExp(

@@ -55,6 +55,43 @@ struct StridedTensor {
         (self.data, self.dtype, self.shape, self.strides, self.count) = (c.data, dtype, shape, strides, count)
     }
 
+    /// Checks a NumPy array interface: version 2 of the struct, native byte order, a float, integer
+    /// or boolean type SoftmaxKit reads, and (for an output) writeable.
+    init(_ a: UnsafePointer<sk_array_interface>?, name: String, writeable: Bool) throws {
+        guard let a, a.pointee.two == 2 else { throw ABIError.argument("array '\(name)' is not a NumPy array interface") }
+        let i = a.pointee
+        let kind = UInt8(bitPattern: i.typekind)
+        let dtype: DType? =
+            switch (kind, i.itemsize) {
+            case (UInt8(ascii: "f"), 2): .float16
+            case (UInt8(ascii: "f"), 4): .float32
+            case (UInt8(ascii: "f"), 8): .float64
+            case (UInt8(ascii: "i"), 4): .int32
+            case (UInt8(ascii: "i"), 8): .int64
+            case (UInt8(ascii: "b"), 1): .bool
+            default: nil
+            }
+        guard let dtype else {
+            throw ABIError.dtype(
+                "array '\(name)' has type '\(Character(Unicode.Scalar(kind)))' of \(i.itemsize) bytes; expected float16/32/64, int32/64 or bool")
+        }
+        guard i.flags & 0x200 != 0 else { throw ABIError.dtype("array '\(name)' is not in native byte order") }
+        guard !writeable || i.flags & 0x400 != 0 else { throw ABIError.argument("array '\(name)' is read-only") }
+        guard i.nd >= 0 && i.nd <= 64 else { throw ABIError.shape("array '\(name)' has rank \(i.nd); expected 0…64") }
+        var shape = [Int](repeating: 0, count: Int(i.nd)), strides = shape
+        for d in 0..<Int(i.nd) { shape[d] = i.shape![d] }
+        var count = 1
+        for n in shape { count = count.multipliedReportingOverflow(by: n).partialValue }
+        if let s = i.strides {
+            for d in 0..<Int(i.nd) { strides[d] = s[d] }
+        } else if i.nd > 0 {
+            strides[Int(i.nd) - 1] = dtype.size
+            for d in stride(from: Int(i.nd) - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * max(shape[d + 1], 1) }
+        }
+        guard i.flags & 0x100 != 0 || count == 0 else { throw ABIError.argument("array '\(name)' is not aligned to its elements") }
+        self.init(data: i.data, dtype: dtype, shape: shape, strides: strides, count: count)
+    }
+
     var rank: Int { shape.count }
     var shapeDescription: String { Tensor.describe(shape: shape) }
 

@@ -61,10 +61,12 @@ def _softmax(x, axis, temperature, algorithm, exp, out, threads, log):
     x = _as_float_array(x)
     y = _output(out, x, x.shape)
     axis = _check_axis(axis)
-    tx, ty = _library.tensor(x), _library.tensor(y)
     if algorithm == "auto" and exp == "exact":
-        _library.check(lib.sk_softmax(tx, ty, axis, float(temperature), int(log), int(threads)))
+        cx, cy = x.__array_struct__, y.__array_struct__  # alive until the call returns
+        _library.check(lib.sk_softmax_array_interface(_library.array_interface(cx), _library.array_interface(cy), axis,
+                                                      float(temperature), int(log), int(threads)))
     else:
+        tx, ty = _library.tensor(x), _library.tensor(y)
         params = json.dumps({"temperature": float(temperature), "algorithm": algorithm, "exp": exp}).encode()
         _library.check(lib.sk_normalize(b"log-softmax" if log else b"softmax", params, tx, None, ty, axis, int(threads)))
     return y

@@ -47,6 +47,8 @@ _signatures = {
     "sk_methods_json": (ctypes.c_char_p, []),
     "sk_describe": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p)]),
     "sk_softmax": (ctypes.c_int, [_p_tensor, _p_tensor, ctypes.c_int64, ctypes.c_double, ctypes.c_int32, ctypes.c_int32]),
+    "sk_softmax_array_interface": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_double,
+                                                  ctypes.c_int32, ctypes.c_int32]),
     "sk_logsumexp": (ctypes.c_int, [_p_tensor, _p_tensor, ctypes.c_int64, ctypes.c_double, ctypes.c_int32]),
     "sk_normalize": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, _p_tensor, _p_tensor, _p_tensor,
                                     ctypes.c_int64, ctypes.c_int32]),
@@ -63,6 +65,17 @@ for _name, (_restype, _argtypes) in _signatures.items():
     _function = getattr(lib, _name)
     _function.restype = _restype
     _function.argtypes = _argtypes
+
+
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype = ctypes.c_void_p
+_capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+
+
+def array_interface(capsule):
+    """The address of the PyArrayInterface inside an ndarray's `__array_struct__` capsule (which
+    must stay alive while the address is used): the cheapest way to hand an array over."""
+    return _capsule_pointer(capsule, None)
 
 
 def tensor(array):

@@ -80,6 +80,25 @@ int sk_logsumexp(const sk_tensor *x, const sk_tensor *out, int64_t axis, double 
 int sk_normalize(const char *id, const char *params_json, const sk_tensor *x, const sk_tensor *mask,
                  const sk_tensor *out, int64_t axis, int32_t threads);
 
+/** NumPy's PyArrayInterface (version 3 of the array interface: the struct inside the capsule an
+ *  ndarray's `__array_struct__` returns), declared here with the same layout so that a binding can
+ *  hand NumPy arrays over without building an sk_tensor. */
+typedef struct sk_array_interface {
+    int two;       /**< always 2 */
+    int nd;        /**< the rank */
+    char typekind; /**< 'f' float, 'i' signed integer, 'b' boolean, ... */
+    int itemsize;  /**< bytes per element */
+    int flags;     /**< NumPy's: 0x100 aligned, 0x200 native byte order, 0x400 writeable */
+    intptr_t *shape;
+    intptr_t *strides; /**< in bytes; NULL: C order */
+    void *data;
+    void *descr;
+} sk_array_interface;
+
+/** sk_softmax with x and out given as NumPy array interfaces (the Python package's fast path). */
+int sk_softmax_array_interface(const sk_array_interface *x, const sk_array_interface *out, int64_t axis,
+                               double temperature, int32_t log_softmax, int32_t threads);
+
 /** The outputs of one sk_call. */
 typedef struct sk_result sk_result;
 
