@@ -12,8 +12,8 @@ venv=$here/.venv
 if [[ ! -x $venv/bin/python ]]; then
     python3 -m venv "$venv" >&2
 fi
-if ! "$venv/bin/python" -c "import numpy, onnx, onnxruntime" 2>/dev/null; then
-    echo "installing the peers into $venv (NumPy, ONNX, ONNX Runtime from PyPI)" >&2
+if ! "$venv/bin/python" -c "import numpy, onnx, onnxruntime, scipy" 2>/dev/null; then
+    echo "installing the peers into $venv (NumPy, SciPy, ONNX, ONNX Runtime from PyPI)" >&2
     "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt" >&2
 fi
 lm=no llama=no

@@ -236,6 +236,28 @@ def render_attention_peers(result):
                       table(["N", "causal", "threads", "SoftmaxKit", "PyTorch SDPA", "÷ SDPA", "NumPy", "÷ NumPy"], rows)])
 
 
+def render_python_peers(result):
+    v = result["versions"]
+    rows = []
+    for c in result["cases"]:
+        ours = c["softmaxkit"]
+        what = "%s, %s, axis %d" % (c["case"], c["function"].replace("_", "-"), c["axis"]) if c["case"] != "overhead" \
+            else "one element, out= (overhead)"
+        if "bench" in c:
+            what += ", out= (`softmaxkit bench`: %.1f µs, %.2f× the package's time)" % (c["bench"], c["bench"] / ours)
+        row = [what, c["threads"], "%.1f" % ours]
+        for peer in ["scipy", "pytorch", "numpy"]:
+            row += ["%.1f" % c[peer], "%.2f×" % (c[peer] / ours)] if peer in c else ["–", "–"]
+        rows.append(row)
+    return "\n".join([heading(result), "",
+                      "Microseconds per call from Python (float32; a speedup is the peer's time ÷ ours, above 1 when "
+                      "SoftmaxKit is faster); the median of %d timings, then of %d rounds. Peers: SciPy %s, PyTorch %s, "
+                      "NumPy %s:" % (result["repeat"], result["rounds"], v.get("scipy") or "not installed",
+                                      v.get("pytorch") or "not installed", v.get("numpy")), "",
+                      table(["call", "threads", "softmaxkit µs", "SciPy µs", "speedup", "PyTorch µs", "speedup",
+                             "NumPy µs", "speedup"], rows)])
+
+
 def render_memory(result):
     rows = [[c["method"], "float32" if c["dtype"] == "f4" else "float64", "%.0f" % c["input_mib"], "%.0f" % c["outputs_mib"],
              "%.0f" % c["peak_mib"], "%.0f" % c["budget_mib"], "%.2f×" % (c["peak_mib"] / c["input_mib"])]
@@ -251,7 +273,7 @@ def render_text(result):
 
 
 RENDERERS = {"softmax-peers": render_softmax_peers, "approximations": render_approximations,
-             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "gemm-peers": render_gemm_peers, "attention-peers": render_attention_peers, "memory": render_memory, "text": render_text}
+             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "gemm-peers": render_gemm_peers, "attention-peers": render_attention_peers, "python-peers": render_python_peers, "memory": render_memory, "text": render_text}
 
 
 def render(path):

@@ -55,9 +55,12 @@ public func skSoftmaxArrayInterface(
     _ logSoftmax: Int32, _ threads: Int32
 ) -> Int32 {
     reportingErrors {
+        let options = SoftmaxOptions(temperature: temperature, threads: threads > 0 ? Int(threads) : nil)
+        if let xi = x, let oi = out, try ContiguousRows.softmax(xi.pointee, oi.pointee, axis: axis, log: logSoftmax != 0, options: options) {
+            return
+        }
         let x = try StridedTensor(x, name: "x", writeable: false), out = try StridedTensor(out, name: "out", writeable: true)
         let axis = try Tensor.resolveAxis(Int(clamping: axis), rank: x.rank, tensor: "x", shape: x.shape)
-        let options = SoftmaxOptions(temperature: temperature, threads: threads > 0 ? Int(threads) : nil)
         try apply(ExactRows(log: logSoftmax != 0, options: options), x: x, out: out, mask: nil, axis: axis)
     }
 }

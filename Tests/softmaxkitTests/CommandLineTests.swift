@@ -220,7 +220,7 @@ import Testing
             (["call", "sofmax", "--input", "x=\(x)", "--output-dir", out], "did you mean 'softmax'"),
             (["call", "softmax", "--output-dir", out], "needs input 'x'"),
             (["call", "softmax", "--input", "q=\(x)", "--output-dir", out], "no input 'q'"),
-            (["call", "softmax", "--input", "x=\(cube)", "--output-dir", out], "shape (1, 1, 2)"),
+            (["call", "softmax", "--param", "axis=3", "--input", "x=\(cube)", "--output-dir", out], "axis 3 is out of range for input 'x' of shape (1, 1, 2)"),
             (["call", "softmax", "--input", "x=\(folder)/nope.npy", "--output-dir", out], "nope.npy: cannot read: no such file"),
             // Special files: named as what they are, never read (a FIFO would block, /dev/zero never end).
             (["call", "softmax", "--input", "x=\(folder)", "--output-dir", out], "is a directory"),

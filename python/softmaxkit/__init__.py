@@ -57,7 +57,22 @@ def _check_axis(axis):
     return int(axis)
 
 
+_NATIVE_FLOATS = frozenset(_FLOATS)  # native byte order only: '>f4' is not equal to '<f4'
+_fast_softmax = lib.sk_softmax_array_interface
+_interface = _library.array_interface
+
+
 def _softmax(x, axis, temperature, algorithm, exp, out, threads, log):
+    if (type(x) is np.ndarray and x.dtype in _NATIVE_FLOATS and type(axis) is int and algorithm == "auto"
+            and exp == "exact" and (out is None or type(out) is np.ndarray)):
+        # The common call, with nothing checked twice: the library checks the rest (out's shape,
+        # dtype and writeability included).
+        y = np.empty(x.shape, x.dtype) if out is None else out
+        cx, cy = x.__array_struct__, y.__array_struct__  # alive until the call returns
+        status = _fast_softmax(_interface(cx), _interface(cy), axis, temperature, log, threads)
+        if status:
+            _library.check(status)
+        return y
     x = _as_float_array(x)
     y = _output(out, x, x.shape)
     axis = _check_axis(axis)

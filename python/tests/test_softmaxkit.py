@@ -4,6 +4,7 @@ Run with `python -m pytest python/tests` after `pip install ./python`. SOFTMAXKI
 `softmaxkit` executable for the comparison with the command line (skipped, saying so, without it).
 """
 
+import importlib.util
 import os
 import subprocess
 import tempfile
@@ -187,17 +188,66 @@ def test_concurrent_calls_equal_serial_calls():
         assert np.array_equal(results[i], serial[i]), i
 
 
-@pytest.mark.skipif(not os.environ.get("SOFTMAXKIT_CLI"), reason="SOFTMAXKIT_CLI (a built softmaxkit executable) is not set")
-def test_bit_identical_to_the_command_line():
-    cli = os.environ["SOFTMAXKIT_CLI"]
+def _call_inputs():
+    """The seeded inputs scripts/compare-call-outputs.py gives every method (one generator for both checks)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "compare-call-outputs.py")
+    spec = importlib.util.spec_from_file_location("compare_call_outputs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.inputs_for
+
+
+CLI = os.environ.get("SOFTMAXKIT_CLI")
+
+
+@pytest.mark.skipif(not CLI, reason="SOFTMAXKIT_CLI (a built softmaxkit executable) is not set")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_method_bit_identical_to_the_command_line(dtype):
+    """Every registered id, called from Python and through `softmaxkit call` on the same inputs:
+    the same output files bit for bit, or the same one-line error."""
+    inputs_for = _call_inputs()
+    compared = refused = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for method in sk.methods():
+            method_id = method["id"]
+            rng = np.random.default_rng(sum(map(ord, method_id)))
+            inputs = inputs_for(method, rng, dtype)
+            command = [CLI, "call", method_id, "--output-dir", os.path.join(folder, method_id)]
+            for name, value in inputs.items():
+                np.save(os.path.join(folder, f"{method_id}-{name}.npy"), value)
+                command += ["--input", f"{name}={folder}/{method_id}-{name}.npy"]
+            cli = subprocess.run(command, capture_output=True, text=True, timeout=300)
+            try:
+                ours = sk.call(method_id, **inputs)
+            except (ValueError, TypeError) as error:
+                assert cli.returncode != 0, f"{method_id}: Python refused ({error}) what the CLI computed"
+                assert str(error) in cli.stderr, f"{method_id}: {error!r} vs {cli.stderr!r}"
+                refused += 1
+                continue
+            assert cli.returncode == 0, f"{method_id}: the CLI refused ({cli.stderr.strip()}) what Python computed"
+            files = sorted(os.listdir(os.path.join(folder, method_id)))
+            assert sorted(f"{name}.npy" for name in ours) == [f for f in files if not f.startswith(".")], method_id
+            for name, value in ours.items():
+                from_cli = np.load(os.path.join(folder, method_id, f"{name}.npy"))
+                assert value.dtype == from_cli.dtype and value.shape == from_cli.shape, (method_id, name)
+                assert value.tobytes() == from_cli.tobytes(), f"{method_id}: output {name} differs"
+            compared += 1
+    assert compared >= 50, f"only {compared} methods computed ({refused} refused)"
+
+
+@pytest.mark.skipif(not CLI, reason="SOFTMAXKIT_CLI (a built softmaxkit executable) is not set")
+def test_axis_and_parameters_bit_identical_to_the_command_line():
     x = RNG.standard_normal((3, 4, 50)).astype(np.float32)
     with tempfile.TemporaryDirectory() as folder:
         np.save(os.path.join(folder, "x.npy"), x)
-        for method, params in (("softmax", {"axis": 1}), ("log-softmax", {"temperature": 0.5}), ("entmax15", {}),
+        for method, params in (("softmax", {"axis": 1}), ("log-softmax", {"temperature": 0.5}), ("entmax15", {"axis": 0}),
                                ("logsumexp", {"axis": 0})):
-            command = [cli, "call", method, "--input", f"x={folder}/x.npy", "--output-dir", f"{folder}/{method}"]
+            command = [CLI, "call", method, "--input", f"x={folder}/x.npy", "--output-dir", f"{folder}/{method}"]
             for name, value in params.items():
                 command += ["--param", f"{name}={value}"]
             subprocess.run(command, check=True)
             from_cli = np.load(f"{folder}/{method}/y.npy")
             assert np.array_equal(sk.call(method, x=x, **params)["y"], from_cli), method
+        for axis in (0, 1, 2):  # the direct functions equal the registry's path bit for bit
+            assert np.array_equal(sk.softmax(x, axis=axis), sk.call("softmax", x=x, axis=axis)["y"])
+            assert np.array_equal(sk.logsumexp(x, axis=axis), sk.call("logsumexp", x=x, axis=axis)["y"])
