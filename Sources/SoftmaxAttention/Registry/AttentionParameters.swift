@@ -58,6 +58,19 @@ struct SigmoidAttentionParameters: MethodParameters {
     ]
 }
 
+/// `bivit-sab-attention`'s parameters.
+struct BiViTAttentionParameters: MethodParameters {
+    var ratio = 0.25
+    var scale: Double?
+    var causal: CausalAlignment?
+
+    static let declarations: [ParameterDeclaration<Self>] = [
+        .number("ratio", \.ratio, "r ∈ (0, 1]: keep keys with p ≥ r·max p", range: 0...1, check: { $0 > 0 ? nil : "must be in (0, 1]" }),
+        .optionalNumber("scale", \.scale, scaleSummary, range: -1e30...1e30, automatic: "auto"),
+        .optionalChoice("causal", \.causal, "none, top-left or bottom-right", none: "none"),
+    ]
+}
+
 /// `edge-moe-attention`'s parameters.
 struct ScaledCausalParameters: MethodParameters {
     var scale: Double?

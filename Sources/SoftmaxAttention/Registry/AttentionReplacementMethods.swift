@@ -18,6 +18,12 @@ enum AttentionReplacementMethods {
 
     static let all: [MethodDescriptor] = [
         MethodDescriptor(
+            id: "bivit-sab-attention", role: .attention,
+            summary: "BiViT attention: SAB(scale·QKᵀ)·V, a 0/1 matrix keeping keys with p ≥ r·max p per query (not renormalised)",
+            parameters: BiViTAttentionParameters.specs, inputs: head,
+            outputs: [TensorSpec("out", "[Nq, Dv]"), TensorSpec("B", "the 0/1 matrix [Nq, Nk]")],
+            isExact: true, citation: SoftmaxAwareBinarizationKernel.citation, implementation: BiViTAttentionMethod()),
+        MethodDescriptor(
             id: "sigmoid-attention", role: .attention, summary: "(σ(scale·QKᵀ + b) ⊙ M)·V, no row normalisation; b = −log Nk by default",
             parameters: SigmoidAttentionParameters.specs,
             inputs: head, outputs: [TensorSpec("out", "[Nq, Dv]"), TensorSpec("weights", "[Nq, Nk]")],
@@ -55,6 +61,21 @@ enum AttentionReplacementMethods {
             inputs: [head[0], head[1], head[2]], outputs: [TensorSpec("out", "[Nq, Dv]")],
             isExact: false, citation: katharopoulos, implementation: LinearAttentionMethod()),
     ]
+}
+
+struct BiViTAttentionMethod: MethodImplementation {
+    func run<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        // Concrete calls, so `compute` is specialized (a generic witness runs unspecialized code).
+        T.self == Float.self ? try compute(invocation, as: Float.self) : try compute(invocation, as: Double.self)
+    }
+
+    private func compute<T: KernelScalar>(_ invocation: MethodInvocation, as: T.Type) throws -> [String: Tensor] {
+        let (h, mask) = try denseHead(invocation, as: T.self)
+        let p = BiViTAttentionParameters(invocation.parameters)
+        let scale = p.scale ?? 1 / Double(h.headDim).squareRoot()
+        let (out, b) = try BiViTAttention.run(h, mask: mask, scale: T(scale), ratio: p.ratio, causal: p.causal)
+        return ["out": .of(out, shape: [h.queries, h.valueDim]), "B": .of(b, shape: [h.queries, h.keys])]
+    }
 }
 
 struct SigmoidAttentionMethod: MethodImplementation {

@@ -79,8 +79,9 @@ public struct MethodDescriptor: Sendable {
     /// lab compares them with).
     public let outputScale: OutputScale
 
-    /// Probabilities or log-probabilities.
-    public enum OutputScale: String, Sendable, Codable { case probability, logProbability }
+    /// Probabilities, log-probabilities, or a selection: 0/1 rows that keep some entries (BiViT's
+    /// binarization), which the lab compares with softmax after dividing each row by its sum.
+    public enum OutputScale: String, Sendable, Codable { case probability, logProbability, selection }
 
     /// For activations: the method as an `Activation` with the given parameters.
     public let activation: (@Sendable (ParameterValues) throws -> any Activation)?

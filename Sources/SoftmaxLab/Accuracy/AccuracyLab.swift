@@ -51,7 +51,13 @@ public enum AccuracyLab {
             var m = DistributionMetrics()
             for r in 0..<c.rows {
                 let range = (r * c.cols)..<((r + 1) * c.cols)
-                m.add(output: yd[range], exact: c.exact[range], logScale: logScale)
+                if method.outputScale == .selection {
+                    // A 0/1 selection is compared as the distribution it picks: uniform over the kept entries.
+                    let kept = yd[range].reduce(0, +)
+                    m.add(output: ArraySlice(yd[range].map { kept > 0 ? $0 / kept : $0 }), exact: c.exact[range], logScale: false)
+                } else {
+                    m.add(output: yd[range], exact: c.exact[range], logScale: logScale)
+                }
             }
             if let k = result.firstIndex(where: { $0.workload == c.workload }) { result[k].metrics.merge(m) } else { result.append((c.workload, m)) }
         }

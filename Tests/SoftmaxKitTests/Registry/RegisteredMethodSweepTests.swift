@@ -12,9 +12,10 @@ import Darwin
 /// without a line of its own.
 @Suite struct RegisteredMethodSweepTests {
     static let registry = MethodRegistry.standard
-    /// Every registered normalizer, plus `softmax` with each cheap exponential (`softmax[exp=NAME]`).
+    /// Every registered normalizer whose rows are distributions, plus `softmax` with each cheap
+    /// exponential (`softmax[exp=NAME]`). Selections (0/1 rows) have tests of their own.
     static let normalizers =
-        registry.methods.filter { $0.normalizer != nil }.map(\.id)
+        registry.methods.filter { $0.normalizer != nil && $0.outputScale != .selection }.map(\.id)
         + ExponentialChoice.allCases.filter { $0 != .exact }.map { "softmax[exp=\($0.rawValue)]" }
     static let activations = registry.methods.filter { $0.activation != nil }.map(\.id)
     /// The ones with an error bound (replacements have none).

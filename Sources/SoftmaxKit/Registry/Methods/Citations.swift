@@ -15,4 +15,5 @@ enum Citation {
         "S. Elfwing, E. Uchibe, K. Doya, Sigmoid-Weighted Linear Units for Neural Network Function Approximation in Reinforcement Learning, 2017 (arXiv 1702.03118)"
     static let polycom = "Z. Zhuo et al., Polynomial Composition Activations: Unleashing the Dynamics of Large Language Models, ICLR 2025 (arXiv 2411.03884)"
     static let schraudolph = "N. N. Schraudolph, A Fast, Compact Approximation of the Exponential Function, Neural Computation 11(4), 1999"
+    static let bivit = SoftmaxAwareBinarizationKernel.citation
 }

@@ -43,16 +43,16 @@ extension MethodDescriptor {
     /// the tests and the command line come with it.
     public static func normalizer<P: MethodParameters>(
         _ id: String, summary: String, parameters: P.Type, isExact: Bool = false, citation: String,
-        logProbabilities: Bool = false, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil, alias: MethodAlias? = nil,
-        make typed: @escaping @Sendable (P) throws -> any Normalizer
+        logProbabilities: Bool = false, selection: Bool = false, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil,
+        alias: MethodAlias? = nil, make typed: @escaping @Sendable (P) throws -> any Normalizer
     ) -> MethodDescriptor {
         let make: @Sendable (ParameterValues) throws -> any Normalizer = { try typed(P($0)) }
         return MethodDescriptor(
             id: id, role: .normalizer, summary: summary, parameters: P.specs,
             inputs: [TensorSpec("x", "scores, rows × cols")],
-            outputs: [TensorSpec("y", logProbabilities ? "log-weights, same shape" : "weights, same shape")],
+            outputs: [TensorSpec("y", logProbabilities ? "log-weights, same shape" : selection ? "0/1 selection, same shape" : "weights, same shape")],
             isExact: isExact, citation: citation, implementation: NormalizerMethod(make: make), normalizer: make,
-            outputScale: logProbabilities ? .logProbability : .probability, isReplacement: isReplacement, accuracy: accuracy,
+            outputScale: logProbabilities ? .logProbability : selection ? .selection : .probability, isReplacement: isReplacement, accuracy: accuracy,
             alias: alias)
     }
 
