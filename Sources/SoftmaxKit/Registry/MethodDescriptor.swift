@@ -116,13 +116,14 @@ public struct MethodDescriptor: Sendable {
         loss: (@Sendable (ParameterValues) throws -> any ClassificationLoss)? = nil,
         sampler: (@Sendable (ParameterValues) throws -> any Sampler)? = nil,
         reference: ReferenceFunction? = nil, isReplacement: Bool = false, accuracy: AccuracyBudget? = nil,
-        alias: MethodAlias? = nil
+        alias: MethodAlias? = nil, axisInputs: [String]? = nil
     ) {
         self.id = id
         self.role = role
         self.summary = summary
         let takesAxis = role == .normalizer || role == .reduction
         self.parameters = takesAxis && !parameters.contains { $0.name == "axis" } ? parameters + [.axis] : parameters
+        self.axisInputs = takesAxis ? axisInputs ?? inputs.map(\.name) : []
         self.inputs = inputs
         self.outputs = outputs
         self.isExact = isExact
@@ -146,13 +147,14 @@ public struct MethodDescriptor: Sendable {
             id: id, role: role, summary: summary, parameters: parameters, inputs: inputs, outputs: outputs, isExact: isExact,
             citation: citation, implementation: implementation, normalizer: normalizer, outputScale: outputScale,
             activation: activation, gate: gate, loss: loss, sampler: sampler, reference: reference,
-            isReplacement: isReplacement, accuracy: accuracy, alias: alias)
+            isReplacement: isReplacement, accuracy: accuracy, alias: alias, axisInputs: axisInputs)
     }
 
-    /// The inputs that carry the row axis, which the `axis` parameter picks: every input of a
-    /// normalizer (scores and keep-mask) and of a reduction; none for other roles, whose rows run
-    /// along the last axis.
-    public var axisInputs: [String] { parameters.contains { $0.name == "axis" } ? inputs.map(\.name) : [] }
+    /// The inputs that carry the row axis, which the `axis` parameter picks: by default every input
+    /// of a normalizer (scores and keep-mask) and of a reduction; none for other roles, whose rows
+    /// run along the last axis. Per-row inputs (SDM's `q`, `d`) are left out: their shape is the
+    /// scores' without the axis, in order, whichever axis it is.
+    public let axisInputs: [String]
 
     /// Applies defaults and validates the given parameter values.
     public func resolve(_ given: [String: ParameterValue]) throws -> ParameterValues {

@@ -104,6 +104,7 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case badRank(tensor: String, shape: String, expected: String)
     case shapeMismatch(tensor: String, shape: String, expected: String)
     case badAxis(tensor: String, shape: String, axis: Int, rank: Int)
+    case badValue(tensor: String, index: Int, value: String, expected: String)
 
     /// The error as one line naming what is at fault.
     public var description: String {
@@ -116,6 +117,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "input '\(tensor)' has shape \(shape); expected \(expected)"
         case let .shapeMismatch(tensor, shape, expected):
             return "input '\(tensor)' has shape \(shape); expected \(expected)"
+        case let .badValue(tensor, index, value, expected):
+            return "input '\(tensor)' holds \(value) at index \(index); expected \(expected)"
         case let .badAxis(tensor, shape, axis, rank):
             let r = max(rank, 1)
             return "axis \(axis) is out of range for input '\(tensor)' of shape \(shape); use an axis in \(-r)…\(r - 1)"
