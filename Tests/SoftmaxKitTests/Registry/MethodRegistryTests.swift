@@ -116,7 +116,7 @@ import Darwin
         let x = (0..<(4 * 50)).map { _ in Float(3 * g.normal()) }
         let mask = (0..<(4 * 50)).map { _ in true }
         for m in registry.methods where m.role == .normalizer && m.isExact && !m.isReplacement {
-            var inputs = ["x": Tensor(shape: [4, 50], x)]
+            var inputs = [m.axisInputs.first { $0 != "mask" } ?? "x": Tensor(shape: [4, 50], x)]
             if m.inputs.contains(where: { $0.name == "mask" }) { inputs["mask"] = Tensor(shape: [4, 50], mask) }
             guard case let .float32(y)? = try registry.call(m.id, inputs: inputs)["y"]?.storage else {
                 Issue.record("\(m.id): no float32 y")
