@@ -16,7 +16,7 @@ public struct MethodRegistry: Sendable {
     public static let standard = MethodRegistry(
         ExactSoftmaxMethods.all + ApproximateSoftmaxMethods.all + IBertMethods.all + ActivationMethods.all + LossMethods.all + GateMethods.all
             + ClassificationLossMethods.all + FourierHeadMethods.all
-            + SamplingMethods.all + BiViTMethods.all + SDMMethods.all + MadaCosMethods.all + TempNetMethods.all + [.taylorSoftmax])
+            + SamplingMethods.all + BiViTMethods.all + SDMMethods.all + MadaCosMethods.all + TempNetMethods.all + GNSMethods.all + [.taylorSoftmax])
 
     /// The entry `id`, or `RegistryError.unknownMethod` with the closest ids as suggestions.
     public func method(_ id: String) throws -> MethodDescriptor {
