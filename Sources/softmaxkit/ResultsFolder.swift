@@ -45,6 +45,7 @@ enum ResultsFolder {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         var documents: [LabResults] = []
         var model: ModelLab.Results?, grokking: GrokkingExperiment.Document?, decoder: [DecoderLab.Results] = []
+        var solver: GNSExperiment.Document?
         var missing = ShardSet.problems(in: names)
         for name in names.sorted() where name.hasSuffix(".json") {
             let file = path(folder, name)
@@ -52,11 +53,12 @@ enum ResultsFolder {
                 switch name {
                 case "model.json": model = try ModelLab.Results.read(file)
                 case "grokking.json": grokking = try GrokkingExperiment.Document.read(file)
+                case "gns.json": solver = try GNSExperiment.Document.read(file)
                 case "lm.json", "lm-layers.json": decoder.append(try DecoderLab.Results.read(file))
                 default: documents.append(try LabResults.read(file))
                 }
             } catch {
-                let ours = ShardSet.isResultsName(name) || ["model.json", "grokking.json", "lm.json", "lm-layers.json"].contains(name)
+                let ours = ShardSet.isResultsName(name) || ["model.json", "grokking.json", "gns.json", "lm.json", "lm-layers.json"].contains(name)
                 if ours { missing.append("\(error)") } else { note("skipping \(error)") }
             }
         }
@@ -65,7 +67,7 @@ enum ResultsFolder {
             for problem in missing { note("partial report: \(problem)") }
         }
         guard let merged = LabResults.merged(documents) else { throw ReportError.noResults(folder) }
-        let page = HTMLReport.render(merged, model: model, decoder: decoder, grokking: grokking, missing: missing)
+        let page = HTMLReport.render(merged, model: model, decoder: decoder, grokking: grokking, solver: solver, missing: missing)
         return try commit([.text("report.html", page)], to: output)[0]
     }
 }

@@ -14,7 +14,7 @@ struct SoftmaxKitCommand: ParsableCommand {
             """,
         subcommands: [
             LabCommand.self, MethodsCommand.self, CallCommand.self, AccuracyCommand.self, BenchCommand.self, ReportCommand.self, TrainCommand.self,
-            ModelCommand.self, LMCommand.self,
+            ModelCommand.self, LMCommand.self, SolveCommand.self,
         ],
         defaultSubcommand: LabCommand.self)
 

@@ -34,7 +34,7 @@ public enum HTMLReport {
     /// at the top.
     public static func render(
         _ r: LabResults, model: ModelLab.Results? = nil, decoder: [DecoderLab.Results] = [], grokking: GrokkingExperiment.Document? = nil,
-        missing: [String] = []
+        solver: GNSExperiment.Document? = nil, missing: [String] = []
     ) -> String {
         let exact = Ranking.exactSoftmaxSpeed(r)
         let approximations = Ranking.approximations(r), replacements = Ranking.replacements(r)
@@ -120,6 +120,7 @@ public enum HTMLReport {
         if let model { h += modelSection(model) }
         if !decoder.isEmpty { h += decoderSection(decoder) }
         if let grokking { h += grokkingSection(grokking) }
+        if let solver { h += solverSection(solver) }
         h += "<h2>Methods</h2>\n"
         h += table(
             ["id", "role", "exact", "summary", "parameters (defaults)", "citation"],
@@ -191,5 +192,21 @@ public enum HTMLReport {
                 ]
             }, numericFrom: 1)
         return h + GrokkingPlot.accuracy(g.runs) + GrokkingPlot.collapse(g.runs)
+    }
+
+    /// The gradient-regularised Newton runs: iterations, final gap, linear rate, and the curves.
+    static func solverSection(_ d: GNSExperiment.Document) -> String {
+        var h = "<h2>Gradient-regularised Newton on the softmax problem (n = \(d.setup.n), m = \(d.setup.m), μ = \(d.setup.mu))</h2>\n"
+        h +=
+            "<p class=\"note\">LogSumExp with x* = 0, x0 = 1, metric B = AᵀA; exact Hessian against the Gauss–Newton approximation Aᵀdiag(π)A/μ. A linear rate below 1 on both is the paper's claim (Semenov, Jaggi &amp; Doikov 2025). Reproduce: <code>softmaxkit solve gns --n \(d.setup.n) --m \(d.setup.m)</code>.</p>\n"
+        h += table(
+            ["Hessian", "iterations", "converged", "f − f*", "linear rate", "seconds"],
+            d.runs.map {
+                [
+                    $0.hessian, String($0.gap.count - 1), $0.converged ? "yes" : "no", String(format: "%.2e", $0.gap.last ?? .nan),
+                    $0.rate.map { String(format: "%.3f", $0) } ?? "–", String(format: "%.1f", $0.seconds),
+                ]
+            }, numericFrom: 1)
+        return h + GNSExperiment.svg(d)
     }
 }

@@ -48,6 +48,11 @@ public enum LinePlot {
             // Many points (training curves): 1-2-5 ticks per decade instead of one per point.
             xs = (Int(floor(x0))...Int(ceil(x1))).flatMap { k in [1.0, 2, 5].map { $0 * pow(10, Double(k)) } }
                 .filter { log10($0) >= x0 && log10($0) <= x1 }
+        } else if xs.count > 12, let low = xs.first, let high = xs.last {
+            // Many points on a linear axis (iterations): about ten ticks at 1-2-5 multiples.
+            let raw = (high - low) / 10, magnitude = pow(10, floor(log10(raw)))
+            let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+            xs = Array(stride(from: ceil(low / step) * step, through: high, by: step))
         }
         for x in xs {
             s += "<line x1=\"\(px(x))\" y1=\"\(top)\" x2=\"\(px(x))\" y2=\"\(height - bottom)\" stroke=\"#eee\"/>"
