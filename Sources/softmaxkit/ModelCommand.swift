@@ -105,7 +105,7 @@ struct ModelEvaluateCommand: ParsableCommand {
     @Option(help: "Folder of the evaluation texts.")
     var eval: String = "models/eval"
 
-    @Flag(help: "Swap in every registered normalizer and activation, one at a time.")
+    @Flag(help: "Swap in every registered normalizer, activation and Q/K/V attention engine, one at a time.")
     var sweep = false
 
     @Option(help: "Write each layer's attention logits and Q/K/V for the evaluation sentences as .npy files into this folder.")

@@ -52,9 +52,10 @@ public enum ModelLab {
     }
 
     /// Every registered normalizer whose output is a distribution (log-domain ones left out:
-    /// they are not attention weights) and every activation, swapped in everywhere, one at a time;
-    /// the exact `softmax` and `gelu` themselves are the baseline. Element-wise primitives (the
-    /// exp approximations) are not activations and are left out.
+    /// they are not attention weights), every activation, and every attention engine that runs on
+    /// Q, K and V alone (those needing projections or landmarks as inputs are left out), swapped in
+    /// everywhere, one at a time; the exact `softmax`, `gelu` and `attention` themselves are the
+    /// baseline. Element-wise primitives (the exp approximations) are not activations and are left out.
     public static func sweepSwaps(layerCount: Int, registry: MethodRegistry = .complete) throws -> [EncoderSwap] {
         var out = [EncoderSwap]()
         for m in registry.methods
@@ -65,6 +66,13 @@ public enum ModelLab {
         }
         for m in registry.methods where m.role == .activation && m.activation != nil && m.id != "gelu" {
             out.append(try EncoderSwap.make(activation: m.id, layerCount: layerCount, registry: registry))
+        }
+        let qkvOnly = Set(["Q", "K", "V", "mask"])
+        for m in registry.methods
+        where m.role == .attention && m.id != "attention" && m.inputs.allSatisfy({ $0.isOptional || qkvOnly.contains($0.name) })
+            && m.inputs.contains(where: { $0.name == "K" }) && AttentionCapabilities(m) != nil
+        {
+            out.append(try EncoderSwap.make(attention: m.id, layerCount: layerCount, registry: registry))
         }
         return out
     }
