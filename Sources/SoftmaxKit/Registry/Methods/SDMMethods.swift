@@ -86,24 +86,9 @@ struct SDMDistanceParameters: MethodParameters {
     ]
 }
 
-/// `q` and `d` for each of `rows` rows: the per-row input (one per row in the shape of the rows'
-/// leading axes, or 0-d), else the parameter; each finite and ≥ 0.
+/// `q` and `d` for each row: the per-row input, else the parameter; each finite and ≥ 0.
 func sdmPerRow(_ invocation: MethodInvocation, _ name: String, layout: RowLayout, parameter: Double) throws -> [Double] {
-    guard let t = invocation.inputs[name] else { return [Double](repeating: parameter, count: layout.rows) }
-    let values = try t.floatingPoint(as: Double.self, name: name, rounding: true)
-    let expanded: [Double]
-    if t.rank == 0 {
-        expanded = [Double](repeating: values[0], count: layout.rows)
-    } else if t.shape == layout.perRowShape || (layout.perRowShape.isEmpty && t.shape == [1]) {
-        expanded = values
-    } else {
-        throw TensorError.shapeMismatch(
-            tensor: name, shape: t.shapeDescription, expected: "one value per row, \(Tensor.describe(shape: layout.perRowShape)), or 0-d")
-    }
-    if let bad = expanded.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
-        throw TensorError.badValue(tensor: name, index: bad, value: "\(expanded[bad])", expected: "a finite value ≥ 0")
-    }
-    return expanded
+    try perRowInput(invocation, name, layout: layout, fallback: parameter, expected: "a finite value ≥ 0") { $0.isFinite && $0 >= 0 }
 }
 
 struct SDMActivationMethod: MethodImplementation {

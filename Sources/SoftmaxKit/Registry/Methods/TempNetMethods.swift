@@ -100,25 +100,9 @@ struct TempNetClipHeadParameters: MethodParameters {
     ]
 }
 
-/// A per-row temperature input: one value per row (the rows' leading shape) or 0-d, each finite and > 0.
+/// A per-row temperature input (one per row, or 0-d), each finite and > 0.
 func temperatures(_ invocation: MethodInvocation, _ name: String, layout: RowLayout, default value: Double?) throws -> [Double] {
-    guard let t = invocation.inputs[name] else {
-        guard let value else { throw RegistryError.missingInput(method: invocation.method, name: name) }
-        return [Double](repeating: value, count: layout.rows)
-    }
-    let v = try t.floatingPoint(as: Double.self, name: name, rounding: true)
-    let expanded: [Double]
-    if t.rank == 0 {
-        expanded = [Double](repeating: v[0], count: layout.rows)
-    } else if t.shape == layout.perRowShape || (layout.perRowShape.isEmpty && t.shape == [1]) {
-        expanded = v
-    } else {
-        throw TensorError.shapeMismatch(tensor: name, shape: t.shapeDescription, expected: "one per row, \(Tensor.describe(shape: layout.perRowShape)), or 0-d")
-    }
-    if let bad = expanded.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
-        throw TensorError.badValue(tensor: name, index: bad, value: "\(expanded[bad])", expected: "a finite temperature > 0")
-    }
-    return expanded
+    try perRowInput(invocation, name, layout: layout, fallback: value, expected: "a finite temperature > 0") { $0.isFinite && $0 > 0 }
 }
 
 struct TauSoftmaxMethod: MethodImplementation {
