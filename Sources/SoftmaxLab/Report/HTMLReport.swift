@@ -6,16 +6,18 @@ public enum HTMLReport {
     static func escape(_ s: String) -> String { ParetoPlot.escape(s).replacingOccurrences(of: "\"", with: "&quot;") }
 
     static func table(_ header: [String], _ rows: [[String]], numericFrom: Int = 2) -> String {
-        var s = "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        var s = "<div class=\"scroll\"><table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for row in rows {
             s += "<tr>" + row.enumerated().map { k, c in k >= numericFrom ? "<td class=\"n\">\(escape(c))</td>" : "<td>\(escape(c))</td>" }.joined() + "</tr>\n"
         }
-        return s + "</tbody></table>\n"
+        return s + "</tbody></table></div>\n"
     }
 
     /// A method × workload matrix of one metric, shaded by magnitude (log scale).
     static func matrix(_ entries: [LabResults.NormalizerEntry], workloads: [String], metric: (DistributionMetrics) -> Double) -> String {
-        var s = "<table class=\"matrix\"><thead><tr><th>variant</th>" + workloads.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        var s =
+            "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>variant</th>" + workloads.map { "<th>\(escape($0))</th>" }.joined()
+            + "</tr></thead><tbody>\n"
         for e in entries {
             s += "<tr><td>\(escape(e.variant))</td>"
             for w in workloads {
@@ -27,7 +29,7 @@ public enum HTMLReport {
             }
             s += "</tr>\n"
         }
-        return s + "</tbody></table>\n"
+        return s + "</tbody></table></div>\n"
     }
 
     /// The page for merged results `r`; `missing` lists what a partial report leaves out, shown
@@ -43,7 +45,7 @@ public enum HTMLReport {
             ? "not measured" : String(format: "%.1f GB/s (streaming stores %.1f GB/s)", r.machine.copyGBps, r.machine.copyStreamingGBps)
         var h = """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>SoftmaxKit lab report</title>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>SoftmaxKit lab report</title>
             <style>
             body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1250px; color: #222; line-height: 1.4; }
             h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; } h3 { margin-top: 1.4em; }
@@ -51,7 +53,8 @@ public enum HTMLReport {
             th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: left; vertical-align: top; }
             th { background: #f3f3f3; } td.n { text-align: right; font-family: Menlo, Consolas, monospace; }
             .note { color: #555; font-size: 0.9em; max-width: 60em; } .matrix td.n { min-width: 5em; }
-            svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+            svg { max-width: 100%; height: auto; border: 1px solid #eee; box-sizing: border-box; }
+            .scroll { overflow-x: auto; max-width: 100%; } nav.toc ol { columns: 2; font-size: 0.9em; }
             </style></head><body>
             <h1>SoftmaxKit lab report</h1>
             <p class="note">Created \(escape(r.created)). Machine: \(r.machine.cores) cores, copy bandwidth \(escape(copy)),
@@ -132,7 +135,27 @@ public enum HTMLReport {
             }, numericFrom: 99)
         h +=
             "<p class=\"note\">Reproduce: <code>swift run -c release -Xswiftc -target-cpu -Xswiftc native softmaxkit</code> (the default run), or <code>softmaxkit accuracy [IDS...] --output DIR</code> then <code>softmaxkit report --output DIR</code>.</p>\n"
-        return h + "</body></html>\n"
+        return withContents(h) + "</body></html>\n"
+    }
+
+    /// The page with an id on every section heading and, before the first, a table of contents
+    /// linking to them.
+    static func withContents(_ page: String) -> String {
+        var out = "", titles: [String] = []
+        var rest = Substring(page)
+        while let open = rest.range(of: "<h2>"), let close = rest[open.upperBound...].range(of: "</h2>") {
+            let title = String(rest[open.upperBound..<close.lowerBound])
+            titles.append(title)
+            out += rest[..<open.lowerBound] + "<h2 id=\"section-\(titles.count)\">" + title + "</h2>"
+            rest = rest[close.upperBound...]
+        }
+        out += rest
+        guard let first = out.range(of: "<h2 id=\"section-1\">") else { return out }
+        let contents =
+            "<nav class=\"toc\"><b>Contents</b><ol>"
+            + titles.enumerated().map { "<li><a href=\"#section-\($0.offset + 1)\">\($0.element)</a></li>" }.joined() + "</ol></nav>\n"
+        out.insert(contentsOf: contents, at: first.lowerBound)
+        return out
     }
 
     /// The real-model table: task scores and drift of each swap in the encoder.
