@@ -81,7 +81,11 @@ struct StridedTensor {
         var shape = [Int](repeating: 0, count: Int(i.nd)), strides = shape
         for d in 0..<Int(i.nd) { shape[d] = i.shape![d] }
         var count = 1
-        for n in shape { count = count.multipliedReportingOverflow(by: n).partialValue }
+        for n in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard n >= 0, !overflow else { throw ABIError.shape("array '\(name)' of shape \(Tensor.describe(shape: shape)) has too many elements") }
+            count = product
+        }
         if let s = i.strides {
             for d in 0..<Int(i.nd) { strides[d] = s[d] }
         } else if i.nd > 0 {
