@@ -2,7 +2,7 @@
 # library itself is built without unsafe flags, so it stays usable as a dependency.
 NATIVE = -Xswiftc -target-cpu -Xswiftc native
 
-.PHONY: run models test bench benchmarks peers lm-peers approximations sweeps tables report-screenshot fuzz check-loops
+.PHONY: run models test bench benchmarks peers lm-peers approximations sweeps tables report-check fuzz check-loops
 
 run: models     ## the main job: the lab's default comparison, with the real-model drift table
 	swift run -c release $(NATIVE) softmaxkit
@@ -44,10 +44,9 @@ sweeps:         ## every sweep BENCHMARKS.md shows (approximations, threads, gem
 tables:         ## BENCHMARKS.md's tables rendered from Benchmarks/results/
 	python3 Benchmarks/tables.py
 
-report-screenshot: ## renders softmaxkit-results/report.html in headless Chromium (installs it from Debian)
-	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
-	chromium --headless --no-sandbox --disable-gpu --window-size=1300,5200 \
-	    --screenshot=softmaxkit-results/report.png file://$(CURDIR)/softmaxkit-results/report.html
+report-check:   ## a report from a small run of every part of the lab, opened in headless Chromium at 1400 and 760 px and checked; screenshots in .build/report-screenshots/
+	swift build -c release $(NATIVE)
+	scripts/report-browser-test.sh .build/release/softmaxkit
 
 fuzz:           ## 10^6 libFuzzer executions each: .npy, safetensors and GGUF headers, --param parsing, the tokenizer
 	Fuzz/run-npy-fuzz.sh 1000000

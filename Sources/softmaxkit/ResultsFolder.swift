@@ -18,6 +18,15 @@ enum ResultsFolder {
 
     static func path(_ folder: String, _ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
+    /// The path prefix that leads from folder `from` to folder `to` (empty when they are the same,
+    /// `../x/` when they are siblings), for links in a page written to `from`.
+    static func relative(from: String, to: String) -> String {
+        let a = URL(fileURLWithPath: from).standardizedFileURL.pathComponents, b = URL(fileURLWithPath: to).standardizedFileURL.pathComponents
+        let common = zip(a, b).prefix { $0 == $1 }.count
+        let path = Array(repeating: "..", count: a.count - common) + b[common...]
+        return path.isEmpty ? "" : path.joined(separator: "/") + "/"
+    }
+
     /// Writes `files` into the results folder `folder` as one set; returns their paths.
     @discardableResult
     static func commit(_ files: [OutputFolder.File], to folder: String) throws -> [String] {
@@ -46,16 +55,31 @@ enum ResultsFolder {
         var documents: [LabResults] = []
         var model: ModelLab.Results?, grokking: GrokkingExperiment.Document?, decoder: [DecoderLab.Results] = []
         var solver: GNSExperiment.Document?
+        var files = HTMLReport.DataFiles()
+        // Links from the page to the files it was made from, relative to the page's folder.
+        let base = relative(from: output, to: folder)
+        func links(_ names: String...) -> [String] { names.filter { FileManager.default.fileExists(atPath: path(folder, $0)) }.map { base + $0 } }
         var missing = ShardSet.problems(in: names)
         for name in names.sorted() where name.hasSuffix(".json") {
             let file = path(folder, name)
             do {
                 switch name {
-                case "model.json": model = try ModelLab.Results.read(file)
-                case "grokking.json": grokking = try GrokkingExperiment.Document.read(file)
-                case "gns.json": solver = try GNSExperiment.Document.read(file)
-                case "lm.json", "lm-layers.json": decoder.append(try DecoderLab.Results.read(file))
-                default: documents.append(try LabResults.read(file))
+                case "model.json":
+                    model = try ModelLab.Results.read(file)
+                    files.model = links(name)
+                case "grokking.json":
+                    grokking = try GrokkingExperiment.Document.read(file)
+                    files.grokking = links(name)
+                case "gns.json":
+                    solver = try GNSExperiment.Document.read(file)
+                    files.solver = links(name)
+                case "lm.json", "lm-layers.json":
+                    decoder.append(try DecoderLab.Results.read(file))
+                    files.decoder.append(links(name))
+                default:
+                    documents.append(try LabResults.read(file))
+                    let stem = String(name.dropLast(".json".count))
+                    files.lab += links(name, stem + "-normalizers.csv", stem + "-elementwise.csv")
                 }
             } catch {
                 let ours = ShardSet.isResultsName(name) || ["model.json", "grokking.json", "gns.json", "lm.json", "lm-layers.json"].contains(name)
@@ -67,7 +91,7 @@ enum ResultsFolder {
             for problem in missing { note("partial report: \(problem)") }
         }
         guard let merged = LabResults.merged(documents) else { throw ReportError.noResults(folder) }
-        let page = HTMLReport.render(merged, model: model, decoder: decoder, grokking: grokking, solver: solver, missing: missing)
+        let page = HTMLReport.render(merged, model: model, decoder: decoder, grokking: grokking, solver: solver, missing: missing, files: files)
         return try commit([.text("report.html", page)], to: output)[0]
     }
 }

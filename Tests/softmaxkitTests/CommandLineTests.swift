@@ -73,6 +73,20 @@ import Testing
         for id in ["stablemax", "sparsemax", "gelu-tanh", "<svg", "Replacements of softmax"] { #expect(html.contains(id), "\(id)") }
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))  // self-contained
         #expect(!html.contains("Partial report"))
+        // Each plot links to the files it was drawn from, relative to the page.
+        for link in ["href=\"accuracy.json\"", "href=\"accuracy-normalizers.csv\"", "href=\"accuracy-shard-1-of-1.json\""] {
+            #expect(html.contains(link), "\(link)")
+        }
+        try run(["report", "--results", results, "--output", folder + "/pages"])
+        let elsewhere = try String(contentsOfFile: folder + "/pages/report.html", encoding: .utf8)
+        #expect(elsewhere.contains("href=\"../results/accuracy.json\""))
+    }
+
+    @Test func linksLeadFromThePageToTheResults() {
+        #expect(ResultsFolder.relative(from: "/a/b", to: "/a/b/") == "")
+        #expect(ResultsFolder.relative(from: "/a/b", to: "/a/c") == "../c/")
+        #expect(ResultsFolder.relative(from: "/a", to: "/a/b/c") == "b/c/")
+        #expect(ResultsFolder.relative(from: "/a/b/c", to: "/a") == "../../")
     }
 
     @Test func reportRefusesAnIncompleteShardSet() throws {

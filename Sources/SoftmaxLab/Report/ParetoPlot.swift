@@ -43,70 +43,115 @@ public enum ParetoPlot {
 
     /// The plot as an SVG document; errors below `floor` are drawn at `floor`.
     public static func svg(_ points: [Point], title: String, errorLabel: String, floor: Double = 1e-10) -> String {
-        let width = 900.0, height = 560.0, left = 80.0, right = 230.0, top = 40.0, bottom = 60.0
+        let plotWidth = 590.0, plotHeight = 460.0, left = 80.0, top = 40.0, bottom = 60.0
         let usable = points.filter { $0.throughput > 0 && $0.throughput.isFinite && !$0.error.isNaN }
         let errors = usable.map { min(max($0.error, floor), 1e3) }
         let speeds = usable.map(\.throughput)
         let x0 = log10((speeds.min() ?? 0.1) / 1.5), x1 = log10((speeds.max() ?? 10) * 1.5)
         let y0 = log10(errors.min() ?? floor) - 0.5, y1 = log10(errors.max() ?? 1) + 0.5
-        func px(_ v: Double) -> Double { left + (log10(v) - x0) / max(x1 - x0, 1e-9) * (width - left - right) }
-        func py(_ e: Double) -> Double { top + (y1 - log10(min(max(e, floor), 1e3))) / max(y1 - y0, 1e-9) * (height - top - bottom) }
-        var s =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
-        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        s += "<text x=\"\(Int(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>\n"
-        // Grid lines at powers of ten.
-        for k in Int(x0.rounded(.up))...max(Int(x0.rounded(.up)), Int(x1.rounded(.down))) {
-            let x = px(pow(10, Double(k)))
-            s += "<line x1=\"\(x)\" y1=\"\(top)\" x2=\"\(x)\" y2=\"\(height - bottom)\" stroke=\"#ddd\"/>"
-            s +=
-                "<text x=\"\(x)\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\">\(k >= 0 ? String(Int(pow(10, Double(k)))) : String(pow(10, Double(k))))</text>\n"
-        }
-        for k in Int(y0.rounded(.up))...max(Int(y0.rounded(.up)), Int(y1.rounded(.down))) {
-            let y = py(pow(10, Double(k)))
-            s += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - right)\" y2=\"\(y)\" stroke=\"#ddd\"/>"
-            s += "<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\">1e\(k)</text>\n"
-        }
-        s += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(width - left - right)\" height=\"\(height - top - bottom)\" fill=\"none\" stroke=\"#444\"/>\n"
-        s += "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 18)\" text-anchor=\"middle\">throughput, GB/s (log scale; faster →)</text>\n"
-        s +=
-            "<text transform=\"translate(20 \((top + height - bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">\(escape(errorLabel)) (log scale; better ↓)</text>\n"
+        func px(_ v: Double) -> Double { left + (log10(v) - x0) / max(x1 - x0, 1e-9) * plotWidth }
+        func py(_ e: Double) -> Double { top + (y1 - log10(min(max(e, floor), 1e3))) / max(y1 - y0, 1e-9) * plotHeight }
         let frontIndices = front(usable)
-        if frontIndices.count > 1 {
-            let path = frontIndices.map { "\(px(usable[$0].throughput)),\(py(usable[$0].error))" }.joined(separator: " ")
-            s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
-        }
-        // Labels: front points first; a label that would overlap one already placed moves down a
-        // line (up to three times) or is left to the point's tooltip.
-        var placed: [(x0: Double, y0: Double, x1: Double, y1: Double)] = []
-        let order = usable.indices.sorted { (frontIndices.contains($0) ? 0 : 1, $0) < (frontIndices.contains($1) ? 0 : 1, $1) }
-        for i in order {
-            let p = usable[i]
-            let onFront = frontIndices.contains(i)
-            let colour = p.hollow ? "#7f7f7f" : onFront ? "#d62728" : "#1f77b4"
-            let fill = p.hollow ? "white" : colour
-            let (x, y) = (px(p.throughput), py(p.error))
-            s +=
-                "<circle cx=\"\(x)\" cy=\"\(y)\" r=\"4.5\" fill=\"\(fill)\" stroke=\"\(colour)\" stroke-width=\"1.5\"><title>\(escape(p.label)): \(String(format: "%.2f", p.throughput)) GB/s, \(Ranking.number(p.error))</title></circle>\n"
-            let width = 5.0 * Double(p.label.count)
-            for shift in 0..<4 {
-                let box = (x0: x + 6, y0: y - 13 + 10 * Double(shift), x1: x + 6 + width, y1: y - 3 + 10 * Double(shift))
-                if placed.contains(where: { box.x0 < $0.x1 && $0.x0 < box.x1 && box.y0 < $0.y1 && $0.y0 < box.y1 }) { continue }
+        let onFront = Set(frontIndices)
+        let at = usable.map { (x: px($0.throughput), y: py($0.error)) }
+
+        // Labels: front points first, each at the first of eight places around its point that
+        // overlaps no label placed before it and no point and stays inside the plot; then further
+        // out, joined to the point by a leader line. A point with no such place gets a number,
+        // explained in the key beside the plot.
+        typealias Box = (x0: Double, y0: Double, x1: Double, y1: Double)
+        func overlaps(_ a: Box, _ b: Box) -> Bool { a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1 }
+        let markers: [Box] = at.map { ($0.x - 5, $0.y - 5, $0.x + 5, $0.y + 5) }
+        var placed: [Box] = [], key: [(number: Int, label: String)] = []
+        var labels: [(x: Double, y: Double, text: String, anchor: String, from: (x: Double, y: Double)?)] = []
+        func place(_ i: Int, _ text: String) -> Bool {
+            let w = PlotAxis.textWidth(text, fontSize: 9), (x, y) = at[i]
+            var candidates: [(Box, Double, Double, String, Bool)] = [
+                ((x + 6, y - 13, x + 6 + w, y - 3), x + 6, y - 5, "start", false), ((x + 6, y + 2, x + 6 + w, y + 12), x + 6, y + 10, "start", false),
+                ((x - 6 - w, y - 13, x - 6, y - 3), x - 6, y - 5, "end", false), ((x - 6 - w, y + 2, x - 6, y + 12), x - 6, y + 10, "end", false),
+                ((x - w / 2, y - 18, x + w / 2, y - 8), x, y - 10, "middle", false), ((x - w / 2, y + 8, x + w / 2, y + 18), x, y + 16, "middle", false),
+                ((x + 8, y - 5, x + 8 + w, y + 5), x + 8, y + 3, "start", false), ((x - 8 - w, y - 5, x - 8, y + 5), x - 8, y + 3, "end", false),
+            ]
+            for radius in [24.0, 38, 54, 72, 95, 120] {
+                for k in 0..<16 {
+                    let angle = Double(k) * .pi / 8, (cx, cy) = (x + radius * cos(angle), y - radius * sin(angle))
+                    let anchor = cos(angle) > 0.3 ? "start" : cos(angle) < -0.3 ? "end" : "middle"
+                    let x0 = anchor == "start" ? cx : anchor == "end" ? cx - w : cx - w / 2
+                    candidates.append(((x0, cy - 8, x0 + w, cy + 2), cx, cy, anchor, true))
+                }
+            }
+            for (box, tx, ty, anchor, leader) in candidates {
+                guard box.x0 >= left + 2, box.x1 <= left + plotWidth - 2, box.y0 >= top + 2, box.y1 <= top + plotHeight - 2 else { continue }
+                if placed.contains(where: { overlaps($0, box) }) || markers.indices.contains(where: { $0 != i && overlaps(markers[$0], box) }) { continue }
                 placed.append(box)
-                s += "<text x=\"\(box.x0)\" y=\"\(box.y1 - 2)\" font-size=\"9\" fill=\"#333\">\(escape(p.label))</text>\n"
-                break
+                labels.append((tx, ty, text, anchor, leader ? at[i] : nil))
+                return true
+            }
+            return false
+        }
+        let order = usable.indices.sorted { (onFront.contains($0) ? 0 : 1, $0) < (onFront.contains($1) ? 0 : 1, $1) }
+        for i in order where !place(i, usable[i].label) {
+            key.append((key.count + 1, usable[i].label))
+            if !place(i, String(key.count)) {
+                labels.append((at[i].x + 6, at[i].y - 5, String(key.count), "start", nil))
             }
         }
-        // Legend.
-        let lx = width - right + 15
-        s += "<circle cx=\"\(lx)\" cy=\"\(top + 10)\" r=\"4.5\" fill=\"#d62728\"/><text x=\"\(lx + 10)\" y=\"\(top + 14)\">on the Pareto front</text>\n"
-        s += "<circle cx=\"\(lx)\" cy=\"\(top + 30)\" r=\"4.5\" fill=\"#1f77b4\"/><text x=\"\(lx + 10)\" y=\"\(top + 34)\">dominated</text>\n"
+
+        let legendTexts =
+            ["on the Pareto front", "dominated", "replacement (distance)", "errors below \(Ranking.number(floor)) drawn at \(Ranking.number(floor))"]
+            + key.map { "\($0.number)  \($0.label)" }
+        let right = max(150, 30 + (legendTexts.map { PlotAxis.textWidth($0, fontSize: 11) }.max() ?? 0))
+        let width = left + plotWidth + right, height = max(top + plotHeight + bottom, top + 110 + 15 * Double(key.count))
+        var s =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        s += "<text x=\"\(Int(left + plotWidth / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>\n"
+        s += "<g class=\"x-ticks\" text-anchor=\"middle\">"
+        for t in PlotAxis.logTicks(low: x0, high: x1, pixels: plotWidth) {
+            let x = px(t.value)
+            s += "<line x1=\"\(x)\" y1=\"\(top)\" x2=\"\(x)\" y2=\"\(top + plotHeight)\" stroke=\"\(t.major ? "#ddd" : "#f0f0f0")\"/>"
+            if !t.label.isEmpty { s += "<text x=\"\(x)\" y=\"\(top + plotHeight + 16)\">\(t.label)</text>" }
+        }
+        s += "</g>\n<g class=\"y-ticks\" text-anchor=\"end\">"
+        for t in PlotAxis.logTicks(low: y0, high: y1, pixels: plotHeight) {
+            let y = py(t.value)
+            s += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + plotWidth)\" y2=\"\(y)\" stroke=\"\(t.major ? "#ddd" : "#f0f0f0")\"/>"
+            if !t.label.isEmpty { s += "<text x=\"\(left - 6)\" y=\"\(y + 4)\">\(t.label)</text>" }
+        }
+        s += "</g>\n"
+        s += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#444\"/>\n"
+        s += "<text x=\"\(left + plotWidth / 2)\" y=\"\(top + plotHeight + 42)\" text-anchor=\"middle\">throughput, GB/s (log scale; faster →)</text>\n"
         s +=
-            "<circle cx=\"\(lx)\" cy=\"\(top + 50)\" r=\"4.5\" fill=\"white\" stroke=\"#7f7f7f\" stroke-width=\"1.5\"/><text x=\"\(lx + 10)\" y=\"\(top + 54)\">replacement (distance)</text>\n"
+            "<text transform=\"translate(20 \(top + plotHeight / 2)) rotate(-90)\" text-anchor=\"middle\">\(escape(errorLabel)) (log scale; better ↓)</text>\n"
+        if frontIndices.count > 1 {
+            let path = frontIndices.map { "\(at[$0].x),\(at[$0].y)" }.joined(separator: " ")
+            s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
+        }
+        for (i, p) in usable.enumerated() {
+            let colour = p.hollow ? "#7f7f7f" : onFront.contains(i) ? "#d62728" : "#1f77b4"
+            s +=
+                "<circle cx=\"\(at[i].x)\" cy=\"\(at[i].y)\" r=\"4.5\" fill=\"\(p.hollow ? "white" : colour)\" stroke=\"\(colour)\" stroke-width=\"1.5\"><title>\(escape(p.label)): \(String(format: "%.2f", p.throughput)) GB/s, \(Ranking.number(p.error))</title></circle>\n"
+        }
+        s += "<g class=\"point-labels\" font-size=\"9\" fill=\"#333\">"
+        for l in labels {
+            if let from = l.from {
+                // The leader ends at the label's near edge, level with the middle of its text.
+                s += "<line x1=\"\(from.x)\" y1=\"\(from.y)\" x2=\"\(l.x)\" y2=\"\(l.y - 3)\" stroke=\"#999\" stroke-width=\"0.7\"/>"
+            }
+            s += "<text x=\"\(l.x)\" y=\"\(l.y)\" text-anchor=\"\(l.anchor)\">\(escape(l.text))</text>\n"
+        }
+        s += "</g>\n"
+        let lx = left + plotWidth + 15
+        s += "<g class=\"legend\">"
+        s += "<circle cx=\"\(lx)\" cy=\"\(top + 10)\" r=\"4.5\" fill=\"#d62728\"/><text x=\"\(lx + 10)\" y=\"\(top + 14)\">\(legendTexts[0])</text>\n"
+        s += "<circle cx=\"\(lx)\" cy=\"\(top + 30)\" r=\"4.5\" fill=\"#1f77b4\"/><text x=\"\(lx + 10)\" y=\"\(top + 34)\">\(legendTexts[1])</text>\n"
         s +=
-            "<text x=\"\(lx - 5)\" y=\"\(top + 78)\" font-size=\"10\" fill=\"#555\">errors below \(Ranking.number(floor)) drawn at \(Ranking.number(floor))</text>\n"
-        s += "</svg>\n"
-        return s
+            "<circle cx=\"\(lx)\" cy=\"\(top + 50)\" r=\"4.5\" fill=\"white\" stroke=\"#7f7f7f\" stroke-width=\"1.5\"/><text x=\"\(lx + 10)\" y=\"\(top + 54)\">\(legendTexts[2])</text>\n"
+        s += "<text x=\"\(lx - 5)\" y=\"\(top + 78)\" font-size=\"10\" fill=\"#555\">\(escape(legendTexts[3]))</text>\n"
+        for (k, entry) in key.enumerated() {
+            s += "<text x=\"\(lx - 5)\" y=\"\(top + 100 + 15 * Double(k))\">\(escape("\(entry.number)  \(entry.label)"))</text>\n"
+        }
+        return s + "</g></svg>\n"
     }
 
     /// The normalizers' plot: max total variation from softmax against L2 throughput.

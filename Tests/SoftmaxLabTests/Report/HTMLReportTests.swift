@@ -19,3 +19,29 @@ import Testing
         #expect(t.hasPrefix("<div class=\"scroll\"><table>") && t.hasSuffix("</table></div>\n"))
     }
 }
+
+/// Tables, heat maps and the line under each plot.
+@Suite struct HTMLReportPartsTests {
+    @Test func figuresAlignRightAndWordsDoNot() {
+        for cell in ["0.003", "1.2e-01", "+0.34%", "–", "12", "yes"] { #expect(HTMLReport.looksNumeric(cell), "\(cell)") }
+        for cell in ["memorised without generalising", "failed: no result", "exact"] { #expect(!HTMLReport.looksNumeric(cell), "\(cell)") }
+        let t = HTMLReport.table(["a", "b", "c"], [["x", "1.5", "words here"]], numericFrom: 1)
+        #expect(t.contains("<td class=\"n\">1.5</td>") && t.contains("<td>words here</td>"))
+    }
+
+    @Test func heatMapsCarryTheirColourScale() {
+        let scale = HTMLReport.colourScale()
+        #expect(scale.contains("class=\"scale\"") && scale.contains("class=\"x-ticks\""))
+        for label in ["≤ 1e-8", "1e-6", "1e-4", "1e-2", "≥ 1", "NaN"] { #expect(scale.contains(label), "\(label)") }
+        #expect(HTMLReport.heatColour(0) != HTMLReport.heatColour(1))
+    }
+
+    @Test func eachPlotIsFollowedByItsCommandAndData() {
+        let line = HTMLReport.source("softmaxkit solve gns --n 60", ["../results/gns.json", "a&b.csv"])
+        #expect(line.contains("<code>softmaxkit solve gns --n 60</code>"))
+        #expect(line.contains("<a href=\"../results/gns.json\">gns.json</a>") && line.contains("<a href=\"a&amp;b.csv\">a&amp;b.csv</a>"))
+        #expect(!HTMLReport.source("x", []).contains("Data:"))
+        #expect(HTMLReport.swapOption("normalizer=stablemax") == "--normalizer stablemax")
+        #expect(HTMLReport.swapOption("exact") == nil && HTMLReport.swapOption("normalizer=puma-softmax layers=3") == nil)
+    }
+}
