@@ -38,7 +38,7 @@ else
     echo "report-browser-test: no encoder section (models/all-MiniLM-L6-v2 not fetched; scripts/fetch-models.sh)"
 fi
 if [ -f models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf ]; then
-    "$cli" lm sweep --per-layer --normalizer puma-softmax --tokens 64 --window 64 --output "$results" 2> /dev/null
+    "$cli" lm sweep --per-layer --normalizer puma-softmax --tokens 64 --window 64 --output "$results" > /dev/null 2>&1
 else
     echo "report-browser-test: no decoder section (models/SmolLM2-135M-Instruct not fetched; scripts/fetch-models.sh)"
 fi

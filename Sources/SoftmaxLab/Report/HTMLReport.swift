@@ -98,7 +98,10 @@ public enum HTMLReport {
         } else if ids.count <= 12 {
             command += " " + ids.joined(separator: " ")
         }
-        command += " --lengths " + r.settings.lengths.map(String.init).joined(separator: ",")
+        // The attention experiment's lengths are its generated rows' (recorded rows keep their own).
+        let generated = (r.attention ?? []).filter { !$0.workload.hasPrefix("recorded") }.map(\.n)
+        let lengths = attention && !generated.isEmpty ? Array(Set(generated)).sorted() : r.settings.lengths
+        command += " --lengths " + lengths.map(String.init).joined(separator: ",")
         if r.settings.threads != 1 { command += " --threads \(r.settings.threads)" }
         return command + " --output DIR && softmaxkit report --output DIR"
     }

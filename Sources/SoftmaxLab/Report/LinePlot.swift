@@ -61,7 +61,9 @@ public enum LinePlot {
         func shown(_ p: (x: Double, y: Double)) -> Bool { (!logX || p.x > 0) && (!logY || p.y > 0) && p.x.isFinite && p.y.isFinite }
         func fx(_ v: Double) -> Double { logX ? log10(v) : v }
         let all = series.flatMap(\.points).filter(shown)
-        let pad = logX ? 0.05 : 0.5
+        let xs = Set(all.map(\.x)).sorted()
+        // One x value (a recorded row of one length): a wider range, so the axis shows a scale.
+        let pad = xs.count < 2 ? (logX ? 0.4 : 2) : (logX ? 0.05 : 0.5)
         let x0 = fx(all.map(\.x).min() ?? 1) - pad, x1 = fx(all.map(\.x).max() ?? 10) + pad
         let yTicks: [PlotAxis.Tick], y0: Double, y1: Double
         if logY {
@@ -78,14 +80,14 @@ public enum LinePlot {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         s += "<text x=\"\(Int(left + plotWidth / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(ParetoPlot.escape(title))</text>\n"
-        let xs = Set(all.map(\.x)).sorted()
+        // A tick at every x where there are few (lengths, layers), else a scale; never fewer than two.
         let xTicks: [PlotAxis.Tick]
-        if logX {
-            xTicks = xs.count > 12 ? PlotAxis.logTicks(low: x0, high: x1, pixels: plotWidth) : PlotAxis.at(xs)
+        if xs.count >= 2 && xs.count <= 12 {
+            xTicks = PlotAxis.at(xs)
+        } else if logX {
+            xTicks = PlotAxis.logTicks(low: x0, high: x1, pixels: plotWidth)
         } else {
-            xTicks =
-                xs.count > 12
-                ? PlotAxis.linear(low: xs.first ?? 0, high: xs.last ?? 1, count: 10).ticks.filter { $0.value >= x0 && $0.value <= x1 } : PlotAxis.at(xs)
+            xTicks = PlotAxis.linear(low: x0, high: x1, count: 10).ticks.filter { $0.value >= x0 && $0.value <= x1 }
         }
         s += "<g class=\"x-ticks\" text-anchor=\"middle\">"
         for t in xTicks {

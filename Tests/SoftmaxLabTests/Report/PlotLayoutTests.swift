@@ -73,6 +73,13 @@ import Testing
         #expect(try texts(in: svg, group: "y-ticks").count >= 2 && (try texts(in: svg, group: "x-ticks").count) >= 2)
     }
 
+    @Test func aSingleLengthStillGetsAScale() throws {
+        for logX in [true, false] {
+            let svg = LinePlot.svg([.init(label: "a", points: [(154, 0.01)])], title: "t", xLabel: "N", yLabel: "e", logX: logX)
+            #expect(try texts(in: svg, group: "x-ticks").count >= 2, "logX \(logX)")
+        }
+    }
+
     @Test func coincidingSeriesKeepDistinctMarkers() {
         let same = [(1.0, 0.0), (2.0, 0.0), (3.0, 0.0)]
         let svg = LinePlot.svg(
