@@ -42,7 +42,7 @@ struct AccuracyCommand: ParsableCommand {
     @Option(help: "Threads for the throughput measurements.")
     var threads: Int = 1
 
-    @Option(help: "Run shard K of N (K/N): every N-th variant from the K-th; 'report' merges the shards.")
+    @Option(help: "Run shard K of N (K/N): the K-th of N contiguous blocks of the variants; 'report' joins the shards.")
     var shard: String?
 
     @Option(help: "Folder for the results (JSON, CSV, SVG).")
@@ -65,7 +65,7 @@ struct AccuracyCommand: ParsableCommand {
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
         _ = try parsedLengths()
-        _ = try parsedShard()
+        _ = try ShardOption.parse(shard)
     }
 
     func parsedLengths() throws -> [Int] {
@@ -76,33 +76,20 @@ struct AccuracyCommand: ParsableCommand {
         return values.compactMap { $0 }
     }
 
-    func parsedShard() throws -> (index: Int, count: Int)? {
-        guard let shard else { return nil }
-        let parts = shard.split(separator: "/").compactMap { Int($0) }
-        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
-            throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, got '\(shard)'")
-        }
-        return (parts[0], parts[1])
-    }
-
     func run() throws {
         if attention { return try runAttention() }
         let values = try parseParameters(parameters)
         var variants = ids.isEmpty ? MethodVariant.labDefaults() : ids.map { MethodVariant($0, values) }
         if ids.isEmpty, !values.isEmpty { throw ValidationError("--param needs method ids") }
-        if let (k, n) = try parsedShard() {
-            let all = variants.count
-            variants = variants.enumerated().filter { $0.offset % n == k - 1 }.map(\.element)
-            // An empty shard still writes its (empty) file, so that the set is complete for report.
-            if variants.isEmpty { progress("note: shard \(k)/\(n) holds none of the \(all) methods selected; writing an empty shard") }
-        }
+        let shard = try ShardOption.parse(self.shard)
+        if let shard { variants = shard.block(of: variants, note: progress) }
         var run = LabRun(variants: variants)
         run.lengths = try parsedLengths()
         run.measureSpeed = !noSpeed
         run.threads = threads
         run.workloads = try selectedWorkloads()
         let results = try run.run(progress: progress)
-        let name = try parsedShard().map { "accuracy-shard-\($0.index)-of-\($0.count)" } ?? "accuracy"
+        let name = shard.map { String($0.fileName("accuracy").dropLast(".json".count)) } ?? "accuracy"
         let written = try ResultsFolder.write(results, to: output, name: name)
         if json {
             print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: written[0])), as: UTF8.self))

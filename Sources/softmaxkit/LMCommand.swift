@@ -172,10 +172,14 @@ struct LMSweepCommand: ParsableCommand {
     @Flag(help: "Run the swap given (--normalizer, --attention or --activation) in each layer alone.")
     var perLayer = false
 
+    @Option(help: "Run shard K of N (K/N): the K-th of N contiguous blocks of the swaps (the exact model in every shard); 'report' joins the shards.")
+    var shard: String?
+
     @Option(help: "The results folder.")
     var output: String = ResultsFolder.defaultPath
 
     func validate() throws {
+        _ = try ShardOption.parse(shard)
         if perLayer && options.layers != nil { throw ValidationError("--per-layer runs every layer alone; leave out --layers") }
         if perLayer && options.normalizer == nil && options.attention == nil && options.activation == nil {
             throw ValidationError("--per-layer needs a swap: --normalizer, --attention or --activation")
@@ -187,18 +191,20 @@ struct LMSweepCommand: ParsableCommand {
         let source = try evaluation.source()
         let (decoder, tokenizer, given) = try options.load()
         let layers = decoder.config.layers
-        let swaps: [EncoderSwap]
+        var swaps: [EncoderSwap]
         if perLayer {
             swaps = DecoderLab.perLayer(given, layerCount: layers)
         } else {
             swaps = given.label == "exact" ? try DecoderLab.sweepSwaps(layerCount: layers) : [given]
         }
+        let shard = try ShardOption.parse(self.shard)
+        if let shard { swaps = shard.block(of: swaps, note: progress) }
         let results = try DecoderLab.run(
             decoder, ids: evaluation.ids(source, tokenizer), window: evaluation.window, swaps: swaps, threads: options.threadCount,
             model: options.model, text: evaluation.text, note: progress)
         let name = perLayer ? "lm-layers" : "lm"
-        var files: [OutputFolder.File] = [.data(name + ".json", try results.encoded())]
-        if perLayer { files.append(.text(name + ".svg", DecoderLab.layerPlot(results))) }
+        var files: [OutputFolder.File] = [.data(shard?.fileName(name) ?? name + ".json", try results.encoded())]
+        if perLayer && shard == nil { files.append(.text(name + ".svg", DecoderLab.layerPlot(results))) }
         for path in try ResultsFolder.commit(files, to: output) { progress("lm sweep: wrote \(path)") }
         print(DecoderLab.table(results))
     }

@@ -111,8 +111,13 @@ struct ModelEvaluateCommand: ParsableCommand {
     @Option(help: "Write each layer's attention logits and Q/K/V for the evaluation sentences as .npy files into this folder.")
     var record: String?
 
+    @Option(help: "Run shard K of N (K/N): the K-th of N contiguous blocks of the swaps (the exact model in every shard); 'report' joins the shards.")
+    var shard: String?
+
     @Option(help: "Folder for model.json.")
     var output: String = ResultsFolder.defaultPath
+
+    func validate() throws { _ = try ShardOption.parse(shard) }
 
     @Flag(help: "Print the results JSON instead of the table.")
     var json = false
@@ -122,6 +127,8 @@ struct ModelEvaluateCommand: ParsableCommand {
         let layerCount = embedder.encoder.config.numHiddenLayers
         var swaps = try options.swaps(layerCount: layerCount)
         if sweep { swaps += try ModelLab.sweepSwaps(layerCount: layerCount) }
+        let shard = try ShardOption.parse(self.shard)
+        if let shard { swaps = shard.block(of: swaps, note: progress) }
         let data = try EvaluationData.load(folder: eval)
         let evaluation = ModelEvaluation(embedder: embedder, data: data, threads: options.threadCount)
         if let record {
@@ -129,7 +136,7 @@ struct ModelEvaluateCommand: ParsableCommand {
             progress("model: wrote \(files) recorded attention files to \(record)")
         }
         let results = try ModelLab.run(evaluation, swaps: swaps, model: options.model, note: progress)
-        let path = try ResultsFolder.commit([.data("model.json", try results.encoded())], to: output)[0]
+        let path = try ResultsFolder.commit([.data(shard?.fileName("model") ?? "model.json", try results.encoded())], to: output)[0]
         if json {
             print(String(decoding: try results.encoded(), as: UTF8.self))
         } else {

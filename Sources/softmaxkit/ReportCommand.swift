@@ -16,8 +16,14 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Write the report even when shards are missing or a results file does not read (the page says what is missing).")
     var allowPartial = false
 
+    @Flag(
+        help:
+            "Also write the merged documents (accuracy.json, model.json, lm.json, lm-layers.json: the shards of a split run joined) to --output, which must then differ from --results."
+    )
+    var merged = false
+
     func run() throws {
-        let path = try ResultsFolder.report(from: results ?? output, to: output, allowPartial: allowPartial, note: progress)
+        let path = try ResultsFolder.report(from: results ?? output, to: output, allowPartial: allowPartial, writeMerged: merged, note: progress)
         print("report: \(path)")
     }
 }

@@ -45,54 +45,75 @@ enum ResultsFolder {
             ], to: folder)
     }
 
-    /// Merges every lab results document in `folder` into `output/report.html`.
-    /// Merges the results in `folder` into `output/report.html`. A shard missing from a split run,
-    /// or a results file of the lab's that does not read, is an error naming it — unless
-    /// `allowPartial`, when the page says what is missing; other JSON files are skipped with a note.
+    /// Merges the results in `folder` into `output/report.html`: every kind's document or the
+    /// shards of its split run, joined in shard order. A shard missing from a split run, or a
+    /// results file of the lab's that does not read, is an error naming it — unless
+    /// `allowPartial`, when the page says what is missing; other JSON files are skipped with a
+    /// note. With `writeMerged`, the merged documents (`accuracy.json`, `model.json`, `lm.json`,
+    /// `lm-layers.json`, whichever are present) are written with the page, as one set; `output`
+    /// must then be another folder than `folder`, or they would sit beside their own shards.
     @discardableResult
-    static func report(from folder: String, to output: String, allowPartial: Bool = false, note: (String) -> Void) throws -> String {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        var documents: [LabResults] = []
-        var model: ModelLab.Results?, grokking: GrokkingExperiment.Document?, decoder: [DecoderLab.Results] = []
-        var solver: GNSExperiment.Document?
-        var files = HTMLReport.DataFiles()
+    static func report(from folder: String, to output: String, allowPartial: Bool = false, writeMerged: Bool = false, note: (String) -> Void)
+        throws -> String
+    {
+        if writeMerged, relative(from: output, to: folder).isEmpty {
+            throw ValidationErrorMessage("--merged writes the merged documents to --output, which must differ from --results (\(folder))")
+        }
+        let names = ShardSet.ordered((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        var lab: [LabResults] = [], models: [ModelLab.Results] = [], sweeps: [String: [DecoderLab.Results]] = [:]
+        var grokking: GrokkingExperiment.Document?, solver: GNSExperiment.Document?
+        var files = HTMLReport.DataFiles(), decoderFiles: [String: [String]] = [:]
         // Links from the page to the files it was made from, relative to the page's folder.
         let base = relative(from: output, to: folder)
         func links(_ names: String...) -> [String] { names.filter { FileManager.default.fileExists(atPath: path(folder, $0)) }.map { base + $0 } }
         var missing = ShardSet.problems(in: names)
-        for name in names.sorted() where name.hasSuffix(".json") {
+        for name in names where name.hasSuffix(".json") {
             let file = path(folder, name)
+            let kind = ShardSet.shard(name)?.kind ?? String(name.dropLast(".json".count))
             do {
-                switch name {
-                case "model.json":
-                    model = try ModelLab.Results.read(file)
-                    files.model = links(name)
-                case "grokking.json":
+                switch kind {
+                case "model":
+                    models.append(try ModelLab.Results.read(file))
+                    files.model += links(name)
+                case "grokking":
                     grokking = try GrokkingExperiment.Document.read(file)
                     files.grokking = links(name)
-                case "gns.json":
+                case "gns":
                     solver = try GNSExperiment.Document.read(file)
                     files.solver = links(name)
-                case "lm.json", "lm-layers.json":
-                    decoder.append(try DecoderLab.Results.read(file))
-                    files.decoder.append(links(name))
+                case "lm", "lm-layers":
+                    sweeps[kind, default: []].append(try DecoderLab.Results.read(file))
+                    decoderFiles[kind, default: []] += links(name)
                 default:
-                    documents.append(try LabResults.read(file))
+                    lab.append(try LabResults.read(file))
                     let stem = String(name.dropLast(".json".count))
                     files.lab += links(name, stem + "-normalizers.csv", stem + "-elementwise.csv")
                 }
             } catch {
-                let ours = ShardSet.isResultsName(name) || ["model.json", "grokking.json", "gns.json", "lm.json", "lm-layers.json"].contains(name)
-                if ours { missing.append("\(error)") } else { note("skipping \(error)") }
+                if ShardSet.isResultsName(name) { missing.append("\(error)") } else { note("skipping \(error)") }
             }
         }
         if !missing.isEmpty {
             guard allowPartial else { throw ReportError.incomplete(folder, missing) }
             for problem in missing { note("partial report: \(problem)") }
         }
-        guard let merged = LabResults.merged(documents) else { throw ReportError.noResults(folder) }
+        let merged = LabResults.merged(lab)
+        let model = models.isEmpty ? nil : try ModelLab.Results.merged(models)
+        var decoder: [DecoderLab.Results] = []
+        for kind in ["lm", "lm-layers"] {
+            guard let shards = sweeps[kind] else { continue }
+            decoder.append(try DecoderLab.Results.merged(shards))
+            files.decoder.append(decoderFiles[kind] ?? [])
+        }
+        guard merged != nil || model != nil || !decoder.isEmpty || grokking != nil || solver != nil else { throw ReportError.noResults(folder) }
         let page = HTMLReport.render(merged, model: model, decoder: decoder, grokking: grokking, solver: solver, missing: missing, files: files)
-        return try commit([.text("report.html", page)], to: output)[0]
+        var set: [OutputFolder.File] = [.text("report.html", page)]
+        if writeMerged {
+            if let merged { set.append(.data("accuracy.json", try merged.encoded())) }
+            if let model { set.append(.data("model.json", try model.encoded())) }
+            for (kind, d) in zip(["lm", "lm-layers"].filter { sweeps[$0] != nil }, decoder) { set.append(.data(kind + ".json", try d.encoded())) }
+        }
+        return try commit(set, to: output)[0]
     }
 }
 

@@ -82,6 +82,27 @@ import Testing
         #expect(elsewhere.contains("href=\"../results/accuracy.json\""))
     }
 
+    @Test func shardsJoinedEqualTheUnsplitRun() throws {
+        let ids = ["puma-softmax", "stablemax", "sparsemax", "gelu-tanh", "puma-gelu"]
+        let common = ["--no-speed", "--lengths", "16,40", "--workload", "gaussian σ=1", "--workload", "hostile [90,100]"]
+        try run(["accuracy"] + ids + common + ["--output", folder + "/whole"])
+        for k in 1...3 { try run(["accuracy"] + ids + common + ["--shard", "\(k)/3", "--output", folder + "/parts"]) }
+        try run(["report", "--results", folder + "/parts", "--output", folder + "/joined", "--merged"])
+        var whole = try LabResults.read(folder + "/whole/accuracy.json")
+        let joined = try LabResults.read(folder + "/joined/accuracy.json")
+        #expect(
+            joined.normalizers.map(\.variant) == ["puma-softmax", "stablemax", "sparsemax"] && joined.elementwise.map(\.variant) == ["gelu-tanh", "puma-gelu"])
+        (whole.created, whole.machine) = (joined.created, joined.machine)
+        let (a, b) = (try whole.encoded(), try joined.encoded())
+        #expect(a == b, "the joined shards differ from the unsplit run")
+        // --merged next to the shards would mix them; refused before anything is written.
+        let message = failure(["report", "--output", folder + "/parts", "--merged"])
+        #expect(message?.contains("must differ from --results") == true, "\(message ?? "no error")")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/parts/accuracy.json"))
+        #expect(failure(["accuracy", "softmax", "--shard", "3/2"])?.contains("--shard takes K/N") == true)
+        #expect(failure(["lm", "sweep", "--shard", "0/2"])?.contains("--shard takes K/N") == true)
+    }
+
     @Test func linksLeadFromThePageToTheResults() {
         #expect(ResultsFolder.relative(from: "/a/b", to: "/a/b/") == "")
         #expect(ResultsFolder.relative(from: "/a/b", to: "/a/c") == "../c/")

@@ -74,6 +74,22 @@ public enum DecoderLab {
             guard r.kind == "softmaxkit-lm" else { throw ModelError.file(path, "not a decoder lab document (kind \(r.kind))") }
             return r
         }
+
+        /// The shards of a split sweep (`--shard K/N`, in K order) as the unsplit sweep's document:
+        /// the exact row once, then every shard's swaps in order. Throws when the shards come from
+        /// sweeps of different models, texts or windows.
+        public static func merged(_ shards: [Results]) throws -> Results {
+            guard var out = shards.first else { throw ReportError.mismatchedShards("lm", "no shards") }
+            for s in shards.dropFirst() {
+                guard s.model == out.model, s.text == out.text, s.tokens == out.tokens, s.window == out.window else {
+                    throw ReportError.mismatchedShards(
+                        "lm", "\(out.model) on \(out.text) (\(out.tokens) tokens, window \(out.window)), and \(s.model) on \(s.text) (\(s.tokens), \(s.window))"
+                    )
+                }
+                out.rows += s.rows.filter { $0.part != "exact" }
+            }
+            return out
+        }
     }
 
     /// The main job's short table: a cheap exponential inside softmax, the MPC softmax, sigmoid

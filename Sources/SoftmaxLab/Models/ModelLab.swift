@@ -37,6 +37,20 @@ public enum ModelLab {
             guard let data = FileManager.default.contents(atPath: path) else { throw ModelError.file(path, "cannot read") }
             return try JSONDecoder().decode(Results.self, from: data)
         }
+
+        /// The shards of a split run (`--shard K/N`, in K order) as the unsplit run's document:
+        /// the exact row once, then every shard's swaps in order. Throws when the shards come from
+        /// runs of different models or texts.
+        public static func merged(_ shards: [Results]) throws -> Results {
+            guard var out = shards.first else { throw ReportError.mismatchedShards("model", "no shards") }
+            for s in shards.dropFirst() {
+                guard s.model == out.model, s.texts == out.texts else {
+                    throw ReportError.mismatchedShards("model", "\(out.model) with \(out.texts) texts, and \(s.model) with \(s.texts)")
+                }
+                out.rows += s.rows.filter { $0.swap != "exact" }
+            }
+            return out
+        }
     }
 
     /// The main job's subset: one cheap exponential, the single-pass and MPC softmaxes, and the

@@ -109,14 +109,9 @@ public enum HTMLReport {
     /// The page for merged results `r`; `missing` lists what a partial report leaves out, shown
     /// at the top.
     public static func render(
-        _ r: LabResults, model: ModelLab.Results? = nil, decoder: [DecoderLab.Results] = [], grokking: GrokkingExperiment.Document? = nil,
+        _ r: LabResults?, model: ModelLab.Results? = nil, decoder: [DecoderLab.Results] = [], grokking: GrokkingExperiment.Document? = nil,
         solver: GNSExperiment.Document? = nil, missing: [String] = [], files: DataFiles = DataFiles()
     ) -> String {
-        let exact = Ranking.exactSoftmaxSpeed(r)
-        let approximations = Ranking.approximations(r), replacements = Ranking.replacements(r)
-        let copy =
-            r.machine.copyGBps.isNaN
-            ? "not measured" : String(format: "%.1f GB/s (streaming stores %.1f GB/s)", r.machine.copyGBps, r.machine.copyStreamingGBps)
         var h = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>SoftmaxKit lab report</title>
@@ -131,6 +126,29 @@ public enum HTMLReport {
             .scroll { overflow-x: auto; max-width: 100%; } nav.toc ol { columns: 2; font-size: 0.9em; }
             </style></head><body>
             <h1>SoftmaxKit lab report</h1>
+
+            """
+        if let r { h += introduction(r) }
+        if !missing.isEmpty {
+            h +=
+                "<p class=\"note\" style=\"border: 2px solid #c33; padding: 0.5em;\"><b>Partial report.</b> Left out: "
+                + missing.map { escape($0) }.joined(separator: "; ") + ".</p>\n"
+        }
+        if let r { h += labSections(r, files: files) }
+        if let model { h += modelSection(model, files: files.model) }
+        if !decoder.isEmpty { h += decoderSection(decoder, files: files.decoder) }
+        if let grokking { h += grokkingSection(grokking, files: files.grokking) }
+        if let solver { h += solverSection(solver, files: files.solver) }
+        if let r { h += methodsSection(r) }
+        return withContents(h) + "</body></html>\n"
+    }
+
+    /// The paragraph under the title: when, on what machine, and how the lab measured.
+    static func introduction(_ r: LabResults) -> String {
+        let copy =
+            r.machine.copyGBps.isNaN
+            ? "not measured" : String(format: "%.1f GB/s (streaming stores %.1f GB/s)", r.machine.copyGBps, r.machine.copyStreamingGBps)
+        return """
             <p class="note">Created \(escape(r.created)). Machine: \(r.machine.cores) cores, copy bandwidth \(escape(copy)),
             fused multiply-add \(r.machine.fusedMultiplyAdd ? "on" : "off"). All methods run in float32 and are compared with float64
             references computed from the same float32 inputs. Speed: \(r.settings.speedShape.map(String.init).joined(separator: " × ")) elements
@@ -139,11 +157,13 @@ public enum HTMLReport {
             \(r.settings.lengths.map(String.init).joined(separator: ", ")).</p>
 
             """
-        if !missing.isEmpty {
-            h +=
-                "<p class=\"note\" style=\"border: 2px solid #c33; padding: 0.5em;\"><b>Partial report.</b> Left out: "
-                + missing.map { escape($0) }.joined(separator: "; ") + ".</p>\n"
-        }
+    }
+
+    /// The accuracy lab's sections: normalizers, replacements, heat maps, element-wise methods, attention.
+    static func labSections(_ r: LabResults, files: DataFiles) -> String {
+        let exact = Ranking.exactSoftmaxSpeed(r)
+        let approximations = Ranking.approximations(r), replacements = Ranking.replacements(r)
+        var h = ""
         h += "<h2>Normalizers</h2>\n"
         h +=
             "<p class=\"note\">Softmax and its approximations, ranked by the worst total variation ½Σ|q−p| from the exact softmax over all workloads. KL is KL(exact ‖ method). Top-1 is the fraction of rows whose argmax matches.</p>\n"
@@ -197,10 +217,12 @@ public enum HTMLReport {
                 h += source(accuracyCommand(r, attention: true), files.lab)
             }
         }
-        if let model { h += modelSection(model, files: files.model) }
-        if !decoder.isEmpty { h += decoderSection(decoder, files: files.decoder) }
-        if let grokking { h += grokkingSection(grokking, files: files.grokking) }
-        if let solver { h += solverSection(solver, files: files.solver) }
+        return h
+    }
+
+    /// The table of the methods the lab ran, with their citations.
+    static func methodsSection(_ r: LabResults) -> String {
+        var h = ""
         h += "<h2>Methods</h2>\n"
         h += table(
             ["id", "role", "exact", "summary", "parameters (defaults)", "citation"],
@@ -212,7 +234,7 @@ public enum HTMLReport {
             }, numericFrom: 99)
         h +=
             "<p class=\"note\">Reproduce: <code>swift run -c release -Xswiftc -target-cpu -Xswiftc native softmaxkit</code> (the default run), or <code>softmaxkit accuracy [IDS...] --output DIR</code> then <code>softmaxkit report --output DIR</code>.</p>\n"
-        return withContents(h) + "</body></html>\n"
+        return h
     }
 
     /// The page with an id on every section heading and, before the first, a table of contents

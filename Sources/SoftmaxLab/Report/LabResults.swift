@@ -205,6 +205,8 @@ public enum ReportError: Error, CustomStringConvertible {
     case noResults(String)
     /// The results in a folder are not a complete set: what is missing or unreadable.
     case incomplete(String, [String])
+    /// Shards of one kind that come from different runs: the kind, and how they differ.
+    case mismatchedShards(String, String)
 
     /// The error as one line naming the file.
     public var description: String {
@@ -216,6 +218,8 @@ public enum ReportError: Error, CustomStringConvertible {
         case let .noResults(folder): "no results JSON in \(folder); run 'softmaxkit accuracy --output \(folder)' first"
         case let .incomplete(folder, problems):
             "\(folder) holds an incomplete set of results: \(problems.joined(separator: "; ")); run what is missing, or pass --allow-partial"
+        case let .mismatchedShards(kind, how):
+            "the \(kind) shards come from different runs (\(how)); keep one run's shards per folder"
         }
     }
 }
