@@ -5,7 +5,7 @@
 # (PIP_FIND_LINKS, else /opt/wheels: PyPI's default torch wheel brings gigabytes of CUDA) and
 # transformers, gguf and accelerate from PyPI, for Benchmarks/lm_peers.py; with --llama-cpp as well,
 # llama-cpp-python from PyPI, which compiles llama.cpp for this CPU (several minutes; CMake comes
-# from PyPI too), for lm_peers.py --llama-cpp.
+# from PyPI too), for lm_peers.py --llama-cpp. With --ray, Ray from PyPI, for Benchmarks/ray_sweep.py.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 venv=$here/.venv
@@ -16,12 +16,13 @@ if ! "$venv/bin/python" -c "import numpy, onnx, onnxruntime, scipy" 2>/dev/null;
     echo "installing the peers into $venv (NumPy, SciPy, ONNX, ONNX Runtime from PyPI)" >&2
     "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt" >&2
 fi
-lm=no llama=no
+lm=no llama=no ray=no
 for option in "$@"; do
     case $option in
         --lm) lm=yes ;;
         --llama-cpp) lm=yes llama=yes ;;
-        *) echo "peers-env.sh: unknown option $option (expected --lm, --llama-cpp)" >&2; exit 2 ;;
+        --ray) ray=yes ;;
+        *) echo "peers-env.sh: unknown option $option (expected --lm, --llama-cpp, --ray)" >&2; exit 2 ;;
     esac
 done
 if [[ $lm == yes ]] && ! "$venv/bin/python" -c "import torch, transformers, gguf, accelerate" 2>/dev/null; then
@@ -37,5 +38,9 @@ fi
 if [[ $llama == yes ]] && ! "$venv/bin/python" -c "import llama_cpp" 2>/dev/null; then
     echo "installing llama-cpp-python into $venv (compiles llama.cpp for this CPU: several minutes)" >&2
     CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=ON}" "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements-llama-cpp.txt" >&2
+fi
+if [[ $ray == yes ]] && ! "$venv/bin/python" -c "import ray; ray.init" 2>/dev/null; then
+    echo "installing Ray into $venv (PyPI)" >&2
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements-ray.txt" >&2
 fi
 echo "$venv/bin/python"

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""A CPU-bound lab sweep on a Ray cluster of one and of two one-CPU worker nodes, same run.
+
+The sweep is the decoder's per-layer sensitivity curve (`lm sweep --per-layer --normalizer
+puma-softmax`, 30 layers; every shard also runs the exact model, its baseline), run through
+`python -m softmaxkit.distributed` with its default split (twice as many shards as CPUs), and once
+as a single process with one thread for reference. Each cluster is a head with no CPUs and W worker
+nodes with one CPU each, on loopback, started and stopped by this script; the time counts
+everything the driver does (connecting, scheduling, the shards, joining the results).
+
+    $(Benchmarks/peers-env.sh --ray) Benchmarks/ray_sweep.py --softmaxkit .build/release/softmaxkit \\
+        --library .build/release/libSoftmaxKitC.so
+"""
+import argparse, json, os, socket, statistics, subprocess, sys, tempfile, time
+
+import provenance
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SWEEP = ["lm", "--per-layer", "--normalizer", "puma-softmax", "--tokens", "256", "--window", "256"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ray(env, *args):
+    subprocess.run([sys.executable, "-m", "softmaxkit.loopback_ray", *args], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+
+
+def timed_sweep(env, workers, cli):
+    port = free_port()
+    address = "127.0.0.1:%d" % port
+    try:
+        ray(env, "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port), "--num-cpus", "0",
+            "--include-dashboard", "false", "--disable-usage-stats")
+        for _ in range(workers):
+            ray(env, "start", "--address", address, "--node-ip-address", "127.0.0.1", "--num-cpus", "1")
+        with tempfile.TemporaryDirectory() as output:
+            start = time.monotonic()
+            subprocess.run([sys.executable, "-m", "softmaxkit.distributed", "sweep", *SWEEP, "--address", address,
+                            "--output", output, "--softmaxkit", cli], env=env, cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return time.monotonic() - start
+    finally:
+        subprocess.run([sys.executable, "-m", "softmaxkit.loopback_ray", "stop", "--force"], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--softmaxkit", default=os.path.join(ROOT, ".build", "release", "softmaxkit"))
+    p.add_argument("--library", default=os.path.join(ROOT, ".build", "release", "libSoftmaxKitC.so"))
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--output", default=os.path.join(HERE, "results", "ray-sweep.json"))
+    args = p.parse_args()
+    cli, library = os.path.abspath(args.softmaxkit), os.path.abspath(args.library)
+    for path, build in ((cli, "swift build -c release"), (library, "swift build -c release --product SoftmaxKitC")):
+        if not os.path.exists(path):
+            sys.exit("ray_sweep.py: %s: no such file (build it: %s -Xswiftc -target-cpu -Xswiftc native)" % (path, build))
+    try:
+        import ray as _ray
+        version = _ray.__version__
+    except (ImportError, AttributeError):
+        sys.exit("ray_sweep.py: Ray is not installed in this Python; run it with $(Benchmarks/peers-env.sh --ray)")
+    env = dict(os.environ, SOFTMAXKIT_LIBRARY=library, RAY_USAGE_STATS_ENABLED="0",
+               PYTHONPATH=os.path.join(ROOT, "python") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    header = provenance.record(" ".join(["python3", "Benchmarks/ray_sweep.py"] + sys.argv[1:]))
+    times = {"single": [], 1: [], 2: []}
+    for r in range(args.rounds):
+        start = time.monotonic()
+        with tempfile.TemporaryDirectory() as output:
+            subprocess.run([cli, "lm", "sweep", *SWEEP[1:], "--threads", "1", "--output", output], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times["single"].append(time.monotonic() - start)
+        for workers in ((1, 2) if r % 2 == 0 else (2, 1)):
+            times[workers].append(timed_sweep(env, workers, cli))
+        print("round %d: single %.1f s, 1 worker %.1f s, 2 workers %.1f s"
+              % (r + 1, times["single"][-1], times[1][-1], times[2][-1]), file=sys.stderr)
+    document = {"kind": "ray-sweep", "header": header, "rounds": args.rounds, "ray": version,
+                "sweep": "softmaxkit " + " ".join(SWEEP[:1] + ["sweep"] + SWEEP[1:]),
+                "seconds": {"single process, 1 thread": statistics.median(times["single"]),
+                            "1 worker node": statistics.median(times[1]), "2 worker nodes": statistics.median(times[2])},
+                "all": {str(k): v for k, v in times.items()}}
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    with open(args.output, "w") as f:
+        json.dump(document, f, indent=1)
+    print("ray_sweep.py: wrote %s" % args.output, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
