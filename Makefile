@@ -2,7 +2,7 @@
 # library itself is built without unsafe flags, so it stays usable as a dependency.
 NATIVE = -Xswiftc -target-cpu -Xswiftc native
 
-.PHONY: run models test bench benchmarks peers lm-peers approximations sweeps tables report-check fuzz check-loops
+.PHONY: run models test bench benchmarks peers lm-peers approximations sweeps tables report-check ray-sweep fuzz check-loops
 
 run: models     ## the main job: the lab's default comparison, with the real-model drift table
 	swift run -c release $(NATIVE) softmaxkit
@@ -30,6 +30,11 @@ peers:          ## SoftmaxKit against NumPy, ONNX Runtime, PyTorch and a hand-wr
 lm-peers:       ## the decoder's prefill and decode against PyTorch (CPU wheel, in Benchmarks/.venv), same run; LLAMA_CPP=1 adds llama.cpp
 	swift build -c release $(NATIVE)
 	$$(Benchmarks/peers-env.sh --lm $(if $(LLAMA_CPP),--llama-cpp)) Benchmarks/lm_peers.py $(if $(LLAMA_CPP),--llama-cpp) --output Benchmarks/results/lm-peers.json
+
+ray-sweep:      ## the decoder's per-layer sweep on a loopback Ray cluster of one and of two one-CPU worker nodes, same run (Ray in Benchmarks/.venv)
+	swift build -c release $(NATIVE)
+	swift build -c release $(NATIVE) --product SoftmaxKitC
+	$$(Benchmarks/peers-env.sh --ray) Benchmarks/ray_sweep.py --softmaxkit .build/release/softmaxkit --library .build/release/libSoftmaxKitC.so
 
 check-loops:    ## the kernels' innermost loops contain no calls (disassembly of the release CLI)
 	swift build -c release $(NATIVE) && python3 scripts/check-hot-loops.py .build/release/softmaxkit

@@ -3,7 +3,7 @@
 A figure means something only next to the machine, the build and the day it came from; the tables in
 BENCHMARKS.md are rendered from these files (Benchmarks/tables.py), each headed with this record.
 """
-import datetime, os, platform, re, subprocess
+import datetime, json, os, platform, re, subprocess, sys
 
 # AMD families and model ranges to their microarchitecture (AMD's processor programming references);
 # anything else is reported by family and model only.
@@ -80,6 +80,14 @@ def record(command):
     return {"command": command,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": commit, "swift": _swift_version(), "machine": machine()}
+
+
+def save(document, path, script):
+    """Writes a results document to `path` (its folder made if needed) and says so on stderr."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(document, f, indent=1)
+    print("%s: wrote %s" % (script, path), file=sys.stderr)
 
 
 def describe(header):

@@ -139,10 +139,7 @@ def main():
                 merged[side] = statistics.median(merged[side + "_rounds"])
     document = {"kind": "python-peers", "header": header, "rounds": args.rounds, "repeat": args.repeat,
                 "versions": rounds[0]["versions"], "cases": list(cases.values())}
-    os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    with open(args.output, "w") as f:
-        json.dump(document, f, indent=1)
-    print("python_peers.py: wrote %s" % args.output, file=sys.stderr)
+    provenance.save(document, args.output, "python_peers.py")
 
 
 if __name__ == "__main__":

@@ -1,23 +1,30 @@
 #!/usr/bin/env python3
-"""A CPU-bound lab sweep on a Ray cluster of one and of two one-CPU worker nodes, same run.
+"""CPU-bound lab sweeps on a Ray cluster of one and of two one-CPU worker nodes, same run.
 
-The sweep is the decoder's per-layer sensitivity curve (`lm sweep --per-layer --normalizer
-puma-softmax`, 30 layers; every shard also runs the exact model, its baseline), run through
-`python -m softmaxkit.distributed` with its default split (twice as many shards as CPUs), and once
-as a single process with one thread for reference. Each cluster is a head with no CPUs and W worker
+The sweeps are the decoder's per-layer sensitivity curve (`lm sweep --per-layer --normalizer
+puma-softmax`, 30 layers) and the encoder with eight normalizers swapped in, each run through
+`python -m softmaxkit.distributed` with its default split (one shard per CPU; every shard also runs
+the exact model, its baseline), and once as a single process with one thread for reference. Each cluster is a head with no CPUs and W worker
 nodes with one CPU each, on loopback, started and stopped by this script; the time counts
 everything the driver does (connecting, scheduling, the shards, joining the results).
 
     $(Benchmarks/peers-env.sh --ray) Benchmarks/ray_sweep.py --softmaxkit .build/release/softmaxkit \\
         --library .build/release/libSoftmaxKitC.so
 """
-import argparse, json, os, socket, statistics, subprocess, sys, tempfile, time
+import argparse, os, socket, statistics, subprocess, sys, tempfile, time
 
 import provenance
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SWEEP = ["lm", "--per-layer", "--normalizer", "puma-softmax", "--tokens", "256", "--window", "256"]
+# The decoder's per-layer curve (30 swaps, memory-bound passes over 100 MB of weights) and the
+# encoder with eight normalizers swapped in (compute-bound products), each on the same inputs.
+SWEEPS = {
+    "decoder per layer": ["lm", "--per-layer", "--normalizer", "puma-softmax", "--tokens", "256", "--window", "256"],
+    "encoder, 8 swaps": ["model"] + [a for n in ["stablemax", "puma-softmax", "edge-moe-softmax", "sparsemax", "entmax15",
+                                                 "ibert-softmax-int", "softermax", "taylor-softmax"] for a in ("--normalizer", n)],
+}
+COMMANDS = {"lm": ["lm", "sweep"], "model": ["model", "evaluate"]}
 
 
 def free_port():
@@ -31,7 +38,7 @@ def ray(env, *args):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
 
 
-def timed_sweep(env, workers, cli):
+def timed_sweep(env, workers, cli, sweep):
     port = free_port()
     address = "127.0.0.1:%d" % port
     try:
@@ -41,7 +48,7 @@ def timed_sweep(env, workers, cli):
             ray(env, "start", "--address", address, "--node-ip-address", "127.0.0.1", "--num-cpus", "1")
         with tempfile.TemporaryDirectory() as output:
             start = time.monotonic()
-            subprocess.run([sys.executable, "-m", "softmaxkit.distributed", "sweep", *SWEEP, "--address", address,
+            subprocess.run([sys.executable, "-m", "softmaxkit.distributed", "sweep", *sweep, "--address", address,
                             "--output", output, "--softmaxkit", cli], env=env, cwd=ROOT, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             return time.monotonic() - start
@@ -69,26 +76,25 @@ def main():
     env = dict(os.environ, SOFTMAXKIT_LIBRARY=library, RAY_USAGE_STATS_ENABLED="0",
                PYTHONPATH=os.path.join(ROOT, "python") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     header = provenance.record(" ".join(["python3", "Benchmarks/ray_sweep.py"] + sys.argv[1:]))
-    times = {"single": [], 1: [], 2: []}
-    for r in range(args.rounds):
-        start = time.monotonic()
-        with tempfile.TemporaryDirectory() as output:
-            subprocess.run([cli, "lm", "sweep", *SWEEP[1:], "--threads", "1", "--output", output], cwd=ROOT, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times["single"].append(time.monotonic() - start)
-        for workers in ((1, 2) if r % 2 == 0 else (2, 1)):
-            times[workers].append(timed_sweep(env, workers, cli))
-        print("round %d: single %.1f s, 1 worker %.1f s, 2 workers %.1f s"
-              % (r + 1, times["single"][-1], times[1][-1], times[2][-1]), file=sys.stderr)
-    document = {"kind": "ray-sweep", "header": header, "rounds": args.rounds, "ray": version,
-                "sweep": "softmaxkit " + " ".join(SWEEP[:1] + ["sweep"] + SWEEP[1:]),
-                "seconds": {"single process, 1 thread": statistics.median(times["single"]),
-                            "1 worker node": statistics.median(times[1]), "2 worker nodes": statistics.median(times[2])},
-                "all": {str(k): v for k, v in times.items()}}
-    os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    with open(args.output, "w") as f:
-        json.dump(document, f, indent=1)
-    print("ray_sweep.py: wrote %s" % args.output, file=sys.stderr)
+    cases = []
+    for name, sweep in SWEEPS.items():
+        times = {"single": [], 1: [], 2: []}
+        for r in range(args.rounds):
+            start = time.monotonic()
+            with tempfile.TemporaryDirectory() as output:
+                subprocess.run([cli, *COMMANDS[sweep[0]], *sweep[1:], "--threads", "1", "--output", output], cwd=ROOT, check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times["single"].append(time.monotonic() - start)
+            for workers in ((1, 2) if r % 2 == 0 else (2, 1)):
+                times[workers].append(timed_sweep(env, workers, cli, sweep))
+            print("%s, round %d: single %.1f s, 1 worker %.1f s, 2 workers %.1f s"
+                  % (name, r + 1, times["single"][-1], times[1][-1], times[2][-1]), file=sys.stderr)
+        cases.append({"sweep": name, "command": "softmaxkit " + " ".join(COMMANDS[sweep[0]] + sweep[1:]),
+                      "seconds": {"single process, 1 thread": statistics.median(times["single"]),
+                                  "1 worker node": statistics.median(times[1]), "2 worker nodes": statistics.median(times[2])},
+                      "all": {str(k): v for k, v in times.items()}})
+    document = {"kind": "ray-sweep", "header": header, "rounds": args.rounds, "ray": version, "cases": cases}
+    provenance.save(document, args.output, "ray_sweep.py")
 
 
 if __name__ == "__main__":

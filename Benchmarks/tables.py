@@ -268,12 +268,26 @@ def render_memory(result):
                       table(["method", "input", "input MiB", "outputs MiB", "peak MiB", "budget MiB", "peak ÷ input"], rows)])
 
 
+def render_ray_sweep(result):
+    rows = []
+    for c in result["cases"]:
+        one = c["seconds"]["1 worker node"]
+        rows += [["%s (`%s`)" % (c["sweep"], c["command"]) if k == 0 else "", name, "%.1f" % t, "%.2f×" % (t / one)]
+                 for k, (name, t) in enumerate(c["seconds"].items())]
+    return "\n".join([heading(result), "",
+                      "Each sweep through `python -m softmaxkit.distributed` (Ray %s; one shard per CPU, each also "
+                      "running the exact model) on a loopback cluster of a head and one-CPU worker nodes, wall-clock "
+                      "seconds including connecting, scheduling and joining; the single process runs the same sweep "
+                      "with one thread:" % result["ray"], "",
+                      table(["sweep", "run", "seconds", "÷ one worker"], rows)])
+
+
 def render_text(result):
     return "\n".join([heading(result), "", "```", result["text"].rstrip("\n"), "```"])
 
 
 RENDERERS = {"softmax-peers": render_softmax_peers, "approximations": render_approximations,
-             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "gemm-peers": render_gemm_peers, "attention-peers": render_attention_peers, "python-peers": render_python_peers, "memory": render_memory, "text": render_text}
+             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "gemm-peers": render_gemm_peers, "attention-peers": render_attention_peers, "python-peers": render_python_peers, "ray-sweep": render_ray_sweep, "memory": render_memory, "text": render_text}
 
 
 def render(path):

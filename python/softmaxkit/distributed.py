@@ -110,7 +110,8 @@ def parse(argv):
     sweep.add_argument("--address", default="auto",
                        help="the Ray cluster: HOST:PORT of its head, or 'auto' for the one started on this machine (default)")
     sweep.add_argument("--output", default="softmaxkit-results", help="folder for shards/, report.html and the merged JSON")
-    sweep.add_argument("--shards", type=int, help="how many shards (default: twice the cluster's CPUs)")
+    sweep.add_argument("--shards", type=int,
+                       help="how many shards (default: one per CPU of the cluster for model and lm, two per CPU for accuracy)")
     sweep.add_argument("--cpus-per-shard", type=float, default=1, help="CPUs each shard reserves (default 1)")
     sweep.add_argument("--retries", type=int, default=3, help="runs again of a shard whose node or worker died (default 3)")
     sweep.add_argument("--softmaxkit", help="the command-line tool (default: $SOFTMAXKIT_CLI, then PATH)")
@@ -147,7 +148,10 @@ def sweep(args, options, log=lambda message: print(message, file=sys.stderr, flu
         if cpus < args.cpus_per_shard:
             raise SweepError(f"the cluster at {args.address} has {cpus} CPUs, fewer than --cpus-per-shard {args.cpus_per_shard}; "
                              "add nodes with CPUs (ray start --address ... --num-cpus N)")
-        count = args.shards or max(1, 2 * cpus)
+        # A model or decoder shard runs the exact model too (its baseline), so those sweeps split
+        # into one shard per CPU; accuracy shards cost little more than their rows and vary more in
+        # length, so twice as many balance better.
+        count = args.shards or max(1, cpus if args.sweep in ("model", "lm") else 2 * cpus)
         task = ray.remote(run_shard).options(num_cpus=args.cpus_per_shard, max_retries=0)
         cwd = os.getcwd()
 
