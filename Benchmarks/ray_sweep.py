@@ -4,7 +4,9 @@
 The sweeps are the decoder's per-layer sensitivity curve (`lm sweep --per-layer --normalizer
 puma-softmax`, 30 layers) and the encoder with eight normalizers swapped in, each run through
 `python -m softmaxkit.distributed` with its default split (one shard per CPU; every shard also runs
-the exact model, its baseline), and once as a single process with one thread for reference. Each cluster is a head with no CPUs and W worker
+the exact model, its baseline); for reference, once as a single process with one thread, and as its
+two halves (`--shard 1/2`, `--shard 2/2`) in two processes side by side without Ray, the floor two
+CPUs allow. Each cluster is a head with no CPUs and W worker
 nodes with one CPU each, on loopback, started and stopped by this script; the time counts
 everything the driver does (connecting, scheduling, the shards, joining the results).
 
@@ -78,19 +80,29 @@ def main():
     header = provenance.record(" ".join(["python3", "Benchmarks/ray_sweep.py"] + sys.argv[1:]))
     cases = []
     for name, sweep in SWEEPS.items():
-        times = {"single": [], 1: [], 2: []}
+        times = {"single": [], "pair": [], 1: [], 2: []}
         for r in range(args.rounds):
             start = time.monotonic()
             with tempfile.TemporaryDirectory() as output:
                 subprocess.run([cli, *COMMANDS[sweep[0]], *sweep[1:], "--threads", "1", "--output", output], cwd=ROOT, check=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times["single"].append(time.monotonic() - start)
+            # The floor two CPUs allow: the same two shards as plain processes side by side, no Ray.
+            start = time.monotonic()
+            with tempfile.TemporaryDirectory() as output:
+                side_by_side = [subprocess.Popen([cli, *COMMANDS[sweep[0]], *sweep[1:], "--threads", "1", "--shard", "%d/2" % k,
+                                                  "--output", output], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                for k in (1, 2)]
+                if any(p.wait() != 0 for p in side_by_side):
+                    sys.exit("ray_sweep.py: a shard run side by side failed")
+            times["pair"].append(time.monotonic() - start)
             for workers in ((1, 2) if r % 2 == 0 else (2, 1)):
                 times[workers].append(timed_sweep(env, workers, cli, sweep))
-            print("%s, round %d: single %.1f s, 1 worker %.1f s, 2 workers %.1f s"
-                  % (name, r + 1, times["single"][-1], times[1][-1], times[2][-1]), file=sys.stderr)
+            print("%s, round %d: single %.1f s, two shards side by side %.1f s, 1 worker %.1f s, 2 workers %.1f s"
+                  % (name, r + 1, times["single"][-1], times["pair"][-1], times[1][-1], times[2][-1]), file=sys.stderr)
         cases.append({"sweep": name, "command": "softmaxkit " + " ".join(COMMANDS[sweep[0]] + sweep[1:]),
                       "seconds": {"single process, 1 thread": statistics.median(times["single"]),
+                                  "its two halves as processes side by side, no Ray": statistics.median(times["pair"]),
                                   "1 worker node": statistics.median(times[1]), "2 worker nodes": statistics.median(times[2])},
                       "all": {str(k): v for k, v in times.items()}})
     document = {"kind": "ray-sweep", "header": header, "rounds": args.rounds, "ray": version, "cases": cases}
