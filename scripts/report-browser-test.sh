@@ -31,9 +31,9 @@ trap 'rm -rf "$results"' EXIT
     --lengths 16,256 --output "$results" > /dev/null
 "$cli" accuracy --attention --lengths 64,128 --output "$results" > /dev/null
 "$cli" train grokking --modulus 23 --hidden 32 --steps 200 --log-every 10 --output "$results" > /dev/null
-"$cli" solve gns --n 60 --m 80 --output "$results" > /dev/null
+"$cli" solve gns --n 60 --m 80 --output "$results" > /dev/null 2>&1
 if [ -f models/all-MiniLM-L6-v2/model.safetensors ]; then
-    "$cli" model --normalizer stablemax --activation gelu-tanh --output "$results" > /dev/null
+    "$cli" model --per-layer --normalizer puma-softmax --output "$results" > /dev/null 2>&1
 else
     echo "report-browser-test: no encoder section (models/all-MiniLM-L6-v2 not fetched; scripts/fetch-models.sh)"
 fi

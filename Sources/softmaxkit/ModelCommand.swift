@@ -97,6 +97,7 @@ struct ModelEvaluateCommand: ParsableCommand {
             over every text, and top-10 neighbour overlap. Examples:
               softmaxkit model --normalizer stablemax --normalizer puma-softmax
               softmaxkit model --activation gelu-tanh --layers 0-2
+              softmaxkit model --per-layer --normalizer puma-softmax
               softmaxkit model --sweep
             """)
 
@@ -111,13 +112,22 @@ struct ModelEvaluateCommand: ParsableCommand {
     @Option(help: "Write each layer's attention logits and Q/K/V for the evaluation sentences as .npy files into this folder.")
     var record: String?
 
+    @Flag(help: "Run the one swap given (--normalizer, --activation or --attention) in each layer alone: the per-layer curve.")
+    var perLayer = false
+
     @Option(help: "Run shard K of N (K/N): the K-th of N contiguous blocks of the swaps (the exact model in every shard); 'report' joins the shards.")
     var shard: String?
 
     @Option(help: "Folder for model.json.")
     var output: String = ResultsFolder.defaultPath
 
-    func validate() throws { _ = try ShardOption.parse(shard) }
+    func validate() throws {
+        _ = try ShardOption.parse(shard)
+        if perLayer && (options.normalizer.count + options.activation.count + options.attention.count != 1 || sweep || options.layers != nil) {
+            throw ValidationError(
+                "--per-layer runs one swap in each layer alone: give exactly one --normalizer, --activation or --attention, and no --sweep or --layers")
+        }
+    }
 
     @Flag(help: "Print the results JSON instead of the table.")
     var json = false
@@ -127,6 +137,7 @@ struct ModelEvaluateCommand: ParsableCommand {
         let layerCount = embedder.encoder.config.numHiddenLayers
         var swaps = try options.swaps(layerCount: layerCount)
         if sweep { swaps += try ModelLab.sweepSwaps(layerCount: layerCount) }
+        if perLayer { swaps = DecoderLab.perLayer(swaps[0], layerCount: layerCount) }
         let shard = try ShardOption.parse(self.shard)
         if let shard { swaps = shard.block(of: swaps, note: progress) }
         let data = try EvaluationData.load(folder: eval)
@@ -136,7 +147,9 @@ struct ModelEvaluateCommand: ParsableCommand {
             progress("model: wrote \(files) recorded attention files to \(record)")
         }
         let results = try ModelLab.run(evaluation, swaps: swaps, model: options.model, note: progress)
-        let path = try ResultsFolder.commit([.data(shard?.fileName("model") ?? "model.json", try results.encoded())], to: output)[0]
+        var files: [OutputFolder.File] = [.data(shard?.fileName("model") ?? "model.json", try results.encoded())]
+        if perLayer && shard == nil, let plot = ModelLab.layerPlot(results) { files.append(.text("model-layers.svg", plot)) }
+        let path = try ResultsFolder.commit(files, to: output)[0]
         if json {
             print(String(decoding: try results.encoded(), as: UTF8.self))
         } else {

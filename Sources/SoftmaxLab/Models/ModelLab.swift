@@ -53,6 +53,24 @@ public enum ModelLab {
         }
     }
 
+    /// The per-layer curve of `r`'s rows that swap one layer alone (`… layers=K`): how far the
+    /// embeddings move, 1 − their mean cosine to the exact ones, against the layer; nil when no
+    /// row swaps a single layer.
+    public static func layerPlot(_ r: Results) -> String? {
+        var series = [String: [(x: Double, y: Double)]](), order = [String]()
+        for row in r.rows {
+            let parts = row.swap.components(separatedBy: " layers=")
+            guard parts.count == 2, let layer = Int(parts[1]), let drift = row.drift else { continue }
+            if series[parts[0]] == nil { order.append(parts[0]) }
+            series[parts[0], default: []].append((Double(layer), 1 - drift.meanCosine))
+        }
+        guard !order.isEmpty else { return nil }
+        return LinePlot.svg(
+            order.map { LinePlot.Series(label: $0, points: series[$0, default: []].sorted { $0.x < $1.x }) },
+            title: "Per-layer sensitivity: the swap in one layer at a time (\((r.model as NSString).lastPathComponent))", xLabel: "layer",
+            yLabel: "1 − mean cosine to the exact embeddings (log scale)", logX: false)
+    }
+
     /// The main job's subset: one cheap exponential, the single-pass and MPC softmaxes, and the
     /// two hardware-friendly GELUs.
     public static func mainJobSwaps(layerCount: Int) throws -> [EncoderSwap] {

@@ -273,7 +273,13 @@ public enum HTMLReport {
                 ]
             }, numericFrom: 1)
         let options = m.rows.compactMap { swapOption($0.swap) }
-        return h + source("softmaxkit model" + (options.isEmpty ? " --normalizer ID --activation ID" : " " + options.joined(separator: " ")), files)
+        var command = "softmaxkit model" + (options.isEmpty ? " --normalizer ID --activation ID" : " " + options.joined(separator: " "))
+        if let plot = ModelLab.layerPlot(m) {
+            h += plot
+            let perLayer = m.rows.lazy.compactMap { row in row.swap.components(separatedBy: " layers=").first.flatMap(swapOption) }.first
+            command = "softmaxkit model --per-layer " + (perLayer ?? "--normalizer ID")
+        }
+        return h + source(command, files)
     }
 
     /// `--normalizer puma-softmax` for the swap label `normalizer=puma-softmax` (nil for `exact`
