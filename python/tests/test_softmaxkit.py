@@ -57,6 +57,30 @@ def test_softmax_family_every_axis_and_layout(dtype, shape):
             assert np.max(np.abs(lse.astype(np.float64) - want) / np.maximum(1, np.abs(want))) <= TOLERANCE[dtype]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rows_along_a_leading_axis_of_a_contiguous_array(dtype):
+    # C-contiguous, rows along a non-last axis whose inner part holds whole vectors and a tail:
+    # computed where they lie (no gathering copy), with the same contract as the last axis.
+    for shape, axis in (((300, 40), 0), ((3, 50, 33), 0), ((3, 50, 33), 1), ((2, 1000, 17), -2)):
+        x = (RNG.standard_normal(shape) * 5).astype(dtype)
+        for function, log in ((sk.softmax, False), (sk.log_softmax, True)):
+            for temperature in (1.0, 0.6):
+                y = function(x, axis=axis, temperature=temperature)
+                want = reference(x.astype(np.float64) / temperature, axis, log)
+                error = np.max(np.abs(y.astype(np.float64) - want) / np.maximum(1, np.abs(want)))
+                assert error <= 4 * TOLERANCE[dtype], (shape, axis, function.__name__, temperature, error)
+        inplace = x.copy()
+        sk.softmax(inplace, axis=axis, out=inplace)
+        np.testing.assert_array_equal(inplace, sk.softmax(x, axis=axis))
+    edge = np.tile(np.arange(40, dtype=dtype), (6, 1))
+    edge[:, 0] = [1, np.nan, 2, 3, 4, 5]
+    edge[:, 1] = [np.inf, 0, np.inf, -np.inf, 5, 6]
+    edge[:, 2] = -np.inf
+    y = sk.softmax(edge, axis=0)
+    assert np.all(np.isnan(y[:, 0])) and list(y[:, 1]) == [0.5, 0, 0.5, 0, 0, 0] and np.all(y[:, 2] == 0)
+    np.testing.assert_allclose(y[:, 3:], reference(edge[:, 3:].astype(np.float64), 0), rtol=0, atol=4 * TOLERANCE[dtype])
+
+
 def test_temperature_algorithms_and_cheap_exponentials():
     x = RNG.standard_normal((4, 300)).astype(np.float32)
     want = reference(x / 2.5, -1)
