@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -135,54 +136,52 @@ def test_without_ray_the_error_says_how_to_install_it(monkeypatch, capsys):
     assert "pip install" in capsys.readouterr().err
 
 
-def kill_a_worker_node():
-    """Kills one worker node as a lost machine would go: its raylet (started with CPUs) and every
-    process under it (the Ray workers and the tool they run), with SIGKILL."""
-    parents = {}
-    raylet = None
-    for proc in pathlib.Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            args = (proc / "cmdline").read_bytes().split(b"\0")
-            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if raylet is None and args and args[0].endswith(b"/raylet") and any(
-                a.startswith(b"--static_resource_list=") and b"CPU,1" in a for a in args):
-            raylet = int(proc.name)
-    assert raylet is not None, "no worker raylet found"
-    doomed, frontier = {raylet}, [raylet]
-    while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier and pid not in doomed]
-        doomed.update(children)
-        frontier = children
-    for pid in doomed:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return len(doomed)
+def kill_the_node_running_a_shard(timeout=300):
+    """Waits until a worker node runs a shard (the tool under its raylet), then kills that node as
+    a lost machine would go: its raylet and every process under it, with SIGKILL. Returns how many
+    processes it killed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        parents, commands = {}, {}
+        for proc in pathlib.Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                commands[int(proc.name)] = (proc / "cmdline").read_bytes().split(b"\0")
+                parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+        raylets = [pid for pid, args in commands.items() if args and args[0].endswith(b"/raylet")
+                   and any(a.startswith(b"--static_resource_list=") and b"CPU,1" in a for a in args)]
+        for raylet in raylets:
+            doomed, frontier = {raylet}, [raylet]
+            while frontier:
+                frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in doomed]
+                doomed.update(frontier)
+            if any(commands.get(pid, [b""])[0].endswith(b"/softmaxkit") for pid in doomed):
+                for pid in doomed:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                return len(doomed)
+        time.sleep(0.05)
+    raise AssertionError("no worker node ran a shard within %d s" % timeout)
 
 
 def test_a_worker_node_killed_mid_sweep_costs_a_retry_not_a_shard(cluster, tmp_path):
     # Last in the file: the cluster keeps one worker node afterwards.
-    options = ["accuracy", *ACCURACY[:-1], "16,16000", "--shards", "6"]
+    options = ["accuracy", *ACCURACY[:-1], "16,40000", "--shards", "6"]
     command = [sys.executable, "-m", "softmaxkit.distributed", "sweep", *options, "--address", cluster,
                "--output", str(tmp_path / "dist"), "--softmaxkit", CLI]
     driver = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    log = []
-    for line in driver.stderr:
-        log.append(line)
-        if "1/6 shards done" in line:
-            assert kill_a_worker_node() >= 2, "the node had no worker process"
-            break
-    log += driver.stderr.readlines()
+    assert kill_the_node_running_a_shard() >= 3, "the node ran no worker and tool"
+    log = driver.stderr.readlines()
     assert driver.wait(timeout=600) == 0, "".join(log)
     text = "".join(log)
     assert "6/6 shards done" in text and "running it again" in text, text
     assert sorted(p.name for p in (tmp_path / "dist" / "shards").iterdir()) == [f"accuracy-shard-{k}-of-6.json" for k in range(1, 7)]
-    single_process(["accuracy", *ACCURACY[:-1], "16,16000"], tmp_path / "single")
+    single_process(["accuracy", *ACCURACY[:-1], "16,40000"], tmp_path / "single")
     merged = json.loads((tmp_path / "dist" / "accuracy.json").read_text())
     single = json.loads((tmp_path / "single" / "accuracy.json").read_text())
     assert without_timing(merged) == without_timing(single)
