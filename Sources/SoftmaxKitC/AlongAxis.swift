@@ -3,12 +3,18 @@ import SoftmaxKit
 /// A computation on rows: what `sk_softmax` and `sk_normalize` run along an axis.
 protocol RowOperation {
     func run<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, mask: RowBatch<Bool>?) throws
+    /// The operation along the middle axis of `block` where it lies, or nil: rows along the axis
+    /// moved last. The library's rule (`Normalizer.columns(for:masked:)`), so that results equal
+    /// `MethodRegistry.call`'s bit for bit.
+    func columns(for block: AxisBlock, masked: Bool) -> (any ColumnNormalizer)?
+    var threads: Int? { get }
 }
 
 /// Applies `operation` along `axis` of `x` into `out` (same shape and dtype; float16 computed in
 /// float32). Rows are used in place where their layout allows (`AxisRows.inPlaceRowStride`) and
 /// `x` and `out` are the same memory or do not overlap; otherwise `x` is gathered whole before
-/// anything is written, so any overlap is safe.
+/// anything is written, so any overlap is safe. An operation that runs along columns does so
+/// on C-ordered memory: `x` and `out` themselves when both are C-contiguous, else a C-ordered copy.
 func apply(_ operation: some RowOperation, x: StridedTensor, out: StridedTensor, mask: StridedTensor?, axis: Int) throws {
     try checkFloat(x, name: "x")
     guard out.dtype == x.dtype else {
@@ -20,11 +26,37 @@ func apply(_ operation: some RowOperation, x: StridedTensor, out: StridedTensor,
         guard mask.dtype == .bool else { throw ABIError.dtype("mask is \(mask.dtype.rawValue); expected bool") }
         try checkSameShape(mask, as: x, name: "mask")
     }
-    if x.dtype == .float64 {
+    let block = x.rank == 0 ? nil : AxisBlock(shape: x.shape, axis: axis)
+    if let block, let columns = operation.columns(for: block, masked: mask != nil) {
+        if x.dtype == .float64 {
+            try applyColumns(columns, as: Double.self, x: x, out: out, block: block, threads: operation.threads)
+        } else {
+            try applyColumns(columns, as: Float.self, x: x, out: out, block: block, threads: operation.threads)
+        }
+    } else if x.dtype == .float64 {
         try apply(operation, as: Double.self, x: x, out: out, mask: mask, axis: axis)
     } else {
         try apply(operation, as: Float.self, x: x, out: out, mask: mask, axis: axis)
     }
+}
+
+private func applyColumns<T: KernelScalar>(
+    _ columns: any ColumnNormalizer, as: T.Type, x: StridedTensor, out: StridedTensor, block: AxisBlock, threads: Int?
+) throws {
+    guard x.count > 0 else { return }
+    let sameMemory = x.data == out.data && x.strides == out.strides
+    if x.dtype != .float16, x.isCContiguous, out.isCContiguous, sameMemory || !x.byteRange.overlaps(out.byteRange),
+        let xBase = x.data, let yBase = out.data
+    {
+        let xp = UnsafePointer(xBase.assumingMemoryBound(to: T.self))
+        return try columns.normalizeColumns(xp, into: yBase.assumingMemoryBound(to: T.self), block: block, threads: threads)
+    }
+    let last = x.rank - 1
+    var copy = try AxisRows(x, axis: last).gathered(as: T.self)
+    try copy.withUnsafeMutableBufferPointer { b in
+        try columns.normalizeColumns(UnsafePointer(b.baseAddress!), into: b.baseAddress!, block: block, threads: threads)
+    }
+    AxisRows(out, axis: last).scatter(copy)
 }
 
 private func apply<T: KernelScalar>(
@@ -109,6 +141,12 @@ func checkSameShape(_ t: StridedTensor, as x: StridedTensor, name: String) throw
 }
 
 extension StridedTensor {
+    /// Whether the elements lie in C order without gaps (axes of length one aside).
+    var isCContiguous: Bool {
+        guard rank > 0 else { return true }
+        return AxisRows(self, axis: rank - 1).inPlaceRowStride == max(shape[rank - 1], 1)
+    }
+
     /// The same elements with a trailing axis of length one.
     var appendingUnitAxis: StridedTensor {
         StridedTensor(data: data, dtype: dtype, shape: shape + [1], strides: strides + [dtype.size], count: count)

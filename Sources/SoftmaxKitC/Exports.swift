@@ -56,7 +56,7 @@ public func skSoftmaxArrayInterface(
 ) -> Int32 {
     reportingErrors {
         let options = SoftmaxOptions(temperature: temperature, threads: threads > 0 ? Int(threads) : nil)
-        if let xi = x, let oi = out, try ContiguousRows.softmax(xi.pointee, oi.pointee, axis: axis, log: logSoftmax != 0, options: options) {
+        if let xi = x, let oi = out, try ContiguousSoftmax.softmax(xi.pointee, oi.pointee, axis: axis, log: logSoftmax != 0, options: options) {
             return
         }
         let x = try StridedTensor(x, name: "x", writeable: false), out = try StridedTensor(out, name: "out", writeable: true)
@@ -174,10 +174,14 @@ public func skResultFree(_ result: OpaquePointer?) {
     Unmanaged<CallResult>.fromOpaque(UnsafeRawPointer(result)).release()
 }
 
-/// Exact softmax or log-softmax rows.
-struct ExactRows: RowOperation {
+/// Exact softmax or log-softmax (the automatic algorithm): rows, or `ColumnSoftmax` along a
+/// non-last axis, as the registry's `softmax` and `log-softmax` compute them.
+struct ExactRows: RowOperation, ColumnNormalizer {
     let log: Bool
     let options: SoftmaxOptions
+
+    var threads: Int? { options.threads }
+    var runsAlongColumns: Bool { true }
 
     func run<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, mask: RowBatch<Bool>?) throws {
         if log {
@@ -186,9 +190,22 @@ struct ExactRows: RowOperation {
             try ExactSoftmax.softmax(x, into: y, mask: mask, options: options)
         }
     }
+
+    func normalize(_ x: RowBatch<Float>, into y: MutableRowBatch<Float>, mask: RowBatch<Bool>?, threads: Int?) throws {
+        try run(x, into: y, mask: mask)
+    }
+    func normalize(_ x: RowBatch<Double>, into y: MutableRowBatch<Double>, mask: RowBatch<Bool>?, threads: Int?) throws {
+        try run(x, into: y, mask: mask)
+    }
+    func normalizeColumns(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, block: AxisBlock, threads: Int?) throws {
+        try ColumnSoftmax.run(x, into: y, outer: block.outer, count: block.count, inner: block.inner, log: log, options: options)
+    }
+    func normalizeColumns(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, block: AxisBlock, threads: Int?) throws {
+        try ColumnSoftmax.run(x, into: y, outer: block.outer, count: block.count, inner: block.inner, log: log, options: options)
+    }
 }
 
-/// A registered normalizer's rows.
+/// A registered normalizer's rows (or columns, where it runs along them).
 struct NormalizerRows: RowOperation {
     let normalizer: any Normalizer
     let threads: Int?
@@ -196,4 +213,6 @@ struct NormalizerRows: RowOperation {
     func run<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, mask: RowBatch<Bool>?) throws {
         try normalizer.normalize(x, into: y, mask: mask, threads: threads)
     }
+
+    func columns(for block: AxisBlock, masked: Bool) -> (any ColumnNormalizer)? { normalizer.columns(for: block, masked: masked) }
 }

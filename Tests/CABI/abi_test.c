@@ -77,6 +77,23 @@ static void test_softmax_axes(void) {
                 for (int j = 0; j < 3; j++)
                     for (int k = 0; k < 4; k++) worst = fmax(worst, fabs(f[i + 2 * j + 6 * k] - ref[(i * 3 + j) * 4 + k]));
             CHECK(worst < 2e-6, "fortran out axis %d: %g", axis, worst);
+            // The same bits whatever the layout, and the same as sk_call's registry path.
+            int same = 1;
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 3; j++)
+                    for (int k = 0; k < 4; k++) same &= memcmp(&f[i + 2 * j + 6 * k], &y[(i * 3 + j) * 4 + k], sizeof(float)) == 0;
+            CHECK(same, "fortran out bit for bit, axis %d log %d", axis, log_softmax);
+            char params[32];
+            snprintf(params, sizeof params, "{\"axis\": %d}", axis);
+            const char *name = "x";
+            sk_result *result = NULL;
+            float z[24];
+            sk_tensor tz = {z, SK_FLOAT32, 3, shape, NULL};
+            CHECK(sk_call(log_softmax ? "log-softmax" : "softmax", &name, &tx, 1, params, &result) == SK_OK &&
+                      sk_result_copy(result, "y", &tz) == SK_OK,
+                  "sk_call axis %d: %s", axis, sk_last_error());
+            CHECK(memcmp(z, y, sizeof y) == 0, "sk_call bit for bit, axis %d log %d", axis, log_softmax);
+            sk_result_free(result);
         }
 }
 

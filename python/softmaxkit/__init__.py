@@ -82,7 +82,10 @@ def _softmax(x, axis, temperature, algorithm, exp, out, threads, log):
                                                       float(temperature), int(log), int(threads)))
     else:
         tx, ty = _library.tensor(x), _library.tensor(y)
-        params = json.dumps({"temperature": float(temperature), "algorithm": algorithm, "exp": exp}).encode()
+        given = {"temperature": float(temperature), "algorithm": algorithm}
+        if not log or exp != "exact":  # log-softmax has no cheap exponential: the library names the parameter
+            given["exp"] = exp
+        params = json.dumps(given).encode()
         _library.check(lib.sk_normalize(b"log-softmax" if log else b"softmax", params, tx, None, ty, axis, int(threads)))
     return y
 

@@ -81,6 +81,26 @@ def test_rows_along_a_leading_axis_of_a_contiguous_array(dtype):
     np.testing.assert_allclose(y[:, 3:], reference(edge[:, 3:].astype(np.float64), 0), rtol=0, atol=4 * TOLERANCE[dtype])
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_same_bits_whatever_the_layout_and_the_entry_point(dtype):
+    # A result depends on the values, the shape and the axis only: every layout, the fast path,
+    # the general path (algorithm named), any thread count and the registry's call agree bit for bit.
+    for shape in ((40, 9), (3, 17, 5), (2, 3, 1), (5, 33)):
+        for name, x in layouts(shape, dtype):
+            contiguous = np.ascontiguousarray(x)
+            for axis in range(-len(shape), len(shape)):
+                for function, method in ((sk.softmax, "softmax"), (sk.log_softmax, "log-softmax")):
+                    want = sk.call(method, x=contiguous, axis=axis, temperature=0.8)["y"]
+                    for threads in (0, 1, 2):
+                        got = function(x, axis=axis, temperature=0.8, threads=threads)
+                        assert got.tobytes() == want.tobytes(), (shape, name, axis, method, threads)
+                    named = function(x, axis=axis, temperature=0.8, algorithm="three-pass-reload")
+                    assert named.tobytes() == want.tobytes(), (shape, name, axis, method, "named")
+                    inplace = x.copy(order="K")
+                    function(inplace, axis=axis, temperature=0.8, out=inplace)
+                    assert np.ascontiguousarray(inplace).tobytes() == want.tobytes(), (shape, name, axis, method, "in place")
+
+
 def test_temperature_algorithms_and_cheap_exponentials():
     x = RNG.standard_normal((4, 300)).astype(np.float32)
     want = reference(x / 2.5, -1)

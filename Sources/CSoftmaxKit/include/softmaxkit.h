@@ -68,7 +68,8 @@ int sk_describe(const char *id, const char **json);
 
 /** Exact softmax (log_softmax != 0: log-softmax) of x/temperature along `axis` (negative counts
  *  from the end) into `out` (same shape; float16 inputs computed in float32; out may be x).
- *  threads <= 0: all active cores. */
+ *  threads <= 0: all active cores. The result's bits depend on the values, shape and axis only
+ *  (not on strides or threads): they equal sk_call("softmax" or "log-softmax") with that axis. */
 int sk_softmax(const sk_tensor *x, const sk_tensor *out, int64_t axis, double temperature, int32_t log_softmax,
                int32_t threads);
 

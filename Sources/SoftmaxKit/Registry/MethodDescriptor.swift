@@ -20,19 +20,26 @@ public struct MethodInvocation: Sendable {
     public let precision: Precision
     /// Whether float inputs of another width may be rounded to `precision` (an explicit choice).
     public let allowRounding: Bool
+    /// A normalizer's row axis when it runs along columns in place (`ColumnNormalizer`): the
+    /// inputs keep their shape. Nil: the rows run along the last axis.
+    public let columnAxis: Int?
 
     /// A call as `MethodRegistry.call` makes it.
-    public init(method: String, inputs: [String: Tensor], parameters: ParameterValues, precision: Precision, allowRounding: Bool) {
+    public init(
+        method: String, inputs: [String: Tensor], parameters: ParameterValues, precision: Precision, allowRounding: Bool, columnAxis: Int? = nil
+    ) {
         self.method = method
         self.inputs = inputs
         self.parameters = parameters
         self.precision = precision
         self.allowRounding = allowRounding
+        self.columnAxis = columnAxis
     }
 
     /// The same call with other inputs.
     public func with(inputs: [String: Tensor]) -> MethodInvocation {
-        MethodInvocation(method: method, inputs: inputs, parameters: parameters, precision: precision, allowRounding: allowRounding)
+        MethodInvocation(
+            method: method, inputs: inputs, parameters: parameters, precision: precision, allowRounding: allowRounding, columnAxis: columnAxis)
     }
 
     /// The input `name` as values of `T` (converted where exact; rounded only when allowed).

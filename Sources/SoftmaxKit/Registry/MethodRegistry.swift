@@ -36,7 +36,8 @@ public struct MethodRegistry: Sendable {
     /// float64 when a real input is float64 and in float32 otherwise; outputs of float16 inputs are
     /// written as float16. A normalizer or reduction runs along its `axis` parameter: the inputs
     /// are copied with that axis moved last, and full-rank outputs moved back (rows along the last
-    /// axis are not copied).
+    /// axis are not copied) — except for a `ColumnNormalizer` without a mask, which runs along the
+    /// axis where it lies (`Normalizer.columns(for:masked:)`).
     public func call(
         _ id: String, inputs: [String: Tensor], parameters: [String: ParameterValue] = [:],
         precision: Precision? = nil
@@ -51,10 +52,17 @@ public struct MethodRegistry: Sendable {
         }
         let realInputs = method.inputs.filter { $0.kind == .real }.compactMap { inputs[$0.name] }
         let chosen = precision ?? (realInputs.contains { $0.dtype == .float64 } ? .float64 : .float32)
-        let axis = try RowAxis(method: method, inputs: inputs, values: values)
+        var axis = try RowAxis(method: method, inputs: inputs, values: values)
+        var columnAxis: Int?
+        // Only the plain normalizer plumbing (`NormalizerMethod`) runs along columns.
+        if let a = axis, method.implementation is NormalizerMethod, let make = method.normalizer, let x = inputs["x"],
+            try make(values).columns(for: AxisBlock(shape: x.shape, axis: a.axis), masked: inputs["mask"] != nil) != nil
+        {
+            (columnAxis, axis) = (a.axis, nil)
+        }
         let invocation = MethodInvocation(
             method: id, inputs: axis?.movedLast(inputs) ?? inputs, parameters: values, precision: chosen,
-            allowRounding: precision != nil)
+            allowRounding: precision != nil, columnAxis: columnAxis)
         var outputs: [String: Tensor]
         switch chosen {
         case .float32: outputs = try method.implementation.run(invocation, as: Float.self)

@@ -15,6 +15,21 @@ extension Normalizer {
     }
 }
 
+extension ColumnNormalizer {
+    /// `normalizeColumns` for either element type, dispatched to the Float or Double requirement.
+    public func normalizeColumns<T: KernelScalar>(_ x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>, block: AxisBlock, threads: Int?) throws {
+        if T.self == Float.self {
+            try normalizeColumns(
+                UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self),
+                block: block, threads: threads)
+        } else {
+            try normalizeColumns(
+                UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self),
+                block: block, threads: threads)
+        }
+    }
+}
+
 extension Activation {
     /// `activate` for either element type, dispatched to the Float or Double requirement.
     public func activate<T: KernelScalar>(_ x: RowBatch<T>, into y: MutableRowBatch<T>, threads: Int?) throws {

@@ -53,6 +53,48 @@ import Testing
         }
     }
 
+    /// Along a non-last axis the exact softmax and log-softmax run `ColumnSoftmax` on the tensor as
+    /// it lies — the C library and the Python package take the same path, so all agree bit for
+    /// bit; an axis followed only by length-one axes is rows, and other algorithms (and masks)
+    /// move the axis last.
+    @Test(arguments: [[40, 9], [3, 17, 5], [2, 3, 1], [6, 1, 1]])
+    func exactSoftmaxRunsAlongTheAxisWhereItLies(shape: [Int]) throws {
+        var g = SplitMix64(seed: UInt64(shape.reduce(11, *)))
+        let values = (0..<shape.reduce(1, *)).map { _ in Float(3 * g.normal()) }
+        let x = Tensor(shape: shape, values)
+        for axis in 0..<shape.count - 1 {
+            let block = AxisBlock(shape: shape, axis: axis)
+            for (id, log) in [("softmax", false), ("log-softmax", true)] {
+                let at: [String: ParameterValue] = ["axis": .number(Double(axis)), "temperature": .number(0.8)]
+                let y = try #require(float32(registry.call(id, inputs: ["x": x], parameters: at)["y"]))
+                // The axis moved last by hand and the rows computed by the row kernels.
+                let moved = try #require(registry.call(id, inputs: ["x": x.movingAxisLast(axis)], parameters: ["temperature": .number(0.8)])["y"])
+                let rows = try #require(float32(moved.movingLastAxis(to: axis)))
+                if block.isRows {
+                    #expect(y == rows, "\(id) \(shape) axis \(axis): rows as they lie")
+                    continue
+                }
+                var direct = [Float](repeating: .nan, count: values.count)
+                try values.withUnsafeBufferPointer { xb in
+                    try direct.withUnsafeMutableBufferPointer { yb in
+                        try ColumnSoftmax.run(
+                            xb.baseAddress!, into: yb.baseAddress!, outer: block.outer, count: block.count, inner: block.inner, log: log,
+                            options: SoftmaxOptions(temperature: 0.8))
+                    }
+                }
+                #expect(y == direct, "\(id) \(shape) axis \(axis): the column kernel")
+                let forced = try registry.call(
+                    id, inputs: ["x": x], parameters: at.merging(["algorithm": .string("three-pass-reload")]) { $1 })["y"]
+                #expect(float32(forced) == direct, "\(id) \(shape) axis \(axis): three-pass-reload named")
+                let online = try registry.call(id, inputs: ["x": x], parameters: at.merging(["algorithm": .string("online")]) { $1 })["y"]
+                let onlineRows = try #require(
+                    registry.call(
+                        id, inputs: ["x": x.movingAxisLast(axis)], parameters: ["temperature": .number(0.8), "algorithm": .string("online")])["y"])
+                #expect(float32(online) == float32(onlineRows.movingLastAxis(to: axis)), "\(id) \(shape) axis \(axis): online moves the axis")
+            }
+        }
+    }
+
     /// The keep-mask moves with the scores; every normalizer takes `axis`.
     @Test func maskedRowsAlongTheFirstAxis() throws {
         let x = Tensor(shape: [3, 2], [1, 5, 2, 6, 3, 7] as [Double])
@@ -88,3 +130,5 @@ import Testing
         #expect(doubles(y) == doubles(rows))
     }
 }
+
+private func float32(_ t: Tensor?) -> [Float]? { t.float32 }

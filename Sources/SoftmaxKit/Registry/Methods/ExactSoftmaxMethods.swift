@@ -189,6 +189,27 @@ struct ExactSoftmaxNormalizer: ScheduledNormalizer {
     }
 }
 
+/// Along a non-last axis the exact three-pass algorithm runs as `ColumnSoftmax` (the automatic
+/// algorithm is three-pass-reload; a forced `schedule` concerns how rows are walked and has no
+/// column counterpart). Other algorithms move the axis last.
+extension ExactSoftmaxNormalizer: ColumnNormalizer {
+    var runsAlongColumns: Bool { options.algorithm == nil || options.algorithm == .threePassReload }
+
+    func normalizeColumns(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, block: AxisBlock, threads: Int?) throws {
+        try columns(x, y, block, threads)
+    }
+    func normalizeColumns(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, block: AxisBlock, threads: Int?) throws {
+        try columns(x, y, block, threads)
+    }
+
+    private func columns<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ block: AxisBlock, _ threads: Int?) throws {
+        var options = SoftmaxOptions(temperature: options.temperature)
+        options.threads = threads
+        try ColumnSoftmax.run(
+            x, into: y, outer: block.outer, count: block.count, inner: block.inner, log: output == .logProbabilities, options: options)
+    }
+}
+
 /// Runs `body` on the input `x` as a row batch and a same-shaped output.
 func withRows<T: KernelScalar, R>(
     _ x: [T], _ layout: RowLayout, _ body: (RowBatch<T>) throws -> R

@@ -8,6 +8,19 @@ struct NormalizerMethod: MethodImplementation {
         let layout = RowLayout(shape: shape)
         let normalizer = try make(invocation.parameters)
         var y = [T](repeating: 0, count: x.count)
+        if let axis = invocation.columnAxis {
+            let block = AxisBlock(shape: shape, axis: axis)
+            guard let columns = normalizer.columns(for: block, masked: invocation.inputs["mask"] != nil) else {
+                preconditionFailure("NormalizerMethod: \(invocation.method) was called along columns it does not run")
+            }
+            try x.withUnsafeBufferPointer { xb in
+                try y.withUnsafeMutableBufferPointer { yb in
+                    guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return }
+                    try columns.normalizeColumns(xp, into: yp, block: block, threads: nil)
+                }
+            }
+            return ["y": .of(y, shape: shape)]
+        }
         try withMask(invocation, shape: shape, layout) { mask in
             try withRows(x, layout) { xb in
                 try y.withUnsafeMutableBufferPointer { yb in
