@@ -109,6 +109,15 @@ public func skCall(
     _ id: UnsafePointer<CChar>?, _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ inputs: UnsafePointer<sk_tensor>?, _ count: Int32,
     _ params: UnsafePointer<CChar>?, _ result: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
+    skCallThreads(id, names, inputs, count, params, 0, result)
+}
+
+/// `sk_call` on at most `threads` threads (`sk_call_threads`; ≤ 0: all active cores).
+@_cdecl("sk_call_threads")
+public func skCallThreads(
+    _ id: UnsafePointer<CChar>?, _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ inputs: UnsafePointer<sk_tensor>?, _ count: Int32,
+    _ params: UnsafePointer<CChar>?, _ threads: Int32, _ result: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
     reportingErrors {
         guard let id, let result else { throw ABIError.argument("sk_call: id and result must not be null") }
         result.pointee = nil
@@ -123,7 +132,10 @@ public func skCall(
             guard tensors[n] == nil else { throw ABIError.argument("sk_call: input '\(n)' is given twice") }
             tensors[n] = try StridedTensor(inputs! + i, name: n).tensor()
         }
-        let outputs = try registry.call(method.id, inputs: tensors, parameters: try ParametersJSON.parse(params))
+        let parameters = try ParametersJSON.parse(params)
+        let outputs = try RowParallel.withThreads(threads > 0 ? Int(threads) : nil) {
+            try registry.call(method.id, inputs: tensors, parameters: parameters)
+        }
         let box = CallResult(outputs, order: method.outputs.map(\.name))
         result.pointee = OpaquePointer(Unmanaged.passRetained(box).toOpaque())
     }

@@ -94,6 +94,12 @@ static void test_softmax_axes(void) {
                   "sk_call axis %d: %s", axis, sk_last_error());
             CHECK(memcmp(z, y, sizeof y) == 0, "sk_call bit for bit, axis %d log %d", axis, log_softmax);
             sk_result_free(result);
+            result = NULL;
+            CHECK(sk_call_threads(log_softmax ? "log-softmax" : "softmax", &name, &tx, 1, params, 1, &result) == SK_OK &&
+                      sk_result_copy(result, "y", &tz) == SK_OK,
+                  "sk_call_threads axis %d: %s", axis, sk_last_error());
+            CHECK(memcmp(z, y, sizeof y) == 0, "sk_call_threads bit for bit, axis %d log %d", axis, log_softmax);
+            sk_result_free(result);
         }
 }
 

@@ -122,14 +122,16 @@ def logsumexp(x, axis=-1, temperature=1.0, out=None, threads=0):
     return y
 
 
-def attention(q, k, v, mask=None, bias=None, causal=None, scale=None, normalizer="softmax", **params):
+def attention(q, k, v, mask=None, bias=None, causal=None, scale=None, normalizer="softmax", out=None, threads=0,
+              **params):
     """Exact attention normalizer(scale·QKᵀ + bias)·V on ``[Nq, D]`` or ``[B, H, Nq, D]`` inputs.
 
     mask: a boolean keep-mask broadcastable to ``[B, H, Nq, Nk]``; bias: an additive one. causal:
     True (or "top-left", as PyTorch's ``is_causal``) or "bottom-right" (the last query sees every
     key, as a decoder with a cache). scale: default 1/√D. normalizer: any registered normalizer id
-    in place of softmax. Other keyword arguments are the method's parameters (``window_left``…).
-    Returns the output ``[.., Nq, Dv]``.
+    in place of softmax. out: an array of the output's shape to write into (any float dtype and
+    strides). threads: 0 for all cores. Other keyword arguments are the method's parameters
+    (``window_left``…). Returns the output ``[.., Nq, Dv]``.
     """
     inputs = {"Q": q, "K": k, "V": v}
     if mask is not None:
@@ -143,7 +145,12 @@ def attention(q, k, v, mask=None, bias=None, causal=None, scale=None, normalizer
     if scale is not None:
         params["scale"] = float(scale)
     params["normalizer"] = normalizer
-    return call("attention", **inputs, **params)["out"]
+    if out is not None:
+        if type(out) is not np.ndarray or not out.flags.writeable:
+            raise TypeError(f"out must be a writeable numpy.ndarray, got {type(out).__name__}")
+        if out.dtype not in _NATIVE_FLOATS:
+            raise TypeError(f"out is {out.dtype}; give float16, float32 or float64 in native byte order")
+    return _call("attention", threads, {} if out is None else {"out": out}, {**inputs, **params})["out"]
 
 
 _descriptions = {}
@@ -168,13 +175,28 @@ def _is_tensor(value):
     return isinstance(value, np.ndarray) or hasattr(value, "__array__") or hasattr(value, "__array_interface__")
 
 
-def call(method_id, **inputs_and_params):
+def call(method_id, threads=0, **inputs_and_params):
     """Calls any registered method by id: keyword arguments named as the method's inputs are
     arrays, the others are its parameters. Returns a dict of output name → NumPy array.
+    threads: at most this many threads (0 for all cores; the result does not depend on it).
 
     >>> softmaxkit.call("sparsemax", x=np.array([1.0, 2.0, 3.5]))["y"]
     array([0., 0., 1.])
     """
+    return _call(method_id, threads, {}, inputs_and_params)
+
+
+def _check_threads(threads):
+    if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
+        raise TypeError(f"threads must be an integer, got {type(threads).__name__}")
+    if not 0 <= threads <= 2**31 - 1:
+        raise ValueError(f"threads must be 0 (all cores) or a positive count, got {threads}")
+    return int(threads)
+
+
+def _call(method_id, threads, into, inputs_and_params):
+    """call, writing the outputs named in ``into`` (name → array) there rather than into new arrays."""
+    threads = _check_threads(threads)
     description = describe(method_id)
     input_names = {spec["name"] for spec in description["inputs"]}
     arrays, params = {}, {}
@@ -194,8 +216,8 @@ def call(method_id, **inputs_and_params):
     names = (ctypes.c_char_p * max(len(arrays), 1))(*[n.encode() for n in arrays])
     tensors = (_library.Tensor * max(len(arrays), 1))(*[_library.tensor(a) for a in arrays.values()])
     result = ctypes.c_void_p()
-    _library.check(lib.sk_call(str(method_id).encode(), names, tensors, len(arrays),
-                               json.dumps(params).encode(), ctypes.byref(result)))
+    _library.check(lib.sk_call_threads(str(method_id).encode(), names, tensors, len(arrays),
+                                       json.dumps(params).encode(), threads, ctypes.byref(result)))
     try:
         outputs = {}
         for i in range(lib.sk_result_count(result)):
@@ -203,9 +225,12 @@ def call(method_id, **inputs_and_params):
             shape = ctypes.POINTER(ctypes.c_int64)()
             _library.check(lib.sk_result_output(result, i, ctypes.byref(name), ctypes.byref(dtype),
                                                 ctypes.byref(ndim), ctypes.byref(shape)))
-            array = np.empty([shape[d] for d in range(ndim.value)], dtype=_library.NUMPY_DTYPES[dtype.value])
+            key = name.value.decode()
+            array = into.get(key)
+            if array is None:
+                array = np.empty([shape[d] for d in range(ndim.value)], dtype=_library.NUMPY_DTYPES[dtype.value])
             _library.check(lib.sk_result_copy(result, name.value, _library.tensor(array)))
-            outputs[name.value.decode()] = array
+            outputs[key] = array
         return outputs
     finally:
         lib.sk_result_free(result)

@@ -54,6 +54,8 @@ _signatures = {
                                     ctypes.c_int64, ctypes.c_int32]),
     "sk_call": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), _p_tensor, ctypes.c_int32,
                                ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "sk_call_threads": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), _p_tensor, ctypes.c_int32,
+                                       ctypes.c_char_p, ctypes.c_int32, ctypes.POINTER(ctypes.c_void_p)]),
     "sk_result_count": (ctypes.c_int32, [ctypes.c_void_p]),
     "sk_result_output": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int32, ctypes.POINTER(ctypes.c_char_p),
                                         ctypes.POINTER(ctypes.c_int32), ctypes.POINTER(ctypes.c_int32),

@@ -187,6 +187,47 @@ def test_attention_matches_numpy():
     np.testing.assert_allclose(sk.attention(q, k, v, mask=causal), reference(masked, -1) @ v, atol=2e-6)
 
 
+def test_attention_into_out_and_thread_counts():
+    q = RNG.standard_normal((1, 2, 40, 8)).astype(np.float32)
+    k = RNG.standard_normal((1, 2, 50, 8)).astype(np.float32)
+    v = RNG.standard_normal((1, 2, 50, 8)).astype(np.float32)
+    want = sk.attention(q, k, v, causal="bottom-right")
+    for threads in (1, 2, 3):
+        assert sk.attention(q, k, v, causal="bottom-right", threads=threads).tobytes() == want.tobytes(), threads
+    out = np.full(want.shape, np.nan, np.float32)
+    assert sk.attention(q, k, v, causal="bottom-right", out=out) is out
+    assert out.tobytes() == want.tobytes()
+    strided = np.zeros((1, 2, 40, 16), np.float64)[..., ::2]  # float64, every other column
+    sk.attention(q, k, v, causal="bottom-right", out=strided)
+    assert np.array_equal(strided, want.astype(np.float64))
+    with pytest.raises(ValueError, match="shape"):
+        sk.attention(q, k, v, out=np.zeros((1, 2, 40, 7), np.float32))
+    with pytest.raises(TypeError, match="float16, float32 or float64"):
+        sk.attention(q, k, v, out=np.zeros(want.shape, np.int32))
+    with pytest.raises(TypeError, match="writeable"):
+        sk.attention(q, k, v, out=[0.0])
+    x = RNG.standard_normal((6, 300)).astype(np.float32)
+    serial = sk.call("entmax15", x=x)["y"]
+    for threads in (1, 2):
+        assert sk.call("entmax15", x=x, threads=threads)["y"].tobytes() == serial.tobytes()
+    with pytest.raises(ValueError, match="threads must be 0"):
+        sk.call("entmax15", x=x, threads=-1)
+    with pytest.raises(TypeError, match="threads must be an integer"):
+        sk.call("entmax15", x=x, threads="2")
+
+
+def test_losses_take_classes_along_any_axis():
+    # PyTorch's cross_entropy layout: (N, C, d) with the classes along axis 1.
+    logits = RNG.standard_normal((4, 7, 5))
+    labels = RNG.integers(0, 7, size=(4, 5))
+    got = sk.call("cross-entropy", logits=logits, labels=labels, axis=1)
+    lse = np.log(np.sum(np.exp(logits), axis=1))
+    picked = np.take_along_axis(logits, labels[:, None, :], axis=1)[:, 0, :]
+    np.testing.assert_allclose(got["per_example"], lse - picked, rtol=1e-13)
+    assert got["grad"].shape == logits.shape and got["per_example"].shape == labels.shape
+    np.testing.assert_allclose(got["loss"], np.mean(lse - picked), rtol=1e-13)
+
+
 def test_methods_listing():
     listing = sk.methods()
     ids = {m["id"] for m in listing}

@@ -108,6 +108,10 @@ typedef struct sk_result sk_result;
 int sk_call(const char *id, const char *const *input_names, const sk_tensor *inputs, int32_t n_inputs,
             const char *params_json, sk_result **result);
 
+/** sk_call on at most `threads` threads (<= 0: all active cores; the result does not depend on it). */
+int sk_call_threads(const char *id, const char *const *input_names, const sk_tensor *inputs, int32_t n_inputs,
+                    const char *params_json, int32_t threads, sk_result **result);
+
 /** The number of outputs in a result. */
 int32_t sk_result_count(const sk_result *result);
 

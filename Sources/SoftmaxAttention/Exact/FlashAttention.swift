@@ -31,7 +31,7 @@ public enum FlashAttention {
         let (scale, options) = try options.validated(shape)
         let blocks = (shape.queries + queryBlock - 1) / queryBlock
         let tasks = shape.batch * shape.heads * blocks
-        let threads = max(1, min(options.threads ?? RowParallel.activeCores, tasks))
+        let threads = max(1, min(options.threads ?? RowParallel.defaultThreads, tasks))
         let io = IO(q: q, k: k, v: v, output: output, logSumExp: logSumExp)
         RowParallel.forEachChunk(rows: tasks, threads: threads) { range in
             let tile = Tile(shape)

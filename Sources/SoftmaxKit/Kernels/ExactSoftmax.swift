@@ -168,7 +168,7 @@ extension ExactSoftmax {
     ) throws -> SoftmaxSchedule.Plan {
         if let n = options.threads, n < 1 { throw SoftmaxError.invalidThreadCount(n) }
         let problem = SoftmaxSchedule.Problem(
-            rows: rows, cols: cols, elementBytes: MemoryLayout<T>.size, threads: options.threads ?? RowParallel.activeCores,
+            rows: rows, cols: cols, elementBytes: MemoryLayout<T>.size, threads: options.threads ?? RowParallel.defaultThreads,
             algorithm: options.algorithm ?? .automatic(rows: rows, cols: cols), output: output, masked: masked,
             streamingStores: options.streamingStores)
         guard let forced = options.schedule else { return SoftmaxSchedule.plan(for: problem) }

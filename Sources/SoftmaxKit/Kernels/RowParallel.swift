@@ -28,9 +28,23 @@ public enum RowParallel {
         #endif
     }()
 
+    /// The threads a kernel uses when its caller names none: `activeCores`, or the count bound by
+    /// `withThreads` around the call.
+    public static var defaultThreads: Int { boundThreads ?? activeCores }
+
+    /// Runs `body` with `threads` (nil: every active core) as the default of every kernel it calls
+    /// on this thread or task without a count of its own — a per-call thread count for entry
+    /// points that have no parameter for it, such as `MethodRegistry.call` (the C library's
+    /// `sk_call_threads`, Python's `call(..., threads=)`). Results do not depend on it.
+    public static func withThreads<R>(_ threads: Int?, _ body: () throws -> R) rethrows -> R {
+        try $boundThreads.withValue(threads.map { max(1, $0) }, operation: body)
+    }
+
+    @TaskLocal private static var boundThreads: Int?
+
     /// The number of threads used for `rows × cols` elements when `requested` are asked for.
     public static func threadCount(rows: Int, cols: Int, requested: Int?) -> Int {
-        let wanted = requested ?? activeCores
+        let wanted = requested ?? defaultThreads
         let bySize = max(1, saturatingProduct(rows, max(cols, 1)) / minimumElementsPerThread)
         return max(1, min(wanted, rows, bySize))
     }
@@ -42,7 +56,7 @@ public enum RowParallel {
     static func blockThreads(rows: Int, cols: Int, requested: Int?) -> Int? {
         guard rows > 0, cols >= 2 * blockElements else { return nil }
         let blocks = (cols + blockElements - 1) / blockElements
-        let threads = min(requested ?? activeCores, saturatingProduct(rows, blocks), saturatingProduct(rows, cols) / minimumElementsPerThread)
+        let threads = min(requested ?? defaultThreads, saturatingProduct(rows, blocks), saturatingProduct(rows, cols) / minimumElementsPerThread)
         guard threads > 1 else { return nil }
         let busiest = rows / threads + (rows % threads == 0 ? 0 : 1)
         // busiest·threads > 1.1·rows, without overflowing for any row count.

@@ -128,7 +128,7 @@ public struct MethodDescriptor: Sendable {
         self.id = id
         self.role = role
         self.summary = summary
-        let takesAxis = role == .normalizer || role == .reduction
+        let takesAxis = role == .normalizer || role == .reduction || axisInputs != nil
         self.parameters = takesAxis && !parameters.contains { $0.name == "axis" } ? parameters + [.axis] : parameters
         self.axisInputs = takesAxis ? axisInputs ?? inputs.map(\.name) : []
         self.inputs = inputs
@@ -158,9 +158,11 @@ public struct MethodDescriptor: Sendable {
     }
 
     /// The inputs that carry the row axis, which the `axis` parameter picks: by default every input
-    /// of a normalizer (scores and keep-mask) and of a reduction; none for other roles, whose rows
-    /// run along the last axis. Per-row inputs (SDM's `q`, `d`) are left out: their shape is the
-    /// scores' without the axis, in order, whichever axis it is.
+    /// of a normalizer (scores and keep-mask) and of a reduction; for a loss or sampler, the ones
+    /// it names (its scores, and a target distribution of their shape); none otherwise (gates,
+    /// whose experts come from a product with their weights). Per-row inputs (labels, SDM's `q`,
+    /// `d`, a row's temperature) are left out: their shape is the scores' without the axis, in
+    /// order, whichever axis it is. Outputs of the scores' rank get the axis moved back.
     public let axisInputs: [String]
 
     /// Applies defaults and validates the given parameter values.

@@ -37,7 +37,8 @@ public struct MethodRegistry: Sendable {
     /// written as float16. A normalizer or reduction runs along its `axis` parameter: the inputs
     /// are copied with that axis moved last, and full-rank outputs moved back (rows along the last
     /// axis are not copied) — except for a `ColumnNormalizer` without a mask, which runs along the
-    /// axis where it lies (`Normalizer.columns(for:masked:)`).
+    /// axis where it lies (`Normalizer.columns(for:masked:)`). Losses and samplers take scores of
+    /// any rank, their leading axes counting rows (`LeadingAxes`).
     public func call(
         _ id: String, inputs: [String: Tensor], parameters: [String: ParameterValue] = [:],
         precision: Precision? = nil
@@ -60,14 +61,17 @@ public struct MethodRegistry: Sendable {
         {
             (columnAxis, axis) = (a.axis, nil)
         }
+        let rowsLast = axis?.movedLast(inputs) ?? inputs
+        let leading = LeadingAxes(method: method, inputs: rowsLast)
         let invocation = MethodInvocation(
-            method: id, inputs: axis?.movedLast(inputs) ?? inputs, parameters: values, precision: chosen,
+            method: id, inputs: leading?.folded(rowsLast) ?? rowsLast, parameters: values, precision: chosen,
             allowRounding: precision != nil, columnAxis: columnAxis)
         var outputs: [String: Tensor]
         switch chosen {
         case .float32: outputs = try method.implementation.run(invocation, as: Float.self)
         case .float64: outputs = try method.implementation.run(invocation, as: Double.self)
         }
+        if let leading { outputs = leading.unfolded(outputs) }
         if let axis { outputs = axis.movedBack(outputs) }
         if precision == nil, !realInputs.isEmpty, realInputs.allSatisfy({ $0.dtype == .float16 }) {
             outputs = outputs.mapValues { $0.dtype == .float32 ? $0.converted(toFloat: .float16) : $0 }

@@ -45,4 +45,30 @@ import Testing
         }
         #expect((0..<16).allSatisfy { failures[$0] == 0 })
     }
+
+    /// `withThreads` bounds the default count for the calls inside it, on that thread only, and
+    /// restores it after; an explicit count still wins.
+    @Test func aBoundThreadCountAppliesInsideItsCallOnly() {
+        let big = 1 << 24
+        #expect(RowParallel.defaultThreads == RowParallel.activeCores)
+        RowParallel.withThreads(1) {
+            #expect(RowParallel.defaultThreads == 1)
+            #expect(RowParallel.threadCount(rows: big, cols: big, requested: nil) == 1)
+            #expect(RowParallel.threadCount(rows: big, cols: big, requested: 3) == 3)
+            RowParallel.withThreads(5) { #expect(RowParallel.defaultThreads == 5) }
+            #expect(RowParallel.defaultThreads == 1)
+            let done = DispatchSemaphore(value: 0)
+            let seen = UnsafeSendable(UnsafeMutablePointer<Int>.allocate(capacity: 1))
+            defer { seen.pointer.deallocate() }
+            DispatchQueue.global().async {
+                seen.pointer.pointee = RowParallel.defaultThreads
+                done.signal()
+            }
+            done.wait()
+            #expect(seen.pointer.pointee == RowParallel.activeCores, "another thread keeps the default")
+        }
+        RowParallel.withThreads(0) { #expect(RowParallel.defaultThreads == 1) }
+        RowParallel.withThreads(nil) { #expect(RowParallel.defaultThreads == RowParallel.activeCores) }
+        #expect(RowParallel.defaultThreads == RowParallel.activeCores)
+    }
 }

@@ -95,6 +95,61 @@ import Testing
         }
     }
 
+    /// Losses and samplers take scores of any rank and their classes along `axis` too: the same
+    /// outputs as the call with the classes moved last by hand (per-row inputs and outputs keep the
+    /// other axes in order; outputs of the scores' rank get the axis moved back), and as the call on
+    /// `[rows, C]`, bit for bit.
+    @Test(arguments: [([5, 4], 0), ([3, 5, 2], 1), ([5, 2, 3], 0)])
+    func lossesAndSamplersAlongAnyAxis(shape: [Int], axis: Int) throws {
+        var g = SplitMix64(seed: UInt64(shape.reduce(5, *) + axis))
+        let classes = shape[axis]
+        var perRow = shape
+        perRow.remove(at: axis)
+        let rows = perRow.reduce(1, *)
+        func scores(_ scale: Double = 2) -> Tensor { Tensor(shape: shape, (0..<shape.reduce(1, *)).map { _ in scale * g.normal() }) }
+        func labels() -> Tensor { Tensor(shape: perRow, storage: .int64((0..<rows).map { _ in Int64(g.next() % UInt64(classes)) })) }
+        func positive() -> Tensor { Tensor(shape: perRow, (0..<rows).map { _ in 0.5 + g.openUniform() }) }
+        let probabilities = try registry.call("softmax", inputs: ["x": scores()], parameters: ["axis": .number(Double(axis))])["y"]
+        let cases: [(String, [String: Tensor])] = [
+            ("cross-entropy", ["logits": scores(), "labels": labels()]),
+            ("cross-entropy", ["logits": scores(), "target": try #require(probabilities)]),
+            ("stablemax-cross-entropy", ["logits": scores(), "labels": labels()]),
+            ("z-loss", ["o": scores(), "c": labels()]),
+            ("comp-sum-loss", ["h": scores(), "y": labels()]),
+            ("decoupled-softmax-loss", ["S": scores(0.5), "P": Tensor(shape: shape, (0..<shape.reduce(1, *)).map { _ in g.next() % 3 == 0 })]),
+            ("sample-token", ["logits": scores(), "uniform": Tensor(shape: perRow, (0..<rows).map { _ in g.openUniform() })]),
+            ("sdm-loss", ["z": scores(), "labels": labels(), "q": positive(), "d": positive()]),
+            ("madacos-loss", ["cos": Tensor(shape: shape, (0..<shape.reduce(1, *)).map { _ in 2 * g.openUniform() - 1 }), "labels": labels()]),
+            ("tempnet-dro-loss", ["logits": scores(), "labels": labels(), "tau": positive()]),
+        ]
+        for (id, inputs) in cases {
+            let method = try registry.method(id)
+            #expect(method.parameters.contains { $0.name == "axis" }, "\(id) takes axis")
+            let along = try registry.call(id, inputs: inputs, parameters: ["axis": .number(Double(axis))])
+            var moved = inputs
+            for name in method.axisInputs { moved[name] = inputs[name]?.movingAxisLast(axis) }
+            let byHand = try registry.call(id, inputs: moved)
+            #expect(Set(along.keys) == Set(byHand.keys))
+            for (name, t) in byHand {
+                let want = t.rank == shape.count ? t.movingLastAxis(to: axis) : t
+                #expect(along[name]?.shape == want.shape, "\(id) \(name) \(shape) axis \(axis)")
+                #expect(doubles(along[name]) == doubles(want), "\(id) \(name) \(shape) axis \(axis)")
+            }
+            // Scores of rank 3: the leading axes count rows, as the same call on [rows, C] and [rows].
+            guard shape.count > 2 else { continue }
+            let lead = perRow
+            var flat = moved
+            for (name, t) in moved where t.shape == lead + [classes] || t.shape == lead {
+                flat[name] = Tensor(shape: t.shape == lead ? [rows] : [rows, classes], storage: t.storage)
+            }
+            let flatOutputs = try registry.call(id, inputs: flat)
+            for (name, t) in flatOutputs {
+                #expect(doubles(byHand[name]) == doubles(t), "\(id) \(name) \(shape): the leading axes as rows")
+                #expect(byHand[name]?.count == t.count)
+            }
+        }
+    }
+
     /// The keep-mask moves with the scores; every normalizer takes `axis`.
     @Test func maskedRowsAlongTheFirstAxis() throws {
         let x = Tensor(shape: [3, 2], [1, 5, 2, 6, 3, 7] as [Double])

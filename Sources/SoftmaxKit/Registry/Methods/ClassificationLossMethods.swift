@@ -15,7 +15,7 @@ enum ClassificationLossMethods {
             parameters: CompSumParameters.specs,
             inputs: [TensorSpec("h", "[N, C] scores"), TensorSpec("y", .index, "[N] labels")],
             outputs: [TensorSpec("loss", "[N] per example"), TensorSpec("grad", "∂ℓᵢ/∂h [N, C]")],
-            isExact: true, citation: mao, implementation: CompSumMethod(), loss: { CompSumParameters($0) }),
+            isExact: true, citation: mao, implementation: CompSumMethod(), loss: { CompSumParameters($0) }, axisInputs: ["h"]),
         MethodDescriptor(
             id: "l2svm-squared-hinge", role: .loss, summary: "max(0, 1 − y·o)² with one-vs-rest ±1 targets",
             parameters: SquaredHingeParameters.specs,
@@ -41,7 +41,7 @@ enum ClassificationLossMethods {
             parameters: DecoupledSoftmaxParameters.specs,
             inputs: [TensorSpec("S", "[Q, L] cosine similarities"), TensorSpec("P", .boolean, "[Q, L] positives")],
             outputs: [TensorSpec("loss", "0-d"), TensorSpec("grad", "∂loss/∂S [Q, L]")],
-            isExact: true, citation: gupta, implementation: DecoupledMethod()),
+            isExact: true, citation: gupta, implementation: DecoupledMethod(), axisInputs: ["S", "P"]),
         MethodDescriptor(
             id: "anyloss-amplify", role: .primitive, summary: "A(p) = 1/(1 + e^{−L(p − ½)})",
             parameters: AnyLossParameters.specs, inputs: [TensorSpec("p", "probabilities")], outputs: [TensorSpec("a", "same shape")],

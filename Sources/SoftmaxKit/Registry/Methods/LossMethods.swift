@@ -16,12 +16,13 @@ enum LossMethods {
                 TensorSpec("weight", "[C] class weights", optional: true),
             ],
             outputs: [TensorSpec("per_example", "[N]"), TensorSpec("loss", "reduced (0-d)"), TensorSpec("grad", "∂loss/∂logits [N, C]")],
-            isExact: true, citation: pytorch, implementation: CrossEntropyMethod(), loss: { CrossEntropyParameters($0) }),
+            isExact: true, citation: pytorch, implementation: CrossEntropyMethod(), loss: { CrossEntropyParameters($0) }, axisInputs: ["logits", "target"]),
         MethodDescriptor(
             id: "stablemax-cross-entropy", role: .loss, summary: "−log StableMax(x)_y per row, its batch mean, and the gradient of the mean",
             inputs: [TensorSpec("logits", "[N, C]"), TensorSpec("labels", .index, "[N]")],
             outputs: [TensorSpec("per_example", "[N]"), TensorSpec("mean", "0-d"), TensorSpec("grad", "∂mean/∂logits [N, C]")],
-            isExact: true, citation: Citation.grokking, implementation: StableMaxCrossEntropyMethod(), loss: { _ in StableMaxCrossEntropyLoss() }),
+            isExact: true, citation: Citation.grokking, implementation: StableMaxCrossEntropyMethod(), loss: { _ in StableMaxCrossEntropyLoss() },
+            axisInputs: ["logits"]),
         MethodDescriptor(
             id: "z-normalize", role: .primitive, summary: "z = (o − mean)/population std per row (σ = 0 → 0)",
             inputs: [TensorSpec("o", "[N, D]")], outputs: [TensorSpec("z", "[N, D]")],
@@ -31,7 +32,7 @@ enum LossMethods {
             parameters: ZLossParameters.specs,
             inputs: [TensorSpec("o", "[N, D], D ≥ 2"), TensorSpec("c", .index, "[N] targets")],
             outputs: [TensorSpec("per_example", "[N]"), TensorSpec("grad", "∂ℓᵢ/∂o [N, D]")],
-            isExact: true, citation: brebisson, implementation: ZLossMethod(), loss: { ZLossParameters($0) }),
+            isExact: true, citation: brebisson, implementation: ZLossMethod(), loss: { ZLossParameters($0) }, axisInputs: ["o"]),
         MethodDescriptor(
             id: "perp-grad", role: .primitive, summary: "⊥Grad: g − (θ·g)/(θ·θ)·θ, optionally rescaled to ‖g‖",
             parameters: PerpGradParameters.specs,

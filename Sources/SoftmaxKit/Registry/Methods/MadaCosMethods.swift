@@ -18,7 +18,7 @@ enum MadaCosMethods {
             outputs: [
                 TensorSpec("per_example", "[N]"), TensorSpec("loss", "the mean (0-d)"), TensorSpec("grad_cos", "∂loss/∂cos [N, C] (s, μ constants)"),
             ] + adaptive,
-            isExact: true, citation: MadaCos.citation, implementation: MadaCosMethod(loss: true)),
+            isExact: true, citation: MadaCos.citation, implementation: MadaCosMethod(loss: true), axisInputs: ["cos"]),
     ]
 }
 

@@ -29,7 +29,7 @@ enum SDMMethods {
                 TensorSpec("per_example", "[N]"), TensorSpec("loss", "the mean (0-d)"),
                 TensorSpec("grad_z", "∂ per_example/∂z, [N, C]"),
             ],
-            isExact: true, citation: SDMActivation.citation, implementation: SDMLossMethod()),
+            isExact: true, citation: SDMActivation.citation, implementation: SDMLossMethod(), axisInputs: ["z"]),
         MethodDescriptor(
             id: "sdm-similarity", role: .primitive,
             summary: "q = leading nearest neighbours correctly predicted with the test point's class ŷ = argmax z",

@@ -29,7 +29,7 @@ enum SamplingMethods {
             inputs: [TensorSpec("logits", "[V] or [N, V]"), TensorSpec("uniform", "U[0,1) draws [N] (else seeded)", optional: true)],
             outputs: [TensorSpec("token", .index, "0-d or [N]"), TensorSpec("probs", "the filtered distribution, like logits")],
             isExact: true, citation: softThinking, implementation: SampleTokenMethod(),
-            sampler: { FilteredTokenSampler(filters: SampleTokenParameters($0).filters) }),
+            sampler: { FilteredTokenSampler(filters: SampleTokenParameters($0).filters) }, axisInputs: ["logits"]),
     ]
 }
 

@@ -25,7 +25,7 @@ enum TempNetMethods {
                 TensorSpec("per_example", "ℓ [N]"), TensorSpec("loss", "the mean (0-d)"), TensorSpec("ce", "CE(z/τ, y) [N]"),
                 TensorSpec("grad_logits", "∂ℓ/∂z = softmax(z/τ) − e_y per row [N, K]"), TensorSpec("grad_tau", "∂ℓ/∂τ per row [N]"),
             ],
-            isExact: true, citation: TempNet.citation, implementation: DROLossMethod()),
+            isExact: true, citation: TempNet.citation, implementation: DROLossMethod(), axisInputs: ["logits"]),
         MethodDescriptor(
             id: "tempnet-dro-contrastive-loss", role: .loss,
             summary: "CLIP DRO loss: mean over images of τᵢ·ln(1/(B−1)Σ_{j≠i}e^{(S_ij−S_ii)/τᵢ}) + ρτᵢ, plus the same over texts",
