@@ -11,9 +11,10 @@ struct CallCommand: ParsableCommand {
         commandName: "call",
         abstract: "Apply one method to .npy inputs; writes DIR/<output>.npy for each output.",
         discussion: """
-            Inputs may have any rank; normalizers and logsumexp run along --param axis=K (default -1, \
-            the last axis), the other axes count rows. Computes in the inputs' precision unless \
-            --dtype says otherwise. Example:
+            Inputs may have any rank; normalizers, logsumexp, the losses and sample-token run along \
+            --param axis=K (default -1, the last axis), the other axes count rows. Computes in the \
+            inputs' precision unless --dtype says otherwise; the outputs do not depend on --threads. \
+            Example:
               softmaxkit call softmax --param temperature=2 --param axis=1 --input x=logits.npy --output-dir out/
             """)
 
@@ -32,13 +33,20 @@ struct CallCommand: ParsableCommand {
     @Option(help: "Compute in this precision (rounds float inputs of another width).")
     var dtype: Precision?
 
+    @Option(help: "Threads (default: the active cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+    }
+
     func run() throws {
         let registry = MethodRegistry.complete
         _ = try registry.method(id)  // an unknown id is reported before any file is read
         let values = try parseParameters(parameters)
         var tensors: [String: Tensor] = [:]
         for (name, path) in try namedOptions(inputs, option: "--input") { tensors[name] = try NpyFile.read(path) }
-        let outputs = try registry.call(id, inputs: tensors, parameters: values, precision: dtype)
+        let outputs = try RowParallel.withThreads(threads) { try registry.call(id, inputs: tensors, parameters: values, precision: dtype) }
         try OutputFolder.write(outputs, to: outputDir)
     }
 }

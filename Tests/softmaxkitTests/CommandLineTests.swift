@@ -178,6 +178,13 @@ import Testing
         guard case let .float32(v) = y.storage else { Issue.record("dtype"); return }
         #expect(abs(v[0] + v[1] + v[2] - 1) < 1e-6 && v[3] == 0.5 && v[5] == 0)
         #expect(try NpyFile.read(folder + "/out/n_sum.npy").shape == [2])
+        // The thread count changes nothing in the outputs; a bad one is refused by name.
+        let wide = try write(Tensor(shape: [3, 5000], (0..<15000).map { Float(($0 * 7919) % 1000) / 97 }), "wide.npy")
+        try run(["call", "softmax", "--input", "x=\(wide)", "--param", "axis=0", "--output-dir", folder + "/all"])
+        try run(["call", "softmax", "--input", "x=\(wide)", "--param", "axis=0", "--threads", "1", "--output-dir", folder + "/one"])
+        let all = try Data(contentsOf: URL(fileURLWithPath: folder + "/all/y.npy"))
+        #expect(all == (try Data(contentsOf: URL(fileURLWithPath: folder + "/one/y.npy"))))
+        #expect(failure(["call", "softmax", "--input", "x=\(wide)", "--threads", "0", "--output-dir", folder + "/zero"])?.contains("--threads") == true)
     }
 
     /// An output folder holds one call's set: a later call's set replaces it whole, a failed call
