@@ -216,6 +216,20 @@ def test_attention_into_out_and_thread_counts():
         sk.call("entmax15", x=x, threads="2")
 
 
+def test_aligned_outputs():
+    for shape, dtype in (((3, 5), np.float16), ((256, 4096), np.float32), (7, np.float64), ((0, 4), np.float32)):
+        a = sk.empty(shape, dtype)
+        assert a.dtype == dtype and a.shape == np.empty(shape).shape
+        assert a.size == 0 or a.ctypes.data % sk.ALIGNMENT == 0  # an empty array has no data to align
+        assert a.flags.c_contiguous and a.flags.writeable
+    x = RNG.standard_normal((64, 1024)).astype(np.float32)  # 256 KiB: the package's own output is aligned
+    y = sk.softmax(x)
+    assert y.ctypes.data % sk.ALIGNMENT == 0
+    assert y.tobytes() == sk.softmax(x, out=np.empty_like(x)).tobytes()  # alignment changes no bit
+    assert sk.call("softmax", x=x)["y"].ctypes.data % sk.ALIGNMENT == 0
+    assert sk.empty_like(x).shape == x.shape
+
+
 def test_losses_take_classes_along_any_axis():
     # PyTorch's cross_entropy layout: (N, C, d) with the classes along axis 1.
     logits = RNG.standard_normal((4, 7, 5))
