@@ -31,7 +31,7 @@ lm-peers:       ## the decoder's prefill and decode against PyTorch (CPU wheel, 
 	swift build -c release $(NATIVE)
 	$$(Benchmarks/peers-env.sh --lm $(if $(LLAMA_CPP),--llama-cpp)) Benchmarks/lm_peers.py $(if $(LLAMA_CPP),--llama-cpp) --output Benchmarks/results/lm-peers.json
 
-ray-sweep:      ## the decoder's per-layer sweep on a loopback Ray cluster of one and of two one-CPU worker nodes, same run (Ray in Benchmarks/.venv)
+ray-sweep:      ## the decoder's per-layer sweeps and an encoder sweep on a loopback Ray cluster of one and of two one-CPU worker nodes, same run (Ray in Benchmarks/.venv)
 	swift build -c release $(NATIVE)
 	swift build -c release $(NATIVE) --product SoftmaxKitC
 	$$(Benchmarks/peers-env.sh --ray) Benchmarks/ray_sweep.py --softmaxkit .build/release/softmaxkit --library .build/release/libSoftmaxKitC.so

@@ -2,7 +2,8 @@
 """CPU-bound lab sweeps on a Ray cluster of one and of two one-CPU worker nodes, same run.
 
 The sweeps are the decoder's per-layer sensitivity curve (`lm sweep --per-layer --normalizer
-puma-softmax`, 30 layers) and the encoder with eight normalizers swapped in, each run through
+puma-softmax`, 30 layers, on 256 and on 512 tokens) and the encoder with eight normalizers swapped in,
+each run through
 `python -m softmaxkit.distributed` with its default split (one shard per CPU; every shard also runs
 the exact model, its baseline); for reference, once as a single process with one thread, and as its
 two halves (`--shard 1/2`, `--shard 2/2`) in two processes side by side without Ray, the floor two
@@ -23,6 +24,8 @@ ROOT = os.path.dirname(HERE)
 # encoder with eight normalizers swapped in (compute-bound products), each on the same inputs.
 SWEEPS = {
     "decoder per layer": ["lm", "--per-layer", "--normalizer", "puma-softmax", "--tokens", "256", "--window", "256"],
+    # The same curve on twice the text: the fixed costs (driver, connection, workers, join) weigh half as much.
+    "decoder per layer, 512 tokens": ["lm", "--per-layer", "--normalizer", "puma-softmax", "--tokens", "512", "--window", "512"],
     "encoder, 8 swaps": ["model"] + [a for n in ["stablemax", "puma-softmax", "edge-moe-softmax", "sparsemax", "entmax15",
                                                  "ibert-softmax-int", "softermax", "taylor-softmax"] for a in ("--normalizer", n)],
 }
@@ -65,6 +68,7 @@ def main():
     p.add_argument("--library", default=os.path.join(ROOT, ".build", "release", "libSoftmaxKitC.so"))
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--output", default=os.path.join(HERE, "results", "ray-sweep.json"))
+    p.add_argument("--sweep", action="append", help="a sweep by name, repeatable (default: all; %s)" % "; ".join(SWEEPS))
     args = p.parse_args()
     cli, library = os.path.abspath(args.softmaxkit), os.path.abspath(args.library)
     for path, build in ((cli, "swift build -c release"), (library, "swift build -c release --product SoftmaxKitC")):
@@ -78,8 +82,13 @@ def main():
     env = dict(os.environ, SOFTMAXKIT_LIBRARY=library, RAY_USAGE_STATS_ENABLED="0",
                PYTHONPATH=os.path.join(ROOT, "python") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     header = provenance.record(" ".join(["python3", "Benchmarks/ray_sweep.py"] + sys.argv[1:]))
+    chosen = args.sweep or list(SWEEPS)
+    for name in chosen:
+        if name not in SWEEPS:
+            sys.exit("ray_sweep.py: no sweep named %r; choose from %s" % (name, ", ".join(SWEEPS)))
     cases = []
-    for name, sweep in SWEEPS.items():
+    for name in chosen:
+        sweep = SWEEPS[name]
         times = {"single": [], "pair": [], 1: [], 2: []}
         for r in range(args.rounds):
             start = time.monotonic()
