@@ -59,7 +59,7 @@ def peers_child(threads, repeat):
     for name, shape, axis, function in CASES:
         x = (rng.standard_normal(shape) * 3).astype(np.float32)
         # The large case writes into a 64-byte aligned array, as the package allocates its own
-        # outputs from 64 KiB (NumPy's are 16-byte aligned; x stays NumPy's).
+        # outputs from 1 MiB (NumPy's are 16-byte aligned; x stays NumPy's).
         out = softmaxkit.empty_like(x) if name == LARGE else np.empty_like(x)
         log = function == "log_softmax"
         ours = getattr(softmaxkit, function)

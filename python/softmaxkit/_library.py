@@ -74,6 +74,23 @@ _capsule_pointer.restype = ctypes.c_void_p
 _capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
 
 
+class _ArrayInterface(ctypes.Structure):
+    """NumPy's PyArrayInterface (softmaxkit.h's sk_array_interface)."""
+    _fields_ = [("two", ctypes.c_int), ("nd", ctypes.c_int), ("typekind", ctypes.c_char), ("itemsize", ctypes.c_int),
+                ("flags", ctypes.c_int), ("shape", ctypes.c_void_p), ("strides", ctypes.c_void_p),
+                ("data", ctypes.c_void_p), ("descr", ctypes.c_void_p)]
+
+
+_DATA_OFFSET = _ArrayInterface.data.offset
+
+
+def data_address(array):
+    """The address of an ndarray's first element, read from its array interface (several times
+    cheaper than ``array.ctypes.data``)."""
+    capsule = array.__array_struct__
+    return ctypes.c_void_p.from_address(_capsule_pointer(capsule, None) + _DATA_OFFSET).value or 0
+
+
 def array_interface(capsule):
     """The address of the PyArrayInterface inside an ndarray's `__array_struct__` capsule (which
     must stay alive while the address is used): the cheapest way to hand an array over."""

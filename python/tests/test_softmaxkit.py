@@ -222,7 +222,7 @@ def test_aligned_outputs():
         assert a.dtype == dtype and a.shape == np.empty(shape).shape
         assert a.size == 0 or a.ctypes.data % sk.ALIGNMENT == 0  # an empty array has no data to align
         assert a.flags.c_contiguous and a.flags.writeable
-    x = RNG.standard_normal((64, 1024)).astype(np.float32)  # 256 KiB: the package's own output is aligned
+    x = RNG.standard_normal((256, 1024)).astype(np.float32)  # 1 MiB: the package's own output is aligned
     y = sk.softmax(x)
     assert y.ctypes.data % sk.ALIGNMENT == 0
     assert y.tobytes() == sk.softmax(x, out=np.empty_like(x)).tobytes()  # alignment changes no bit
