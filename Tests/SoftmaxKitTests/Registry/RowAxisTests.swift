@@ -95,6 +95,18 @@ import Testing
         }
     }
 
+    /// An invocation built by hand that asks a normalizer without a column path for one is a
+    /// thrown error naming the axis, not a trap.
+    @Test func aColumnAxisTheNormalizerCannotRunIsAnError() throws {
+        let method = try registry.method("softmax")
+        let values = try method.resolve(["exp": .string("schraudolph")])
+        let invocation = MethodInvocation(
+            method: "softmax", inputs: ["x": Tensor(shape: [4, 3], [Float](repeating: 1, count: 12))], parameters: values,
+            precision: .float32, allowRounding: false, columnAxis: 0)
+        let error = #expect(throws: RegistryError.self) { try method.implementation.run(invocation, as: Float.self) }
+        #expect(error?.description.contains("axis") == true)
+    }
+
     /// Losses and samplers take scores of any rank and their classes along `axis` too: the same
     /// outputs as the call with the classes moved last by hand (per-row inputs and outputs keep the
     /// other axes in order; outputs of the scores' rank get the axis moved back), and as the call on

@@ -11,7 +11,9 @@ struct NormalizerMethod: MethodImplementation {
         if let axis = invocation.columnAxis {
             let block = AxisBlock(shape: shape, axis: axis)
             guard let columns = normalizer.columns(for: block, masked: invocation.inputs["mask"] != nil) else {
-                preconditionFailure("NormalizerMethod: \(invocation.method) was called along columns it does not run")
+                throw RegistryError.invalidParameter(
+                    method: invocation.method, name: "axis", value: "\(axis)",
+                    reason: "this configuration does not run along columns in place; call it through MethodRegistry.call, which moves the axis last")
             }
             try x.withUnsafeBufferPointer { xb in
                 try y.withUnsafeMutableBufferPointer { yb in
