@@ -136,52 +136,83 @@ def test_without_ray_the_error_says_how_to_install_it(monkeypatch, capsys):
     assert "pip install" in capsys.readouterr().err
 
 
-def kill_the_node_running_a_shard(timeout=300):
-    """Waits until a worker node runs a shard (the tool under its raylet), then kills that node as
-    a lost machine would go: its raylet and every process under it, with SIGKILL. Returns how many
-    processes it killed."""
+def holding_tool(folder):
+    """A stand-in for the tool whose first run, on whichever node it lands, writes its process id
+    to folder/held and waits to be killed; every later run is the real tool. The node running
+    the held shard can then be killed while that shard is certainly unfinished."""
+    tool = folder / "softmaxkit"
+    tool.write_text(f"""#!/bin/sh
+if mkdir {folder / 'first'} 2>/dev/null; then
+    echo $$ > {folder / 'held.tmp'} && mv {folder / 'held.tmp'} {folder / 'held'}
+    exec sleep 600
+fi
+exec {CLI} "$@"
+""")
+    tool.chmod(0o755)
+    return tool
+
+
+def processes():
+    """{pid: (parent pid, argv)} of every process this user can see."""
+    table = {}
+    for proc in pathlib.Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        table[int(proc.name)] = (parent, argv)
+    return table
+
+
+def kill_the_node_holding(held, timeout=300):
+    """Waits until the held shard runs (its process id in `held`), then kills the worker node it
+    runs on as a lost machine would go: that node's raylet and every process under it, with
+    SIGKILL. Returns how many processes it killed."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        parents, commands = {}, {}
-        for proc in pathlib.Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
-            try:
-                commands[int(proc.name)] = (proc / "cmdline").read_bytes().split(b"\0")
-                parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-        raylets = [pid for pid, args in commands.items() if args and args[0].endswith(b"/raylet")
-                   and any(a.startswith(b"--static_resource_list=") and b"CPU,1" in a for a in args)]
-        for raylet in raylets:
-            doomed, frontier = {raylet}, [raylet]
-            while frontier:
-                frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in doomed]
-                doomed.update(frontier)
-            if any(commands.get(pid, [b""])[0].endswith(b"/softmaxkit") for pid in doomed):
-                for pid in doomed:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                return len(doomed)
+    while not held.exists():
+        if time.monotonic() > deadline:
+            raise AssertionError("no worker node ran a shard within %d s" % timeout)
         time.sleep(0.05)
-    raise AssertionError("no worker node ran a shard within %d s" % timeout)
+    table = processes()
+    pid = int(held.read_text())
+    raylet = pid
+    while raylet in table and not table[raylet][1][0].endswith(b"/raylet"):
+        raylet = table[raylet][0]
+    assert raylet in table, f"the held shard (process {pid}) runs under no raylet"
+    doomed, frontier = {raylet}, [raylet]
+    while frontier:
+        frontier = [p for p, (parent, _) in table.items() if parent in frontier and p not in doomed]
+        doomed.update(frontier)
+    assert pid in doomed
+    for p in doomed:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return len(doomed)
 
 
 def test_a_worker_node_killed_mid_sweep_costs_a_retry_not_a_shard(cluster, tmp_path):
     # Last in the file: the cluster keeps one worker node afterwards.
-    options = ["accuracy", *ACCURACY[:-1], "16,40000", "--shards", "6"]
+    tool = holding_tool(tmp_path)
+    options = ["accuracy", *ACCURACY, "--shards", "6"]
     command = [sys.executable, "-m", "softmaxkit.distributed", "sweep", *options, "--address", cluster,
-               "--output", str(tmp_path / "dist"), "--softmaxkit", CLI]
+               "--output", str(tmp_path / "dist"), "--softmaxkit", str(tool)]
     driver = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert kill_the_node_running_a_shard() >= 3, "the node ran no worker and tool"
+    try:
+        assert kill_the_node_holding(tmp_path / "held") >= 3, "the node ran no worker and tool"
+    finally:
+        if driver.poll() is None and not (tmp_path / "held").exists():
+            driver.kill()
     log = driver.stderr.readlines()
     assert driver.wait(timeout=600) == 0, "".join(log)
     text = "".join(log)
-    assert "6/6 shards done" in text and "running it again" in text, text
+    assert "6/6 shards done" in text and "running it again" in text and "1 retried" in text, text
     assert sorted(p.name for p in (tmp_path / "dist" / "shards").iterdir()) == [f"accuracy-shard-{k}-of-6.json" for k in range(1, 7)]
-    single_process(["accuracy", *ACCURACY[:-1], "16,40000"], tmp_path / "single")
+    single_process(["accuracy", *ACCURACY], tmp_path / "single")
     merged = json.loads((tmp_path / "dist" / "accuracy.json").read_text())
     single = json.loads((tmp_path / "single" / "accuracy.json").read_text())
     assert without_timing(merged) == without_timing(single)
