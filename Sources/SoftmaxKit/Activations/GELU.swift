@@ -68,7 +68,7 @@ public enum GELU {
             var z = x.replacing(with: -x, where: x .< 0)
             z = z.replacing(with: 15, where: z .> 15)
             let hi = z * z
-            let lo = SK_HAS_FMA != 0 ? Float.multiplyAdd(-hi, z, z) : squareError(z, hi)
+            let lo = sk_square_error_f32x16(z, hi)
             let e = Float.exp(hi * -0.5), correction = lo * -0.5
             // g on [0, 1].
             var small = V(repeating: Self.small[0])
@@ -84,14 +84,6 @@ public enum GELU {
             var y = Float.multiplyAdd(x, -x, q)
             y = y.replacing(with: Float.multiplyAdd(negative, negative, correction), where: x .< 0)
             return y.replacing(with: x, where: x .>= 15)
-        }
-
-        /// `z·z − hi` exactly, without a fused multiply-add (Dekker's product): z split into two
-        /// 12-bit halves whose products are exact.
-        @inline(__always)
-        static func squareError(_ z: SIMD16<Float>, _ hi: SIMD16<Float>) -> SIMD16<Float> {
-            let zh = unsafeBitCast(unsafeBitCast(z, to: SIMD16<UInt32>.self) & 0xFFFF_F000, to: SIMD16<Float>.self), zl = z - zh
-            return ((zh * zh - hi) + 2 * zh * zl) + zl * zl
         }
 
         /// `g(z)` on [0, 1], highest degree first.

@@ -40,6 +40,18 @@ static inline __attribute__((always_inline)) sk_float16_t sk_fma_f32x16(sk_float
     return c + a * b;
 #endif
 }
+/// `z·z − hi` exactly, for `hi` the rounded `z·z`: one fused multiply-add where the target has
+/// FMA, else Dekker's product (z split into two 12-bit halves whose products are exact). Chosen
+/// here rather than in Swift, where the branch the target never takes is reported as dead code.
+static inline __attribute__((always_inline)) sk_float16_t sk_square_error_f32x16(sk_float16_t z, sk_float16_t hi) {
+#if SK_HAS_FMA
+    return __builtin_elementwise_fma(z, z, -hi);
+#else
+#pragma clang fp contract(off)
+    sk_float16_t zh = __builtin_bit_cast(sk_float16_t, __builtin_bit_cast(sk_int16_t, z) & (int)0xFFFFF000), zl = z - zh;
+    return ((zh * zh - hi) + 2 * zh * zl) + zl * zl;
+#endif
+}
 static inline __attribute__((always_inline)) sk_float16_t sk_splat_f32x16(float v) {
     return (sk_float16_t)(v);
 }
