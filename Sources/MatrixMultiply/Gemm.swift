@@ -336,7 +336,7 @@ public enum Gemm {
     /// The block `op(A)[i0 ..< i0+mcb, p0 ..< p0+kcb]` for the micro-kernel: a row-major A is read
     /// in place (the micro-kernel broadcasts from its eight rows), a transposed one is packed into
     /// `buffer` (`mc × kc` floats, which also holds a short last panel of a row-major A).
-    static func blockOfA(_ a: Operand, rows i0: Int, _ mcb: Int, columns p0: Int, _ kcb: Int, buffer: UnsafeMutablePointer<Float>) -> APanels {
+    package static func blockOfA(_ a: Operand, rows i0: Int, _ mcb: Int, columns p0: Int, _ kcb: Int, buffer: UnsafeMutablePointer<Float>) -> APanels {
         // The AVX2 tile has no registers left for six row addresses: it reads A packed.
         guard a.transposed || sk_gemm_uses_6x32_tile() != 0 else { return APanels(rows: a.base + i0 * a.ld + p0, ld: a.ld, depth: kcb, edge: buffer) }
         packA(a, rows: i0, mcb, columns: p0, kcb, into: buffer)

@@ -7,8 +7,9 @@ import SoftmaxKit
 /// O(block · (D + Dv) + Nk · (D + Dv)) per thread and the N × N score matrix never exists. Both
 /// products of a tile (`Q·Kᵀ` and `P·V`) run on the matrix multiply's micro-kernel (`Gemm`):
 /// a thread packs a key/value head's K and V into its panel layout once, for all the query blocks
-/// (and query heads) it computes against that head in a row, each query block once, and each
-/// tile of probabilities once; the exponentials use the exact kernels' vector exponential.
+/// (and query heads) it computes against that head in a row, and each query block once; a tile
+/// of probabilities is read where it lies (packed only for the AVX2 tile, which reads A packed);
+/// the exponentials use the exact kernels' vector exponential.
 /// Key blocks that the causal or window rule hides from every query of the block are skipped.
 ///
 /// Returns the output and, when asked, each query's `logsumexp` of its scores, which lets partial
@@ -122,8 +123,8 @@ public enum FlashAttention {
                 prepareScores(s, count: bc, row: i0 + r, firstKey: j0, shape, mask, bias, options, batch: b, head: h)
                 onlineUpdate(s, count: bc, row: r, t, valueDim: dv)
             }
-            // acc += P · V_block
-            Gemm.packA(Gemm.Operand(t.scores, ld: keyBlock), rows: 0, br, columns: 0, bc, into: t.packedP)
+            // acc += P · V_block, P read where it lies when the tile can (`Gemm.blockOfA`).
+            let probabilities = Gemm.blockOfA(Gemm.Operand(t.scores, ld: keyBlock), rows: 0, br, columns: 0, bc, buffer: t.packedP)
             // V's panels are as deep as their block: a block cut short here is packed again, short.
             var values = t.packedV + j0 / keyBlock * t.valueBlockStride
             if bc < min(keyBlock, nk - j0) {
@@ -131,7 +132,7 @@ public enum FlashAttention {
                 values = t.packedVPart
             }
             Gemm.macroKernel(
-                br, dv, bc, Gemm.APanels(packed: t.packedP, depth: bc), UnsafePointer(values), t.accumulator, dv, alpha: 1, beta: 1)
+                br, dv, bc, probabilities, UnsafePointer(values), t.accumulator, dv, alpha: 1, beta: 1)
             j0 += bc
         }
         finish(io, t, bh: bh, rows: i0, br, nq: nq, dv: dv)
