@@ -19,13 +19,14 @@ bench:          ## the full throughput sweep
 benchmarks:     ## the kernels under ordo-one's benchmark runner (percentiles, baselines); a package of its own
 	cd Benchmarks && swift package $(NATIVE) --allow-writing-to-package-directory benchmark
 
-peers:          ## SoftmaxKit against NumPy, ONNX Runtime, PyTorch and a hand-written C kernel, same run: softmax, log-softmax, the matrix multiply, exact attention, the Python package against SciPy and PyTorch (the peers in Benchmarks/.venv)
+peers: models   ## SoftmaxKit against NumPy, ONNX Runtime, PyTorch and a hand-written C kernel, same run: softmax, log-softmax, the matrix multiply, exact attention, the MiniLM encoder, the Python package against SciPy and PyTorch (the peers in Benchmarks/.venv)
 	swift build -c release $(NATIVE)
 	swift build -c release $(NATIVE) --product SoftmaxKitC
 	$$(Benchmarks/peers-env.sh --lm) Benchmarks/python_peers.py --library .build/release/libSoftmaxKitC.so
 	$$(Benchmarks/peers-env.sh --lm) Benchmarks/peers.py --softmaxkit .build/release/softmaxkit --rounds 5
 	$$(Benchmarks/peers-env.sh --lm) Benchmarks/gemm_peers.py --softmaxkit .build/release/softmaxkit
 	$$(Benchmarks/peers-env.sh --lm) Benchmarks/attention_peers.py --softmaxkit .build/release/softmaxkit
+	$$(Benchmarks/peers-env.sh --lm) Benchmarks/encoder_peers.py --softmaxkit .build/release/softmaxkit
 
 lm-peers:       ## the decoder's prefill and decode against PyTorch (CPU wheel, in Benchmarks/.venv), same run; LLAMA_CPP=1 adds llama.cpp
 	swift build -c release $(NATIVE)

@@ -171,6 +171,30 @@ def render_encoder_bench(result):
                       table(["threads", "ms (median)", "ms (runs)", "tokens/s"], rows)])
 
 
+def render_encoder_peers(result):
+    proto, versions = result["protocol"], result["versions"]
+    peers = [(side, name) for side, name in [("pytorch", "PyTorch"), ("onnxruntime", "ONNX Runtime")] if side in versions]
+    rows = []
+    for c in result["cases"]:
+        ours = c["softmaxkit"]
+        row = [c["threads"], "%.0f" % ours["ms"]]
+        for side, _ in peers:
+            each = [a / b for a, b in zip(ours["ms_runs"], c[side]["ms_runs"])]
+            row += ["%.0f" % c[side]["ms"], "%.2f× (%.2f–%.2f)" % (ours["ms"] / c[side]["ms"], min(each), max(each))]
+        rows.append(row)
+    columns = ["threads", "SoftmaxKit ms"]
+    for _, name in peers:
+        columns += ["%s ms" % name, "÷ %s" % name]
+    return "\n".join([heading(result), "",
+                      "%s, %d sentences × %d tokens, no padding, one forward pass (embeddings and LayerNorms included, no "
+                      "pooling); each side the median of %d timings per round, then of %d rounds; a ratio is SoftmaxKit's time "
+                      "÷ the peer's (below 1 when SoftmaxKit is faster; the range is of the per-round ratios). Peers, float32: "
+                      "%s (SDPA attention), and the same model exported to ONNX and run by %s." % (
+                          result["model"], proto["batch"], proto["seq"], proto["repeats"], result["rounds"],
+                          versions.get("pytorch", "PyTorch not installed"), versions.get("onnxruntime", "ONNX Runtime (not installed)")), "",
+                      table(columns, rows)])
+
+
 def render_lm_peers(result):
     proto = result["protocol"]
     llama = result.get("llama.cpp")
@@ -287,7 +311,7 @@ def render_text(result):
 
 
 RENDERERS = {"softmax-peers": render_softmax_peers, "approximations": render_approximations,
-             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "gemm-peers": render_gemm_peers, "attention-peers": render_attention_peers, "python-peers": render_python_peers, "ray-sweep": render_ray_sweep, "memory": render_memory, "text": render_text}
+             "threads": render_threads, "gemm": render_gemm, "attention": render_attention, "encoder-bench": render_encoder_bench, "lm-peers": render_lm_peers, "encoder-peers": render_encoder_peers, "gemm-peers": render_gemm_peers, "attention-peers": render_attention_peers, "python-peers": render_python_peers, "ray-sweep": render_ray_sweep, "memory": render_memory, "text": render_text}
 
 
 def render(path):
