@@ -101,6 +101,60 @@ import Testing
         }
     }
 
+    /// Wide blocks run whole vectors of columns in groups, row by row; every column must come out
+    /// as it does computed alone (one column: the lane-by-lane path), bit for bit — edge columns
+    /// (NaN, +∞, fully masked) scattered among finite ones, in several groups and the tail.
+    func everyColumnOfAWideBlockEqualsItAlone<T: KernelScalar>(_: T.Type) throws {
+        // Past 1 MiB per outer block, so that it runs in groups of vectors (`vectorsPerUnit`).
+        let outer = 1, inner = T.Vector.scalarCount * (ColumnSoftmax.group * 2 + 3) + 5
+        let n = (1 << 20) / (inner * MemoryLayout<T>.size) + 3
+        #expect(ColumnSoftmax.vectorsPerUnit(count: n, inner: inner, elementBytes: MemoryLayout<T>.size) == ColumnSoftmax.group)
+        var g = SplitMix64(seed: 11)
+        let x: [T] = block(outer: outer, n: n, inner: inner) { o, i in
+            var c = (0..<n).map { _ in T(4 * g.normal()) }
+            switch (i + o) % 23 {
+            case 3: c[n / 2] = .nan
+            case 7: (c[0], c[n - 9]) = (.infinity, .infinity)
+            case 11: c = [T](repeating: -.infinity, count: n)
+            case 13: c[n - 1] = -.infinity
+            default: break
+            }
+            return c
+        }
+        for (log, temperature) in [(false, 1.0), (true, 0.7)] {
+            do {
+                let options = SoftmaxOptions(temperature: temperature)
+                let y = try run(x, outer: outer, n: n, inner: inner, log: log, options: options)
+                var inPlace = x
+                try inPlace.withUnsafeMutableBufferPointer { b in
+                    try ColumnSoftmax.run(UnsafePointer(b.baseAddress!), into: b.baseAddress!, outer: outer, count: n, inner: inner, log: log, options: options)
+                }
+                var mismatches = 0
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        let alone = try run((0..<n).map { x[(o * n + $0) * inner + i] }, outer: 1, n: n, inner: 1, log: log, options: options)
+                        for r in 0..<n {
+                            let (a, b, c) = (y[(o * n + r) * inner + i], inPlace[(o * n + r) * inner + i], alone[r])
+                            if !(a == c || (a.isNaN && c.isNaN)) || !(b == c || (b.isNaN && c.isNaN)) { mismatches += 1 }
+                        }
+                    }
+                }
+                #expect(mismatches == 0, "\(T.self) log=\(log) T=\(temperature): \(mismatches) elements differ from their column alone")
+            }
+        }
+    }
+
+    @Test func blocksPastL2SweepGroupsOfVectors() {
+        #expect(ColumnSoftmax.vectorsPerUnit(count: 64, inner: 1000, elementBytes: 4) == 1)
+        #expect(ColumnSoftmax.vectorsPerUnit(count: 256, inner: 1024, elementBytes: 4) == 1)
+        #expect(ColumnSoftmax.vectorsPerUnit(count: 256, inner: 1025, elementBytes: 4) == ColumnSoftmax.group)
+        #expect(ColumnSoftmax.vectorsPerUnit(count: 256, inner: 4096, elementBytes: 4) == ColumnSoftmax.group)
+        #expect(ColumnSoftmax.vectorsPerUnit(count: Int.max, inner: 3, elementBytes: 8) == ColumnSoftmax.group)
+    }
+
+    @Test func floatWideBlocksEqualEachColumnAlone() throws { try everyColumnOfAWideBlockEqualsItAlone(Float.self) }
+    @Test func doubleWideBlocksEqualEachColumnAlone() throws { try everyColumnOfAWideBlockEqualsItAlone(Double.self) }
+
     @Test func inPlaceAndAnyThreadCountGiveTheSameBits() throws {
         let (outer, n, inner) = (3, 300, 50)
         var g = SplitMix64(seed: 7)
