@@ -4,9 +4,9 @@
 /// The rows are `inner` elements apart. The kernel is vectorised across the inner axis: one vector
 /// holds element `r` of `T.Vector.scalarCount` neighbouring rows, and the three passes of the
 /// row kernels' three-pass schedule (maximum, sum of exponentials, outputs) walk the `n` elements
-/// of those rows together, each load a full contiguous vector; up to `group` neighbouring vectors
-/// are swept together, so each row is read in runs of several vectors rather than one vector per
-/// `inner` elements. PyTorch's CPU softmax on a non-last dimension works the same way. It uses the row kernels' exponential (`expShifted`: the
+/// of those rows together, each load a full contiguous vector; past L2, up to `group` neighbouring
+/// vectors are swept together (`vectorsPerUnit`). PyTorch's CPU softmax on a non-last dimension
+/// works the same way. It uses the row kernels' exponential (`expShifted`: the
 /// subtraction's rounding error folded back) and their temperature, and a vector of rows holding
 /// a NaN, a +∞ or no finite element goes through the same edge contract (`rowEdgeCase`, §0) one
 /// row at a time, in place along its stride (nothing is allocated). Each row sums its exponentials
@@ -43,10 +43,10 @@ public enum ColumnSoftmax {
                 if vectors > 1 {
                     columnGroup(
                         UnsafePointer(xs.pointer + base), ys.pointer + base, vectors: vectors, count: n, stride: inner, inverse: inverse, output: output)
-                } else if vectors == 1 {
-                    columns(UnsafePointer(xs.pointer + base), ys.pointer + base, lanes: width, count: n, stride: inner, inverse: inverse, output: output)
                 } else {
-                    columns(UnsafePointer(xs.pointer + base), ys.pointer + base, lanes: tail, count: n, stride: inner, inverse: inverse, output: output)
+                    // One whole vector (its state in registers), or the columns past the last one.
+                    let lanes = vectors == 1 ? width : tail
+                    columns(UnsafePointer(xs.pointer + base), ys.pointer + base, lanes: lanes, count: n, stride: inner, inverse: inverse, output: output)
                 }
             }
         }
