@@ -158,7 +158,7 @@ struct BenchCommand: ParsableCommand {
                     Table.row([
                         r.variant, "\(r.rows)", "\(r.cols)", r.level, String(format: "%.3e", r.seconds),
                         String(format: "%.2f", r.gbps), String(format: "%.3f", r.elementsPerNs),
-                        String(format: "%.2f", r.fractionOfCopy), r.schedule ?? "—",
+                        String(format: "%.2f", r.fractionOfCopy), r.schedule.map { $0 + (r.streamingStores == true ? ", streaming" : "") } ?? "—",
                     ]))
             }
         }

@@ -195,7 +195,7 @@ extension ExactSoftmax {
             }
         let plan = try plan(rows: x.rows, cols: x.cols, as: T.self, output: kind, masked: mask != nil, options: options)
         let algorithm = options.algorithm ?? .automatic(rows: x.rows, cols: x.cols)
-        let streaming = options.streamingStores
+        let streaming = plan.streamingStores
         switch plan.schedule {
         case .splitRows:
             let lse: UnsafeMutablePointer<T>? = if case let .logSumExp(p) = sink { p } else { nil }
@@ -205,7 +205,8 @@ extension ExactSoftmax {
         case .groupedRows, .groupedRowsFusedPass1, .rowsFusedPass3, .rowsFusedPass2:
             guard let y else { preconditionFailure("the consecutive schedules compute rows: SoftmaxSchedule.isPlain") }
             RowParallel.forEachChunk(rows: x.rows, threads: plan.threads) { range in
-                ThreePassSoftmax.consecutiveRows(x, y, rows: range, inverseTemperature: s, output: output, schedule: plan.schedule)
+                ThreePassSoftmax.consecutiveRows(
+                    x, y, rows: range, inverseTemperature: s, output: output, schedule: plan.schedule, streaming: streaming)
             }
         case .perRow:
             perRow(

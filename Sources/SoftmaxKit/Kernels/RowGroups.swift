@@ -8,7 +8,8 @@ extension ThreePassSoftmax {
     /// (`SoftmaxSchedule.groupedRowsFusedPass1`), a group's pass 1 runs during the previous
     /// group's pass 2. Rows of at most `blockElements` (a row's sum is then one block's).
     /// Returns the first row of `range` it did not compute (the last `range.count mod lanes` rows,
-    /// for `consecutiveRows`).
+    /// for `consecutiveRows`). With `scratch` (room for `lanes` rows), pass 2 stores there and
+    /// pass 3 streams the output (`consecutiveRows(…streaming:)`).
     ///
     /// Why: a row of 128 floats is 8 vectors, and its three horizontal reductions, the division
     /// and the scalar bookkeeping between the passes cost about as much as its exponentials — a
@@ -23,17 +24,18 @@ extension ThreePassSoftmax {
     /// as `row` would handle them.
     static func rowGroups<T: KernelScalar>(
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
-        fusingPass1: Bool
+        fusingPass1: Bool, scratch: UnsafeMutablePointer<T>? = nil
     ) -> Int {
         // T = 1 and T ≠ 1 each get their own loops (no test of the scale per vector).
         s == 1
-            ? rowGroups(x, y, rows: range, scale: nil, output: output, fusingPass1: fusingPass1)
-            : rowGroups(x, y, rows: range, scale: s, output: output, fusingPass1: fusingPass1)
+            ? rowGroups(x, y, rows: range, scale: nil, output: output, fusingPass1: fusingPass1, scratch: scratch)
+            : rowGroups(x, y, rows: range, scale: s, output: output, fusingPass1: fusingPass1, scratch: scratch)
     }
 
     @inline(__always)
     static func rowGroups<T: KernelScalar>(
-        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, scale: T?, output: RowOutput, fusingPass1: Bool
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, scale: T?, output: RowOutput, fusingPass1: Bool,
+        scratch: UnsafeMutablePointer<T>?
     ) -> Int {
         let g = T.lanes, n = x.cols
         let s = scale ?? 1
@@ -75,13 +77,15 @@ extension ThreePassSoftmax {
                     // Pass 2 over every row with the next group's pass 1, then the group's sums in one
                     // transposed reduction.
                     let next = fusingPass1 && first + 2 * g <= range.upperBound ? first + g : nil
+                    // Where pass 2 stores row k and pass 3 reads it.
+                    let stored = { (k: Int) in scratch.map { $0 + k * n } ?? y.row(first + k) }
                     groupSumExp(
-                        x, y, rows: first, selected: plain, PlainExponential<T>(), scale: scale,
+                        x, stored, rows: first, selected: plain, PlainExponential<T>(), scale: scale,
                         scaledMaxima: rowScaledMaxima, output: output, sums: sums,
                         next: next, maxima: maxima, negatedMinima: negatedMinima)
                     if compensated != 0 {
                         groupSumExp(
-                            x, y, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
+                            x, stored, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
                             scaledMaxima: rowScaledMaxima, output: output, sums: sums,
                             next: next, maxima: maxima, negatedMinima: negatedMinima)
                     }
@@ -100,13 +104,15 @@ extension ThreePassSoftmax {
                             _ = rowEdgeCase(x.row(first + k), target, count: n, output: output)  // a NaN in the row
                             continue
                         }
-                        // As `pass3`: `y·(1/d)` over the exponentials, or `y − log d` over the stored `x·s − m`.
+                        // As `pass3`: `e·(1/d)` over the exponentials, or `e − log d` over the stored
+                        // `x·s − m`; streamed (fenced by the caller) when they are in the scratch.
+                        let source = UnsafePointer(stored(k)), streaming = scratch != nil
                         if output == .logProbabilities {
                             let logD = T.Vector(repeating: rowLogarithms[k])
-                            rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 - logD }
+                            rowMap(source, target, count: n, streaming: streaming, fence: false, fill: 0) { $0 - logD }
                         } else {
                             let r = T.Vector(repeating: T(1 / d))
-                            rowMap(UnsafePointer(target), target, count: n, streaming: false, fill: 0) { $0 * r }
+                            rowMap(source, target, count: n, streaming: streaming, fence: false, fill: 0) { $0 * r }
                         }
                     }
                     extremaTaken = next != nil
@@ -132,10 +138,11 @@ extension ThreePassSoftmax {
     }
 
     /// Pass 2 of `rowGroups` over the rows `first + k` for each bit `k` of `selected`: the
-    /// lane-wise sums of `e^{x·s − m}` into `sums[k]`, storing what pass 3 reads back; with
-    /// `next`, pass 1 of row `next + k` at the same time (into `maxima[k]`, `negatedMinima[k]`).
+    /// lane-wise sums of `e^{x·s − m}` into `sums[k]`, storing what pass 3 reads back at
+    /// `stored(k)`; with `next`, pass 1 of row `next + k` at the same time (into `maxima[k]`,
+    /// `negatedMinima[k]`).
     static func groupSumExp<T: KernelScalar, E: ShiftedExponential>(
-        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows first: Int, selected: UInt64, _ exponential: E, scale: T?,
+        _ x: RowBatch<T>, _ stored: (Int) -> UnsafeMutablePointer<T>, rows first: Int, selected: UInt64, _ exponential: E, scale: T?,
         scaledMaxima: UnsafePointer<T>, output: RowOutput, sums: UnsafeMutablePointer<T.Vector>,
         next: Int?, maxima: UnsafeMutablePointer<T.Vector>, negatedMinima: UnsafeMutablePointer<T.Vector>
     ) where E.Scalar == T {
@@ -144,7 +151,7 @@ extension ThreePassSoftmax {
         for k in 0..<T.lanes where selected & (1 << UInt64(k)) != 0 {
             var extrema = (maximum: T.Vector(repeating: -.infinity), minimum: T.Vector(repeating: .infinity))
             sums[k] = blockSumExp(
-                x.row(first + k), storingTo: storing ? y.row(first + k) : nil,
+                x.row(first + k), storingTo: storing ? stored(k) : nil,
                 storingArguments: storeArguments, count: x.cols, exponential, scale: scale,
                 scaledMaximum: scaledMaxima[k], takingExtremaOf: next.map { x.row($0 + k) }, into: &extrema)
             maxima[k] = extrema.maximum

@@ -203,28 +203,24 @@ func blockSumExp<T: KernelScalar, E: ShiftedExponential>(
 }
 
 /// `y[i] = f(x[i...])` vector by vector. With `streaming`, the aligned body of `y` is written with
-/// non-temporal stores (for outputs that are not read again soon: out-of-cache batches).
+/// non-temporal stores (for outputs that are not read again soon: out-of-cache batches), then
+/// fenced unless `fence` is false (a caller writing many rows fences once after the last).
 /// `x` and `y` may be the same memory. Tail lanes are loaded as `fill`.
 @inlinable @inline(__always)
 func rowMap<T: KernelScalar>(
-    _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, streaming: Bool, fill: T,
+    _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, streaming: Bool, fence: Bool = true, fill: T,
     _ f: (T.Vector) -> T.Vector
 ) {
     let lanes = T.lanes
     var i = 0
-    if streaming {
-        let vectorBytes = MemoryLayout<T.Vector>.size
-        let address = Int(bitPattern: y)
-        if address % MemoryLayout<T>.size == 0 {
-            let head = min(n, ((vectorBytes - address % vectorBytes) % vectorBytes) / MemoryLayout<T>.size)
-            if head > 0 { storePartial(f(loadPartial(x, count: head, fill: fill)), to: y, count: head) }
-            i = head
-            while i + lanes <= n {
-                T.streamStore(f(T.load(x + i)), to: y + i)
-                i += lanes
-            }
-            T.streamFence()
+    if streaming, let head = streamingHead(y, count: n) {
+        if head > 0 { storePartial(f(loadPartial(x, count: head, fill: fill)), to: y, count: head) }
+        i = head
+        while i + lanes <= n {
+            T.streamStore(f(T.load(x + i)), to: y + i)
+            i += lanes
         }
+        if fence { T.streamFence() }
     }
     while i + 2 * lanes <= n {
         T.store(f(T.load(x + i)), to: y + i)
@@ -238,33 +234,56 @@ func rowMap<T: KernelScalar>(
     if i < n { storePartial(f(loadPartial(x + i, count: n - i, fill: fill)), to: y + i, count: n - i) }
 }
 
-/// `y[i] ← y[i]·a − b` (pass 3 of three-pass-reload: softmax `a = 1/d, b = 0`, log-softmax
-/// `a = 1, b = log d`) while taking the extrema of `next[0..<n]` (pass 1 of the next row, as
-/// `rowExtrema`: NaNs ignored).
+/// The elements of a row at `y` before its first vector boundary: written with plain stores, so
+/// that streaming stores start aligned; nil when `y` is not aligned to its element (no vector
+/// boundary is ever reached: no streaming stores).
+@inlinable @inline(__always)
+func streamingHead<T: KernelScalar>(_ y: UnsafeMutablePointer<T>, count n: Int) -> Int? {
+    let vectorBytes = MemoryLayout<T.Vector>.size, address = Int(bitPattern: y)
+    guard address % MemoryLayout<T>.size == 0 else { return nil }
+    return min(n, ((vectorBytes - address % vectorBytes) % vectorBytes) / MemoryLayout<T>.size)
+}
+
+/// `y[i] = e[i]·a − b` (pass 3 of three-pass-reload: softmax `a = 1/d, b = 0`, log-softmax
+/// `a = 1, b = log d`, over what pass 2 stored at `e`, in place when `e == y`) while taking the
+/// extrema of `next[0..<n]` (pass 1 of the next row, as `rowExtrema`: NaNs ignored). With
+/// `streaming` (a literal at each call, so that each choice is its own loop; `y` must then be
+/// aligned to its element), `y` is written with non-temporal stores from its first vector
+/// boundary and not fenced: the caller fences after its last row.
 @inlinable @inline(__always)
 func rowAffineTakingExtrema<T: KernelScalar>(
-    _ y: UnsafeMutablePointer<T>, count n: Int, times a: T.Vector, minus b: T.Vector, next x: UnsafePointer<T>
+    from e: UnsafePointer<T>, to y: UnsafeMutablePointer<T>, count n: Int, times a: T.Vector, minus b: T.Vector,
+    streaming: Bool, next x: UnsafePointer<T>
 ) -> (maximum: T, minimum: T) {
     let lanes = T.lanes
     let lowest = T.Vector(repeating: -.infinity), highest = T.Vector(repeating: .infinity)
     var a0 = lowest, a1 = lowest, b0 = highest, b1 = highest
+    @inline(__always) func put(_ v: T.Vector, _ p: UnsafeMutablePointer<T>) {
+        if streaming { T.streamStore(v, to: p) } else { T.store(v, to: p) }
+    }
     var i = 0
+    if streaming, let head = streamingHead(y, count: n), head > 0 {
+        storePartial(loadPartial(e, count: head, fill: 0) * a - b, to: y, count: head)
+        let v = loadPartial(x, count: head, fill: T.nan)
+        a1 = T.maximum(a1, v); b1 = T.minimum(b1, v)
+        i = head
+    }
     while i + 2 * lanes <= n {
-        T.store(T.load(y + i) * a - b, to: y + i)
-        T.store(T.load(y + i + lanes) * a - b, to: y + i + lanes)
+        put(T.load(e + i) * a - b, y + i)
+        put(T.load(e + i + lanes) * a - b, y + i + lanes)
         let v0 = T.load(x + i), v1 = T.load(x + i + lanes)
         a0 = T.maximum(a0, v0); b0 = T.minimum(b0, v0)
         a1 = T.maximum(a1, v1); b1 = T.minimum(b1, v1)
         i += 2 * lanes
     }
     while i + lanes <= n {
-        T.store(T.load(y + i) * a - b, to: y + i)
+        put(T.load(e + i) * a - b, y + i)
         let v = T.load(x + i)
         a0 = T.maximum(a0, v); b0 = T.minimum(b0, v)
         i += lanes
     }
     if i < n {
-        storePartial(loadPartial(UnsafePointer(y) + i, count: n - i, fill: 0) * a - b, to: y + i, count: n - i)
+        storePartial(loadPartial(e + i, count: n - i, fill: 0) * a - b, to: y + i, count: n - i)
         let v = loadPartial(x + i, count: n - i, fill: T.nan)
         a1 = T.maximum(a1, v); b1 = T.minimum(b1, v)
     }

@@ -9,19 +9,23 @@ public struct SoftmaxOptions: Sendable {
     /// (fewer than `RowParallel.minimumElementsPerThread` elements per thread) use fewer threads.
     /// Results are bit-identical whatever the count.
     public var threads: Int?
-    /// Whether the last pass writes with non-temporal (cache-bypassing) stores. Off by default: on
-    /// the machines we measured they made three-pass-reload slower out of cache (its last pass
-    /// re-reads y from cache) and did not speed up the compute-bound algorithms (BENCHMARKS.md).
-    /// Worth trying when the output is huge and read much later.
-    public var streamingStores: Bool
+    /// Whether the last pass writes with non-temporal (cache-bypassing) stores; nil (the default)
+    /// lets the plan decide: on x86, a plain softmax or log-softmax whose batch is larger than the
+    /// last-level cache streams its output where that was measured faster (on Intel CPUs; on AMD
+    /// with two threads or more and rows of 129–4096), through a scratch row that stays in cache
+    /// (`SoftmaxSchedule.streams(_:_:threads:_:)`). `true` forces them on any schedule (on the per-row
+    /// and split schedules they write over lines pass 2 left in cache, which is slower out of
+    /// cache: BENCHMARKS.md, "Streaming stores"); `false` never uses them. Bits never change.
+    public var streamingStores: Bool?
     /// How the batch is walked, or nil for `SoftmaxSchedule.plan(for:)`'s choice. Every schedule
     /// computes the same bits; forcing one is for tests and benchmarks. A schedule that cannot
     /// compute the call (`SoftmaxSchedule.plan(for:forcing:)`) is an error.
     public var schedule: SoftmaxSchedule?
 
-    /// Options; the defaults are the automatic algorithm, T = 1, all active cores, plain stores.
+    /// Options; the defaults are the automatic algorithm, T = 1, all active cores, stores and
+    /// schedule as planned.
     public init(
-        algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool = false,
+        algorithm: SoftmaxAlgorithm? = nil, temperature: Double = 1, threads: Int? = nil, streamingStores: Bool? = nil,
         schedule: SoftmaxSchedule? = nil
     ) {
         self.algorithm = algorithm

@@ -39,8 +39,8 @@ public enum SoftmaxSchedule: String, CaseIterable, Sendable, Codable {
         case .perRow: "none"
         case .splitRows: "it needs a three-pass algorithm and rows or logsumexp out (not the online or two-pass state)"
         case .groupedRows, .groupedRowsFusedPass1:
-            "it needs the unmasked three-pass-reload softmax or log-softmax without streaming stores, on rows of at most \(blockElements) elements"
-        case .rowsFusedPass3, .rowsFusedPass2: "it needs the unmasked three-pass-reload softmax or log-softmax without streaming stores"
+            "it needs the unmasked three-pass-reload softmax or log-softmax on rows of at most \(blockElements) elements"
+        case .rowsFusedPass3, .rowsFusedPass2: "it needs the unmasked three-pass-reload softmax or log-softmax"
         }
     }
 
@@ -64,6 +64,7 @@ public enum SoftmaxSchedule: String, CaseIterable, Sendable, Codable {
 /// | `fusedPass1BatchBytes` | 8 MiB | the whole batch at most this (input and output within half the L3): pass 1 may ride on pass 2 |
 /// | `alwaysGroupedRowElements` | 128 | rows up to this are grouped at every batch size |
 /// | `groupedRowElements` | 1024 | rows up to this are grouped while a thread's share is in L2 |
+/// | `streamingOutputBytes` | never | a batch larger than this writes its output with streaming stores, on `streamingSchedules` with at least `streamingMinimumThreads` threads (x86: the L3's size) |
 ///
 /// Three more rules enter the decision but belong elsewhere, shared with other methods or part of
 /// the arithmetic: `blockElements` (4096, the block each row's sum is accumulated by: rows longer
@@ -79,15 +80,29 @@ public struct SoftmaxScheduleThresholds: Sendable, Equatable {
     public var alwaysGroupedRowElements: Int
     /// Rows of at most this many elements are grouped while a thread's share is in L2.
     public var groupedRowElements: Int
+    /// A batch of more than this many bytes (its output is as large) cannot stay in the
+    /// last-level cache for whoever reads it next: the schedules in `streamingSchedules`, run on
+    /// at least `streamingMinimumThreads` threads, then write it with streaming stores
+    /// (`SoftmaxSchedule.Plan.streamingStores`). `Int.max` (never) where they were not measured
+    /// faster (`init(caches:features:)`).
+    public var streamingOutputBytes: Int
+    /// The consecutive schedules that stream a batch past `streamingOutputBytes`.
+    public var streamingSchedules: Set<SoftmaxSchedule>
+    /// The fewest threads with which they do.
+    public var streamingMinimumThreads: Int
     /// Thresholds, by default the measured ones.
     public init(
         l2BatchBytes: Int = 1 << 20, fusedPass1BatchBytes: Int = 8 << 20, alwaysGroupedRowElements: Int = 128,
-        groupedRowElements: Int = 1024
+        groupedRowElements: Int = 1024, streamingOutputBytes: Int = .max,
+        streamingSchedules: Set<SoftmaxSchedule> = [], streamingMinimumThreads: Int = 1
     ) {
         self.l2BatchBytes = l2BatchBytes
         self.fusedPass1BatchBytes = fusedPass1BatchBytes
         self.alwaysGroupedRowElements = alwaysGroupedRowElements
         self.groupedRowElements = groupedRowElements
+        self.streamingOutputBytes = streamingOutputBytes
+        self.streamingSchedules = streamingSchedules
+        self.streamingMinimumThreads = streamingMinimumThreads
     }
 
     /// The measured defaults.
@@ -98,14 +113,28 @@ public struct SoftmaxScheduleThresholds: Sendable, Equatable {
     /// may ride on pass 2 while the input is at most a quarter of the last-level cache (input and
     /// output within half of it). Both are clamped to sizes the rules were measured between
     /// (256 KiB … 4 MiB of L2, 1 … 64 MiB for the batch); the element-count rules do not depend on
-    /// the caches. The 1 MiB L2 and 32 MiB L3 of `CacheSizes.assumed` give `standard`.
-    public init(caches: CacheSizes) {
+    /// the caches. Outputs past the last-level cache stream on x86 only, as measured there:
+    /// - Intel: every consecutive schedule, at any thread count (a plain store reads each output
+    ///   line first; the hand-written C reference with streaming stores ran 1.3–1.6× its plain
+    ///   version out of cache, one thread);
+    /// - other x86 (AMD Zen 4): `rowsFusedPass3` on two threads or more, 1.14–1.33× plain there;
+    ///   on one thread, and for the grouped and pass-2 schedules, streaming stores were slower or
+    ///   no faster (the same in the C reference): a core alone is limited by its own misses, not
+    ///   by the bus that streaming stores relieve.
+    /// BENCHMARKS.md, "Streaming stores". The 1 MiB L2 and 32 MiB L3 of `CacheSizes.assumed` on
+    /// a CPU other than x86 give `standard`.
+    public init(caches: CacheSizes, features: CPUFeatures = .current) {
         let l3 = caches.l3 > 0 ? caches.l3 : 4 * caches.l2
+        let x86 = !features.vendor.isEmpty, intel = features.vendor == "GenuineIntel"
         self.init(
-            l2BatchBytes: min(max(caches.l2, 256 << 10), 4 << 20), fusedPass1BatchBytes: min(max(l3 / 4, 1 << 20), 64 << 20))
+            l2BatchBytes: min(max(caches.l2, 256 << 10), 4 << 20), fusedPass1BatchBytes: min(max(l3 / 4, 1 << 20), 64 << 20),
+            streamingOutputBytes: x86 ? max(l3, 1 << 20) : .max,
+            streamingSchedules: intel ? [.groupedRows, .groupedRowsFusedPass1, .rowsFusedPass3, .rowsFusedPass2] : x86 ? [.rowsFusedPass3] : [],
+            streamingMinimumThreads: intel || !x86 ? 1 : 2)
     }
 
-    /// The thresholds for this machine's caches (`CacheSizes.current`): what `plan(for:)` uses.
+    /// The thresholds for this machine's caches and CPU (`CacheSizes.current`,
+    /// `CPUFeatures.current`): what `plan(for:)` uses.
     public static let machine = SoftmaxScheduleThresholds(caches: .current)
 }
 
@@ -127,8 +156,8 @@ extension SoftmaxSchedule {
         public var output: Output
         /// Whether a keep-mask is given.
         public var masked: Bool
-        /// Whether the last pass writes with non-temporal stores.
-        public var streamingStores: Bool
+        /// Whether the last pass writes with non-temporal stores: nil lets `plan(for:)` decide.
+        public var streamingStores: Bool?
 
         /// What a call computes: rows of probabilities or log-probabilities, each row's logsumexp
         /// alone, or rows with per-row state (the online `(m, d)` or the two-pass `(M, N)`).
@@ -136,10 +165,11 @@ extension SoftmaxSchedule {
             case probabilities, logProbabilities, logSumExp, rowState
         }
 
-        /// A problem; the defaults are a plain float softmax without mask or streaming stores.
+        /// A problem; the defaults are a plain float softmax without mask, streaming stores decided
+        /// by the plan.
         public init(
             rows: Int, cols: Int, elementBytes: Int, threads: Int, algorithm: SoftmaxAlgorithm = .threePassReload,
-            output: Output = .probabilities, masked: Bool = false, streamingStores: Bool = false
+            output: Output = .probabilities, masked: Bool = false, streamingStores: Bool? = nil
         ) {
             self.rows = rows
             self.cols = cols
@@ -152,29 +182,42 @@ extension SoftmaxSchedule {
         }
     }
 
-    /// A schedule and the number of threads it runs on.
+    /// A schedule, the number of threads it runs on, and how it writes its output.
     public struct Plan: Sendable, Equatable {
         /// How the batch is walked.
         public var schedule: SoftmaxSchedule
         /// The threads it runs on.
         public var threads: Int
+        /// Whether the output is written with non-temporal (cache-bypassing) stores. The
+        /// consecutive schedules then keep each row's (or group's) pass-2 values in a scratch
+        /// buffer that stays in cache and write the output once, never reading it: no line of
+        /// the output is fetched before it is overwritten (`streams(_:_:threads:_:)`).
+        public var streamingStores: Bool
+
+        /// A plan.
+        public init(schedule: SoftmaxSchedule, threads: Int, streamingStores: Bool = false) {
+            self.schedule = schedule
+            self.threads = threads
+            self.streamingStores = streamingStores
+        }
     }
 
     /// The schedule `ExactSoftmax` takes for `problem`, in order of precedence:
     /// 1. a few long rows that whole rows per thread would share out badly: `splitRows`;
     /// 2. anything but the plain softmax or log-softmax (a mask, another algorithm, a statistics
-    ///    output, streaming stores): `perRow`;
+    ///    output): `perRow`;
     /// 3. rows longer than a block: `rowsFusedPass2` past L2, `perRow` within it;
     /// 4. rows longer than `alwaysGroupedRowElements` (and at most a block) past L2, in a batch of
     ///    at most `fusedPass1BatchBytes`: `rowsFusedPass2`;
     /// 5. short rows (up to `alwaysGroupedRowElements`, or up to `groupedRowElements` within L2):
     ///    `groupedRowsFusedPass1` in a batch of at most `fusedPass1BatchBytes`, else `groupedRows`;
     /// 6. otherwise: `rowsFusedPass3`.
-    /// "Past L2" is judged on the largest thread's share of the rows.
+    /// "Past L2" is judged on the largest thread's share of the rows. Streaming stores:
+    /// `streams(_:_:threads:_:)`.
     public static func plan(for p: Problem, thresholds t: SoftmaxScheduleThresholds = .machine) -> Plan {
-        if let split = splitThreads(p) { return Plan(schedule: .splitRows, threads: split) }
+        if let split = splitThreads(p) { return Plan(schedule: .splitRows, threads: split, streamingStores: p.streamingStores ?? false) }
         let threads = RowParallel.threadCount(rows: p.rows, cols: p.cols, requested: p.threads)
-        guard isPlain(p) else { return Plan(schedule: .perRow, threads: threads) }
+        guard isPlain(p) else { return Plan(schedule: .perRow, threads: threads, streamingStores: p.streamingStores ?? false) }
         let rowsPerThread = (p.rows + threads - 1) / threads
         let pastL2 = bytes(rowsPerThread, p) > t.l2BatchBytes
         let fitsFusedPass1 = bytes(p.rows, p) <= t.fusedPass1BatchBytes
@@ -188,27 +231,50 @@ extension SoftmaxSchedule {
         } else {
             schedule = .rowsFusedPass3
         }
-        return Plan(schedule: schedule, threads: threads)
+        return Plan(schedule: schedule, threads: threads, streamingStores: streams(p, schedule, threads: threads, t))
+    }
+
+    /// Whether `schedule` on `threads` threads writes `p`'s output with streaming stores: as
+    /// `p.streamingStores` says when it says; else when the schedule is one of
+    /// `streamingSchedules`, the threads at least `streamingMinimumThreads`, the batch larger
+    /// than `streamingOutputBytes` (its output will not be in cache for the next reader anyway)
+    /// and the scratch buffer — a row, or a group of `lanes` rows for the grouped schedules —
+    /// fits in half the L2 beside the rows in flight.
+    ///
+    /// Why: a plain store first reads the line it writes (read-for-ownership), so a batch out of
+    /// cache moves 12 bytes per float (read x, read y, write y) where streaming stores move 8.
+    /// Written in place, the output's lines would be in cache when streamed over and must be
+    /// evicted first — slower than plain stores — hence the scratch (BENCHMARKS.md, "Streaming
+    /// stores").
+    public static func streams(_ p: Problem, _ schedule: SoftmaxSchedule, threads: Int, _ t: SoftmaxScheduleThresholds) -> Bool {
+        if let forced = p.streamingStores { return forced }
+        guard t.streamingSchedules.contains(schedule), threads >= t.streamingMinimumThreads,
+            bytes(p.rows, p) > t.streamingOutputBytes
+        else { return false }
+        let scratchRows = schedule == .groupedRows || schedule == .groupedRowsFusedPass1 ? 64 / p.elementBytes : 1
+        return bytes(scratchRows, p) <= t.l2BatchBytes / 2
     }
 
     /// The plan with `schedule` forced, or nil where it cannot compute `problem`: `splitRows`
     /// needs a three-pass algorithm and rows (not state) out; the consecutive schedules need the
     /// plain three-pass-reload softmax or log-softmax; the grouped ones rows of at most
     /// `blockElements`.
-    public static func plan(for p: Problem, forcing schedule: SoftmaxSchedule) -> Plan? {
+    public static func plan(
+        for p: Problem, forcing schedule: SoftmaxSchedule, thresholds: SoftmaxScheduleThresholds = .machine
+    ) -> Plan? {
         let threads = RowParallel.threadCount(rows: p.rows, cols: p.cols, requested: p.threads)
         switch schedule {
         case .perRow:
-            return Plan(schedule: .perRow, threads: threads)
+            return Plan(schedule: .perRow, threads: threads, streamingStores: p.streamingStores ?? false)
         case .splitRows:
             guard p.algorithm == .threePassReload || p.algorithm == .threePassRecompute, p.output != .rowState else { return nil }
-            return Plan(schedule: .splitRows, threads: splitThreads(p) ?? threads)
+            return Plan(schedule: .splitRows, threads: splitThreads(p) ?? threads, streamingStores: p.streamingStores ?? false)
         case .groupedRows, .groupedRowsFusedPass1:
             guard isPlain(p), p.cols <= blockElements else { return nil }
-            return Plan(schedule: schedule, threads: threads)
+            return Plan(schedule: schedule, threads: threads, streamingStores: streams(p, schedule, threads: threads, thresholds))
         case .rowsFusedPass3, .rowsFusedPass2:
             guard isPlain(p) else { return nil }
-            return Plan(schedule: schedule, threads: threads)
+            return Plan(schedule: schedule, threads: threads, streamingStores: streams(p, schedule, threads: threads, thresholds))
         }
     }
 
@@ -219,7 +285,7 @@ extension SoftmaxSchedule {
 
     /// The plain softmax or log-softmax: what the consecutive schedules compute.
     static func isPlain(_ p: Problem) -> Bool {
-        p.algorithm == .threePassReload && !p.masked && !p.streamingStores
+        p.algorithm == .threePassReload && !p.masked
             && (p.output == .probabilities || p.output == .logProbabilities)
     }
 

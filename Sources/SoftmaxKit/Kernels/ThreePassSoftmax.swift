@@ -192,18 +192,45 @@ extension ThreePassSoftmax {
     ///
     /// The same results as `row` row by row: extrema are exact whatever the order, and
     /// `v·1 − log d`, `v·r − 0` round as `v − log d`, `v·r`.
+    ///
+    /// With `streaming` (`SoftmaxSchedule.Plan.streamingStores`), pass 2 stores to a scratch row
+    /// (a group's rows for the grouped schedules) allocated here, once per call, and pass 3 reads
+    /// it and writes `y` with non-temporal stores, fenced once after the last row: the same values
+    /// in the same operations, so the same bits.
     static func consecutiveRows<T: KernelScalar>(
         _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
-        schedule: SoftmaxSchedule
+        schedule: SoftmaxSchedule, streaming: Bool
+    ) {
+        // Streaming stores need the output aligned to its element (a vector boundary is then reached).
+        guard streaming, !range.isEmpty, x.cols > 0, Int(bitPattern: y.base) % MemoryLayout<T>.size == 0 else {
+            consecutiveRows(x, y, rows: range, inverseTemperature: s, output: output, schedule: schedule, scratch: nil)
+            return
+        }
+        let grouped = schedule == .groupedRows || schedule == .groupedRowsFusedPass1
+        let count = (grouped ? T.lanes : 1) * x.cols
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<T>.size, alignment: MemoryLayout<T.Vector>.size)
+        defer { raw.deallocate() }
+        let scratch = raw.bindMemory(to: T.self, capacity: count)
+        consecutiveRows(x, y, rows: range, inverseTemperature: s, output: output, schedule: schedule, scratch: scratch)
+        T.streamFence()
+    }
+
+    /// `consecutiveRows` with pass 2 storing to `scratch` (and the output streamed) or, when nil,
+    /// to the output row itself.
+    static func consecutiveRows<T: KernelScalar>(
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
+        schedule: SoftmaxSchedule, scratch: UnsafeMutablePointer<T>?
     ) {
         let n = x.cols
         var rest = range.lowerBound
         switch schedule {
         case .rowsFusedPass2:
-            rowsFusedIntoPass2(x, y, rows: range, inverseTemperature: s, output: output)
+            rowsFusedIntoPass2(x, y, rows: range, inverseTemperature: s, output: output, scratch: scratch)
             return
         case .groupedRows, .groupedRowsFusedPass1:
-            rest = rowGroups(x, y, rows: range, inverseTemperature: s, output: output, fusingPass1: schedule == .groupedRowsFusedPass1)
+            rest = rowGroups(
+                x, y, rows: range, inverseTemperature: s, output: output, fusingPass1: schedule == .groupedRowsFusedPass1,
+                scratch: scratch)
         case .rowsFusedPass3, .perRow, .splitRows:
             break
         }
@@ -212,35 +239,59 @@ extension ThreePassSoftmax {
         let range = rest..<range.upperBound
         var extrema = rowExtrema(x.row(rest), count: n)
         for r in range {
-            let source = x.row(r), target = y.row(r)
+            let source = x.row(r), target = y.row(r), stored = scratch ?? target
             let next = r + 1 < range.upperBound ? x.row(r + 1) : nil
             let plan = RowPlan(extrema: extrema, inverseTemperature: s, output: output, reload: true, streaming: false)
             var d = Double.nan
-            if let plan { d = pass2(source, target, count: n, plan: plan).sum }
+            if let plan { d = pass2(source, stored, count: n, plan: plan).sum }
             guard let plan, !d.isNaN else {
                 _ = rowEdgeCase(source, target, count: n, output: output)
                 if let next { extrema = rowExtrema(next, count: n) }
                 continue
             }
             guard let next else {
-                pass3(source, target, count: n, plan: plan, sum: d)
+                pass3(source, target, count: n, plan: plan, sum: d, stored: scratch)
                 continue
             }
             let (a, b) = output == .logProbabilities ? (T(1), logarithm(of: d, as: T.self)) : (T(1 / d), T(0))
-            extrema = rowAffineTakingExtrema(target, count: n, times: T.Vector(repeating: a), minus: T.Vector(repeating: b), next: next)
+            let (av, bv) = (T.Vector(repeating: a), T.Vector(repeating: b))
+            if let scratch {
+                extrema = rowAffineTakingExtrema(from: scratch, to: target, count: n, times: av, minus: bv, streaming: true, next: next)
+            } else {
+                extrema = rowAffineTakingExtrema(from: target, to: target, count: n, times: av, minus: bv, streaming: false, next: next)
+            }
+        }
+    }
+
+    /// Pass 3 of a row whose pass 2 stored to `stored` (a scratch row: the output is streamed,
+    /// not fenced) or, when nil, to `y` itself (`pass3`).
+    @inline(__always)
+    static func pass3<T: KernelScalar>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int, plan p: RowPlan<T>, sum d: Double,
+        stored: UnsafeMutablePointer<T>?
+    ) {
+        guard let stored else { return pass3(x, y, count: n, plan: p, sum: d) }
+        // As `normalize` over what pass 2 stored: `e·(1/d)`, or `(x·s − m) − log d`.
+        if p.output == .logProbabilities {
+            let logD = T.Vector(repeating: logarithm(of: d, as: T.self))
+            rowMap(UnsafePointer(stored), y, count: n, streaming: true, fence: false, fill: 0) { $0 - logD }
+        } else {
+            let r = T.Vector(repeating: T(1 / d))
+            rowMap(UnsafePointer(stored), y, count: n, streaming: true, fence: false, fill: 0) { $0 * r }
         }
     }
 
     /// `consecutiveRows` by `SoftmaxSchedule.rowsFusedPass2`: each row's pass 2 takes the next
     /// row's extrema.
     static func rowsFusedIntoPass2<T: KernelScalar>(
-        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, rows range: Range<Int>, inverseTemperature s: T, output: RowOutput,
+        scratch: UnsafeMutablePointer<T>?
     ) {
         let n = x.cols
         guard let first = range.first else { return }
         var extrema = rowExtrema(x.row(first), count: n)
         for r in range {
-            let source = x.row(r), target = y.row(r)
+            let source = x.row(r), target = y.row(r), stored = scratch ?? target
             let next = r + 1 < range.upperBound ? x.row(r + 1) : nil
             guard let plan = RowPlan(extrema: extrema, inverseTemperature: s, output: output, reload: true, streaming: false) else {
                 _ = rowEdgeCase(source, target, count: n, output: output)
@@ -250,14 +301,14 @@ extension ThreePassSoftmax {
             // Two calls, so that the loop taking the next row's extrema is the only one in its call.
             let d: Double
             if let next {
-                (d, extrema.maximum, extrema.minimum) = pass2(source, target, count: n, plan: plan, takingExtremaOf: next)
+                (d, extrema.maximum, extrema.minimum) = pass2(source, stored, count: n, plan: plan, takingExtremaOf: next)
             } else {
-                d = pass2(source, target, count: n, plan: plan).sum
+                d = pass2(source, stored, count: n, plan: plan).sum
             }
             if d.isNaN {
                 _ = rowEdgeCase(source, target, count: n, output: output)
             } else {
-                pass3(source, target, count: n, plan: plan, sum: d)
+                pass3(source, target, count: n, plan: plan, sum: d, stored: scratch)
             }
         }
     }

@@ -61,9 +61,11 @@ public struct SpeedResult: Sendable, Codable {
     public var fractionOfCopy: Double
     /// The exact kernels' schedule for this batch (`SoftmaxSchedule`), for the exact normalizers.
     public var schedule: String?
+    /// Whether that schedule writes with streaming stores (`SoftmaxSchedule.Plan.streamingStores`).
+    public var streamingStores: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, variant, rows, cols, threads, level, seconds, gbps, schedule
+        case id, variant, rows, cols, threads, level, seconds, gbps, schedule, streamingStores = "streaming_stores"
         case elementsPerNs = "elements_per_ns", copyGBps = "copy_gbps", copyStreamingGBps = "copy_nt_gbps"
         case fractionOfCopy = "fraction_of_copy"
     }
@@ -104,7 +106,7 @@ public enum SpeedRunner {
             id: c.method, variant: c.label, rows: c.rows, cols: c.cols, threads: c.threads,
             level: c.level?.rawValue ?? "custom", seconds: s, gbps: gbps, elementsPerNs: elements / s / 1e9,
             copyGBps: bandwidth.copy, copyStreamingGBps: bandwidth.streamingCopy, fractionOfCopy: gbps / bandwidth.copy,
-            schedule: schedule?.schedule.rawValue)
+            schedule: schedule?.schedule.rawValue, streamingStores: schedule?.streamingStores)
     }
 
     /// The default sweep: rows of 128, 1024, 32768 and 49152 elements in L1, L2, L3 and memory.

@@ -19,10 +19,14 @@ import Testing
         ).schedule
     }
 
+    static let amd = CPUFeatures(
+        vendor: "AuthenticAMD", family: 25, model: 17, fma: true, avx2: true, avx512f: true, buildFMA: true, buildAVX2: true,
+        buildAVX512F: true)
+
     /// The thresholds follow the caches: past L2 at the L2's size, pass 1 fused up to a quarter
     /// of the L3, both clamped; the fixed defaults are those of the assumed 1 MiB / 32 MiB machine.
     @Test func thresholdsFromTheCaches() {
-        #expect(SoftmaxScheduleThresholds(caches: .assumed) == .standard)
+        #expect(SoftmaxScheduleThresholds(caches: .assumed, features: Self.amd).l2BatchBytes == SoftmaxScheduleThresholds.standard.l2BatchBytes)
         let zen3 = CacheSizes(l1Data: 32 << 10, l2: 512 << 10, l3: 32 << 20, l3SharedBy: 8, source: "test")
         #expect(SoftmaxScheduleThresholds(caches: zen3).l2BatchBytes == 512 << 10)
         #expect(SoftmaxScheduleThresholds(caches: zen3).fusedPass1BatchBytes == 8 << 20)
@@ -78,6 +82,92 @@ import Testing
         // Empty batches.
         #expect(plan(rows: 0, cols: 128) == .groupedRowsFusedPass1)
         #expect(plan(rows: 5, cols: 0) == .groupedRowsFusedPass1)
+    }
+
+    /// Streaming stores: on Intel, every consecutive schedule streams a batch past the L3 (32 MiB
+    /// here) whose scratch row or group fits in half the L2; on AMD only rows fused into pass 3
+    /// on two threads or more; never off x86. The per-row and split schedules only when asked;
+    /// a forced choice always wins.
+    @Test func streamingStoresPastTheLastLevelCache() {
+        let intel = CPUFeatures(
+            vendor: "GenuineIntel", family: 6, model: 143, fma: true, avx2: true, avx512f: true, buildFMA: true, buildAVX2: true,
+            buildAVX512F: true)
+        let arm = CPUFeatures(
+            vendor: "", family: 0, model: 0, fma: false, avx2: false, avx512f: false, buildFMA: false, buildAVX2: false, buildAVX512F: false)
+        let onIntel = SoftmaxScheduleThresholds(caches: .assumed, features: intel)
+        let onAMD = SoftmaxScheduleThresholds(caches: .assumed, features: Self.amd)
+        func streams(
+            rows: Int, cols: Int, threads: Int = 1, forced: Bool? = nil, output: SoftmaxSchedule.Problem.Output = .probabilities,
+            on t: SoftmaxScheduleThresholds
+        ) -> Bool {
+            SoftmaxSchedule.plan(
+                for: .init(rows: rows, cols: cols, elementBytes: 4, threads: threads, output: output, streamingStores: forced),
+                thresholds: t
+            ).streamingStores
+        }
+        #expect(streams(rows: 524_288, cols: 128, on: onIntel))  // 256 MiB, grouped rows
+        #expect(streams(rows: 65536, cols: 1024, on: onIntel))  // 256 MiB, rows fused into pass 3
+        #expect(streams(rows: 2048, cols: 32768, on: onIntel))  // 256 MiB, rows fused into pass 2
+        #expect(streams(rows: 2048, cols: 32768, output: .logProbabilities, on: onIntel))
+        #expect(streams(rows: 65537, cols: 128, on: onIntel))  // just over 32 MiB
+        #expect(!streams(rows: 65536, cols: 128, on: onIntel))  // 32 MiB: may still be in the L3 for the next reader
+        #expect(!streams(rows: 2048, cols: 1024, on: onIntel))  // 8 MiB
+        #expect(streams(rows: 128, cols: 1 << 17, on: onIntel))  // 512 KiB rows: half the L2
+        #expect(!streams(rows: 128, cols: (1 << 17) + 1, on: onIntel))  // a scratch row past half the L2
+        #expect(!streams(rows: 524_288, cols: 128, output: .logSumExp, on: onIntel))  // per row: only when asked
+        #expect(streams(rows: 8, cols: 128, forced: true, output: .logSumExp, on: onIntel))
+        #expect(streams(rows: 8, cols: 128, forced: true, on: onIntel))
+        #expect(!streams(rows: 524_288, cols: 128, forced: false, on: onIntel))
+        #expect(!streams(rows: 1, cols: 1 << 26, threads: 2, on: onIntel))  // split rows: only when asked
+        // AMD: rows fused into pass 3 on two threads, nothing else.
+        #expect(streams(rows: 65536, cols: 1024, threads: 2, on: onAMD))
+        #expect(!streams(rows: 65536, cols: 1024, threads: 1, on: onAMD))
+        #expect(!streams(rows: 2048, cols: 1024, threads: 2, on: onAMD))  // 8 MiB
+        #expect(!streams(rows: 524_288, cols: 128, threads: 2, on: onAMD))
+        #expect(!streams(rows: 2048, cols: 32768, threads: 2, on: onAMD))
+        #expect(streams(rows: 2048, cols: 32768, threads: 1, forced: true, on: onAMD))
+        // Off x86, and the standard thresholds: never unless asked.
+        let offX86 = SoftmaxScheduleThresholds(caches: .assumed, features: arm)
+        #expect(!streams(rows: 65536, cols: 1024, threads: 2, on: offX86))
+        #expect(!streams(rows: 65536, cols: 1024, threads: 2, on: .standard))
+        #expect(streams(rows: 524_288, cols: 128, forced: true, on: .standard))
+        // The threshold is the L3's size on x86.
+        let xeon = CacheSizes(l1Data: 48 << 10, l2: 2 << 20, l3: 105 << 20, source: "test")
+        #expect(SoftmaxScheduleThresholds(caches: .assumed, features: arm) == .standard)
+        #expect(onIntel.streamingOutputBytes == 32 << 20 && onIntel.streamingMinimumThreads == 1)
+        #expect(onAMD.streamingOutputBytes == 32 << 20 && onAMD.streamingSchedules == [.rowsFusedPass3])
+        #expect(SoftmaxScheduleThresholds(caches: xeon, features: intel).streamingOutputBytes == 105 << 20)
+        #expect(offX86.streamingOutputBytes == .max)
+        let noL3 = CacheSizes(l1Data: 32 << 10, l2: 512 << 10, l3: 0, source: "test")
+        #expect(SoftmaxScheduleThresholds(caches: noL3, features: intel).streamingOutputBytes == 2 << 20)
+    }
+
+    /// Streamed outputs starting 0…17 elements past a vector boundary (every head length, a row
+    /// shorter than its head), and in place: the bytes of the plain stores.
+    @Test(arguments: [SoftmaxSchedule.groupedRows, .rowsFusedPass3, .rowsFusedPass2])
+    func streamedOutputsAtAnyAlignmentAndInPlace(_ schedule: SoftmaxSchedule) throws {
+        for (rows, cols) in [(37, 7), (37, 100), (9, 1000), (5, 4099)] where schedule != .groupedRows || cols <= blockElements {
+            var g = SplitMix64(seed: UInt64(rows * 31 + cols))
+            let x: [Float] = (0..<rows * cols).map { _ in Float(4 * g.normal()) }
+            for logarithmic in [false, true] {
+                let plain = try run(x, rows: rows, cols: cols, logarithmic: logarithmic, SoftmaxOptions(streamingStores: false, schedule: schedule))
+                for offset in [0, 1, 3, 8, 15, 17] {
+                    // `offset` elements past a 64-byte boundary; the batch is then computed in place.
+                    let raw = UnsafeMutableRawPointer.allocate(byteCount: (rows * cols + offset) * 4, alignment: 64)
+                    defer { raw.deallocate() }
+                    let buffer = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: rows * cols + offset) + offset, count: rows * cols)
+                    _ = buffer.initialize(from: x)
+                    let batch = MutableRowBatch(buffer, rows: rows, cols: cols)
+                    let options = SoftmaxOptions(streamingStores: true, schedule: schedule)
+                    if logarithmic {
+                        try ExactSoftmax.logSoftmax(batch.readOnly, into: batch, options: options)
+                    } else {
+                        try ExactSoftmax.softmax(batch.readOnly, into: batch, options: options)
+                    }
+                    #expect(Array(buffer) == plain, "\(schedule.rawValue) \(rows)×\(cols) log \(logarithmic) offset \(offset)")
+                }
+            }
+        }
     }
 
     @Test func forcingAScheduleThatCannotComputeTheCallIsAnError() throws {
@@ -161,6 +251,13 @@ import Testing
                     SoftmaxOptions(temperature: temperature, threads: threads, schedule: .perRow))
                 let label = "\(schedule.rawValue) \(rows)×\(cols) \(T.self) log \(logarithmic) threads \(threads) T \(temperature)"
                 #expect(forced.withUnsafeBytes { a in perRow.withUnsafeBytes { b in a.elementsEqual(b) } }, "\(label): bytes of per-row")
+                if schedule.isConsecutive {
+                    // Through the scratch row and streaming stores: the same bytes again.
+                    let streamed = try run(
+                        x, rows: rows, cols: cols, logarithmic: logarithmic,
+                        SoftmaxOptions(temperature: temperature, threads: threads, streamingStores: true, schedule: schedule))
+                    #expect(streamed.withUnsafeBytes { a in perRow.withUnsafeBytes { b in a.elementsEqual(b) } }, "\(label) streamed: bytes of per-row")
+                }
                 let tolerance = ExactTolerance.of(T.self, length: cols)
                 for r in 0..<rows {
                     let z = SoftmaxReference.scaled(x[r * cols..<(r + 1) * cols], temperature: temperature)

@@ -94,6 +94,8 @@ struct ExactSoftmaxParameters: MethodParameters {
     var temperature = 1.0
     /// Nil: `SoftmaxSchedule.plan(for:)`'s choice.
     var schedule: SoftmaxSchedule?
+    /// Nil: `SoftmaxSchedule.streams(_:_:threads:_:)`'s choice.
+    var stores: OutputStores?
 
     static let declarations: [ParameterDeclaration<Self>] = [
         .optionalChoice(
@@ -104,9 +106,20 @@ struct ExactSoftmaxParameters: MethodParameters {
             "schedule", \.schedule,
             "how a batch is walked (the same bits, only the speed differs), or auto; forcing one is for tests and benchmarks",
             none: "auto"),
+        .optionalChoice("stores", \.stores, OutputStores.summary, none: "auto"),
     ]
 
-    var options: SoftmaxOptions { SoftmaxOptions(algorithm: algorithm, temperature: temperature, schedule: schedule) }
+    var options: SoftmaxOptions {
+        SoftmaxOptions(algorithm: algorithm, temperature: temperature, streamingStores: stores.map { $0 == .streaming }, schedule: schedule)
+    }
+}
+
+/// How the exact kernels write their output (`SoftmaxOptions.streamingStores`).
+enum OutputStores: String, CaseIterable, Sendable {
+    case plain, streaming
+
+    static let summary =
+        "how the output is written: plain, streaming (non-temporal stores), or auto (streaming past the last-level cache where measured faster); the same bits"
 }
 
 /// `softmax`'s parameters: the exact kernels', and the exponential.
@@ -126,6 +139,7 @@ struct SoftmaxParameters: MethodParameters {
             "schedule", \.exact.schedule,
             "how a batch is walked (the same bits, only the speed differs), or auto; forcing one is for tests and benchmarks",
             none: "auto"),
+        .optionalChoice("stores", \.exact.stores, OutputStores.summary, none: "auto"),
         .choice(
             "exp", \.exp,
             "the exponential: exact, schraudolph, poly1…poly4 (degree-d polynomial), base2 (2^x: base-2 softmax), limit ((1 + x/2^n)^(2^n)); non-exact ones run three-pass-reload"
@@ -149,6 +163,11 @@ func softmaxNormalizer(_ values: ParameterValues) throws -> any Normalizer {
         throw RegistryError.invalidParameter(
             method: "softmax", name: "schedule", value: p.exact.schedule!.rawValue,
             reason: "exp=\(p.exp.rawValue) runs row by row; drop schedule or use exp=exact")
+    }
+    guard p.exact.stores == nil else {
+        throw RegistryError.invalidParameter(
+            method: "softmax", name: "stores", value: p.exact.stores!.rawValue,
+            reason: "exp=\(p.exp.rawValue) writes with plain stores; drop stores or use exp=exact")
     }
     return RowKernelNormalizer(ApproximateExpSoftmaxKernel(variant, temperature: p.exact.temperature))
 }
