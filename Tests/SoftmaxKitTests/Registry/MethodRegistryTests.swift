@@ -131,4 +131,24 @@ import Darwin
             }
         }
     }
+    /// `stores=` reaches the exact kernels: streaming or plain, the same bytes as the default (a
+    /// batch past any streaming threshold would take the same scratch path: `SoftmaxScheduleTests`);
+    /// with a cheap exponential it is refused by name, as `schedule` is.
+    @Test func storesChangeWhereBytesGoNotWhatTheyAre() throws {
+        var g = SplitMix64(seed: 37)
+        let x = Tensor(shape: [33, 1000], (0..<33_000).map { _ in Float(3 * g.normal()) })
+        for id in ["softmax", "log-softmax"] {
+            let plain = try registry.call(id, inputs: ["x": x], parameters: ["stores": .string("plain")])["y"]
+            for stores in ["streaming", "auto"] {
+                for schedule in ["rows-fused-pass3", "grouped-rows", "rows-fused-pass2"] {
+                    let y = try registry.call(id, inputs: ["x": x], parameters: ["stores": .string(stores), "schedule": .string(schedule)])["y"]
+                    #expect(y == plain, "\(id) stores=\(stores) schedule=\(schedule)")
+                }
+            }
+        }
+        #expect(throws: RegistryError.self) {
+            _ = try registry.call("softmax", inputs: ["x": x], parameters: ["stores": .string("streaming"), "exp": .string("poly3")])
+        }
+        #expect(throws: RegistryError.self) { _ = try registry.call("softmax", inputs: ["x": x], parameters: ["stores": .string("fast")]) }
+    }
 }
