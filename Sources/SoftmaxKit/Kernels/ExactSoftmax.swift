@@ -28,8 +28,10 @@
 ///
 /// **How a batch is walked** — row by row, 16 short rows at a time, each row's first pass fused
 /// into a pass over the previous row, or long rows split over threads — is one decision,
-/// `SoftmaxSchedule.plan(for:)`; `ExactSoftmax.plan(rows:cols:as:output:masked:options:)` tells
-/// which a call takes, and `SoftmaxOptions.schedule` forces one. Every schedule gives the same bits.
+/// `SoftmaxSchedule.plan(for:)`, which also decides whether the output is written with
+/// streaming stores past the last-level cache (`SoftmaxSchedule.Plan.streamingStores`);
+/// `ExactSoftmax.plan(rows:cols:as:output:masked:options:)` tells which a call takes, and
+/// `SoftmaxOptions.schedule` / `.streamingStores` force them. Every plan gives the same bits.
 ///
 /// **Reference**: `SoftmaxReference` is the definition these kernels are tested against.
 ///
