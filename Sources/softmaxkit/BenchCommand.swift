@@ -165,7 +165,9 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-/// Progress on stderr (so stdout stays clean for --json).
+/// Progress on stderr (so stdout stays clean for --json). Stdout is flushed first: when both go to
+/// one file, a progress line must not land inside a table row still in stdout's buffer.
 func progress(_ message: String) {
+    fflush(nil)
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }

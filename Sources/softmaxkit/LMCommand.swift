@@ -441,8 +441,8 @@ struct LMGenerateCommand: ParsableCommand {
         }
         print("")
         if let end = summary.thinkingEnd {
-            FileHandle.standardError.write(
-                Data("soft thinking: \(summary.thinkingSteps) soft tokens, ended by the \(end.rawValue); \(summary.answerTokens) answer tokens\n".utf8))
+            progress(
+                "soft thinking: \(summary.thinkingSteps) soft tokens, ended by the \(end.rawValue); \(summary.answerTokens) answer tokens")
         }
     }
 }

@@ -48,6 +48,7 @@ struct SoftmaxKitCommand: ParsableCommand {
             let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             // Argument errors get a pointer to the options; the others already carry their hint.
             let hint = code == .validationFailure ? "\nRun 'softmaxkit help' or add --help to the subcommand for its options." : ""
+            fflush(nil)
             FileHandle.standardError.write(Data("Error: \(message)\(hint)\n".utf8))
             exit(withError: ExitCode(code.rawValue))
         }
