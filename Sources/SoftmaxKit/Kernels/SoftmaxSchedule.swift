@@ -248,8 +248,9 @@ extension SoftmaxSchedule {
     /// stores").
     public static func streams(_ p: Problem, _ schedule: SoftmaxSchedule, threads: Int, _ t: SoftmaxScheduleThresholds) -> Bool {
         if let forced = p.streamingStores { return forced }
-        guard t.streamingSchedules.contains(schedule), threads >= t.streamingMinimumThreads,
-            bytes(p.rows, p) > t.streamingOutputBytes
+        // The size first: every call asks, and only batches past the L3 need the set looked up.
+        guard bytes(p.rows, p) > t.streamingOutputBytes, threads >= t.streamingMinimumThreads,
+            t.streamingSchedules.contains(schedule)
         else { return false }
         let scratchRows = schedule == .groupedRows || schedule == .groupedRowsFusedPass1 ? 64 / p.elementBytes : 1
         return bytes(scratchRows, p) <= t.l2BatchBytes / 2
