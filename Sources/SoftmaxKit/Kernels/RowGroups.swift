@@ -77,15 +77,13 @@ extension ThreePassSoftmax {
                     // Pass 2 over every row with the next group's pass 1, then the group's sums in one
                     // transposed reduction.
                     let next = fusingPass1 && first + 2 * g <= range.upperBound ? first + g : nil
-                    // Where pass 2 stores row k and pass 3 reads it.
-                    let stored = { (k: Int) in scratch.map { $0 + k * n } ?? y.row(first + k) }
                     groupSumExp(
-                        x, stored, rows: first, selected: plain, PlainExponential<T>(), scale: scale,
+                        x, y, scratch, rows: first, selected: plain, PlainExponential<T>(), scale: scale,
                         scaledMaxima: rowScaledMaxima, output: output, sums: sums,
                         next: next, maxima: maxima, negatedMinima: negatedMinima)
                     if compensated != 0 {
                         groupSumExp(
-                            x, stored, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
+                            x, y, scratch, rows: first, selected: compensated, CompensatedExponential<T>(), scale: scale,
                             scaledMaxima: rowScaledMaxima, output: output, sums: sums,
                             next: next, maxima: maxima, negatedMinima: negatedMinima)
                     }
@@ -106,7 +104,7 @@ extension ThreePassSoftmax {
                         }
                         // As `pass3`: `e·(1/d)` over the exponentials, or `e − log d` over the stored
                         // `x·s − m`; streamed (fenced by the caller) when they are in the scratch.
-                        let source = UnsafePointer(stored(k)), streaming = scratch != nil
+                        let source = UnsafePointer(stored(y, scratch, row: first + k, k)), streaming = scratch != nil
                         if output == .logProbabilities {
                             let logD = T.Vector(repeating: rowLogarithms[k])
                             rowMap(source, target, count: n, streaming: streaming, fence: false, fill: 0) { $0 - logD }
@@ -137,12 +135,19 @@ extension ThreePassSoftmax {
         }
     }
 
+    /// Where pass 2 stores the group's row `k` (row `r` of the batch) and pass 3 reads it: its
+    /// output row, or row `k` of the scratch.
+    @inline(__always)
+    static func stored<T>(_ y: MutableRowBatch<T>, _ scratch: UnsafeMutablePointer<T>?, row r: Int, _ k: Int) -> UnsafeMutablePointer<T> {
+        scratch.map { $0 + k * y.cols } ?? y.row(r)
+    }
+
     /// Pass 2 of `rowGroups` over the rows `first + k` for each bit `k` of `selected`: the
-    /// lane-wise sums of `e^{x·s − m}` into `sums[k]`, storing what pass 3 reads back at
-    /// `stored(k)`; with `next`, pass 1 of row `next + k` at the same time (into `maxima[k]`,
+    /// lane-wise sums of `e^{x·s − m}` into `sums[k]`, storing what pass 3 reads back
+    /// (`stored`); with `next`, pass 1 of row `next + k` at the same time (into `maxima[k]`,
     /// `negatedMinima[k]`).
     static func groupSumExp<T: KernelScalar, E: ShiftedExponential>(
-        _ x: RowBatch<T>, _ stored: (Int) -> UnsafeMutablePointer<T>, rows first: Int, selected: UInt64, _ exponential: E, scale: T?,
+        _ x: RowBatch<T>, _ y: MutableRowBatch<T>, _ scratch: UnsafeMutablePointer<T>?, rows first: Int, selected: UInt64, _ exponential: E, scale: T?,
         scaledMaxima: UnsafePointer<T>, output: RowOutput, sums: UnsafeMutablePointer<T.Vector>,
         next: Int?, maxima: UnsafeMutablePointer<T.Vector>, negatedMinima: UnsafeMutablePointer<T.Vector>
     ) where E.Scalar == T {
@@ -151,7 +156,7 @@ extension ThreePassSoftmax {
         for k in 0..<T.lanes where selected & (1 << UInt64(k)) != 0 {
             var extrema = (maximum: T.Vector(repeating: -.infinity), minimum: T.Vector(repeating: .infinity))
             sums[k] = blockSumExp(
-                x.row(first + k), storingTo: storing ? stored(k) : nil,
+                x.row(first + k), storingTo: storing ? stored(y, scratch, row: first + k, k) : nil,
                 storingArguments: storeArguments, count: x.cols, exponential, scale: scale,
                 scaledMaximum: scaledMaxima[k], takingExtremaOf: next.map { x.row($0 + k) }, into: &extrema)
             maxima[k] = extrema.maximum
