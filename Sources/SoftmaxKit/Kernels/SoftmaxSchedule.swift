@@ -115,12 +115,12 @@ public struct SoftmaxScheduleThresholds: Sendable, Equatable {
     /// (256 KiB … 4 MiB of L2, 1 … 64 MiB for the batch); the element-count rules do not depend on
     /// the caches. Outputs past the last-level cache stream on x86 only, as measured there:
     /// - Intel: every consecutive schedule, at any thread count (a plain store reads each output
-    ///   line first; the hand-written C reference with streaming stores ran 1.3–1.6× its plain
-    ///   version out of cache, one thread);
-    /// - other x86 (AMD Zen 4): `rowsFusedPass3` on two threads or more, 1.14–1.33× plain there;
-    ///   on one thread, and for the grouped and pass-2 schedules, streaming stores were slower or
-    ///   no faster (the same in the C reference): a core alone is limited by its own misses, not
-    ///   by the bus that streaming stores relieve.
+    ///   line first; the hand-written C reference with streaming stores was faster than its plain
+    ///   version out of cache on every row length, one thread);
+    /// - other x86 (AMD Zen 4): `rowsFusedPass3` on two threads or more, the one case faster
+    ///   there; on one thread, and for the grouped and pass-2 schedules, streaming stores were
+    ///   slower or no faster (the same in the C reference): a core alone is limited by its own
+    ///   misses, not by the bus that streaming stores relieve.
     /// BENCHMARKS.md, "Streaming stores". The 1 MiB L2 and 32 MiB L3 of `CacheSizes.assumed` on
     /// a CPU other than x86 give `standard`.
     public init(caches: CacheSizes, features: CPUFeatures = .current) {
