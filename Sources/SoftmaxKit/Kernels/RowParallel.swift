@@ -14,9 +14,10 @@ import Darwin
 /// with the same guarantee.
 public enum RowParallel {
     /// Below this many elements per thread, fewer threads are used. A region on the persistent
-    /// workers (`WorkerPool`) costs a few microseconds, so a second thread pays from ~10⁴ elements
-    /// (BENCHMARKS.md, "Threads").
-    public static let minimumElementsPerThread = 1 << 12
+    /// workers (`WorkerPool`) costs about a microsecond while they spin, and its caller never waits
+    /// for one still asleep, so a second thread pays from ~6·10³ elements (BENCHMARKS.md, "Small
+    /// batches on two threads").
+    public static let minimumElementsPerThread = 3 << 10
 
     /// The machine's active cores, read once: glibc's `sysconf` reads sysfs on every call, which
     /// would cost more than a small softmax.
@@ -63,7 +64,10 @@ public enum RowParallel {
         return Double(busiest) * Double(threads) > 1.1 * Double(rows) ? threads : nil
     }
 
-    /// Calls `body` with disjoint, contiguous row ranges covering `0..<rows`, concurrently.
+    /// Calls `body` with disjoint, contiguous row ranges covering `0..<rows`, concurrently: the same
+    /// ranges for the same `rows` and `threads`, though not always on distinct threads (a worker
+    /// slow to wake leaves its range to a thread that is done with its own — `WorkerPool`), so a
+    /// range's work must not wait for another's.
     public static func forEachChunk(rows: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
         if threads <= 1 || rows <= 1 {
             body(0..<rows)
@@ -74,7 +78,7 @@ public enum RowParallel {
             if start < end { body(start..<end) }
         }
         // The persistent workers when they are free; Dispatch for nested or concurrent regions.
-        if WorkerPool.shared.run(threads, chunk) { return }
+        if WorkerPool.shared.run(threads, shareable: true, chunk) { return }
         DispatchQueue.concurrentPerform(iterations: threads, execute: chunk)
     }
 
@@ -88,7 +92,7 @@ public enum RowParallel {
         guard threads > 1 else { return false }
         return withUnsafeTemporaryAllocation(byteCount: SpinBarrier.byteCount, alignment: 128) { memory in
             let barrier = SpinBarrier(parties: threads, memory: memory.baseAddress!)
-            return WorkerPool.shared.run(threads) { t in body(t, barrier) }
+            return WorkerPool.shared.run(threads, shareable: false) { t in body(t, barrier) }
         }
     }
 }

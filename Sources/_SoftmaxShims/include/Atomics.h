@@ -19,6 +19,16 @@ static inline __attribute__((always_inline)) int sk_atomic_claim(long *p) {
     long expected = 0;
     return __atomic_compare_exchange_n(p, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
+/// Enters a gate (`*p`: the open flag `SK_GATE_OPEN` plus the count of threads inside): adds one
+/// and returns 1 when the gate is open, else returns 0 and changes nothing.
+#define SK_GATE_OPEN (1L << 40)
+static inline __attribute__((always_inline)) int sk_atomic_enter_gate(long *p) {
+    long seen = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+    while (seen & SK_GATE_OPEN) {
+        if (__atomic_compare_exchange_n(p, &seen, seen + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return 1;
+    }
+    return 0;
+}
 static inline __attribute__((always_inline)) void sk_spin_pause(void) {
 #if SK_X86
     __builtin_ia32_pause();

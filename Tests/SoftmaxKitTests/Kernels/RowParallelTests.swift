@@ -2,6 +2,12 @@ import Dispatch
 import SoftmaxKit
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `RowParallel.forEachChunk` on the persistent workers and on its Dispatch fallback: every row
 /// is visited exactly once, whether regions run one after another, from many threads at once,
 /// or nested inside one another.
@@ -31,6 +37,36 @@ import Testing
         for rows in [1, 2, 7, 1000] {
             for _ in 0..<50 { #expect(visits(rows: rows, threads: threads) == [Int](repeating: 1, count: rows), "\(rows) rows, \(threads) threads") }
         }
+    }
+
+    /// Regions whose workers have gone to sleep (past their spin) or are just waking: every row
+    /// still once, whether a late worker finds its region done or the next one open.
+    @Test func everyRowOnceAcrossSleepingWorkers() {
+        for pause in [0, 20, 150, 2000, 50, 5000, 0] {
+            for _ in 0..<10 {
+                usleep(UInt32(pause))
+                #expect(visits(rows: 64, threads: 2) == [Int](repeating: 1, count: 64), "after \(pause) µs")
+            }
+        }
+    }
+
+    /// The caller does not wait for a sleeping worker to wake: parts nobody has claimed when the
+    /// caller is done with its own are the caller's. With trivial parts and the workers asleep,
+    /// some region runs all its parts on the calling thread (waking a sleeping thread takes
+    /// microseconds; claiming a part, nanoseconds). A pool that hands part t to worker t never does.
+    @Test func theCallerRunsThePartsOfWorkersStillAsleep() throws {
+        try #require(RowParallel.activeCores > 1, "one core: no workers, every region runs on the caller")
+        let caller = pthread_self()
+        var regionsOnTheCallerAlone = 0
+        for _ in 0..<20 {
+            usleep(5000)  // past the workers' spin: they sleep on the condition variable
+            let threads = UnsafeMutablePointer<pthread_t>.allocate(capacity: 2)
+            defer { threads.deallocate() }
+            let shared = UnsafeSendable(threads)
+            RowParallel.forEachChunk(rows: 2, threads: 2) { range in shared.pointer[range.lowerBound] = pthread_self() }
+            if pthread_equal(threads[0], caller) != 0 && pthread_equal(threads[1], caller) != 0 { regionsOnTheCallerAlone += 1 }
+        }
+        #expect(regionsOnTheCallerAlone > 0)
     }
 
     @Test func concurrentAndNestedRegions() {
