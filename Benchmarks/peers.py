@@ -107,6 +107,19 @@ def c_reference():
     return seconds
 
 
+def placed(values, page_offset):
+    """A copy of `values` whose data starts `page_offset` bytes into a 4 KiB page (a multiple of
+    64: cache-line aligned). Every side reads the same 64-byte aligned input, and the C kernels
+    write an output half a page past it: the layout `softmaxkit bench` times (the output's offset
+    from the input decides whether loads and stores alias; BENCHMARKS.md, "Where the output lies")."""
+    import numpy as np
+    buffer = np.empty(values.size + 1024, dtype=values.dtype)
+    start = ((page_offset - buffer.ctypes.data) % 4096) // values.itemsize
+    out = buffer[start:start + values.size].reshape(values.shape)
+    out[...] = values
+    return out
+
+
 def best_of(kernels, x, y, repeat, threads, seconds):
     """The fastest of `kernels` (name -> algorithm number) on x: (name, GB/s), and every one's GB/s;
     each the median of `repeat` samples of enough calls to move 64 MiB, as `median_seconds` times."""
@@ -204,7 +217,7 @@ def main():
         for r in swift:
             ours.setdefault((r["rows"], r["cols"], r["level"]), {}).setdefault(r["variant"], []).append(r["gbps"])
         for rows, cols, level in sorted({(r["rows"], r["cols"], r["level"]) for r in swift}):
-            x = np.random.default_rng(42).standard_normal((rows, cols)).astype(np.float32) * 4
+            x = placed(np.random.default_rng(42).standard_normal((rows, cols)).astype(np.float32) * 4, 0)
             gb = rows * cols * 8 / 1e9
             cell = peers.setdefault((rows, cols, level), {"numpy": [], "ort": [], "paired": [], "torch": [],
                                                           "torch_log": [], "c_best": [], "c_best_name": [],
@@ -220,7 +233,7 @@ def main():
                 cell["torch"].append(gb / median_seconds(lambda a: torch.softmax(a, dim=-1), t, args.repeat))
                 cell["torch_log"].append(gb / median_seconds(lambda a: torch.log_softmax(a, dim=-1), t, args.repeat))
             if c_call is not None:
-                y = np.empty_like(x)
+                y = placed(np.zeros_like(x), 2048)
                 name, speed, each = best_of(C_SOFTMAX, x, y, args.repeat, args.threads, c_call)
                 cell["c_best"].append(speed)
                 cell["c_best_name"].append(name)

@@ -41,39 +41,61 @@ def _as_float_array(x, name="x"):
 
 ALIGNMENT = 64
 _ALIGN_FROM_BYTES = 1 << 20  # below this, the alignment gains less than aligning costs (a few µs)
+_PAGE = 4096
 
 
-def empty(shape, dtype=np.float32):
-    """An uninitialised array whose data starts on a 64-byte boundary (a cache line, and a whole
-    AVX-512 vector). NumPy aligns to 16 bytes; the kernels read and write it as it lies either way,
-    with the same results, but stores into an aligned ``out`` never split a cache line, which is
-    measurably faster for large arrays (BENCHMARKS.md). The functions here allocate their outputs
-    this way from 1 MiB."""
+def _empty_at(shape, dtype, offset, slack):
+    """An uninitialised C-ordered array whose data starts ``offset`` bytes past a multiple of
+    ``slack`` (a power of two, ≥ 64), carved out of a NumPy buffer ``slack`` bytes longer."""
     dtype = np.dtype(dtype)
     shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
     if any(n < 0 for n in shape):
         raise ValueError(f"negative dimensions are not allowed: {shape}")
     count = math.prod(shape)
     # NumPy aligns every allocation to at least 16 bytes, so the offset is whole elements.
-    buffer = np.empty(count + ALIGNMENT // dtype.itemsize, dtype=dtype)
-    start = (-_library.data_address(buffer) % ALIGNMENT) // dtype.itemsize
+    buffer = np.empty(count + slack // dtype.itemsize, dtype=dtype)
+    start = ((offset - _library.data_address(buffer)) % slack) // dtype.itemsize
     return buffer[start:start + count].reshape(shape)
 
 
+def empty(shape, dtype=np.float32):
+    """An uninitialised array whose data starts on a 64-byte boundary (a cache line, and a whole
+    AVX-512 vector). NumPy aligns to 16 bytes; the kernels read and write it as it lies either way,
+    with the same results, but stores into an aligned ``out`` never split a cache line, which is
+    measurably faster for large arrays (BENCHMARKS.md)."""
+    return _empty_at(shape, dtype, 0, ALIGNMENT)
+
+
 def empty_like(x):
-    """``empty(x.shape, x.dtype)``."""
-    return empty(x.shape, x.dtype)
+    """An uninitialised array of ``x``'s shape and dtype for a result computed from ``x``: on a
+    64-byte boundary, as ``empty``, and half a page away from ``x``'s data — its address and
+    ``x``'s differ by 2 KiB modulo 4 KiB (to a cache line). A kernel loads ``x`` a little ahead of
+    where it stores; when the two addresses agree in their low 12 bits the processor takes the
+    load for one that may depend on the store ("4K aliasing") and the large exact softmax runs
+    measurably slower (BENCHMARKS.md, "Where the output lies"). The functions here allocate their
+    outputs from 1 MiB this way."""
+    x = np.asarray(x)
+    return _empty_at(x.shape, x.dtype, _half_a_page_from(x), _PAGE)
 
 
-def _new(shape, dtype):
-    if dtype.itemsize * math.prod(shape) >= _ALIGN_FROM_BYTES:
+def _half_a_page_from(x):
+    """Where an array placed half a page from ``x``'s data starts, modulo a page."""
+    return (_library.data_address(x) + _PAGE // 2) & -ALIGNMENT
+
+
+def _new(shape, dtype, x=None):
+    """An output of ``shape`` computed from ``x`` from 1 MiB: placed as ``empty_like``, or as
+    ``empty`` when it is only copied into (``x`` None)."""
+    if dtype.itemsize * math.prod(shape) < _ALIGN_FROM_BYTES:
+        return np.empty(shape, dtype)
+    if x is None:
         return empty(shape, dtype)
-    return np.empty(shape, dtype)
+    return _empty_at(shape, dtype, _half_a_page_from(x), _PAGE)
 
 
 def _output(out, x, shape):
     if out is None:
-        return _new(shape, x.dtype)
+        return _new(shape, x.dtype, x)
     if not isinstance(out, np.ndarray):
         raise TypeError("out must be a numpy.ndarray")
     if out.shape != tuple(shape):
@@ -101,7 +123,7 @@ def _softmax(x, axis, temperature, algorithm, exp, out, threads, log):
             and exp == "exact" and (out is None or type(out) is np.ndarray)):
         # The common call, with nothing checked twice: the library checks the rest (out's shape,
         # dtype and writeability included).
-        y = (np.empty(x.shape, x.dtype) if x.nbytes < _ALIGN_FROM_BYTES else empty(x.shape, x.dtype)) if out is None else out
+        y = (np.empty(x.shape, x.dtype) if x.nbytes < _ALIGN_FROM_BYTES else empty_like(x)) if out is None else out
         cx, cy = x.__array_struct__, y.__array_struct__  # alive until the call returns
         status = _fast_softmax(_interface(cx), _interface(cy), axis, temperature, log, threads)
         if status:

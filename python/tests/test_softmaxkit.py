@@ -230,6 +230,26 @@ def test_aligned_outputs():
     assert sk.empty_like(x).shape == x.shape
 
 
+def half_a_page_apart(y, x):
+    """y starts on a 64-byte boundary, 2 KiB (to a cache line) past x modulo 4 KiB."""
+    return y.ctypes.data % sk.ALIGNMENT == 0 and y.ctypes.data % 4096 == (x.ctypes.data + 2048) % 4096 // 64 * 64
+
+
+def test_outputs_lie_half_a_page_from_their_input():
+    base = RNG.standard_normal(256 * 1024 + 1024).astype(np.float32)
+    for shift in (0, 1, 4, 15, 16, 17, 512):  # x at every offset within a cache line, and past one
+        x = base[shift:shift + 256 * 1024].reshape(256, 1024)  # 1 MiB: the package places its output
+        for y in (sk.empty_like(x), sk.softmax(x), sk.log_softmax(x), sk.softmax(x, axis=0),
+                  sk.softmax(x, algorithm="two-pass")):
+            assert half_a_page_apart(y, x), (shift, y.ctypes.data % 4096, x.ctypes.data % 4096)
+        assert sk.softmax(x).tobytes() == sk.softmax(x, out=np.empty_like(x)).tobytes()  # placement changes no bit
+    for dtype in (np.float16, np.float64):
+        x = np.ones((1024, 1024), dtype)
+        assert half_a_page_apart(sk.empty_like(x), x) and sk.empty_like(x).dtype == dtype
+    small = np.ones((8, 1000), np.float32)  # below 1 MiB: NumPy's own allocation, no slack
+    assert sk.softmax(small).base is None
+
+
 def test_losses_take_classes_along_any_axis():
     # PyTorch's cross_entropy layout: (N, C, d) with the classes along axis 1.
     logits = RNG.standard_normal((4, 7, 5))

@@ -16,9 +16,9 @@ public struct MemoryBandwidth: Sendable, Codable {
     public static func measure(bytes: Int = 256 << 20, threads: Int = 1, repeats: Int = 5) -> MemoryBandwidth {
         let count = bytes / 4
         // 64-byte alignment: the streaming stores need it (chunks are multiples of 4096 elements).
-        let x = allocateAligned(Float.self, count: count)
-        let y = allocateAligned(Float.self, count: count)
-        defer { x.deallocate(); y.deallocate() }
+        let buffers = TimedBuffers(count: count)
+        defer { buffers.deallocate() }
+        let (x, y) = (buffers.x, buffers.y)
         x.initialize(repeating: 1, count: count)
         y.initialize(repeating: 0, count: count)
         let (src, dst) = (UnsafeSendablePointer(x), UnsafeSendablePointer(y))
@@ -52,12 +52,6 @@ public struct MemoryBandwidth: Sendable, Codable {
         }
         while i < count { y[i] = x[i]; i += 1 }
     }
-}
-
-/// `count` elements aligned to 64 bytes (a cache line, and the widest vector).
-func allocateAligned<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-    UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<T>.stride, alignment: 64)
-        .bindMemory(to: T.self, capacity: max(count, 1))
 }
 
 /// A pointer that may cross into `@Sendable` closures: each user touches a disjoint range.

@@ -77,9 +77,9 @@ public enum SpeedRunner {
     /// Median seconds of one application of `normalizer` to `rows × cols` elements.
     public static func seconds(_ normalizer: any Normalizer, rows: Int, cols: Int, threads: Int, repeats: Int) throws -> Double {
         let count = rows * cols
-        let x = allocateAligned(Float.self, count: count)
-        let y = allocateAligned(Float.self, count: count)
-        defer { x.deallocate(); y.deallocate() }
+        let buffers = TimedBuffers(count: count)
+        defer { buffers.deallocate() }
+        let (x, y) = (buffers.x, buffers.y)
         var g = SeededGenerator(seed: 42)
         for i in 0..<count { x[i] = Float(4 * g.normal()) }
         y.initialize(repeating: 0, count: count)

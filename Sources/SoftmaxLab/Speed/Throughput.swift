@@ -27,8 +27,9 @@ public enum Throughput {
         _ body: (RowBatch<Float>, MutableRowBatch<Float>, Int) throws -> Void
     ) throws -> Point {
         let count = rows * cols
-        let x = allocateAligned(Float.self, count: count), y = allocateAligned(Float.self, count: count)
-        defer { x.deallocate(); y.deallocate() }
+        let buffers = TimedBuffers(count: count)
+        defer { buffers.deallocate() }
+        let (x, y) = (buffers.x, buffers.y)
         var g = SeededGenerator(seed: 42)
         for i in 0..<count { x[i] = Float(3 * g.normal()) }
         y.initialize(repeating: 0, count: count)
