@@ -12,9 +12,26 @@ def run(script, threads, arguments):
     return json.loads(out)
 
 
+SETTLE_SECONDS = 0.02
+
+
+def settle():
+    """Waits for the side timed before to go quiet. Thread pools keep spinning on their cores for a
+    while after a parallel region (libgomp under PyTorch and the C reference for milliseconds, ONNX
+    Runtime's threads, SoftmaxKit's workers briefly), so a side timed right after another shares its
+    cores with the other's idle threads. The wait is a busy one on this thread: on the virtual
+    machines measured here, cores left idle for long come back slower for a while (BENCHMARKS.md,
+    "Peers' idle threads")."""
+    import time
+    end = time.perf_counter() + SETTLE_SECONDS
+    while time.perf_counter() < end:
+        pass
+
+
 def median_seconds(fn, repeat):
-    """The median of `repeat` timings of `fn()`, after one call to warm up."""
+    """The median of `repeat` timings of `fn()`, after settling and one call to warm up."""
     import statistics, time
+    settle()
     fn()
     seconds = []
     for _ in range(repeat):

@@ -20,7 +20,7 @@ Benchmarks/.venv (Benchmarks/peers-env.sh --lm); without PyTorch only SoftmaxKit
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import provenance
+import child_process, provenance
 
 MODEL = "models/all-MiniLM-L6-v2"
 
@@ -138,6 +138,7 @@ def main():
             for side in order:
                 if side != "softmaxkit" and sides[side] is None:
                     continue
+                child_process.settle()
                 ms = softmaxkit(args.softmaxkit, args.model, t, args) if side == "softmaxkit" else sides[side].bench(t, args.repeats)
                 figures[(side, t)].append(ms)
                 print("round %d, %d thread(s), %-11s %7.1f ms" % (r + 1, t, side, ms), file=sys.stderr)

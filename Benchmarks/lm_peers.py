@@ -26,7 +26,7 @@ another arithmetic, not a peer of the same computation.
 import argparse, json, os, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import provenance
+import child_process, provenance
 
 MODEL = "models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
 TEXT = "models/eval/para2para_text1.txt"
@@ -161,6 +161,7 @@ def main():
             for side in order:
                 if side != "softmaxkit" and sides[side] is None:
                     continue
+                child_process.settle()
                 rates = softmaxkit(args.softmaxkit, args.model, t, args) if side == "softmaxkit" else sides[side].bench(ids, t, args)
                 figures[(side, t)].append(rates)
                 print("round %d, %d thread(s), %-10s prefill %7.1f tokens/s, decode %6.2f tokens/s" % ((r + 1, t, side) + rates),

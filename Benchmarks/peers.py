@@ -27,12 +27,13 @@ import argparse, json, os, statistics, subprocess, sys, tempfile, time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import provenance, tables
+import child_process, provenance, tables
 
 
 def median_seconds(fn, x, repeats):
     n = x.numel() if callable(getattr(x, "numel", None)) else x.size  # a torch tensor, or an array
     inner = max(1, min(100000, (64 << 20) // max(n * 8, 1)))
+    child_process.settle()
     fn(x)  # warm-up
     samples = []
     for _ in range(repeats):
@@ -126,6 +127,7 @@ def best_of(kernels, x, y, repeat, threads, seconds):
     calls = max(1, min(100000, (64 << 20) // max(x.size * 8, 1)))
     each = {}
     for name, k in kernels.items():
+        child_process.settle()
         seconds(k, x, y, threads, 1)  # warm-up
         each[name] = x.size * 8 / 1e9 / statistics.median(seconds(k, x, y, threads, calls) for _ in range(repeat))
     name = max(each, key=each.get)
@@ -146,6 +148,7 @@ def swift_shape(args, rows, cols):
     """SoftmaxKit's default softmax on one shape, GB/s."""
     cmd = [args.softmaxkit, "bench", "--json", "--method", "softmax", "--rows", str(rows), "--cols", str(cols),
            "--threads", str(args.threads), "--repeat", str(args.repeat)]
+    child_process.settle()
     lines = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
     return [json.loads(l) for l in lines if l.strip()][-1]["gbps"]
 

@@ -33,6 +33,7 @@ LARGE = "256×4096"
 
 
 def microseconds(fn):
+    child_process.settle()
     fn()
     n = max(1, int(0.02 / max(timeit.timeit(fn, number=1), 1e-7)))
     return timeit.timeit(fn, number=n) / n * 1e6
