@@ -6,9 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Persistent threads for `RowParallel`: a parallel region costs a few microseconds instead of
-/// the tens that waking Dispatch's threads takes, so batches of ~10⁴ elements per thread already
-/// gain from a second core.
+/// Persistent threads for `RowParallel`: a parallel region costs about a microsecond instead of
+/// the tens that waking Dispatch's threads takes, so batches of a few thousand elements per
+/// thread already gain from a second core.
 ///
 /// One region at a time: the caller claims the pool, publishes the job, opens a gate and bumps a
 /// generation counter. Workers spin briefly for the next generation (4096 pauses), then sleep on a
@@ -18,9 +18,9 @@ import Darwin
 /// barrier); when every part has finished it closes the gate and waits only for the workers
 /// inside it. So a worker that wakes late (a sleeping thread, on a virtual machine above all, can
 /// take longer to wake than a small job takes) finds the job done instead of holding up the
-/// caller, which has run its parts. Which
-/// thread runs a part never changes what the part computes. A caller that finds the pool busy (a
-/// nested or concurrent region) gets `false` and falls back to Dispatch.
+/// caller, which has run its parts. Which thread runs a part never changes what the part
+/// computes. A caller that finds the pool busy (a nested or concurrent region) gets `false` and
+/// falls back to Dispatch.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(workers: max(0, RowParallel.activeCores - 1))
 
