@@ -424,6 +424,13 @@ public enum Gemm {
             var i = 0
             while i < mcb {
                 let (a, rowStride, stepStride) = pa.panel(i, height: min(mr, mcb - i))
+                // The tile's rows of C lie a row of C apart: fetch them while the tile is summed,
+                // not when it is stored.
+                let corner = c + i * ldc + j
+                for r in 0..<min(mr, mcb - i) {
+                    sk_prefetch_for_write(corner + r * ldc)
+                    sk_prefetch_for_write(corner + r * ldc + 16)
+                }
                 microKernel(kcb, a, rowStride: rowStride, stepStride: stepStride, pb + j * kcb, tile)
                 store(
                     tile, rows: min(mr, mcb - i), columns: min(nr, ncb - j), to: c + i * ldc + j, ldc, alpha: alpha, beta: beta,
