@@ -116,6 +116,8 @@ def _check_axis(axis):
 _NATIVE_FLOATS = frozenset(_FLOATS)  # native byte order only: '>f4' is not equal to '<f4'
 _fast_softmax = lib.sk_softmax_array_interface
 _interface = _library.array_interface
+_capsule_offset = _library.CAPSULE_POINTER_OFFSET
+_word_at = ctypes.c_void_p.from_address
 
 
 def _softmax(x, axis, temperature, algorithm, exp, out, threads, log):
@@ -125,7 +127,11 @@ def _softmax(x, axis, temperature, algorithm, exp, out, threads, log):
         # dtype and writeability included).
         y = (np.empty(x.shape, x.dtype) if x.nbytes < _ALIGN_FROM_BYTES else empty_like(x)) if out is None else out
         cx, cy = x.__array_struct__, y.__array_struct__  # alive until the call returns
-        status = _fast_softmax(_interface(cx), _interface(cy), axis, temperature, log, threads)
+        if _capsule_offset is not None:
+            status = _fast_softmax(_word_at(id(cx) + _capsule_offset).value, _word_at(id(cy) + _capsule_offset).value,
+                                   axis, temperature, log, threads)
+        else:
+            status = _fast_softmax(_interface(cx), _interface(cy), axis, temperature, log, threads)
         if status:
             _library.check(status)
         return y

@@ -97,6 +97,24 @@ def array_interface(capsule):
     return _capsule_pointer(capsule, None)
 
 
+def _capsule_pointer_offset():
+    """Where a capsule keeps its pointer, past the object header, when reading it there is
+    verified to agree with `PyCapsule_GetPointer` on this interpreter; else None. The read is
+    cheaper than the API call through ctypes, which the package's fastest path would make twice
+    per call. Free-threaded and debug builds have other headers: they use the API."""
+    import sysconfig
+    if sysconfig.get_config_var("Py_GIL_DISABLED") or sysconfig.get_config_var("Py_DEBUG"):
+        return None
+    offset = ctypes.sizeof(ctypes.c_ssize_t) + ctypes.sizeof(ctypes.c_void_p)  # ob_refcnt, ob_type
+    probes = [np.empty(n, dtype).__array_struct__ for n, dtype in ((1, np.float32), (3, np.float64))]
+    if all(ctypes.c_void_p.from_address(id(p) + offset).value == _capsule_pointer(p, None) for p in probes):
+        return offset
+    return None
+
+
+CAPSULE_POINTER_OFFSET = _capsule_pointer_offset()
+
+
 def tensor(array):
     """An `sk_tensor` describing `array` in place (it must stay alive while the tensor is used)."""
     ndim = array.ndim

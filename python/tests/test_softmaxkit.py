@@ -4,6 +4,7 @@ Run with `python -m pytest python/tests` after `pip install ./python`. SOFTMAXKI
 `softmaxkit` executable for the comparison with the command line (skipped, saying so, without it).
 """
 
+import ctypes
 import importlib.util
 import os
 import subprocess
@@ -233,6 +234,22 @@ def test_aligned_outputs():
 def half_a_page_apart(y, x):
     """y starts on a 64-byte boundary, 2 KiB (to a cache line) past x modulo 4 KiB."""
     return y.ctypes.data % sk.ALIGNMENT == 0 and y.ctypes.data % 4096 == (x.ctypes.data + 2048) % 4096 // 64 * 64
+
+
+def test_capsule_pointer_read_in_place_agrees_with_the_api(monkeypatch):
+    from softmaxkit import _library
+    if _library.CAPSULE_POINTER_OFFSET is None:
+        pytest.skip("this interpreter's object header is not the standard one: the package calls PyCapsule_GetPointer")
+    arrays = [np.ones(()), RNG.standard_normal((5, 7)).astype(np.float16), RNG.standard_normal((6, 9))[::2, ::-3],
+              np.asfortranarray(RNG.standard_normal((4, 3)).astype(np.float32))]
+    for a in arrays:
+        capsule = a.__array_struct__
+        read = ctypes.c_void_p.from_address(id(capsule) + _library.CAPSULE_POINTER_OFFSET).value
+        assert read == _library.array_interface(capsule)
+    x = RNG.standard_normal((16, 33)).astype(np.float32)
+    fast = sk.softmax(x).tobytes(), sk.log_softmax(x).tobytes()
+    monkeypatch.setattr(sk, "_capsule_offset", None)  # the API path gives the same bits
+    assert (sk.softmax(x).tobytes(), sk.log_softmax(x).tobytes()) == fast
 
 
 def test_outputs_lie_half_a_page_from_their_input():
