@@ -87,7 +87,8 @@ public enum RowParallel {
 
     /// Runs `body(t, barrier)` for `t` in `0..<threads` on as many distinct threads at once (the
     /// caller runs `t = 0`), sharing one `SpinBarrier`; returns false, running nothing, when the
-    /// persistent workers are busy (a nested or concurrent region) or too few.
+    /// persistent workers are busy (a nested or concurrent region), too few, or asleep (none took
+    /// a share at once: the caller would wait longer for one to wake than the work takes alone).
     static func together(threads: Int, _ body: @Sendable (Int, SpinBarrier) -> Void) -> Bool {
         guard threads > 1 else { return false }
         return withUnsafeTemporaryAllocation(byteCount: SpinBarrier.byteCount, alignment: 128) { memory in

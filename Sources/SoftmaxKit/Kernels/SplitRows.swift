@@ -12,8 +12,8 @@
 /// the edge contract's path over the whole row, on the thread that owns the row's first block.
 ///
 /// Only the three-pass algorithms split: the two-pass and online recurrences keep whole rows.
-/// When the persistent workers are busy (a call from inside another parallel region) the blocks
-/// run on the calling thread.
+/// When the persistent workers are busy (a call from inside another parallel region) or asleep
+/// (the first call after a pause) the blocks run on the calling thread.
 enum SplitRows {
     /// Softmax, log-softmax or logsumexp (`lse`) of every row, split by blocks over `threads`.
     /// `y == nil` computes only `lse`; a masked batch without an output is copied to scratch.

@@ -83,10 +83,12 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `body(0)` … `body(count − 1)` concurrently. `shareable`: the caller claims parts like
     /// any worker, so a part may run on any thread and one thread may run several; otherwise the
     /// caller runs `body(0)` and each other part runs on a worker of its own (parts that wait for
-    /// one another). Returns false (running nothing) when the pool is busy or has too few workers.
+    /// one another). Returns false (running nothing) when the pool is busy or has too few workers,
+    /// or, for parts that must run at once, when no worker takes one at once (they are asleep).
     func run(_ count: Int, shareable: Bool, _ body: (Int) -> Void) -> Bool {
         guard count - 1 <= workers, count > 1 else { return false }
         guard sk_atomic_claim(claimed) != 0 else { return false }
+        var ran = true
         withoutActuallyEscaping(body) { body in
             job = body
             parts = count
@@ -97,6 +99,11 @@ final class WorkerPool: @unchecked Sendable {
             sk_atomic_add(generation, 1)
             pthread_cond_broadcast(wake)
             pthread_mutex_unlock(mutex)
+            if !shareable && !workersTakeTheirParts() {
+                finish()
+                ran = false
+                return
+            }
             // The caller's parts run below a 1 KiB gap on this stack. The state the workers read
             // on every row (the captures of `body`) lives in this thread's frames above; without
             // the gap the caller's own spills could share its cache lines — false sharing that
@@ -112,15 +119,36 @@ final class WorkerPool: @unchecked Sendable {
                 }
             }
             while sk_atomic_load(finished) < count { sk_spin_pause() }
-            // Every part is done: close the gate, then wait for the workers inside it (they find
-            // nothing left to claim) before the job stops being valid.
-            sk_atomic_add(gate, -Self.open)
-            while sk_atomic_load(gate) != 0 { sk_spin_pause() }
-            job = nil
+            finish()
         }
         sk_atomic_store(claimed, 0)
+        return ran
+    }
+
+    /// Every part is done (or none will run): closes the gate, then waits for the workers inside
+    /// it (they find nothing left to claim) before the job stops being valid.
+    private func finish() {
+        sk_atomic_add(gate, -Self.open)
+        while sk_atomic_load(gate) != 0 { sk_spin_pause() }
+        job = nil
+    }
+
+    /// For parts that must run at once: waits briefly for a worker to claim a part. Spinning
+    /// workers take theirs within a fraction of a microsecond; when none has after `patience`
+    /// pauses they are asleep, and the caller takes every part back (so none will run) and
+    /// returns false — its caller then does the work alone, sooner than a sleeping thread wakes.
+    private func workersTakeTheirParts() -> Bool {
+        var spins = 0
+        while sk_atomic_load(next) == 1 {
+            if spins == Self.patience { return sk_atomic_compare_exchange(next, 1, parts) == 0 }
+            sk_spin_pause()
+            spins += 1
+        }
         return true
     }
+
+    /// Pauses a caller spends waiting for a worker before it counts the workers as asleep.
+    private static let patience = 256
 
     /// Claims and runs parts of the current job until none are left.
     private func runParts() {

@@ -19,6 +19,10 @@ static inline __attribute__((always_inline)) int sk_atomic_claim(long *p) {
     long expected = 0;
     return __atomic_compare_exchange_n(p, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
+/// Replaces `*p` by `desired` if it is `expected`: returns 1 when it did.
+static inline __attribute__((always_inline)) int sk_atomic_compare_exchange(long *p, long expected, long desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
 /// Enters a gate (`*p`: the open flag `SK_GATE_OPEN` plus the count of threads inside): adds one
 /// and returns 1 when the gate is open, else returns 0 and changes nothing.
 #define SK_GATE_OPEN (1L << 40)
