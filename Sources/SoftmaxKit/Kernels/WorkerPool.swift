@@ -15,8 +15,9 @@ import Darwin
 /// condition variable. A worker that sees a new generation enters the gate if it is still open and
 /// claims the job's parts from a shared counter until none are left. The caller claims parts too
 /// (`shareable`) or runs part 0 alone (parts that must each run on their own thread, as behind a
-/// barrier); when every part has finished it closes the gate and waits only for the workers
-/// inside it. So a worker that wakes late (a sleeping thread, on a virtual machine above all, can
+/// barrier — those it takes back, declining the region, when no worker has claimed one after a
+/// brief wait: the workers are asleep); when every part has finished it closes the gate and
+/// waits only for the workers inside it. So a worker that wakes late (a sleeping thread, on a virtual machine above all, can
 /// take longer to wake than a small job takes) finds the job done instead of holding up the
 /// caller, which has run its parts. Which thread runs a part never changes what the part
 /// computes. A caller that finds the pool busy (a nested or concurrent region) gets `false` and
