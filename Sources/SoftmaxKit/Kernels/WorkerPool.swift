@@ -39,7 +39,9 @@ final class WorkerPool: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    private init(workers: Int) {
+    /// A pool of `workers` threads, which run until the process ends (tests make their own; the
+    /// library uses `shared`).
+    init(workers: Int) {
         self.workers = workers
         words = UnsafeMutableRawPointer.allocate(byteCount: Self.wordCount * 128, alignment: 128)
             .initializeMemory(as: Int.self, repeating: 0, count: Self.wordCount * Self.wordStride)
@@ -162,7 +164,9 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private final class Worker {
-        unowned let pool: WorkerPool
+        /// Held strongly: the worker's thread never exits, so its pool must never go away (a pool
+        /// a test makes lives on with its threads).
+        let pool: WorkerPool
         init(pool: WorkerPool) { self.pool = pool }
 
         func run() {
