@@ -127,7 +127,9 @@ public enum ParetoPlot {
             let path = frontIndices.map { "\(at[$0].x),\(at[$0].y)" }.joined(separator: " ")
             s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
         }
-        for (i, p) in usable.enumerated() {
+        // The front's points last, so that a dominated point lying on one never hides it.
+        for i in usable.indices.filter({ !onFront.contains($0) }) + frontIndices {
+            let p = usable[i]
             let colour = p.hollow ? "#7f7f7f" : onFront.contains(i) ? "#d62728" : "#1f77b4"
             s +=
                 "<circle cx=\"\(at[i].x)\" cy=\"\(at[i].y)\" r=\"4.5\" fill=\"\(p.hollow ? "white" : colour)\" stroke=\"\(colour)\" stroke-width=\"1.5\"><title>\(escape(p.label)): \(String(format: "%.2f", p.throughput)) GB/s, \(Ranking.number(p.error))</title></circle>\n"

@@ -56,6 +56,22 @@ import Testing
         for l in try texts(in: svg, group: "legend") { #expect(l.x + PlotAxis.textWidth(l.text, fontSize: 11) <= width, "\(l.text)") }
     }
 
+    /// A dominated point drawn where a front point lies must not hide it: the front's circles come
+    /// after every other (as the exact softmax among its near-equals in the report).
+    @Test func frontPointsAreDrawnOverDominatedOnes() throws {
+        let points: [ParetoPlot.Point] = [
+            .init(label: "front", throughput: 34.7, error: 3.26e-7), .init(label: "close", throughput: 34.3, error: 3.26e-7),
+            .init(label: "slow", throughput: 10, error: 1e-7), .init(label: "cheap", throughput: 30, error: 1e-2),
+        ]
+        let svg = ParetoPlot.svg(points, title: "t", errorLabel: "e")
+        // The points' circles carry a title (the key's circles do not).
+        let titled = svg.components(separatedBy: "<circle").dropFirst().filter { $0.contains("<title>") }
+        let order = titled.map { String($0.components(separatedBy: "<title>")[1].prefix { $0 != ":" }) }
+        #expect(Set(order) == Set(points.map(\.label)), "every point drawn once")
+        let lastDominated = try #require(order.lastIndex { $0 == "close" || $0 == "cheap" })
+        #expect(order.firstIndex(of: "front")! > lastDominated && order.firstIndex(of: "slow")! > lastDominated, "\(order)")
+    }
+
     @Test func paretoAxesCarryAtLeastTwoTickLabels() throws {
         let svg = ParetoPlot.svg(
             [.init(label: "a", throughput: 5.4, error: 0.02), .init(label: "b", throughput: 9.2, error: 5e-4)], title: "t", errorLabel: "e")
